@@ -1,0 +1,5 @@
+import sys
+
+from hazardmap.launcher import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""Domain model: plain Python, no I/O, no Qt."""

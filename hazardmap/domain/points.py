@@ -1,0 +1,106 @@
+"""Hazard points, their monitors and their positions."""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Precision(str, enum.Enum):
+    SURVEYED = "surveyed"   # measured on site (GPS) and entered by staff
+    VILLAGE = "village"     # village centre point, not the group (组) itself
+    TOWNSHIP = "township"   # township centre only: uncertain by kilometres
+    NONE = "none"           # no position known
+
+    @property
+    def label(self) -> str:
+        return PRECISION_LABELS[self]
+
+    @property
+    def print_note(self) -> str:
+        return PRECISION_NOTES[self]
+
+
+PRECISION_LABELS = {
+    Precision.SURVEYED: "实测",
+    Precision.VILLAGE: "村庄中心",
+    Precision.TOWNSHIP: "乡镇中心",
+    Precision.NONE: "未定位",
+}
+
+PRECISION_NOTES = {
+    Precision.SURVEYED: "位置为实测坐标",
+    Precision.VILLAGE: "位置为村庄中心，非实测",
+    Precision.TOWNSHIP: "位置为乡镇驻地，非实测，误差可达数公里",
+    Precision.NONE: "位置未知，待实地测定",
+}
+
+
+@dataclass(frozen=True)
+class HazardPoint:
+    seq: int
+    township: str
+    village_group: str
+    village_code: str
+    threatened: str
+    hazard_type: str  # "" where no source states it
+    monitor: str
+    phone: str
+    lon: float | None  # CGCS2000
+    lat: float | None
+    precision: Precision
+    source: str
+
+    @property
+    def located(self) -> bool:
+        return self.lon is not None and self.lat is not None
+
+    @property
+    def village(self) -> str:
+        """The administrative village (村/社区/居委会) part of village_group."""
+        for marker in ("居委会", "社区", "村"):
+            i = self.village_group.find(marker)
+            if i >= 0:
+                return self.village_group[: i + len(marker)]
+        return self.village_group
+
+    @property
+    def name(self) -> str:
+        return f"{self.township}{self.village_group}"
+
+
+@dataclass(frozen=True)
+class LocationChange:
+    id: int
+    point_seq: int
+    old_lon: float | None
+    old_lat: float | None
+    old_precision: Precision
+    old_source: str
+    new_lon: float
+    new_lat: float
+    datum_entered: str
+    entered_lon: float
+    entered_lat: float
+    source: str
+    changed_by: str
+    changed_at: str  # ISO 8601 local time
+
+
+@dataclass(frozen=True)
+class MonitorChange:
+    id: int
+    point_seq: int
+    old_name: str
+    old_phone: str
+    new_name: str
+    new_phone: str
+    changed_by: str
+    changed_at: str
+
+
+def mask_phone(phone: str) -> str:
+    """138****2467: keeps the first 3 and last 4 digits (exports meant for outside the bureau)."""
+    digits = phone.strip()
+    if len(digits) >= 8:
+        return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+    return "*" * len(digits)

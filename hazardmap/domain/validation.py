@@ -1,0 +1,67 @@
+"""Checks on what users type. Each failure raises InvalidInput with a Chinese reason."""
+from __future__ import annotations
+
+import enum
+import math
+import re
+
+from hazardmap.domain.errors import InvalidInput
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^0\d{2,3}-\d{7,8}$")
+
+# Rough bounding box of China, for telling swapped or foreign coordinates apart.
+CHINA_LON = (73.0, 136.0)
+CHINA_LAT = (3.0, 54.0)
+
+
+class Datum(str, enum.Enum):
+    WGS84 = "wgs84"
+    CGCS2000 = "cgcs2000"
+    GCJ02 = "gcj02"
+
+    @property
+    def label(self) -> str:
+        return {"wgs84": "WGS-84（GPS）", "cgcs2000": "CGCS2000（国家2000）",
+                "gcj02": "GCJ-02（高德/腾讯地图）"}[self.value]
+
+    @classmethod
+    def parse(cls, text: str) -> "Datum":
+        key = text.strip().lower().replace("-", "").replace("_", "")
+        for d in cls:
+            if d.value == key:
+                return d
+        raise InvalidInput(f"未知的坐标系“{text}”：只能是 wgs84、cgcs2000 或 gcj02")
+
+
+def check_phone(phone: str) -> str:
+    phone = phone.strip().replace(" ", "")
+    if not (_MOBILE.match(phone) or _LANDLINE.match(phone)):
+        raise InvalidInput(f"电话号码“{phone}”格式不对：应为以1开头的11位手机号，或如 0734-1234567 的座机号")
+    return phone
+
+
+def check_name(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise InvalidInput("姓名不能为空")
+    if len(name) > 40:
+        raise InvalidInput("姓名过长（最多40个字）")
+    return name
+
+
+def check_lon_lat(lon: float, lat: float) -> tuple[float, float]:
+    """Range and plausibility: refuse impossible values and likely swapped lon/lat."""
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        raise InvalidInput("经纬度必须是数字")
+    in_china = CHINA_LON[0] <= lon <= CHINA_LON[1] and CHINA_LAT[0] <= lat <= CHINA_LAT[1]
+    swapped_in_china = CHINA_LON[0] <= lat <= CHINA_LON[1] and CHINA_LAT[0] <= lon <= CHINA_LAT[1]
+    if not in_china and swapped_in_china:
+        raise InvalidInput(f"经纬度可能填反了：经度 {lon}、纬度 {lat}。衡南县约为经度 112～113、纬度 26～27")
+    if not -180.0 <= lon <= 180.0:
+        raise InvalidInput(f"经度 {lon} 超出范围（-180～180）")
+    if not -90.0 <= lat <= 90.0:
+        raise InvalidInput(f"纬度 {lat} 超出范围（-90～90）")
+    if not in_china:
+        raise InvalidInput(f"坐标（经度 {lon}，纬度 {lat}）不在中国境内，请检查")
+    return lon, lat

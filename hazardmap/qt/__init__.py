@@ -1,0 +1,1 @@
+"""The Qt face. The only package that imports PySide6."""

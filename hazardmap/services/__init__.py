@@ -1,0 +1,1 @@
+"""Use cases. The window, the CLI and the tests all call these same functions."""

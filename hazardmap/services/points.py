@@ -1,0 +1,117 @@
+"""Use cases on the key points: list, change monitor, correct location, history."""
+from __future__ import annotations
+
+import sqlite3
+
+from hazardmap.domain.changes import Changes
+from hazardmap.domain.errors import InvalidInput, NotFound, OutsideCounty
+from hazardmap.domain.points import HazardPoint, LocationChange, MonitorChange, Precision
+from hazardmap.domain.validation import Datum, check_lon_lat, check_name, check_phone
+from hazardmap.geodata.bundled import EmergencyWork
+from hazardmap.geodata.gcj02 import gcj02_to_wgs84
+from hazardmap.services.store import Store, current_user, now_iso
+
+
+def _point(row: sqlite3.Row) -> HazardPoint:
+    return HazardPoint(
+        seq=row["seq"], township=row["township"], village_group=row["village_group"],
+        village_code=row["village_code"], threatened=row["threatened"], hazard_type=row["hazard_type"],
+        monitor=row["monitor"], phone=row["phone"], lon=row["lon"], lat=row["lat"],
+        precision=Precision(row["precision"]), source=row["source"],
+    )
+
+
+def list_points(store: Store) -> list[HazardPoint]:
+    return [_point(r) for r in store.db.conn.execute("SELECT * FROM hazard_point ORDER BY seq")]
+
+
+def parse_point_ref(text: str | int) -> int:
+    try:
+        return int(str(text).strip())
+    except ValueError:
+        raise InvalidInput(f"隐患点编号“{text}”不是数字：请填写序号 1～16") from None
+
+
+def get_point(store: Store, seq: int) -> HazardPoint:
+    row = store.db.conn.execute("SELECT * FROM hazard_point WHERE seq = ?", (seq,)).fetchone()
+    if row is None:
+        count, lo, hi = store.db.conn.execute("SELECT COUNT(*), MIN(seq), MAX(seq) FROM hazard_point").fetchone()
+        raise NotFound(f"没有第 {seq} 号隐患点（现有 {count} 处，编号 {lo}～{hi}）")
+    return _point(row)
+
+
+def set_monitor(store: Store, seq: int, *, name: str | None = None, phone: str | None = None,
+                by: str | None = None) -> Changes:
+    if name is None and phone is None:
+        raise InvalidInput("请至少给出新的姓名（--name）或电话（--phone）")
+    point = get_point(store, seq)
+    new_name = check_name(name) if name is not None else point.monitor
+    new_phone = check_phone(phone) if phone is not None else point.phone
+    if (new_name, new_phone) == (point.monitor, point.phone):
+        return Changes()
+    with store.db.write() as conn:
+        conn.execute("UPDATE hazard_point SET monitor = ?, phone = ? WHERE seq = ?", (new_name, new_phone, seq))
+        conn.execute(
+            "INSERT INTO monitor_change (point_seq, old_name, old_phone, new_name, new_phone, changed_by, changed_at)"
+            " VALUES (?,?,?,?,?,?,?)",
+            (seq, point.monitor, point.phone, new_name, new_phone, by or current_user(), now_iso()))
+    return store.announce(Changes(points=frozenset({seq})))
+
+
+def to_cgcs2000(lon: float, lat: float, datum: Datum) -> tuple[float, float]:
+    """CGCS2000 equals WGS-84 at map scale (PROJ treats 4326 -> 4490 as identity); GCJ-02 is undone."""
+    if datum is Datum.GCJ02:
+        return gcj02_to_wgs84(lon, lat)
+    return lon, lat
+
+
+def check_location(store: Store, lon: float, lat: float, datum: Datum, *, force: bool = False) -> tuple[float, float]:
+    """Validate an entered position; returns it in CGCS2000. Raises with a Chinese reason."""
+    check_lon_lat(lon, lat)
+    new_lon, new_lat = to_cgcs2000(lon, lat, datum)
+    if not force and not store.bundled.inside_county(new_lon, new_lat):
+        raise OutsideCounty(
+            f"位置（经度 {new_lon:.6f}，纬度 {new_lat:.6f}）在衡南县界以外；如确认无误，请用 --force（界面中为“仍然保存”）")
+    return new_lon, new_lat
+
+
+def correct_location(store: Store, seq: int, *, lon: float, lat: float, datum: Datum | str, source: str,
+                     by: str | None = None, force: bool = False) -> Changes:
+    datum = datum if isinstance(datum, Datum) else Datum.parse(datum)
+    source = source.strip()
+    if not source:
+        raise InvalidInput("请说明坐标来源（例如“GPS 2026-05-03 王某实测”）")
+    point = get_point(store, seq)
+    new_lon, new_lat = check_location(store, lon, lat, datum, force=force)
+    with store.db.write() as conn:
+        conn.execute("UPDATE hazard_point SET lon = ?, lat = ?, precision = ?, source = ? WHERE seq = ?",
+                     (new_lon, new_lat, Precision.SURVEYED.value, source, seq))
+        conn.execute(
+            "INSERT INTO location_change (point_seq, old_lon, old_lat, old_precision, old_source, new_lon, new_lat,"
+            " datum_entered, entered_lon, entered_lat, source, changed_by, changed_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (seq, point.lon, point.lat, point.precision.value, point.source, new_lon, new_lat, datum.value,
+             lon, lat, source, by or current_user(), now_iso()))
+    return store.announce(Changes(points=frozenset({seq})))
+
+
+def location_history(store: Store, seq: int) -> list[LocationChange]:
+    get_point(store, seq)
+    rows = store.db.conn.execute("SELECT * FROM location_change WHERE point_seq = ? ORDER BY id", (seq,))
+    return [LocationChange(
+        id=r["id"], point_seq=r["point_seq"], old_lon=r["old_lon"], old_lat=r["old_lat"],
+        old_precision=Precision(r["old_precision"]), old_source=r["old_source"], new_lon=r["new_lon"],
+        new_lat=r["new_lat"], datum_entered=r["datum_entered"], entered_lon=r["entered_lon"],
+        entered_lat=r["entered_lat"], source=r["source"], changed_by=r["changed_by"], changed_at=r["changed_at"],
+    ) for r in rows]
+
+
+def monitor_history(store: Store, seq: int) -> list[MonitorChange]:
+    get_point(store, seq)
+    rows = store.db.conn.execute("SELECT * FROM monitor_change WHERE point_seq = ? ORDER BY id", (seq,))
+    return [MonitorChange(r["id"], r["point_seq"], r["old_name"], r["old_phone"], r["new_name"], r["new_phone"],
+                          r["changed_by"], r["changed_at"]) for r in rows]
+
+
+def linked_emergency_works(store: Store, seq: int) -> list[EmergencyWork]:
+    return [w for w in store.bundled.emergency_works if w.key_point_seq == seq]

@@ -1,0 +1,52 @@
+"""The open store: the user's database, the bundled data, and the change bus."""
+from __future__ import annotations
+
+import getpass
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from hazardmap.domain.changes import ChangeBus, Changes
+from hazardmap.geodata.bundled import BundledData
+from hazardmap.paths import user_home
+from hazardmap.storage.db import Database
+
+DB_FILENAME = "hazardmap.sqlite3"
+
+
+def current_user() -> str:
+    try:
+        return getpass.getuser() or "未知用户"
+    except Exception:  # no login name on some service accounts
+        return "未知用户"
+
+
+def now_iso() -> str:
+    return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+@dataclass
+class Store:
+    home: Path
+    db: Database
+    bundled: BundledData
+    bus: ChangeBus = field(default_factory=ChangeBus)
+
+    def announce(self, changes: Changes) -> Changes:
+        self.bus.publish(changes)
+        return changes
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def db_path(home: Path | None = None) -> Path:
+    return (home or user_home()) / DB_FILENAME
+
+
+def open_store(home: Path | None = None, bundled: BundledData | None = None) -> Store:
+    """Open (creating and seeding on first run, migrating if older) the user's database."""
+    home = home or user_home()
+    bundled = bundled or BundledData()
+    db = Database.open(db_path(home), bundled)
+    return Store(home=home, db=db, bundled=bundled)

@@ -1,0 +1,1 @@
+"""The SQLite store: schema, forward migrations, first-run seeding, queries."""

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Sets up everything hazardmap needs on Debian/Ubuntu: system packages (CJK fonts, poppler, the X/GL
+# libraries Qt and QtWebEngine load) and a virtualenv in .venv with hazardmap installed editable.
+# Safe to run again: it skips what is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  python3 python3-venv python3-pip
+  fonts-wqy-microhei fonts-noto-cjk            # Chinese in the window and in PDFs
+  poppler-utils poppler-data                   # pdftoppm / pdffonts / pdftotext (tests, previews)
+  xvfb xauth                                   # a virtual screen for window tests when wanted
+  libnss3 libasound2 libgbm1 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libxcomposite1 libxdamage1
+  libxrandr2 libxkbfile1 libxcb-cursor0 libxtst6 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
+  libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-xfixes0 libxcb-xkb1
+  libdbus-1-3 libfontconfig1 libglib2.0-0 libxshmfence1 libxi6 libxrender1 libxext6 libx11-xcb1
+)
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  echo "[setup] installing Debian packages: ${missing[*]}"
+  $SUDO apt-get update -qq
+  # Some names differ between releases (e.g. libasound2 -> libasound2t64): install one by one on failure.
+  if ! DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"; then
+    for pkg in "${missing[@]}"; do
+      DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "$pkg" \
+        || echo "[setup] note: could not install $pkg"
+    done
+  fi
+fi
+
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  echo "[setup] creating .venv"
+  "$PYTHON" -m venv .venv
+fi
+echo "[setup] installing Python packages into .venv"
+.venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
+.venv/bin/python -m pip install -q -e ".[test,build]"
+echo "[setup] done"

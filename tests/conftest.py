@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+# Before any QApplication exists (PLATFORM.md): headless Qt, and Chromium's sandbox off as root.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+if hasattr(os, "geteuid") and os.geteuid() == 0:
+    os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch) -> Path:
+    """A fresh per-test user data folder."""
+    h = tmp_path / "home"
+    monkeypatch.setenv("HAZARDMAP_HOME", str(h))
+    return h
+
+
+@pytest.fixture
+def store(home):
+    from hazardmap.services.store import open_store
+
+    s = open_store(home)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def cli(home, capsys):
+    """Run the CLI in-process: returns (exit code, stdout, stderr)."""
+    from hazardmap.launcher import main
+
+    def run(*argv: str):
+        try:
+            code = main(list(argv))
+        except SystemExit as exc:  # argparse exits on bad arguments
+            code = exc.code
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return run

@@ -1,0 +1,39 @@
+"""The project's GCJ-02 conversion against the independently derived values in ../shared/geodata."""
+from __future__ import annotations
+
+import csv
+
+from hazardmap.geodata.gcj02 import distance_m, gcj02_to_wgs84, wgs84_to_gcj02
+from tests.conftest import SHARED
+
+
+def pairs():
+    for name, cols in [("hengnan_villages_2023.csv", ("lon_gcj02", "lat_gcj02", "lon_wgs84_derived", "lat_wgs84_derived")),
+                       ("key_points_detail.csv", ("lon_gcj02", "lat_gcj02", "lon_wgs84_derived", "lat_wgs84_derived")),
+                       ("hengnan_townships_2023.csv", ("centre_lon_gcj02", "centre_lat_gcj02",
+                                                       "centre_lon_wgs84_derived", "centre_lat_wgs84_derived"))]:
+        with open(SHARED / "geodata" / name, encoding="utf-8", newline="") as fh:
+            for r in csv.DictReader(fh):
+                if r[cols[0]] and r[cols[2]]:
+                    yield tuple(float(r[c]) for c in cols)
+
+
+def test_inverse_agrees_with_shared_derived_values_within_1m():
+    checked = 0
+    for glon, glat, wlon, wlat in pairs():
+        lon, lat = gcj02_to_wgs84(glon, glat)
+        assert distance_m(lon, lat, wlon, wlat) < 1.0
+        checked += 1
+    assert checked > 300
+
+
+def test_inverse_undoes_forward_to_a_centimetre():
+    for lon, lat in [(112.6779, 26.7382), (113.1, 26.5), (112.15, 26.95)]:
+        glon, glat = wgs84_to_gcj02(lon, lat)
+        assert 500 < distance_m(lon, lat, glon, glat) < 800  # ~660 m offset near Hengnan
+        back = gcj02_to_wgs84(glon, glat)
+        assert distance_m(lon, lat, *back) < 0.01
+
+
+def test_outside_china_is_identity():
+    assert gcj02_to_wgs84(2.35, 48.85) == (2.35, 48.85)
