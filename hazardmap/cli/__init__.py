@@ -19,6 +19,19 @@ class ChineseArgumentParser(argparse.ArgumentParser):
         self.exit(2, f"参数有误：{message}（用 {self.prog} --help 查看用法）\n")
 
 
+_GROUPS: dict[tuple[int, str], argparse._SubParsersAction] = {}
+
+
+def command_group(sub, name: str, help: str) -> argparse._SubParsersAction:
+    """A shared parent command (e.g. `export`, `import`) that several feature modules add to."""
+    key = (id(sub), name)
+    if key not in _GROUPS:
+        parent = sub.add_parser(name, help=help)
+        _GROUPS[key] = parent.add_subparsers(dest=f"{name}_command", required=True,
+                                             parser_class=ChineseArgumentParser)
+    return _GROUPS[key]
+
+
 def declare_window_commands(sub) -> None:
     g = sub.add_parser("gui", help="打开桌面程序（不带命令时也打开）")
     g.set_defaults(face="qt")

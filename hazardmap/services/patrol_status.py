@@ -1,0 +1,29 @@
+"""Read-only patrol facts for the map, the points table and printed forms.
+
+Patrol logs are stored by the patrol-log feature (services.patrol); this module is the narrow
+seam the other features read through. A database without the patrol tables yet simply has no
+patrols: every point is 未巡查.
+"""
+from __future__ import annotations
+
+from hazardmap.domain.patrol_status import LatestPatrol, PatrolSummary
+from hazardmap.services.store import Store
+
+
+def _has_patrol_table(store: Store) -> bool:
+    return store.db.conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='patrol_log'").fetchone() is not None
+
+
+def latest_judgements(store: Store) -> dict[int, LatestPatrol]:
+    """Point seq -> its latest patrol; points never patrolled are absent."""
+    if not _has_patrol_table(store):
+        return {}
+    raise NotImplementedError("provided by the patrol-log feature")
+
+
+def recent_patrols(store: Store, point_seq: int, limit: int = 10) -> list[PatrolSummary]:
+    """The point's latest entries, newest first (for forms printed --with-history)."""
+    if not _has_patrol_table(store):
+        return []
+    raise NotImplementedError("provided by the patrol-log feature")
