@@ -1,10 +1,12 @@
-"""Window commands: gui (and later screenshot, selftest)."""
+"""Window commands: gui, and screenshot (render the main window headless once the map is ready)."""
 from __future__ import annotations
 
 import argparse
 import sys
 
 from hazardmap.qt.env import prepare_qt_environment
+
+MAP_READY_TIMEOUT_MS = 30_000
 
 
 def run_window_command(args: argparse.Namespace) -> int:
@@ -18,15 +20,53 @@ def run_window_command(args: argparse.Namespace) -> int:
     app.setApplicationName("hazardmap")
     store = open_store()
     window = MainWindow(store)
-    if args.command == "screenshot":
-        window.resize(args.width, args.height)
+    try:
+        if args.command == "screenshot":
+            return _screenshot(app, window, args)
         window.show()
-        app.processEvents()
-        ok = window.grab().save(args.out)
-        window.close()
+        return app.exec()
+    finally:
+        # Web views go before the application does (PLATFORM.md).
+        close_window(app, window)
         store.close()
-        return 0 if ok else 1
+
+
+def close_window(app, window) -> None:
+    """Close and delete the window now, its web view first (PLATFORM.md: no page left at quit)."""
+    from PySide6.QtCore import QEvent
+
+    window.close()
+    window.map_view.deleteLater()
+    window.deleteLater()
+    app.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    app.processEvents()
+
+
+def wait_for_map(app, window, timeout_ms: int = MAP_READY_TIMEOUT_MS) -> bool:
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    if window.map_view.ready:
+        return True
+    loop = QEventLoop()
+    window.map_view.sig_ready.connect(loop.quit)
+    QTimer.singleShot(timeout_ms, loop.quit)
+    loop.exec()
+    return window.map_view.ready
+
+
+def _screenshot(app, window, args) -> int:
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    window.resize(args.width, args.height)
     window.show()
-    code = app.exec()
-    store.close()
-    return code
+    if not wait_for_map(app, window):
+        print("错误：地图在限定时间内未就绪，未保存截图", file=sys.stderr)
+        return 1
+    # Let the web view paint its last frame (tiles of DOM markers) before grabbing.
+    loop = QEventLoop()
+    QTimer.singleShot(400, loop.quit)
+    loop.exec()
+    ok = window.grab().save(args.out)
+    if not ok:
+        print(f"错误：无法保存截图到 {args.out}", file=sys.stderr)
+    return 0 if ok else 1

@@ -1,0 +1,57 @@
+"""What a map page shows and in which datum: light (no folium), so the CLI parser stays fast."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from hazardmap.geodata.gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
+
+# Layer keys (used by the page, the layer panel and the tests) and their Chinese names.
+LAYERS: dict[str, str] = {
+    "county": "县界",
+    "townships": "乡镇街道驻地",
+    "villages": "村庄",
+    "points": "重点隐患点",
+    "rain_gauges": "雨量计站点",
+    "emergency_works": "2023 排危除险项目",
+}
+
+# Optional online basemaps; "offline" (vector layers only) is the default and makes no request.
+BASEMAPS: dict[str, str] = {
+    "offline": "无底图（离线）",
+    "osm": "OpenStreetMap",
+    "tianditu": "天地图（需密钥）",
+    "amap": "高德地图（GCJ-02）",
+}
+
+
+@dataclass(frozen=True)
+class MapOptions:
+    basemap: str = "offline"
+    tianditu_key: str = ""
+    qt_bridge: bool = False        # load qwebchannel.js and talk to the window
+    layer_control: bool = True     # Leaflet's own layer switch (the window has its own panel)
+    visible: frozenset[str] = field(default_factory=lambda: frozenset(LAYERS))
+
+    def __post_init__(self) -> None:
+        if self.basemap not in BASEMAPS:
+            raise ValueError(f"unknown basemap {self.basemap!r}")
+
+
+def page_datum(options: MapOptions) -> str:
+    return "gcj02" if options.basemap == "amap" else "cgcs2000"
+
+
+def to_page_fn(options: MapOptions) -> Callable[[float, float], tuple[float, float]]:
+    if page_datum(options) == "gcj02":
+        return wgs84_to_gcj02
+    return lambda lon, lat: (lon, lat)
+
+
+def page_to_cgcs2000(lon: float, lat: float, options: MapOptions) -> tuple[float, float]:
+    """A position read off the page (cursor, click) back in CGCS2000."""
+    if page_datum(options) == "gcj02":
+        return gcj02_to_wgs84(lon, lat)
+    return lon, lat
+
+

@@ -1,0 +1,277 @@
+/* hazardmap map page: draws the layers from the payload built in hazardmap/mapping/page.py.
+ * All text in the payload is already HTML-escaped in Python; this script only places it.
+ * Talks to the desktop window through one QWebChannel object ("mapBridge") when present. */
+(function () {
+  "use strict";
+
+  var LARGE = 500;          // above this many points, cluster them (a provincial-scale dataset)
+  var LABEL_ZOOM = 12;      // village names appear from this zoom on
+  var hm = {
+    map: null, layers: {}, markers: {}, rings: {}, selected: 0, ready: false,
+    bridge: null, pickMode: false, data: null, counts: {}
+  };
+  window.hazardmap = hm;
+
+  function toLatLng(o) { return [o.lat, o.lon]; }
+
+  function pointIcon(p) {
+    var cls = "hm-pt hm-prec-" + p.precision + (p.seq === hm.selected ? " hm-selected" : "");
+    return L.divIcon({
+      className: "hm-pt-wrap",
+      html: '<div class="' + cls + '" style="background:' + p.colour + '">' + Number(p.seq) + "</div>",
+      iconSize: [26, 26], iconAnchor: [13, 13], tooltipAnchor: [12, 0], popupAnchor: [0, -12]
+    });
+  }
+
+  function drawPoints(points) {
+    var group = hm.layers.points;
+    group.clearLayers();
+    hm.markers = {}; hm.rings = {};
+    var large = points.length > LARGE;
+    var done = function () {
+      hm.counts.points = points.length;
+      hm.counts.rings = Object.keys(hm.rings).length;
+    };
+    if (large) {
+      // Clustering keeps 20,000 points usable; chunked so the page never freezes while adding.
+      var cluster = L.markerClusterGroup({ chunkedLoading: true, chunkInterval: 150 });
+      var list = points.map(function (p) {
+        var mk = L.circleMarker(toLatLng(p), { radius: 5, color: "#333", weight: 1, fillColor: p.colour, fillOpacity: 0.9 });
+        mk.bindTooltip(p.tooltip);
+        mk.on("click", function () { onPointClick(p.seq); });
+        hm.markers[p.seq] = mk;
+        return mk;
+      });
+      group.addLayer(cluster);
+      return new Promise(function (resolve) {
+        cluster.options.chunkProgress = function (processed, total) {
+          if (processed >= total) { done(); resolve(); }
+        };
+        cluster.addLayers(list);
+        if (!list.length) { done(); resolve(); }
+      });
+    }
+    points.forEach(function (p) {
+      if (p.precision === "township") {
+        // Dashed ring: the point is only known to its township seat (radius explained in page.py).
+        var ring = L.circle(toLatLng(p), {
+          radius: hm.data.legend.ring_m, color: p.colour, weight: 2, dashArray: "6 6",
+          fillColor: p.colour, fillOpacity: 0.06, interactive: false
+        });
+        group.addLayer(ring);
+        hm.rings[p.seq] = ring;
+      }
+      var mk = L.marker(toLatLng(p), { icon: pointIcon(p), riseOnHover: true, keyboard: false });
+      mk.hmPoint = p;
+      mk.bindTooltip(p.tooltip, { direction: "right" });
+      mk.bindPopup(p.popup, { maxWidth: 320 });
+      mk.on("click", function () { onPointClick(p.seq); });
+      group.addLayer(mk);
+      hm.markers[p.seq] = mk;
+    });
+    done();
+    return Promise.resolve();
+  }
+
+  function onPointClick(seq) {
+    hm.selectPoint(seq, false);
+    if (hm.bridge) { hm.bridge.pointClicked(seq); }
+  }
+
+  function drawRainGauges(sites) {
+    var g = hm.layers.rain_gauges;
+    g.clearLayers();
+    sites.forEach(function (s) {
+      var icon = L.divIcon({ className: "hm-rg-wrap", html: '<div class="hm-rg">' + Number(s.slot) + "</div>",
+        iconSize: [20, 20], iconAnchor: [10, 10] });
+      g.addLayer(L.marker(toLatLng(s), { icon: icon, keyboard: false }).bindTooltip(s.tooltip));
+    });
+    hm.counts.rain_gauges = sites.length;
+  }
+
+  function drawStatic(st, canvas) {
+    hm.layers.county.addLayer(L.geoJSON(st.neighbours, {
+      style: { color: "#888", weight: 1, fillColor: "#ccc", fillOpacity: 0.15, opacity: 0.6 }, interactive: false
+    }));
+    hm.countyOutline = L.geoJSON(st.county, {
+      style: { color: "#c0392b", weight: 3, fill: true, fillColor: "#fffbe6", fillOpacity: 0.25 }, interactive: false
+    });
+    hm.layers.county.addLayer(hm.countyOutline);
+    st.townships.forEach(function (t) {
+      var icon = L.divIcon({ className: "hm-seat-wrap", html: '<div class="hm-seat"></div><span class="hm-seat-label">' + t.label + "</span>",
+        iconSize: [8, 8], iconAnchor: [4, 4] });
+      // Own pane below the hazard points: seat labels never cover a numbered point.
+      hm.layers.townships.addLayer(L.marker(toLatLng(t), { icon: icon, interactive: false, keyboard: false, pane: "hmSeats" }));
+    });
+    st.villages.forEach(function (v) {
+      var mk = L.circleMarker(toLatLng(v), { renderer: canvas, radius: 2.5, weight: 1, color: "#5d6d7e", fillColor: "#fff", fillOpacity: 1 });
+      mk.bindTooltip(v.label, { permanent: true, direction: "right", className: "hm-village-label", offset: [3, 0] });
+      hm.layers.villages.addLayer(mk);
+    });
+    st.emergency_works.forEach(function (w) {
+      var icon = L.divIcon({ className: "hm-ew-wrap", html: '<div class="hm-ew">排</div>', iconSize: [16, 16], iconAnchor: [8, 8] });
+      hm.layers.emergency_works.addLayer(L.marker(toLatLng(w), { icon: icon, keyboard: false }).bindTooltip(w.tooltip));
+    });
+  }
+
+  function legendControl(lg) {
+    var c = L.control({ position: "bottomright" });
+    c.onAdd = function () {
+      var div = L.DomUtil.create("div", "hm-legend");
+      var h = "<b>图例</b>";
+      h += "<div class='hm-legend-sec'>巡查状态</div>";
+      lg.statuses.forEach(function (s) {
+        h += "<div><span class='hm-sw' style='background:" + s.colour + "'></span>" + s.label + "</div>";
+      });
+      h += "<div class='hm-legend-sec'>定位精度</div>";
+      lg.precision.forEach(function (p) {
+        h += "<div><span class='hm-sw hm-sw-" + p.cls + "'></span>" + p.label + "</div>";
+      });
+      h += "<div class='hm-legend-sec'>其他</div>";
+      h += "<div><span class='hm-seat hm-inline'></span>乡镇街道驻地</div>";
+      h += "<div><span class='hm-rg hm-inline'></span>雨量计站点</div>";
+      h += "<div><span class='hm-ew hm-inline'>排</span>2023 排危除险项目</div>";
+      h += "<div><span class='hm-sw hm-sw-county'></span>县界</div>";
+      div.innerHTML = h;
+      L.DomEvent.disableClickPropagation(div);
+      return div;
+    };
+    return c;
+  }
+
+  function throttle(fn, ms) {
+    var last = 0, timer = null, args = null;
+    return function () {
+      args = arguments;
+      var now = Date.now();
+      if (now - last >= ms) { last = now; fn.apply(null, args); }
+      else if (!timer) {
+        timer = setTimeout(function () { timer = null; last = Date.now(); fn.apply(null, args); }, ms - (now - last));
+      }
+    };
+  }
+
+  hm.stats = function () {
+    var visible = {};
+    Object.keys(hm.layers).forEach(function (k) { visible[k] = hm.map.hasLayer(hm.layers[k]); });
+    return { ready: hm.ready, points: hm.counts.points || 0, rings: hm.counts.rings || 0,
+      rain_gauges: hm.counts.rain_gauges || 0, villages: hm.data.static.villages.length,
+      townships: hm.data.static.townships.length, emergency_works: hm.data.static.emergency_works.length,
+      selected: hm.selected, visible: visible, datum: hm.data.datum };
+  };
+  hm.statsJson = function () { return JSON.stringify(hm.stats()); };
+
+  hm.markerInfo = function (seq) {
+    var mk = hm.markers[seq];
+    if (!mk) { return JSON.stringify(null); }
+    var ll = mk.getLatLng();
+    var el = mk.getElement && mk.getElement();
+    var inner = el && el.querySelector(".hm-pt");
+    var pt = hm.map.latLngToContainerPoint(ll);
+    return JSON.stringify({ lat: ll.lat, lon: ll.lng, x: pt.x, y: pt.y,
+      selected: !!(inner && inner.classList.contains("hm-selected")),
+      tooltip: mk.getTooltip() ? mk.getTooltip().getContent() : "" });
+  };
+
+  hm.selectPoint = function (seq, pan) {
+    var old = hm.markers[hm.selected];
+    hm.selected = seq || 0;
+    [old, hm.markers[hm.selected]].forEach(function (mk) {
+      if (mk && mk.hmPoint) { mk.setIcon(pointIcon(mk.hmPoint)); }
+    });
+    var mk = hm.markers[hm.selected];
+    if (mk) {
+      if (mk.setZIndexOffset) { mk.setZIndexOffset(1000); }
+      if (old && old !== mk && old.setZIndexOffset) { old.setZIndexOffset(0); }
+      if (pan) { hm.fitting = true; hm.map.panTo(mk.getLatLng(), { animate: false }); hm.fitting = false; }
+    }
+    return !!mk;
+  };
+
+  hm.setPoints = function (update) {
+    hm.data.points = update.points;
+    drawRainGauges(update.rain_gauges);
+    return drawPoints(update.points).then(function () { hm.selectPoint(hm.selected, false); });
+  };
+
+  hm.setLayerVisible = function (key, on) {
+    var layer = hm.layers[key];
+    if (!layer) { return false; }
+    if (on && !hm.map.hasLayer(layer)) { layer.addTo(hm.map); }
+    if (!on && hm.map.hasLayer(layer)) { hm.map.removeLayer(layer); }
+    return true;
+  };
+
+  hm.setPickMode = function (on) {
+    hm.pickMode = !!on;
+    L.DomUtil[on ? "addClass" : "removeClass"](hm.map.getContainer(), "hm-picking");
+  };
+
+  function fitCounty() {
+    hm.fitting = true;
+    // Leave the legend's width free on the right so it never covers the county.
+    var legend = document.querySelector(".hm-legend");
+    var right = legend ? legend.offsetWidth + 20 : 10;
+    hm.map.fitBounds(hm.countyOutline.getBounds(), { paddingTopLeft: [10, 10], paddingBottomRight: [right, 10], animate: false });
+    hm.fitting = false;
+  }
+
+  function updateLabelZoom() {
+    var el = hm.map.getContainer();
+    L.DomUtil[hm.map.getZoom() >= LABEL_ZOOM ? "addClass" : "removeClass"](el, "hm-zoom-close");
+  }
+
+  function connectBridge() {
+    if (typeof QWebChannel === "undefined" || typeof qt === "undefined") { return; }
+    new QWebChannel(qt.webChannelTransport, function (channel) {
+      hm.bridge = channel.objects.mapBridge;
+      // The window waits for this handshake before it trusts the page (and before synthetic clicks).
+      if (hm.ready) { hm.bridge.mapReady(hm.statsJson()); }
+    });
+  }
+
+  hm.init = function (map, data) {
+    hm.map = map;
+    hm.data = data;
+    var canvas = L.canvas({ padding: 0.5 });
+    map.createPane("hmSeats").style.zIndex = 450;
+    data.layers.forEach(function (l) { hm.layers[l.key] = L.featureGroup(); });
+    if (data.tiles) {
+      var t = data.tiles;
+      L.tileLayer(t.url, { subdomains: t.subdomains, maxZoom: t.max_zoom, attribution: t.attribution }).addTo(map);
+      if (t.label_url) { L.tileLayer(t.label_url, { subdomains: t.subdomains, maxZoom: t.max_zoom }).addTo(map); }
+    }
+    map.attributionControl.setPrefix(false);
+    map.attributionControl.addAttribution("村庄点位：Vonng/adcode（CC BY 4.0，源自高德与国家统计局区划代码）");
+    drawStatic(data.static, canvas);
+    drawRainGauges(data.rain_gauges);
+    var overlays = {};
+    data.layers.forEach(function (l) {
+      if (l.visible) { hm.layers[l.key].addTo(map); }
+      overlays[l.label] = hm.layers[l.key];
+    });
+    if (data.layer_control) { L.control.layers(null, overlays, { collapsed: false, position: "topright" }).addTo(map); }
+    L.control.scale({ imperial: false, metric: true, position: "bottomleft" }).addTo(map);
+    legendControl(data.legend).addTo(map);
+    map.options.zoomSnap = 0.25;  // fit the county snugly, not to the nearest whole zoom
+    fitCounty();
+    // The window lays itself out after the page loads: keep the county fitted until the user moves the map.
+    map.on("resize", function () { if (!hm.userMoved) { fitCounty(); } });
+    map.on("dragstart", function () { hm.userMoved = true; });
+    map.on("zoomstart", function () { if (!hm.fitting) { hm.userMoved = true; } });
+    map.on("zoomend", updateLabelZoom);
+    updateLabelZoom();
+    map.on("mousemove", throttle(function (e) {
+      if (hm.bridge) { hm.bridge.cursorMoved(e.latlng.lng, e.latlng.lat); }
+    }, 40));
+    map.on("click", function (e) {
+      if (hm.pickMode && hm.bridge) { hm.bridge.mapClicked(e.latlng.lng, e.latlng.lat); }
+    });
+    drawPoints(data.points).then(function () {
+      hm.ready = true;
+      document.body.setAttribute("data-hazardmap-ready", "1");
+      if (hm.bridge) { hm.bridge.mapReady(hm.statsJson()); }
+    });
+    connectBridge();
+  };
+})();

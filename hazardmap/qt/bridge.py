@@ -1,0 +1,57 @@
+"""The one object the map page can reach (QWebChannel name "mapBridge"). It accepts only three
+kinds of message, checks each, and re-emits them as Qt signals; everything else is ignored."""
+from __future__ import annotations
+
+import json
+import math
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+
+class MapBridge(QObject):
+    sig_point_clicked = Signal(int)           # a known point's seq
+    sig_map_clicked = Signal(float, float)    # page lon/lat (page datum; the view converts)
+    sig_cursor_moved = Signal(float, float)
+    sig_ready = Signal(dict)                  # the page's own counts once drawn and connected
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.known_seqs: set[int] = set()
+        self.rejected = 0  # messages refused (tests look at it)
+
+    @staticmethod
+    def _plausible(lon: float, lat: float) -> bool:
+        return (isinstance(lon, (int, float)) and isinstance(lat, (int, float)) and math.isfinite(lon)
+                and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90)
+
+    @Slot(int)
+    def pointClicked(self, seq: int) -> None:  # noqa: N802 (name seen by JavaScript)
+        if isinstance(seq, int) and seq in self.known_seqs:
+            self.sig_point_clicked.emit(seq)
+        else:
+            self.rejected += 1
+
+    @Slot(float, float)
+    def mapClicked(self, lon: float, lat: float) -> None:  # noqa: N802
+        if self._plausible(lon, lat):
+            self.sig_map_clicked.emit(float(lon), float(lat))
+        else:
+            self.rejected += 1
+
+    @Slot(float, float)
+    def cursorMoved(self, lon: float, lat: float) -> None:  # noqa: N802
+        if self._plausible(lon, lat):
+            self.sig_cursor_moved.emit(float(lon), float(lat))
+        else:
+            self.rejected += 1
+
+    @Slot(str)
+    def mapReady(self, stats_json: str) -> None:  # noqa: N802
+        try:
+            stats = json.loads(stats_json) if len(stats_json) < 100_000 else None
+        except (TypeError, ValueError):
+            stats = None
+        if isinstance(stats, dict):
+            self.sig_ready.emit(stats)
+        else:
+            self.rejected += 1

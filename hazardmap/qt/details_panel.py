@@ -1,0 +1,110 @@
+"""Details of the selected point: everything known about it, in a tab widget other features add
+their own tabs to (e.g. the patrol log)."""
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTabWidget, QTextBrowser, QVBoxLayout, QWidget
+
+from hazardmap.domain.patrol_status import status_label
+from hazardmap.domain.validation import Datum
+from hazardmap.services import patrol_status, points as point_service
+from hazardmap.services.store import Store
+
+
+def _e(value) -> str:
+    return escape("" if value is None else str(value))
+
+
+def _datum_label(value: str) -> str:
+    try:
+        return Datum(value).label
+    except ValueError:
+        return value
+
+
+def point_details_html(store: Store, seq: int) -> str:
+    """The 详情 page as HTML; every value escaped (names and notes are user text)."""
+    p = point_service.get_point(store, seq)
+    latest = patrol_status.latest_judgements(store).get(seq)
+    rows = [
+        ("威胁对象", _e(p.threatened)),
+        ("灾害类型", _e(p.hazard_type) or "<span style='color:#888'>（资料未载明）</span>"),
+        ("群测群防员", f"{_e(p.monitor)}　<b>{_e(p.phone)}</b>"),
+        ("位置", f"经度 {p.lon:.6f}，纬度 {p.lat:.6f}（CGCS2000）" if p.located
+         else "<b style='color:#c62828'>未定位</b>"),
+        ("定位精度", f"{_e(p.precision.label)}：{_e(p.precision.print_note)}"),
+        ("位置来源", _e(p.source)),
+        ("最近巡查", _e(status_label(latest)) + (f"（{_e(latest.at)}）" if latest else "")),
+    ]
+    out = [f"<h3 style='margin:2px 0'>{p.seq}号　{_e(p.name)}</h3><table cellspacing='0' cellpadding='3'>"]
+    out += [f"<tr><td style='color:#555;white-space:nowrap' valign='top'>{k}</td><td>{v}</td></tr>" for k, v in rows]
+    out.append("</table>")
+    history = point_service.location_history(store, seq)
+    out.append("<h4 style='margin:8px 0 2px'>位置修正记录</h4>")
+    if history:
+        out.append("<ul style='margin:0'>")
+        for h in reversed(history):
+            old = f"{h.old_lon:.6f}, {h.old_lat:.6f}" if h.old_lon is not None else "未定位"
+            out.append(f"<li>{_e(h.changed_at)} {_e(h.changed_by)}：{old}（{_e(h.old_precision.label)}）→ "
+                       f"{h.new_lon:.6f}, {h.new_lat:.6f}；录入 {_e(_datum_label(h.datum_entered))} "
+                       f"{h.entered_lon:.6f}, {h.entered_lat:.6f}；来源 {_e(h.source)}</li>")
+        out.append("</ul>")
+    else:
+        out.append("<div style='color:#888'>无</div>")
+    monitors = point_service.monitor_history(store, seq)
+    if monitors:
+        out.append("<h4 style='margin:8px 0 2px'>群测群防员变更</h4><ul style='margin:0'>")
+        for m in reversed(monitors):
+            out.append(f"<li>{_e(m.changed_at)} {_e(m.changed_by)}：{_e(m.old_name)} {_e(m.old_phone)} → "
+                       f"{_e(m.new_name)} {_e(m.new_phone)}</li>")
+        out.append("</ul>")
+    works = point_service.linked_emergency_works(store, seq)
+    out.append("<h4 style='margin:8px 0 2px'>关联的 2023 排危除险项目</h4>")
+    if works:
+        out.append("<ul style='margin:0'>" + "".join(
+            f"<li>{_e(w.site)}：{w.amount_yuan / 10000:g} 万元</li>" for w in works) + "</ul>")
+    else:
+        out.append("<div style='color:#888'>无</div>")
+    return "".join(out)
+
+
+class PointDetailsTab(QWidget):
+    sig_locate_requested = Signal(int)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.seq: int | None = None
+        self.browser = QTextBrowser(self)
+        self.browser.setOpenLinks(False)
+        self.locate_button = QPushButton("修正位置…", self)
+        self.locate_button.setToolTip("输入 GPS 实测坐标（可选坐标系）或在地图上点选")
+        self.locate_button.clicked.connect(lambda: self.seq and self.sig_locate_requested.emit(self.seq))
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.locate_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.browser, 1)
+        layout.addLayout(buttons)
+        self.show_point(None, None)
+
+    def show_point(self, store: Store | None, seq: int | None) -> None:
+        self.seq = seq
+        self.locate_button.setEnabled(bool(seq))
+        if not seq or store is None:
+            self.browser.setHtml("<p style='color:#888'>在地图上点击一个隐患点，或在表格中选中一行。</p>")
+            return
+        self.browser.setHtml(point_details_html(store, seq))
+
+
+class DetailsPanel(QWidget):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.details_tabs = QTabWidget(self)
+        self.details_tab = PointDetailsTab(self.details_tabs)
+        self.details_tabs.addTab(self.details_tab, "详情")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.details_tabs)

@@ -1,0 +1,98 @@
+"""Correct a point's location: type coordinates (choosing the datum) or pick on the map, confirm,
+and the same service the CLI uses (services.points.correct_location) records it with history."""
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QMessageBox,
+                               QPushButton, QVBoxLayout)
+
+from hazardmap.domain.errors import HazardmapError, InvalidInput, OutsideCounty
+from hazardmap.domain.validation import Datum
+from hazardmap.services import points as point_service
+from hazardmap.services.store import Store
+
+
+def _number(text: str, what: str) -> float:
+    try:
+        return float(text.strip().replace("，", "").replace("°", ""))
+    except ValueError:
+        raise InvalidInput(f"{what}“{text}”不是数字（例如 112.612345）") from None
+
+
+class LocationDialog(QDialog):
+    sig_pick_requested = Signal(int)  # seq: hide me, let the user click on the map
+    sig_saved = Signal(int)
+
+    def __init__(self, store: Store, seq: int, parent=None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.seq = seq
+        point = point_service.get_point(store, seq)
+        self.setWindowTitle(f"修正位置：{seq}号 {point.name}")
+        now = (f"经度 {point.lon:.6f}，纬度 {point.lat:.6f}（{point.precision.label}）" if point.located
+               else "未定位")
+        self.lon = QLineEdit(self)
+        self.lat = QLineEdit(self)
+        self.lon.setPlaceholderText("如 112.612345")
+        self.lat.setPlaceholderText("如 26.751234")
+        self.datum = QComboBox(self)
+        for d in (Datum.WGS84, Datum.CGCS2000, Datum.GCJ02):
+            self.datum.addItem(d.label, d.value)
+        self.source = QLineEdit(self)
+        self.source.setPlaceholderText("例如：GPS 2026-05-03 王某实测")
+        self.error = QLabel(self)
+        self.error.setStyleSheet("color:#c62828")
+        self.error.setWordWrap(True)
+        pick = QPushButton("在地图上点选…", self)
+        pick.clicked.connect(self._on_pick)
+        form = QFormLayout()
+        form.addRow("当前位置", QLabel(now, self))
+        form.addRow("经度", self.lon)
+        form.addRow("纬度", self.lat)
+        form.addRow("坐标系", self.datum)
+        form.addRow("来源", self.source)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("保存")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(pick)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        # Replaced in tests; asks before saving a position outside the county outline.
+        self.confirm_outside = lambda message: QMessageBox.question(
+            self, "位置在县界以外", f"{message}\n\n仍然保存？") == QMessageBox.StandardButton.Yes
+
+    def set_picked(self, lon: float, lat: float) -> None:
+        """A click on the map (already CGCS2000)."""
+        self.lon.setText(f"{lon:.6f}")
+        self.lat.setText(f"{lat:.6f}")
+        self.datum.setCurrentIndex(self.datum.findData(Datum.CGCS2000.value))
+        if not self.source.text().strip():
+            self.source.setText(f"地图点选 {date.today().isoformat()}")
+
+    def _on_pick(self) -> None:
+        self.hide()
+        self.sig_pick_requested.emit(self.seq)
+
+    def accept(self) -> None:
+        try:
+            lon = _number(self.lon.text(), "经度")
+            lat = _number(self.lat.text(), "纬度")
+            kwargs = dict(lon=lon, lat=lat, datum=Datum(self.datum.currentData()), source=self.source.text())
+            try:
+                point_service.correct_location(self.store, self.seq, **kwargs)
+            except OutsideCounty as exc:
+                if not self.confirm_outside(str(exc)):
+                    self.error.setText(str(exc))
+                    return
+                point_service.correct_location(self.store, self.seq, force=True, **kwargs)
+        except HazardmapError as exc:
+            self.error.setText(str(exc))
+            return
+        self.sig_saved.emit(self.seq)
+        super().accept()

@@ -1,0 +1,200 @@
+"""The table of key points: sortable, filtered as the user types, unlocated points called out
+with a 定位 action. Shows service data; computes nothing."""
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
+                               QTableView, QVBoxLayout, QWidget)
+
+from hazardmap.domain.patrol_status import STATUS_COLOURS, LatestPatrol, status_label
+from hazardmap.domain.points import HazardPoint, Precision
+
+COLUMNS = ["序号", "乡镇（街道）", "村组", "威胁对象", "群测群防员", "电话", "定位精度", "最近巡查"]
+SEQ_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class PointsTableModel(QAbstractTableModel):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.points: list[HazardPoint] = []
+        self.latest: dict[int, LatestPatrol] = {}
+
+    def set_points(self, points: list[HazardPoint], latest: dict[int, LatestPatrol]) -> None:
+        self.beginResetModel()
+        self.points, self.latest = list(points), dict(latest)
+        self.endResetModel()
+
+    def update_points(self, points: list[HazardPoint], latest: dict[int, LatestPatrol]) -> None:
+        """Same rows, new values: keeps the selection and sort (rows are the fixed set of points)."""
+        if [p.seq for p in points] != [p.seq for p in self.points]:
+            self.set_points(points, latest)
+            return
+        self.points, self.latest = list(points), dict(latest)
+        if self.points:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.points) - 1, len(COLUMNS) - 1))
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 (Qt API)
+        return 0 if parent.isValid() else len(self.points)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section]
+        return None
+
+    def row_of(self, seq: int) -> int:
+        return next((i for i, p in enumerate(self.points) if p.seq == seq), -1)
+
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        p = self.points[index.row()]
+        col = index.column()
+        latest = self.latest.get(p.seq)
+        if role == Qt.ItemDataRole.DisplayRole:
+            status = status_label(latest)
+            return [p.seq, p.township, p.village_group, p.threatened, p.monitor, p.phone, p.precision.label,
+                    f"{status} {latest.at}" if latest else status][col]
+        if role == Qt.ItemDataRole.EditRole:  # sort keys: numbers as numbers
+            return p.seq if col == 0 else self.data(index, Qt.ItemDataRole.DisplayRole)
+        if role == SEQ_ROLE:
+            return p.seq
+        if role == Qt.ItemDataRole.ToolTipRole and col == 6:
+            return f"{p.precision.print_note}\n来源：{p.source}"
+        if role == Qt.ItemDataRole.ForegroundRole and col == 6 and p.precision is Precision.NONE:
+            return QBrush(QColor("#c62828"))
+        if role == Qt.ItemDataRole.DecorationRole and col == 7:
+            return QColor(STATUS_COLOURS.get(status_label(latest), "#7f8c8d"))
+        return None
+
+
+class PointsFilterProxy(QSortFilterProxyModel):
+    """Matches the search text against township, village/group, monitor name and phone."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._needle = ""
+        self.setSortRole(Qt.ItemDataRole.EditRole)
+
+    def set_needle(self, text: str) -> None:
+        self._needle = text.strip()
+        self.invalidateFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:  # noqa: N802
+        if not self._needle:
+            return True
+        p: HazardPoint = self.sourceModel().points[source_row]
+        return any(self._needle in field for field in (p.township, p.village_group, p.monitor, p.phone))
+
+
+class PointsTable(QWidget):
+    """Search box, the 未定位 strip, and the table view."""
+
+    sig_row_selected = Signal(int)   # seq, 0 when none
+    sig_locate_requested = Signal(int)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.model = PointsTableModel(self)
+        self.proxy = PointsFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText("搜索：乡镇、村组、群测群防员姓名或电话")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self.proxy.set_needle)
+        self.count_label = QLabel(self)
+        self.unlocated_bar = QWidget(self)
+        self._unlocated_layout = QHBoxLayout(self.unlocated_bar)
+        self._unlocated_layout.setContentsMargins(0, 0, 0, 0)
+        self.locate_buttons: dict[int, QPushButton] = {}
+
+        self.view = QTableView(self)
+        self.view.setModel(self.proxy)
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.verticalHeader().hide()
+        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.view.setAlternatingRowColors(True)
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        self.proxy.rowsInserted.connect(self._update_count)
+        self.proxy.rowsRemoved.connect(self._update_count)
+        self.proxy.modelReset.connect(self._update_count)
+        self.proxy.layoutChanged.connect(self._update_count)
+
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.count_label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.unlocated_bar)
+        layout.addWidget(self.view, 1)
+
+    def set_points(self, points: list[HazardPoint], latest: dict[int, LatestPatrol]) -> None:
+        keep = self.selected_seq()
+        self.model.update_points(points, latest)
+        self._rebuild_unlocated(points)
+        self._update_count()
+        if self.view.columnWidth(3) == self.view.horizontalHeader().defaultSectionSize():
+            self.view.resizeColumnsToContents()
+            self.view.setColumnWidth(3, min(self.view.columnWidth(3), 220))
+        if keep and self.selected_seq() != keep:
+            self.select_seq(keep)
+
+    def _rebuild_unlocated(self, points: list[HazardPoint]) -> None:
+        while self._unlocated_layout.count():
+            item = self._unlocated_layout.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        self.locate_buttons = {}
+        unlocated = [p for p in points if not p.located]
+        self.unlocated_bar.setVisible(bool(unlocated))
+        if not unlocated:
+            return
+        title = QLabel(f"<b style='color:#c62828'>未定位 {len(unlocated)} 处：</b>", self.unlocated_bar)
+        self._unlocated_layout.addWidget(title)
+        for p in unlocated:
+            self._unlocated_layout.addWidget(QLabel(f"{p.seq}号 {p.name}", self.unlocated_bar))
+            btn = QPushButton("定位…", self.unlocated_bar)
+            btn.setToolTip(f"输入实测坐标或在地图上点选 {p.seq} 号隐患点的位置")
+            btn.clicked.connect(lambda _=False, seq=p.seq: self.sig_locate_requested.emit(seq))
+            self._unlocated_layout.addWidget(btn)
+            self.locate_buttons[p.seq] = btn
+        self._unlocated_layout.addStretch(1)
+
+    def _update_count(self, *args) -> None:
+        self.count_label.setText(f"显示 {self.proxy.rowCount()}/{self.model.rowCount()} 处")
+
+    def visible_seqs(self) -> list[int]:
+        return [self.proxy.data(self.proxy.index(r, 0), SEQ_ROLE) for r in range(self.proxy.rowCount())]
+
+    def selected_seq(self) -> int | None:
+        rows = self.view.selectionModel().selectedRows()
+        return self.proxy.data(rows[0], SEQ_ROLE) if rows else None
+
+    def select_seq(self, seq: int | None) -> bool:
+        """Select the row of a point (clearing the search if it hides the row)."""
+        if not seq:
+            self.view.clearSelection()
+            return False
+        src_row = self.model.row_of(seq)
+        if src_row < 0:
+            return False
+        idx = self.proxy.mapFromSource(self.model.index(src_row, 0))
+        if not idx.isValid():
+            self.search.clear()
+            idx = self.proxy.mapFromSource(self.model.index(src_row, 0))
+        self.view.selectRow(idx.row())
+        self.view.scrollTo(idx)
+        return True
+
+    def _on_selection_changed(self, *args) -> None:
+        self.sig_row_selected.emit(self.selected_seq() or 0)
