@@ -1,0 +1,227 @@
+"""The main window, headless, with a real map page: one window shared by the module (a WebEngine
+start costs seconds). Order matters little: each test names the state it needs."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytest.importorskip("PySide6.QtWebEngineWidgets")
+
+from PySide6.QtCore import QEvent, QPoint, Qt  # noqa: E402
+from PySide6.QtGui import QKeyEvent  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWebEngineCore import QWebEngineProfile, QWebEngineUrlRequestInterceptor  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from hazardmap.domain.points import Precision  # noqa: E402
+from hazardmap.services import points as point_service, rain_gauges  # noqa: E402
+from hazardmap.services.store import open_store  # noqa: E402
+
+XSS = "<img src=x onerror=alert(1)>"
+TIMEOUT_MS = 20_000
+
+
+class RecordingInterceptor(QWebEngineUrlRequestInterceptor):
+    """Every request the page makes; anything not a local file or Qt resource is a network request."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def interceptRequest(self, info) -> None:  # noqa: N802
+        self.urls.append(info.requestUrl().toString())
+
+    def remote(self) -> list[str]:
+        return [u for u in self.urls if not u.startswith(("file:", "qrc:", "data:"))]
+
+
+def wait_until(predicate, timeout_ms: int = TIMEOUT_MS) -> None:
+    waited = 0
+    while not predicate():
+        if waited >= timeout_ms:
+            raise AssertionError("timed out waiting")
+        QTest.qWait(20)
+        waited += 20
+
+
+def js(window, expression: str):
+    """Evaluate in the page; expression must produce a JSON string."""
+    box = []
+    window.map_view.page().runJavaScript(expression, 0, box.append)
+    wait_until(lambda: box, 5000)
+    return json.loads(box[0]) if isinstance(box[0], str) and box[0] else box[0]
+
+
+@pytest.fixture(scope="module")
+def shell(qapp, tmp_path_factory):
+    from hazardmap.qt.entry import close_window
+    from hazardmap.qt.main_window import MainWindow
+
+    store = open_store(tmp_path_factory.mktemp("shell_home"))
+    # A monitor whose name is markup: it must show as text everywhere and run nothing.
+    point_service.set_monitor(store, 5, name=XSS)
+    interceptor = RecordingInterceptor()
+    profile = QWebEngineProfile.defaultProfile()
+    profile.setUrlRequestInterceptor(interceptor)
+    window = MainWindow(store)
+    window.resize(1400, 900)
+    window.show()
+    wait_until(lambda: window.map_view.ready)
+    window.interceptor = interceptor
+    yield window
+    profile.setUrlRequestInterceptor(None)
+    close_window(qapp, window)
+    store.close()
+
+
+def test_window_parts_and_seams(shell):
+    assert shell.windowTitle().startswith("衡南县地质灾害隐患点监测")
+    assert list(shell.menus) == ["file", "view", "print", "help"]
+    titles = [a.text() for a in shell.menuBar().actions()]
+    assert [t.split("(")[0] for t in titles] == ["文件", "视图", "打印/导出", "帮助"]
+    assert shell.details_tabs.tabText(0) == "详情"
+    assert shell.store is not None
+
+
+def test_table_has_16_rows_and_unlocated_point_has_a_locate_action(shell):
+    assert shell.points_table.proxy.rowCount() == 16
+    seqs_unlocated = [p.seq for p in point_service.list_points(shell.store) if not p.located]
+    assert list(shell.points_table.locate_buttons) == seqs_unlocated == [3]
+
+
+def test_map_ready_with_15_markers_and_no_network_request(shell):
+    stats = js(shell, "hazardmap.statsJson()")
+    assert stats["ready"] and stats["points"] == 15
+    assert stats["rings"] == sum(1 for p in point_service.list_points(shell.store)
+                                 if p.precision is Precision.TOWNSHIP)
+    assert stats["townships"] == 20
+    assert shell.interceptor.urls, "interceptor saw nothing: the test would prove nothing"
+    assert shell.interceptor.remote() == []
+
+
+def test_click_on_marker_selects_row_and_shows_details(shell):
+    shell.points_table.select_seq(None)
+    info = js(shell, "hazardmap.markerInfo(9)")
+    target = shell.map_view.focusProxy() or shell.map_view
+    QTest.mouseClick(target, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     QPoint(int(info["x"]), int(info["y"])))
+    wait_until(lambda: shell.current_point_seq() == 9)
+    assert shell.points_table.selected_seq() == 9
+    assert "长康村祁阳皂组" in shell.details.details_tab.browser.toPlainText()
+
+
+def test_selecting_a_row_highlights_the_marker(shell):
+    seen = []
+    shell.sig_point_selected.connect(seen.append)
+    shell.points_table.select_seq(7)
+    wait_until(lambda: js(shell, "hazardmap.markerInfo(7)")["selected"])
+    assert js(shell, "hazardmap.markerInfo(9)")["selected"] is False
+    assert seen[-1] == 7 and shell.current_point_seq() == 7
+    shell.sig_point_selected.disconnect(seen.append)
+
+
+def test_search_filters_as_you_type(shell):
+    table = shell.points_table
+    for ch in "宝盖":  # typed one character at a time (QTest.keyClicks is ASCII only)
+        QApplication.sendEvent(table.search, QKeyEvent(QEvent.Type.KeyPress, 0, Qt.KeyboardModifier.NoModifier, ch))
+    assert table.search.text() == "宝盖"
+    assert table.visible_seqs() == [1, 2]
+    table.search.setText("13875632658")   # a phone
+    assert table.visible_seqs() == [12]
+    table.search.setText("胡书林")          # a monitor
+    assert table.visible_seqs() == [8]
+    table.search.setText("不存在的村")
+    assert table.visible_seqs() == []
+    table.search.clear()
+    assert len(table.visible_seqs()) == 16
+
+
+def test_markup_in_a_monitor_name_shows_as_text_and_runs_nothing(shell):
+    js(shell, "(function(){window.__alerted=0; window.alert=function(){window.__alerted=1};"
+              "var mk=hazardmap.markers[5]; mk.openTooltip(); mk.openPopup(); return '1';})()")
+    QTest.qWait(300)
+    result = js(shell, "JSON.stringify({imgs: document.querySelectorAll('img[src=\"x\"]').length,"
+                       "alerted: window.__alerted, text: document.querySelector('.leaflet-popup-content').textContent})")
+    assert result["imgs"] == 0 and result["alerted"] == 0
+    assert XSS in result["text"]
+    shell.points_table.select_seq(5)
+    assert XSS in shell.details.details_tab.browser.toPlainText()
+
+
+def test_location_correction_through_the_dialog_moves_the_marker(shell):
+    spot = shell.store.bundled.county_outline.representative_point()  # any position inside the county
+    dlg = shell.open_location_dialog(3)
+    dlg.lon.setText(f"{spot.x:.6f}")
+    dlg.lat.setText(f"{spot.y:.6f}")
+    dlg.datum.setCurrentIndex(dlg.datum.findData("cgcs2000"))
+    dlg.source.setText("GPS 测试")
+    dlg.accept()
+    assert dlg.error.text() == "" and not dlg.isVisible()
+    wait_until(lambda: js(shell, "hazardmap.statsJson()")["points"] == 16)
+    info = js(shell, "hazardmap.markerInfo(3)")
+    assert (info["lon"], info["lat"]) == pytest.approx((spot.x, spot.y), abs=1e-6)
+    assert 3 not in shell.points_table.locate_buttons
+    assert point_service.get_point(shell.store, 3).precision is Precision.SURVEYED
+    shell.points_table.select_seq(3)
+    assert "GPS 测试" in shell.details.details_tab.browser.toPlainText()
+
+
+def test_bad_coordinates_are_refused_in_chinese_and_change_nothing(shell):
+    before = point_service.get_point(shell.store, 1)
+    dlg = shell.open_location_dialog(1)
+    dlg.lon.setText("26.7")   # swapped
+    dlg.lat.setText("112.6")
+    dlg.source.setText("GPS")
+    dlg.accept()
+    assert "填反" in dlg.error.text() and dlg.isVisible()
+    dlg.lon.setText("abc")
+    dlg.accept()
+    assert "不是数字" in dlg.error.text()
+    dlg.reject()
+    assert point_service.get_point(shell.store, 1) == before
+
+
+def test_map_click_in_pick_mode_fills_the_dialog(shell):
+    dlg = shell.open_location_dialog(2)
+    dlg._on_pick()
+    assert not dlg.isVisible()
+    shell.map_view.bridge.mapClicked(112.6, 26.75)
+    assert dlg.isVisible() and dlg.lon.text() == "112.600000" and dlg.lat.text() == "26.750000"
+    dlg.reject()
+
+
+def test_bridge_refuses_unknown_points_and_bad_numbers(shell):
+    rejected = shell.map_view.bridge.rejected
+    shell.points_table.select_seq(1)
+    shell.map_view.bridge.pointClicked(999)
+    shell.map_view.bridge.cursorMoved(float("nan"), 26.0)
+    shell.map_view.bridge.mapReady("not json")
+    assert shell.map_view.bridge.rejected == rejected + 3
+    assert shell.current_point_seq() == 1
+
+
+def test_rain_gauge_assignment_updates_counter_and_map(shell):
+    panel = shell.rain_gauge_panel
+    assert "已落实 0/15" in panel.counter.text()
+    village = next(v for v in shell.store.bundled.villages if v.located)
+    rain_gauges.assign(shell.store, 2, village.code)   # another feature (or the CLI) edits: the bus refreshes
+    assert "已落实 1/15" in panel.counter.text()
+    wait_until(lambda: js(shell, "hazardmap.statsJson()")["rain_gauges"] == 1)
+
+
+def test_layer_switch_hides_a_layer(shell):
+    item = shell.layers_panel.items["villages"]
+    item.setCheckState(Qt.CheckState.Unchecked)
+    wait_until(lambda: js(shell, "hazardmap.statsJson()")["visible"]["villages"] is False)
+    item.setCheckState(Qt.CheckState.Checked)
+    wait_until(lambda: js(shell, "hazardmap.statsJson()")["visible"]["villages"] is True)
+
+
+def test_status_bar_shows_cursor_position(shell):
+    target = shell.map_view.focusProxy() or shell.map_view
+    centre = QPoint(shell.map_view.width() // 2, shell.map_view.height() // 2)
+    QTest.mouseMove(target, centre)
+    QTest.mouseMove(target, centre + QPoint(5, 5))
+    wait_until(lambda: "经度 112." in shell.cursor_label.text() or "经度 113." in shell.cursor_label.text(), 5000)
+    assert "CGCS2000" in shell.cursor_label.text()
