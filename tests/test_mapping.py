@@ -128,3 +128,16 @@ def test_cli_and_mapping_stay_free_of_qt_and_folium_for_other_commands():
     code = "import sys, hazardmap.cli; hazardmap.cli.build_parser(); assert 'folium' not in sys.modules"
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert res.returncode == 0, res.stderr
+
+
+def test_large_datasets_drop_popups_and_cluster(store):
+    from dataclasses import replace
+
+    from hazardmap.mapping.page import CLUSTER_ABOVE, points_payload
+
+    base = next(p for p in point_service.list_points(store) if p.located)
+    many = [replace(base, seq=i) for i in range(1, CLUSTER_ABOVE + 2)]
+    out = points_payload(many, {}, MapOptions())
+    assert len(out) == CLUSTER_ABOVE + 1 and all("popup" not in f and f["tooltip"] for f in out)
+    assert all("popup" in f for f in points_payload(many[:3], {}, MapOptions()))
+    assert collect_payload(store, MapOptions())["cluster_above"] == CLUSTER_ABOVE

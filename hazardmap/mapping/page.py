@@ -77,6 +77,11 @@ def point_feature(p: HazardPoint, latest: LatestPatrol | None, to_page) -> dict 
             "tooltip": tooltip, "popup": popup}
 
 
+# Above this many points the page clusters them (a provincial-scale dataset) and shows tooltips
+# only: 20,000 popups would double the page for text nobody opens at that scale.
+CLUSTER_ABOVE = 500
+
+
 def points_payload(points: Iterable[HazardPoint], latest: dict[int, LatestPatrol], options: MapOptions) -> list[dict]:
     to_page = to_page_fn(options)
     out = []
@@ -84,6 +89,9 @@ def points_payload(points: Iterable[HazardPoint], latest: dict[int, LatestPatrol
         f = point_feature(p, latest.get(p.seq), to_page)
         if f:
             out.append(f)
+    if len(out) > CLUSTER_ABOVE:
+        for f in out:
+            del f["popup"]
     return out
 
 
@@ -224,6 +232,7 @@ def collect_payload(store, options: MapOptions) -> dict:
         "tiles": tiles,
         "layer_control": options.layer_control,
         "datum": page_datum(options),
+        "cluster_above": CLUSTER_ABOVE,
     }
 
 

@@ -47,11 +47,15 @@ class MapView(QWebEngineView):
     def load_map(self, options: MapOptions | None = None) -> None:
         if options is not None:
             self.options = options
-        self.ready = False
         path = self.store.home / PAGE_DIR / "map.html"
         build_map_page(self.store, path, self.options)
-        self.page_path = path
         self._refresh_known_seqs()
+        self.load_page(path)
+
+    def load_page(self, path: Path) -> None:
+        """Show a page already built with these options (the benchmark builds its own)."""
+        self.ready = False
+        self.page_path = path
         online = self.options.basemap != "offline"
         self.settings().setAttribute(QWebEngineSettings.WebAttribute.LocalContentCanAccessRemoteUrls, online)
         self.load(QUrl.fromLocalFile(str(path)))

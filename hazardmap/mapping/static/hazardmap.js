@@ -4,7 +4,6 @@
 (function () {
   "use strict";
 
-  var LARGE = 500;          // above this many points, cluster them (a provincial-scale dataset)
   var LABEL_ZOOM = 12;      // village names appear from this zoom on
   var hm = {
     map: null, layers: {}, markers: {}, rings: {}, selected: 0, ready: false,
@@ -27,7 +26,7 @@
     var group = hm.layers.points;
     group.clearLayers();
     hm.markers = {}; hm.rings = {};
-    var large = points.length > LARGE;
+    var large = points.length > hm.data.cluster_above;  // set in page.py
     var done = function () {
       hm.counts.points = points.length;
       hm.counts.rings = Object.keys(hm.rings).length;
@@ -233,6 +232,9 @@
   hm.init = function (map, data) {
     hm.map = map;
     hm.data = data;
+    // folium sets zoom limits only on tile layers; with none, Leaflet has no maxZoom and clustering needs one.
+    map.setMinZoom(6);
+    map.setMaxZoom(18);
     var canvas = L.canvas({ padding: 0.5 });
     map.createPane("hmSeats").style.zIndex = 450;
     data.layers.forEach(function (l) { hm.layers[l.key] = L.featureGroup(); });

@@ -1,0 +1,158 @@
+"""Map speed, measured (not a test). Run from the repository root:
+
+    PYTHONPATH=$PWD python bench/bench_map.py [--runs 3] [--points 20000]
+
+1. Process start -> main window shown with the map ready (all layers), in a fresh process each run,
+   timed from just before the process is spawned; first run on an empty data folder (creates and
+   seeds the database), later runs warm. Target: <= 3 s on a 2-core machine.
+2. A synthetic provincial-scale dataset (N points spread over Hunan's bounding box, fixed seed;
+   not real data, never stored): page build + load -> ready with every point clustered, and the
+   memory (RSS) of the process and its QtWebEngine helper processes. Target: <= 5 s.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CHILD_WINDOW = r"""
+import sys
+from hazardmap.qt.env import prepare_qt_environment
+prepare_qt_environment()
+from PySide6.QtWidgets import QApplication
+app = QApplication(sys.argv[:1])
+from hazardmap.qt.main_window import MainWindow
+from hazardmap.qt.entry import close_window, wait_for_map
+from hazardmap.services.store import open_store
+store = open_store()
+w = MainWindow(store)
+w.resize(1400, 900)
+w.show()
+ok = wait_for_map(app, w)
+print("READY" if ok else "TIMEOUT", w.map_view.stats.get("points"), flush=True)
+close_window(app, w)
+store.close()
+"""
+
+CHILD_LARGE = r"""
+import random, sys, time
+t0 = time.perf_counter()
+from hazardmap.qt.env import prepare_qt_environment
+prepare_qt_environment()
+from PySide6.QtWidgets import QApplication
+app = QApplication(sys.argv[:1])
+from hazardmap.domain.points import HazardPoint, Precision
+from hazardmap.mapping.options import MapOptions
+from hazardmap.mapping.page import build_page, collect_payload, points_payload
+from hazardmap.qt.entry import close_window
+from hazardmap.qt.map_view import MapView
+from hazardmap.services.store import open_store
+from PySide6.QtCore import QEventLoop, QTimer
+
+n = int(sys.argv[1])
+store = open_store()
+rng = random.Random(20260503)
+# Synthetic points over Hunan's bounding box (108.8-114.3 E, 24.6-30.1 N): for load only.
+points = [HazardPoint(seq=i, township="合成乡镇", village_group=f"合成点{i}", village_code="", threatened="",
+                      hazard_type="", monitor="合成", phone="", lon=rng.uniform(108.8, 114.3),
+                      lat=rng.uniform(24.6, 30.1), precision=Precision.VILLAGE, source="synthetic")
+          for i in range(1, n + 1)]
+options = MapOptions(qt_bridge=True, layer_control=False)
+t_build0 = time.perf_counter()
+payload = collect_payload(store, options)
+payload["points"] = points_payload(points, {}, options)
+path = build_page(payload, store.home / "bench" / "large.html", options)
+t_build = time.perf_counter() - t_build0
+view = MapView(store, options)
+view.bridge.known_seqs = {p.seq for p in points}
+view.resize(1200, 800)
+view.show()
+t_load0 = time.perf_counter()
+loop = QEventLoop()
+view.sig_ready.connect(loop.quit)
+QTimer.singleShot(60000, loop.quit)
+view.load_page(path)
+loop.exec()
+t_ready = time.perf_counter() - t_load0
+
+def rss_kb(pid):
+    try:
+        for line in open(f"/proc/{pid}/status"):
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+def descendants(pid):
+    out = []
+    for p in os.listdir("/proc"):
+        if p.isdigit():
+            try:
+                ppid = int(open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            if ppid == pid:
+                out.append(int(p))
+                out.extend(descendants(int(p)))
+    return out
+
+import os
+me = os.getpid()
+kids = descendants(me)
+total = rss_kb(me) + sum(rss_kb(k) for k in kids)
+print(f"RESULT ready={view.ready} points={view.stats.get('points')} page_bytes={path.stat().st_size} "
+      f"build_s={t_build:.2f} load_to_ready_s={t_ready:.2f} own_rss_mb={rss_kb(me)/1024:.0f} "
+      f"total_rss_mb={total/1024:.0f} processes={1+len(kids)}", flush=True)
+view.deleteLater()
+app.processEvents()
+store.close()
+"""
+
+
+def run_child(code: str, home: Path, *args: str) -> tuple[float, str]:
+    env = dict(os.environ, HAZARDMAP_HOME=str(home), PYTHONPATH=str(ROOT))
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True, env=env, cwd=ROOT)
+    line = ""
+    for line in proc.stdout:
+        if line.startswith(("READY", "TIMEOUT", "RESULT")):
+            break
+    elapsed = time.perf_counter() - t0
+    proc.wait(timeout=60)
+    return elapsed, line.strip()
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--points", type=int, default=20000)
+    args = ap.parse_args()
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, QT_QPA_PLATFORM="
+          f"{os.environ.get('QT_QPA_PLATFORM', 'offscreen')}")
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp) / "home"
+        times = []
+        for i in range(args.runs):
+            elapsed, line = run_child(CHILD_WINDOW, home)
+            times.append(elapsed)
+            print(f"start -> map ready, run {i + 1}{' (fresh data folder)' if i == 0 else ''}: "
+                  f"{elapsed:.2f} s  [{line}]")
+        warm = times[1:] or times
+        print(f"start -> map ready: first {times[0]:.2f} s, warm median {statistics.median(warm):.2f} s (target <= 3 s)")
+        elapsed, line = run_child(CHILD_LARGE, home, str(args.points))
+        print(f"{args.points} synthetic points, whole process: {elapsed:.2f} s  [{line}] (target ready <= 5 s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
