@@ -7,7 +7,7 @@ import importlib
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QFileDialog, QInputDialog, QLabel, QMainWindow, QMenu, QMessageBox, QSplitter,
+from PySide6.QtWidgets import (QFileDialog, QInputDialog, QLabel, QMainWindow, QMenu, QSplitter,
                                QTabWidget)
 
 from hazardmap import __version__
@@ -25,7 +25,7 @@ from hazardmap.services import patrol_status, points as point_service
 from hazardmap.services.store import Store
 
 # Other features attach themselves after the window is built: importlib.import_module(name).attach(window).
-FEATURE_MODULES: list[str] = []
+FEATURE_MODULES: list[str] = ["hazardmap.qt.about"]
 
 SETTINGS_FILE = "ui.ini"  # UI preferences live beside the user's database (per data folder)
 
@@ -140,10 +140,6 @@ class MainWindow(QMainWindow):
         key_action.triggered.connect(self._on_tianditu_key)
         self.menus["view"].addAction(key_action)
 
-        about = QAction("关于", self)
-        about.triggered.connect(self._on_about)
-        self.menus["help"].addAction(about)
-
     # --- refreshing from the core ----------------------------------------------------------------
     def _reload_points(self) -> None:
         self.points_table.set_points(point_service.list_points(self.store),
@@ -245,11 +241,6 @@ class MainWindow(QMainWindow):
         if path:
             build_map_page(self.store, path, MapOptions(visible=frozenset(self.layers_panel.visible_layers())))
             self.statusBar().showMessage(f"已导出 {path}（资源文件在同一文件夹的 hazardmap_assets 中）", 8000)
-
-    def _on_about(self) -> None:
-        QMessageBox.about(self, "关于 hazardmap",
-                          f"衡南县地质灾害隐患点监测 hazardmap {__version__}<br>"
-                          "村庄点位：Vonng/adcode（CC BY 4.0），源自高德地图与国家统计局区划代码。")
 
     def closeEvent(self, event) -> None:  # noqa: N802
         self.change_bus.detach()
