@@ -225,3 +225,37 @@ def test_status_bar_shows_cursor_position(shell):
     QTest.mouseMove(target, centre + QPoint(5, 5))
     wait_until(lambda: "经度 112." in shell.cursor_label.text() or "经度 113." in shell.cursor_label.text(), 5000)
     assert "CGCS2000" in shell.cursor_label.text()
+
+
+def test_rain_gauge_dialog_filters_assigns_by_map_click_and_undoes(shell):
+    panel = shell.rain_gauge_panel
+    start = rain_gauges.assigned_count(shell.store)[0]
+    village = next(v for v in shell.store.bundled.villages if v.located and v.township == "花桥镇")
+    dlg = panel.open_assign_dialog(5)
+    dlg.township.setCurrentIndex(dlg.township.findData("花桥镇"))
+    names = [dlg.villages.item(i).text() for i in range(dlg.villages.count())]
+    assert names and all("花桥镇" in n for n in names)
+    dlg.filter.setText(village.name)
+    assert dlg.villages.count() >= 1
+    dlg._on_pick()                                         # "在地图上点选村庄…"
+    assert not dlg.isVisible()
+    shell.map_view.bridge.mapClicked(village.lon + 0.002, village.lat)   # ~200 m east of its point
+    assert dlg.isVisible()
+    assert dlg.villages.currentItem().data(Qt.ItemDataRole.UserRole) == village.code
+    dlg.accept()
+    site = next(s for s in rain_gauges.list_sites(shell.store) if s.slot == 5)
+    assert site.village_code == village.code
+    assert f"已落实 {start + 1}/15" in panel.counter.text()
+    panel.undo()
+    assert next(s for s in rain_gauges.list_sites(shell.store) if s.slot == 5).village_code is None
+    assert f"已落实 {start}/15" in panel.counter.text() and not panel.undo_button.isEnabled()
+
+
+def test_map_click_far_from_any_village_keeps_picking(shell):
+    dlg = shell.rain_gauge_panel.open_assign_dialog(6)
+    dlg._on_pick()
+    shell.map_view.bridge.mapClicked(111.0, 28.0)   # outside the county: no village within 1 km
+    assert not dlg.isVisible() and "没有名录中的村庄" in shell.statusBar().currentMessage()
+    shell._cancel_pick()
+    assert dlg.isVisible()
+    dlg.reject()

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QFileDialog, QInputDialog, QLabel, QMainWindow, Q
 
 from hazardmap import __version__
 from hazardmap.domain.changes import Changes
+from hazardmap.mapping.hit import PICK_RADIUS_M, nearest_village
 from hazardmap.mapping.options import BASEMAPS, LAYERS, MapOptions
 from hazardmap.mapping.page import build_map_page
 from hazardmap.qt.bus_adapter import QtChangeBus
@@ -40,7 +41,8 @@ class MainWindow(QMainWindow):
         self.settings = QSettings(str(store.home / SETTINGS_FILE), QSettings.Format.IniFormat)
         self._selected: int | None = None
         self._location_dialog: LocationDialog | None = None
-        self._picking_for: int | None = None
+        self._pick_handler = None  # what a click on the map means while picking (None: nothing)
+        self._pick_dialog = None   # the dialog hidden while the user clicks on the map
 
         hidden = set(self.settings.value("map/hidden_layers", [], type=list) or [])
         basemap = str(self.settings.value("map/basemap", "offline"))
@@ -92,6 +94,12 @@ class MainWindow(QMainWindow):
         self.map_view.sig_ready.connect(self._on_map_ready)
         self.layers_panel.sig_layer_toggled.connect(self._on_layer_toggled)
         self.layers_panel.sig_basemap_changed.connect(self.set_basemap)
+        self.rain_gauge_panel.sig_pick_requested.connect(self._on_rain_gauge_pick_requested)
+        cancel_pick = QAction(self)
+        cancel_pick.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        cancel_pick.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        cancel_pick.triggered.connect(self._cancel_pick)
+        self.addAction(cancel_pick)
         self.change_bus = QtChangeBus(store.bus, self)
         self.change_bus.sig_changed.connect(self._on_changes)
 
@@ -217,23 +225,61 @@ class MainWindow(QMainWindow):
         return dlg
 
     def _on_pick_requested(self, seq: int) -> None:
-        self._picking_for = seq
-        self.map_view.set_pick_mode(True)
-        self.statusBar().showMessage(f"请在地图上点击 {seq} 号隐患点的位置", 0)
+        self._start_pick(f"请在地图上点击 {seq} 号隐患点的位置（Esc 取消）", self._on_location_picked,
+                         self._location_dialog)
 
-    def _on_map_clicked(self, lon: float, lat: float) -> None:
-        if self._picking_for is None or self._location_dialog is None:
-            return
+    def _on_location_picked(self, lon: float, lat: float) -> bool:
+        if self._location_dialog is None:
+            return True
         self._location_dialog.set_picked(lon, lat)
-        self._end_pick()
         self._location_dialog.show()
         self._location_dialog.raise_()
+        return True
+
+    def _on_rain_gauge_pick_requested(self, slot: int) -> None:
+        self.left_tabs.setCurrentWidget(self.rain_gauge_panel)
+        self._start_pick(f"请在地图上点击第 {slot} 号雨量计所在的村（Esc 取消）", self._on_rain_gauge_picked,
+                         self.rain_gauge_panel.assign_dialog)
+
+    def _on_rain_gauge_picked(self, lon: float, lat: float) -> bool:
+        dlg = self.rain_gauge_panel.assign_dialog
+        if dlg is None:
+            return True
+        hit = nearest_village(self.store.bundled, lon, lat)
+        if hit is None:
+            self.statusBar().showMessage(
+                f"点击处 {PICK_RADIUS_M / 1000:g} 公里内没有名录中的村庄，请点在村庄圆点上（Esc 取消）", 0)
+            return False  # keep picking
+        dlg.select_village(hit[0].code)
+        dlg.show()
+        dlg.raise_()
+        return True
+
+    def _start_pick(self, message: str, handler, dialog) -> None:
+        self._pick_handler = handler
+        self._pick_dialog = dialog
+        self.map_view.set_pick_mode(True)
+        self.statusBar().showMessage(message, 0)
+
+    def _on_map_clicked(self, lon: float, lat: float) -> None:
+        if self._pick_handler is not None and self._pick_handler(lon, lat):
+            self._end_pick()
 
     def _end_pick(self) -> None:
-        if self._picking_for is not None:
-            self._picking_for = None
+        if self._pick_handler is not None:
+            self._pick_handler = None
+            self._pick_dialog = None
             self.map_view.set_pick_mode(False)
             self.statusBar().clearMessage()
+
+    def _cancel_pick(self) -> None:
+        """Esc while picking: stop, and bring back the dialog that asked for the click."""
+        if self._pick_handler is None:
+            return
+        dialog = self._pick_dialog
+        self._end_pick()
+        if dialog is not None:
+            dialog.show()
 
     # --- other actions ----------------------------------------------------------------------------
     def _on_export_page(self) -> None:

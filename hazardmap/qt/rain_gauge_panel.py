@@ -2,7 +2,7 @@
 list that filters as you type) and clear, through services.rain_gauges like the CLI."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QLabel,
                                QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPushButton, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
@@ -15,7 +15,11 @@ ALL_TOWNSHIPS = "（全部乡镇）"
 
 
 class AssignDialog(QDialog):
-    """Pick a village for one slot: township first (optional), then the filtered village list."""
+    """Pick a village for one slot: township first (optional), then the filtered village list,
+    or a click on the map near the village."""
+
+    sig_pick_requested = Signal(int)  # slot: hide me, let the user click on the map
+    sig_assigned = Signal(int, object)  # slot, the village code it had before (None if none): for undo
 
     def __init__(self, store: Store, slot: int, parent=None) -> None:
         super().__init__(parent)
@@ -46,6 +50,9 @@ class AssignDialog(QDialog):
         layout.addWidget(QLabel("村（社区）", self))
         layout.addWidget(self.filter)
         layout.addWidget(self.villages, 1)
+        pick = QPushButton("在地图上点选村庄…", self)
+        pick.clicked.connect(self._on_pick)
+        layout.addWidget(pick)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.resize(360, 480)
@@ -60,24 +67,49 @@ class AssignDialog(QDialog):
         if self.villages.count():
             self.villages.setCurrentRow(0)
 
+    def _on_pick(self) -> None:
+        self.hide()
+        self.sig_pick_requested.emit(self.slot)
+
+    def select_village(self, code: str) -> bool:
+        """Show and select one village (after a click on the map)."""
+        village = self.store.bundled.village_by_code(code)
+        if village is None:
+            return False
+        self.township.setCurrentIndex(max(0, self.township.findData(village.township)))
+        self.filter.setText(village.name)
+        for i in range(self.villages.count()):
+            if self.villages.item(i).data(Qt.ItemDataRole.UserRole) == code:
+                self.villages.setCurrentRow(i)
+                return True
+        return False
+
     def accept(self) -> None:
         item = self.villages.currentItem()
         if item is None:
             self.error.setText("请先在列表中选一个村")
             return
+        before = next((s.village_code for s in svc.list_sites(self.store) if s.slot == self.slot), None)
         try:
             # By code: a village name that exists twice in the county is already resolved by the pick.
             svc.assign(self.store, self.slot, item.data(Qt.ItemDataRole.UserRole))
         except HazardmapError as exc:
             self.error.setText(str(exc))
             return
+        self.sig_assigned.emit(self.slot, before)
         super().accept()
 
 
 class RainGaugePanel(QWidget):
+    sig_pick_requested = Signal(int)  # the open assign dialog wants a click on the map
+
     def __init__(self, store: Store, parent=None) -> None:
         super().__init__(parent)
         self.store = store
+        self.assign_dialog: AssignDialog | None = None
+        # Undo: (slot, village code before the edit or None), newest last. Undo goes through the
+        # same service calls as the edit itself.
+        self.undo_stack: list[tuple[int, str | None]] = []
         self.counter = QLabel(self)
         self.table = QTableWidget(0, 3, self)
         self.table.setHorizontalHeaderLabels(["编号", "乡镇（街道）", "村（社区）"])
@@ -89,11 +121,16 @@ class RainGaugePanel(QWidget):
         self.table.doubleClicked.connect(lambda _i: self._on_assign())
         self.assign_button = QPushButton("指定村…", self)
         self.clear_button = QPushButton("清空", self)
+        self.undo_button = QPushButton("撤销", self)
+        self.undo_button.setToolTip("撤销上一次指定或清空")
+        self.undo_button.setEnabled(False)
         self.assign_button.clicked.connect(self._on_assign)
         self.clear_button.clicked.connect(self._on_clear)
+        self.undo_button.clicked.connect(self.undo)
         buttons = QHBoxLayout()
         buttons.addWidget(self.assign_button)
         buttons.addWidget(self.clear_button)
+        buttons.addWidget(self.undo_button)
         buttons.addStretch(1)
         note = QLabel("2023 年 15 个村部安装雨量计；文件未列出村名，请按局里的名单逐一指定。", self)
         note.setWordWrap(True)
@@ -139,14 +176,47 @@ class RainGaugePanel(QWidget):
             if slot is None:
                 QMessageBox.information(self, "雨量计站点", "请先在列表中选中要修改的站点")
                 return
-        AssignDialog(self.store, slot, self).exec()
+        self.open_assign_dialog(slot)
+
+    def open_assign_dialog(self, slot: int) -> AssignDialog:
+        if self.assign_dialog is not None:
+            self.assign_dialog.close()
+        dlg = AssignDialog(self.store, slot, self)
+        dlg.sig_pick_requested.connect(self.sig_pick_requested)
+        dlg.sig_assigned.connect(self._remember)
+        self.assign_dialog = dlg
+        dlg.show()
+        return dlg
+
+    def _remember(self, slot: int, before: str | None) -> None:
+        self.undo_stack.append((slot, before))
+        self.undo_button.setEnabled(True)
 
     def _on_clear(self) -> None:
         slot = self.current_slot()
         if slot is None:
             return
         if QMessageBox.question(self, "清空站点", f"清空第 {slot} 号雨量计站点？") == QMessageBox.StandardButton.Yes:
-            try:
+            self.clear_slot(slot)
+
+    def clear_slot(self, slot: int) -> None:
+        before = next((s.village_code for s in svc.list_sites(self.store) if s.slot == slot), None)
+        try:
+            if svc.clear(self.store, slot):
+                self._remember(slot, before)
+        except HazardmapError as exc:
+            QMessageBox.warning(self, "雨量计站点", str(exc))
+
+    def undo(self) -> None:
+        """Put the last edited slot back as it was, through the same services."""
+        if not self.undo_stack:
+            return
+        slot, before = self.undo_stack.pop()
+        try:
+            if before is None:
                 svc.clear(self.store, slot)
-            except HazardmapError as exc:
-                QMessageBox.warning(self, "雨量计站点", str(exc))
+            else:
+                svc.assign(self.store, slot, before)
+        except HazardmapError as exc:
+            QMessageBox.warning(self, "撤销", str(exc))
+        self.undo_button.setEnabled(bool(self.undo_stack))
