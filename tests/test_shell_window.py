@@ -30,7 +30,10 @@ class RecordingInterceptor(QWebEngineUrlRequestInterceptor):
         self.urls: list[str] = []
 
     def interceptRequest(self, info) -> None:  # noqa: N802
-        self.urls.append(info.requestUrl().toString())
+        url = info.requestUrl().toString()
+        self.urls.append(url)
+        if not url.startswith(("file:", "qrc:", "data:")):
+            info.block(True)  # tests never reach the internet, even with an online basemap on
 
     def remote(self) -> list[str]:
         return [u for u in self.urls if not u.startswith(("file:", "qrc:", "data:"))]
@@ -259,3 +262,28 @@ def test_map_click_far_from_any_village_keeps_picking(shell):
     shell._cancel_pick()
     assert dlg.isVisible()
     dlg.reject()
+
+
+def test_gcj02_basemap_shifts_markers_and_reads_positions_back(shell):
+    from hazardmap.geodata.gcj02 import wgs84_to_gcj02
+
+    before = len(shell.interceptor.remote())
+    p1 = point_service.get_point(shell.store, 1)
+    shell.set_basemap("amap")
+    wait_until(lambda: shell.map_view.ready and shell.map_view.options.basemap == "amap")
+    assert js(shell, "hazardmap.statsJson()")["datum"] == "gcj02"
+    info = js(shell, "hazardmap.markerInfo(1)")
+    assert (info["lon"], info["lat"]) == pytest.approx(wgs84_to_gcj02(p1.lon, p1.lat), abs=1e-6)
+    glon, glat = wgs84_to_gcj02(p1.lon, p1.lat)
+    shell.map_view.bridge.cursorMoved(glon, glat)   # the page speaks GCJ-02; the status bar CGCS2000
+    assert f"经度 {p1.lon:.6f}" in shell.cursor_label.text()
+    tiles = shell.interceptor.remote()[before:]
+    assert tiles and all("autonavi.com" in u for u in tiles)   # only the chosen basemap was asked for
+    shell.set_basemap("offline")
+    wait_until(lambda: shell.map_view.ready and shell.map_view.options.basemap == "offline")
+    n = len(shell.interceptor.remote())
+    info = js(shell, "hazardmap.markerInfo(1)")
+    assert (info["lon"], info["lat"]) == pytest.approx((p1.lon, p1.lat), abs=1e-6)
+    QTest.qWait(300)
+    assert len(shell.interceptor.remote()) == n
+    assert shell.settings.value("map/basemap") == "offline"

@@ -3,6 +3,7 @@ and the same service the CLI uses (services.points.correct_location) records it 
 from __future__ import annotations
 
 from datetime import date
+from html import escape
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QMessageBox,
@@ -48,6 +49,7 @@ class LocationDialog(QDialog):
         pick = QPushButton("在地图上点选…", self)
         pick.clicked.connect(self._on_pick)
         form = QFormLayout()
+        form.addRow("隐患点", QLabel(f"<b>{seq}号 {escape(point.name)}</b>", self))
         form.addRow("当前位置", QLabel(now, self))
         form.addRow("经度", self.lon)
         form.addRow("纬度", self.lat)
@@ -63,6 +65,7 @@ class LocationDialog(QDialog):
         layout.addWidget(pick)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        self.setMinimumWidth(460)
         # Replaced in tests; asks before saving a position outside the county outline.
         self.confirm_outside = lambda message: QMessageBox.question(
             self, "位置在县界以外", f"{message}\n\n仍然保存？") == QMessageBox.StandardButton.Yes

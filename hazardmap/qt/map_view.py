@@ -56,8 +56,11 @@ class MapView(QWebEngineView):
         """Show a page already built with these options (the benchmark builds its own)."""
         self.ready = False
         self.page_path = path
-        online = self.options.basemap != "offline"
-        self.settings().setAttribute(QWebEngineSettings.WebAttribute.LocalContentCanAccessRemoteUrls, online)
+        # A file page reaches tile servers only with LocalContentCanAccessRemoteUrls, and with that on
+        # (Qt 6.12) its own script files load only if LocalContentCanAccessFileUrls is set explicitly too.
+        attrs = QWebEngineSettings.WebAttribute
+        self.settings().setAttribute(attrs.LocalContentCanAccessFileUrls, True)
+        self.settings().setAttribute(attrs.LocalContentCanAccessRemoteUrls, self.options.basemap != "offline")
         self.load(QUrl.fromLocalFile(str(path)))
 
     def _refresh_known_seqs(self) -> None:
