@@ -99,6 +99,7 @@ def test_map_ready_with_15_markers_and_no_network_request(shell):
     assert stats["rings"] == sum(1 for p in point_service.list_points(shell.store)
                                  if p.precision is Precision.TOWNSHIP)
     assert stats["townships"] == 20
+    assert "3号 车江街道胜利村姚家组" in js(shell, "JSON.stringify(document.querySelector('.hm-unlocated').textContent)")
     assert shell.interceptor.urls, "interceptor saw nothing: the test would prove nothing"
     assert shell.interceptor.remote() == []
 
@@ -165,6 +166,7 @@ def test_location_correction_through_the_dialog_moves_the_marker(shell):
     info = js(shell, "hazardmap.markerInfo(3)")
     assert (info["lon"], info["lat"]) == pytest.approx((spot.x, spot.y), abs=1e-6)
     assert 3 not in shell.points_table.locate_buttons
+    assert js(shell, "JSON.stringify(document.querySelector('.hm-unlocated').textContent)") == ""
     assert point_service.get_point(shell.store, 3).precision is Precision.SURVEYED
     shell.points_table.select_seq(3)
     assert "GPS 测试" in shell.details.details_tab.browser.toPlainText()
@@ -217,6 +219,7 @@ def test_layer_switch_hides_a_layer(shell):
     item = shell.layers_panel.items["villages"]
     item.setCheckState(Qt.CheckState.Unchecked)
     wait_until(lambda: js(shell, "hazardmap.statsJson()")["visible"]["villages"] is False)
+    assert shell.settings.value("map/hidden_layers") in (["villages"], "villages")  # remembered
     item.setCheckState(Qt.CheckState.Checked)
     wait_until(lambda: js(shell, "hazardmap.statsJson()")["visible"]["villages"] is True)
 

@@ -224,7 +224,7 @@ def collect_payload(store, options: MapOptions) -> dict:
         tiles = t
     return {
         "points": points_payload(pts, latest, options),
-        "unlocated": [p.seq for p in pts if not p.located],
+        "unlocated": [{"seq": p.seq, "name": _e(p.name)} for p in pts if not p.located],
         "rain_gauges": rain_gauge_payload(rain_gauges.list_sites(store), options),
         "static": static_layers(store.bundled, options),
         "legend": legend_payload(store.bundled),
@@ -247,5 +247,5 @@ def points_update(store, options: MapOptions) -> dict:
 
     pts = point_service.list_points(store)
     return {"points": points_payload(pts, patrol_status.latest_judgements(store), options),
-            "unlocated": [p.seq for p in pts if not p.located],
+            "unlocated": [{"seq": p.seq, "name": _e(p.name)} for p in pts if not p.located],
             "rain_gauges": rain_gauge_payload(rain_gauges.list_sites(store), options)}

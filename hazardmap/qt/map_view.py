@@ -41,6 +41,7 @@ class MapView(QWebEngineView):
         self.bridge.sig_map_clicked.connect(self._on_map_clicked)
         self.bridge.sig_cursor_moved.connect(self._on_cursor_moved)
         self._pending_select = 0
+        self._stale = False  # data changed while the page was loading: send it again once ready
         self.page_path: Path | None = None
 
     # --- building and loading -------------------------------------------------------------
@@ -55,6 +56,7 @@ class MapView(QWebEngineView):
     def load_page(self, path: Path) -> None:
         """Show a page already built with these options (the benchmark builds its own)."""
         self.ready = False
+        self._stale = False
         self.page_path = path
         # A file page reaches tile servers only with LocalContentCanAccessRemoteUrls, and with that on
         # (Qt 6.12) its own script files load only if LocalContentCanAccessFileUrls is set explicitly too.
@@ -71,6 +73,8 @@ class MapView(QWebEngineView):
     def _on_ready(self, stats: dict) -> None:
         self.ready = True
         self.stats = stats
+        if self._stale:
+            self.refresh_points()
         if self._pending_select:
             self.select_point(self._pending_select)
         self.sig_ready.emit(stats)
@@ -100,7 +104,9 @@ class MapView(QWebEngineView):
         """After a Changes record: send the points and rain gauges again, without reloading."""
         self._refresh_known_seqs()
         if not self.ready:
+            self._stale = True
             return
+        self._stale = False
         update = json.dumps(points_update(self.store, self.options), ensure_ascii=False)
         self.run_js(f"hazardmap.setPoints({update}).then(function(){{hazardmap.pointsVersion=(hazardmap.pointsVersion||0)+1;}})")
 

@@ -131,6 +131,7 @@
       h += "<div><span class='hm-rg hm-inline'></span>雨量计站点</div>";
       h += "<div><span class='hm-ew hm-inline'>排</span>2023 排危除险项目</div>";
       h += "<div><span class='hm-sw hm-sw-county'></span>县界</div>";
+      h += "<div class='hm-unlocated'></div>";
       div.innerHTML = h;
       L.DomEvent.disableClickPropagation(div);
       return div;
@@ -187,8 +188,17 @@
     return !!mk;
   };
 
+  function showUnlocated(list) {
+    // Points with no position cannot be drawn: say so on the map itself (names escaped in page.py).
+    var el = document.querySelector(".hm-legend .hm-unlocated");
+    if (!el) { return; }
+    el.innerHTML = list.length ? "<div class='hm-legend-sec'>未定位（图上无位置）</div>" +
+      list.map(function (u) { return "<div>" + Number(u.seq) + "号 " + u.name + "</div>"; }).join("") : "";
+  }
+
   hm.setPoints = function (update) {
     hm.data.points = update.points;
+    showUnlocated(update.unlocated);
     drawRainGauges(update.rain_gauges);
     return drawPoints(update.points).then(function () { hm.selectPoint(hm.selected, false); });
   };
@@ -255,6 +265,7 @@
     if (data.layer_control) { L.control.layers(null, overlays, { collapsed: false, position: "topright" }).addTo(map); }
     L.control.scale({ imperial: false, metric: true, position: "bottomleft" }).addTo(map);
     legendControl(data.legend).addTo(map);
+    showUnlocated(data.unlocated);
     map.options.zoomSnap = 0.25;  // fit the county snugly, not to the nearest whole zoom
     fitCounty();
     // The window lays itself out after the page loads: keep the county fitted until the user moves the map.
