@@ -91,6 +91,11 @@ def test_table_has_16_rows_and_unlocated_point_has_a_locate_action(shell):
     assert shell.points_table.proxy.rowCount() == 16
     seqs_unlocated = [p.seq for p in point_service.list_points(shell.store) if not p.located]
     assert list(shell.points_table.locate_buttons) == seqs_unlocated == [3]
+    QTest.mouseClick(shell.points_table.locate_buttons[3], Qt.MouseButton.LeftButton)
+    dlg = shell._location_dialog
+    assert dlg is not None and dlg.seq == 3 and dlg.isVisible()
+    assert shell.points_table.selected_seq() == 3
+    dlg.reject()
 
 
 def test_map_ready_with_15_markers_and_no_network_request(shell):

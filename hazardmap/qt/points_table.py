@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMenu, QPushButton,
                                QTableView, QVBoxLayout, QWidget)
 
 from hazardmap.domain.patrol_status import STATUS_COLOURS, LatestPatrol, status_label
@@ -129,6 +129,8 @@ class PointsTable(QWidget):
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._on_context_menu)
         self.proxy.rowsInserted.connect(self._update_count)
         self.proxy.rowsRemoved.connect(self._update_count)
         self.proxy.modelReset.connect(self._update_count)
@@ -200,6 +202,17 @@ class PointsTable(QWidget):
         self.view.selectRow(idx.row())
         self.view.scrollTo(idx)
         return True
+
+    def _on_context_menu(self, pos) -> None:
+        idx = self.view.indexAt(pos)
+        if not idx.isValid():
+            return
+        seq = self.proxy.data(idx, SEQ_ROLE)
+        located = self.model.points[self.model.row_of(seq)].located
+        menu = QMenu(self)
+        action = menu.addAction("定位…" if not located else "修正位置…")
+        action.triggered.connect(lambda: self.sig_locate_requested.emit(seq))
+        menu.exec(self.view.viewport().mapToGlobal(pos))
 
     def _on_selection_changed(self, *args) -> None:
         self.sig_row_selected.emit(self.selected_seq() or 0)
