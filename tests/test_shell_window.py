@@ -104,6 +104,8 @@ def test_map_ready_with_15_markers_and_no_network_request(shell):
     assert stats["rings"] == sum(1 for p in point_service.list_points(shell.store)
                                  if p.precision is Precision.TOWNSHIP)
     assert stats["townships"] == 20
+    assert stats["emergency_works"] == sum(1 for s in shell.store.bundled.emergency_work_sites if s.lon is not None)
+    assert stats["villages"] == sum(1 for v in shell.store.bundled.villages if v.located)
     assert "3号 车江街道胜利村姚家组" in js(shell, "JSON.stringify(document.querySelector('.hm-unlocated').textContent)")
     assert shell.interceptor.urls, "interceptor saw nothing: the test would prove nothing"
     assert shell.interceptor.remote() == []
@@ -295,3 +297,13 @@ def test_gcj02_basemap_shifts_markers_and_reads_positions_back(shell):
     QTest.qWait(300)
     assert len(shell.interceptor.remote()) == n
     assert shell.settings.value("map/basemap") == "offline"
+
+
+def test_village_names_appear_only_at_closer_zoom(shell):
+    def label_display():
+        return js(shell, "JSON.stringify(getComputedStyle(document.querySelector('.hm-village-label')).display)")
+
+    js(shell, "(function(){hazardmap.map.setZoom(10, {animate:false}); return '1';})()")
+    assert label_display() == "none"
+    js(shell, "(function(){hazardmap.map.setZoom(12, {animate:false}); return '1';})()")
+    wait_until(lambda: label_display() == "block", 5000)

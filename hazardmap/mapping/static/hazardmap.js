@@ -129,7 +129,9 @@
       h += "<div class='hm-legend-sec'>其他</div>";
       h += "<div><span class='hm-seat hm-inline'></span>乡镇街道驻地</div>";
       h += "<div><span class='hm-rg hm-inline'></span>雨量计站点</div>";
-      h += "<div><span class='hm-ew hm-inline'>排</span>2023 排危除险项目</div>";
+      var ewMissing = hm.data.static.emergency_works_unlocated;
+      h += "<div><span class='hm-ew hm-inline'>排</span>2023 排危除险项目" +
+        (ewMissing ? "（另 " + Number(ewMissing) + " 处无坐标）" : "") + "</div>";
       h += "<div><span class='hm-sw hm-sw-county'></span>县界</div>";
       h += "<div class='hm-unlocated'></div>";
       div.innerHTML = h;
