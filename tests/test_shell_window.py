@@ -213,6 +213,22 @@ def test_bridge_refuses_unknown_points_and_bad_numbers(shell):
     assert shell.current_point_seq() == 1
 
 
+def test_page_sees_only_the_bridge_methods_and_cannot_delete_it(shell):
+    from hazardmap.qt.bridge import PAGE_METHODS
+
+    keys = js(shell, "JSON.stringify(Object.keys(hazardmap.bridge).filter(function(k){"
+                     "return k.indexOf('(') < 0 && k.indexOf('__') !== 0 && typeof hazardmap.bridge[k] === 'function'"
+                     " && !/^(unwrap|propertyUpdate|signalEmitted)/.test(k);}))")
+    assert set(keys) == set(PAGE_METHODS) | {"deleteLater"}   # deleteLater comes with QObject: refused below
+    signals = js(shell, "JSON.stringify(Object.keys(hazardmap.bridge).filter(function(k){return k.indexOf('sig_')===0;}))")
+    assert signals == []
+    js(shell, "(function(){hazardmap.bridge.deleteLater(); return '1';})()")
+    QTest.qWait(200)
+    shell.points_table.select_seq(None)
+    js(shell, "(function(){hazardmap.bridge.pointClicked(4); return '1';})()")
+    wait_until(lambda: shell.current_point_seq() == 4, 5000)
+
+
 def test_rain_gauge_assignment_updates_counter_and_map(shell):
     panel = shell.rain_gauge_panel
     assert "已落实 0/15" in panel.counter.text()

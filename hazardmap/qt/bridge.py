@@ -1,23 +1,39 @@
-"""The one object the map page can reach (QWebChannel name "mapBridge"). It accepts only three
-kinds of message, checks each, and re-emits them as Qt signals; everything else is ignored."""
+"""The one object the map page can reach (QWebChannel name "mapBridge"). It accepts only four
+kinds of message, checks each, and passes them on through a separate, unexposed signal object;
+everything else is refused, including the page trying to delete it."""
 from __future__ import annotations
 
 import json
 import math
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Signal, Slot
+
+# What the page may call, and nothing else (a test compares this with what the page sees).
+PAGE_METHODS = ("pointClicked", "mapClicked", "cursorMoved", "mapReady")
 
 
-class MapBridge(QObject):
+class MapBridgeSignals(QObject):
+    """The Python side's signals, kept off the exposed object so the page cannot even see them."""
     sig_point_clicked = Signal(int)           # a known point's seq
     sig_map_clicked = Signal(float, float)    # page lon/lat (page datum; the view converts)
     sig_cursor_moved = Signal(float, float)
     sig_ready = Signal(dict)                  # the page's own counts once drawn and connected
 
+
+class MapBridge(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self.signals = MapBridgeSignals()  # no parent: not a child the page could reach
         self.known_seqs: set[int] = set()
         self.rejected = 0  # messages refused (tests look at it)
+
+    def event(self, e: QEvent) -> bool:
+        # QWebChannel publishes QObject's deleteLater() slot; the page must not end the bridge.
+        # The window deletes it through its parent, which does not go through this event.
+        if e.type() == QEvent.Type.DeferredDelete:
+            self.rejected += 1
+            return True
+        return super().event(e)
 
     @staticmethod
     def _plausible(lon: float, lat: float) -> bool:
@@ -27,21 +43,21 @@ class MapBridge(QObject):
     @Slot(int)
     def pointClicked(self, seq: int) -> None:  # noqa: N802 (name seen by JavaScript)
         if isinstance(seq, int) and seq in self.known_seqs:
-            self.sig_point_clicked.emit(seq)
+            self.signals.sig_point_clicked.emit(seq)
         else:
             self.rejected += 1
 
     @Slot(float, float)
     def mapClicked(self, lon: float, lat: float) -> None:  # noqa: N802
         if self._plausible(lon, lat):
-            self.sig_map_clicked.emit(float(lon), float(lat))
+            self.signals.sig_map_clicked.emit(float(lon), float(lat))
         else:
             self.rejected += 1
 
     @Slot(float, float)
     def cursorMoved(self, lon: float, lat: float) -> None:  # noqa: N802
         if self._plausible(lon, lat):
-            self.sig_cursor_moved.emit(float(lon), float(lat))
+            self.signals.sig_cursor_moved.emit(float(lon), float(lat))
         else:
             self.rejected += 1
 
@@ -52,6 +68,6 @@ class MapBridge(QObject):
         except (TypeError, ValueError):
             stats = None
         if isinstance(stats, dict):
-            self.sig_ready.emit(stats)
+            self.signals.sig_ready.emit(stats)
         else:
             self.rejected += 1

@@ -36,10 +36,11 @@ class MapView(QWebEngineView):
         self._channel = QWebChannel(self)
         self._channel.registerObject("mapBridge", self.bridge)
         self.page().setWebChannel(self._channel)
-        self.bridge.sig_ready.connect(self._on_ready)
-        self.bridge.sig_point_clicked.connect(self.sig_point_clicked)
-        self.bridge.sig_map_clicked.connect(self._on_map_clicked)
-        self.bridge.sig_cursor_moved.connect(self._on_cursor_moved)
+        signals = self.bridge.signals
+        signals.sig_ready.connect(self._on_ready)
+        signals.sig_point_clicked.connect(self.sig_point_clicked)
+        signals.sig_map_clicked.connect(self._on_map_clicked)
+        signals.sig_cursor_moved.connect(self._on_cursor_moved)
         self._pending_select = 0
         self._stale = False  # data changed while the page was loading: send it again once ready
         self.page_path: Path | None = None
