@@ -73,7 +73,7 @@ class MainWindow(QMainWindow):
         main.setStretchFactor(0, 0)
         main.setStretchFactor(1, 1)
         main.setStretchFactor(2, 0)
-        main.setSizes([230, 860, 330])
+        main.setSizes([200, 900, 300])  # the map takes what the side panels do not need
         self.setCentralWidget(main)
 
         self.cursor_label = QLabel("经度 —　纬度 —（CGCS2000）", self)

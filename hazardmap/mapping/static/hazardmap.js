@@ -117,7 +117,7 @@
     var c = L.control({ position: "bottomright" });
     c.onAdd = function () {
       var div = L.DomUtil.create("div", "hm-legend");
-      var h = "<b>图例</b>";
+      var h = "<b class='hm-legend-title' title='点击收起/展开'>图例</b><div class='hm-legend-body'>";
       h += "<div class='hm-legend-sec'>巡查状态</div>";
       lg.statuses.forEach(function (s) {
         h += "<div><span class='hm-sw' style='background:" + s.colour + "'></span>" + s.label + "</div>";
@@ -133,8 +133,13 @@
       h += "<div><span class='hm-ew hm-inline'>排</span>2023 排危除险项目" +
         (ewMissing ? "（另 " + Number(ewMissing) + " 处无坐标）" : "") + "</div>";
       h += "<div><span class='hm-sw hm-sw-county'></span>县界</div>";
-      h += "<div class='hm-unlocated'></div>";
+      h += "<div class='hm-unlocated'></div></div>";
       div.innerHTML = h;
+      div.querySelector(".hm-legend-title").addEventListener("click", function () {
+        L.DomUtil[L.DomUtil.hasClass(div, "hm-collapsed") ? "removeClass" : "addClass"](div, "hm-collapsed");
+      });
+      // A short map (a small screen) starts with the legend folded, so it never hides the county.
+      if (hm.map.getSize().y < 480) { L.DomUtil.addClass(div, "hm-collapsed"); }
       L.DomEvent.disableClickPropagation(div);
       return div;
     };
