@@ -323,3 +323,22 @@ def test_village_names_appear_only_at_closer_zoom(shell):
     assert label_display() == "none"
     js(shell, "(function(){hazardmap.map.setZoom(12, {animate:false}); return '1';})()")
     wait_until(lambda: label_display() == "block", 5000)
+
+
+def test_a_patrol_judgement_recolours_the_point_at_once(shell, monkeypatch):
+    from hazardmap.domain.changes import Changes
+    from hazardmap.domain.patrol_status import STATUS_COLOURS, Judgement, LatestPatrol
+    from hazardmap.services import patrol_status
+
+    # The patrol feature owns the judgements; here its read seam answers as it will once logs exist.
+    latest = {5: LatestPatrol(5, Judgement.ABNORMAL, "2026-05-03 08:00")}
+    monkeypatch.setattr(patrol_status, "latest_judgements", lambda store: latest)
+    shell.store.announce(Changes(patrol_points=frozenset({5})))
+    wait_until(lambda: js(shell, "hazardmap.markerInfo(5)")["status"] == "异常")
+    r, g, b = (int(STATUS_COLOURS["异常"][i:i + 2], 16) for i in (1, 3, 5))
+    assert js(shell, "hazardmap.markerInfo(5)")["colour"] == f"rgb({r}, {g}, {b})"
+    row = shell.points_table.model.row_of(5)
+    assert shell.points_table.model.index(row, 7).data() == "异常 2026-05-03 08:00"
+    monkeypatch.undo()
+    shell.store.announce(Changes(patrol_points=frozenset({5})))
+    wait_until(lambda: js(shell, "hazardmap.markerInfo(5)")["status"] == "未巡查")

@@ -177,6 +177,7 @@
     var pt = hm.map.latLngToContainerPoint(ll);
     return JSON.stringify({ lat: ll.lat, lon: ll.lng, x: pt.x, y: pt.y,
       selected: !!(inner && inner.classList.contains("hm-selected")),
+      colour: inner ? inner.style.background : "", status: mk.hmPoint ? mk.hmPoint.status : "",
       tooltip: mk.getTooltip() ? mk.getTooltip().getContent() : "" });
   };
 
