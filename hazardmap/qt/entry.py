@@ -28,11 +28,25 @@ def run_window_command(args: argparse.Namespace) -> int:
         if args.command == "screenshot":
             return _screenshot(app, window, args)
         window.show()
+        _quit_on_ctrl_c(app)
         return app.exec()
     finally:
         # Web views go before the application does (PLATFORM.md).
         close_window(app, window)
         store.close()
+
+
+def _quit_on_ctrl_c(app) -> None:
+    """Ctrl+C in a terminal closes the window cleanly (Python handles signals only between Qt events,
+    so an idle timer gives it the chance)."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    signal.signal(signal.SIGINT, lambda *_: app.quit())
+    timer = QTimer(app)
+    timer.timeout.connect(lambda: None)
+    timer.start(300)
 
 
 def close_window(app, window) -> None:
