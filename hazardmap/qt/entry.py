@@ -16,7 +16,7 @@ def run_window_command(args: argparse.Namespace) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("hazardmap")
-    store = open_store()
+    store = open_store(backup_on_open=args.command == "gui")  # the start-up backup (issue 4)
     window = MainWindow(store)
     if args.command == "screenshot":
         window.resize(args.width, args.height)
