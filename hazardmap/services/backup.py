@@ -65,8 +65,9 @@ def make_backup(store, *, prefix: str = MANUAL_PREFIX) -> Path:
     return backup_to(store.db.conn, backup_dir(store.home) / f"{prefix}{_stamp()}{SUFFIX}")
 
 
-def backup_on_start(store, *, keep: int = KEEP_AUTOMATIC) -> Path:
+def backup_on_start(store, *, keep: int | None = None) -> Path:
     """The start-up backup: one copy per start, the oldest automatic ones beyond `keep` removed."""
+    keep = KEEP_AUTOMATIC if keep is None else keep
     path = make_backup(store, prefix=AUTO_PREFIX)
     autos = sorted(p for p in backup_dir(store.home).glob(f"{AUTO_PREFIX}*{SUFFIX}"))
     for old in autos[:-keep] if keep > 0 else autos:

@@ -8,6 +8,7 @@ already in the database (or the 回收站) are recognised and not doubled.
 from __future__ import annotations
 
 import csv
+import io
 import os
 import re
 from collections import Counter
@@ -300,7 +301,7 @@ def _read_rows(path: Path) -> list[tuple[int, dict]]:
                 break
             except UnicodeDecodeError:
                 continue
-        table = list(csv.reader(text.splitlines()))
+        table = list(csv.reader(io.StringIO(text, newline="")))  # quoted cells may hold newlines
     elif suffix in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
 
