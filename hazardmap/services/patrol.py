@@ -444,14 +444,30 @@ def reset_intervals(store: Store, *, by: str | None = None) -> Changes:
     return store.announce(Changes(patrol_points=frozenset(p.seq for p in list_points(store))))
 
 
-def latest_per_point(store: Store) -> dict[int, tuple[str, int, Judgement, int]]:
-    """seq -> (latest patrolled_at, its id, its judgement, live entry count); one pass over the index."""
+# Per point: its newest live entry by (patrolled_at, id), found by one seek on the partial index
+# patrol_log_live (a GROUP BY over every entry was ~4x slower at 100,000 entries).
+_LATEST = ("(SELECT patrolled_at || '#' || id || '#' || judgement FROM patrol_log l"
+           " WHERE l.point_seq = h.seq AND l.deleted_at IS NULL ORDER BY patrolled_at DESC, id DESC LIMIT 1)")
+_COUNT = "(SELECT COUNT(*) FROM patrol_log l WHERE l.point_seq = h.seq AND l.deleted_at IS NULL)"
+
+
+def _plain_cursor(store: Store) -> sqlite3.Cursor:
+    cur = store.db.conn.cursor()
+    cur.row_factory = None  # plain tuples: sqlite3.Row costs more than the query on 20,000 rows
+    return cur
+
+
+def _split_latest(key: str) -> tuple[str, int, Judgement]:
+    at, log_id, judgement = key.split("#")
+    return at, int(log_id), Judgement(judgement)
+
+
+def latest_per_point(store: Store) -> dict[int, tuple[str, int, Judgement]]:
+    """seq -> (latest patrolled_at, its id, its judgement) for points with a live entry."""
     out = {}
-    for seq, key, count in store.db.conn.execute(
-            "SELECT point_seq, MAX(patrolled_at || '#' || printf('%012d', id) || '#' || judgement), COUNT(*)"
-            " FROM patrol_log WHERE deleted_at IS NULL GROUP BY point_seq"):
-        at, log_id, judgement = key.split("#")
-        out[seq] = (at, int(log_id), Judgement(judgement), count)
+    for seq, key in _plain_cursor(store).execute(f"SELECT h.seq, {_LATEST} FROM hazard_point h"):
+        if key is not None:
+            out[seq] = _split_latest(key)
     return out
 
 
@@ -459,14 +475,14 @@ def overview(store: Store, *, today: date | None = None) -> list[PointPatrolStat
     """巡查情况: every point with its last patrol, days since, and the interval in force today."""
     today = today or date.today()
     interval = get_intervals(store).for_day(today)
-    latest = latest_per_point(store)
     rows = []
-    for seq, township, village_group, monitor in store.db.conn.execute(
-            "SELECT seq, township, village_group, monitor FROM hazard_point ORDER BY seq"):
-        last = latest.get(seq)
-        days = None
-        if last:
-            days = (today - datetime.strptime(last[0][:10], "%Y-%m-%d").date()).days
-        rows.append(PointPatrolStatus(seq, f"{township}{village_group}", monitor, last[0] if last else None,
-                                      last[2] if last else None, days, interval, last[3] if last else 0))
+    for seq, township, village_group, monitor, key, count in _plain_cursor(store).execute(
+            f"SELECT h.seq, h.township, h.village_group, h.monitor, {_LATEST}, {_COUNT} FROM hazard_point h"
+            " ORDER BY h.seq"):
+        if key is None:
+            rows.append(PointPatrolStatus(seq, township + village_group, monitor, None, None, None, interval, 0))
+            continue
+        at, _id, judgement = _split_latest(key)
+        days = (today - date.fromisoformat(at[:10])).days
+        rows.append(PointPatrolStatus(seq, township + village_group, monitor, at, judgement, days, interval, count))
     return rows

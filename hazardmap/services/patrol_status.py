@@ -21,7 +21,7 @@ def latest_judgements(store: Store) -> dict[int, LatestPatrol]:
         return {}
     from hazardmap.services.patrol import latest_per_point
 
-    return {seq: LatestPatrol(seq, judgement, at) for seq, (at, _id, judgement, _n) in latest_per_point(store).items()}
+    return {seq: LatestPatrol(seq, judgement, at) for seq, (at, _id, judgement) in latest_per_point(store).items()}
 
 
 def recent_patrols(store: Store, point_seq: int, limit: int = 10) -> list[PatrolSummary]:
