@@ -206,6 +206,18 @@ def test_attach_wires_tab_overview_and_menus(qtbot, store, tmp_path):
     out = tmp_path / "导出.xlsx"
     assert "已导出 1 条" in patrol_qt.export_dialog(w, store, path=str(out), mask=True)
     assert "重复未导入 1 条" in patrol_qt.import_dialog(w, store, path=str(out), skip_bad=False)
+    # Imported in a worker thread with its own connection; this window still hears of it.
+    from openpyxl import load_workbook
+
+    wb = load_workbook(out)
+    ws = wb["巡查记录"]
+    ws.append([None, 2, None, None, "2026-05-02 09:00", "李新菊", None, None, None, None, None, None, "异常"])
+    ws.append([None, 2, None, None, "2099-05-02 09:00", "李新菊", None, None, None, None, None, None, "异常"])
+    wb.save(out)
+    rejected = patrol_qt.import_dialog(w, store, path=str(out), skip_bad=False)
+    assert "1 行有误" in rejected and "第 4 行" in rejected and svc.list_entries(store, point=2) == []
+    assert "导入 1 条" in patrol_qt.import_dialog(w, store, path=str(out), skip_bad=True)
+    assert w.patrol_tab.table.rowCount() == 1 and w.patrol_overview.table.item(1, 4).text() == "异常"
 
 
 def test_backup_dialog_restores_and_clears_undo(qtbot, store):

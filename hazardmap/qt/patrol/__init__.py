@@ -67,8 +67,11 @@ def export_dialog(parent: QWidget, store: Store, *, path: str | None = None, mas
     if mask is None:
         mask = QMessageBox.question(parent, "导出巡查记录", "这份导出要发到局外吗？\n选“是”将隐去电话号码中间四位。"
                                     ) == QMessageBox.Yes
+    from hazardmap.qt.patrol.background import run_in_background
+
     try:
-        result = patrol_excel.export_logs(store, path, mask_phones=mask)
+        result = run_in_background(parent, store, "正在导出巡查记录…",
+                                   lambda own: patrol_excel.export_logs(own, path, mask_phones=mask))
     except HazardmapError as exc:
         QMessageBox.warning(parent, "导出巡查记录", str(exc))
         return None
@@ -84,8 +87,11 @@ def import_dialog(parent: QWidget, store: Store, *, path: str | None = None, ski
         path, _ = QFileDialog.getOpenFileName(parent, "导入巡查记录", "", "Excel 或 CSV (*.xlsx *.csv)")
         if not path:
             return None
+    from hazardmap.qt.patrol.background import run_in_background
+
     try:
-        result = patrol_excel.import_logs(store, path, skip_bad=bool(skip_bad))
+        result = run_in_background(parent, store, "正在导入巡查记录…",
+                                   lambda own: patrol_excel.import_logs(own, path, skip_bad=bool(skip_bad)))
     except patrol_excel.ImportRejected as exc:
         listing = "\n".join(str(b) for b in exc.bad[:30]) + ("\n……" if len(exc.bad) > 30 else "")
         if skip_bad is None:
@@ -97,6 +103,7 @@ def import_dialog(parent: QWidget, store: Store, *, path: str | None = None, ski
     except HazardmapError as exc:
         QMessageBox.warning(parent, "导入巡查记录", str(exc))
         return None
+    store.announce(result.changes)  # the worker's store had its own bus: tell this window's widgets
     message = f"导入 {len(result.added)} 条巡查记录；重复未导入 {len(result.duplicates)} 条" + (
         f"；跳过有误的 {len(result.bad)} 行" if result.bad else "")
     if parent.isVisible():
