@@ -11,7 +11,7 @@ from hazardmap import __version__
 from hazardmap.domain.errors import HazardmapError
 
 # Each module has register(subparsers); its handlers take (args, store) and return an exit code.
-COMMAND_MODULES = ["points", "rain_gauges"]
+COMMAND_MODULES = ["points", "rain_gauges", "export_print"]
 
 
 class ChineseArgumentParser(argparse.ArgumentParser):

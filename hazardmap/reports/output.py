@@ -2,11 +2,25 @@
 so a failure never leaves a half-written PDF where the user expects a good one."""
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
+import uuid
 from pathlib import Path
 
 from hazardmap.domain.errors import InvalidInput
+
+
+_REASONS = {
+    errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限", errno.EROFS: "只读的磁盘或文件夹",
+    errno.ENOENT: "路径不存在", errno.ENOTDIR: "路径中有一部分不是文件夹", errno.ENOSPC: "磁盘空间不足",
+    errno.EEXIST: "已有同名文件",
+}
+
+
+def reason(exc: OSError) -> str:
+    """The OS error in Chinese where we know it (the OS wording otherwise)."""
+    return _REASONS.get(exc.errno, exc.strerror or str(exc))
 
 
 def ensure_writable_folder(folder: Path, *, create: bool = True) -> Path:
@@ -19,13 +33,13 @@ def ensure_writable_folder(folder: Path, *, create: bool = True) -> Path:
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise InvalidInput(f"无法创建文件夹“{folder}”：{exc.strerror or exc}") from None
+            raise InvalidInput(f"无法创建文件夹“{folder}”：{reason(exc)}") from None
     try:  # os.access is unreliable on Windows shares: try a real file
         fd, probe = tempfile.mkstemp(dir=folder, prefix=".hazardmap-probe-")
         os.close(fd)
         os.remove(probe)
     except OSError as exc:
-        raise InvalidInput(f"文件夹“{folder}”不可写入（{exc.strerror or exc}）：请换一个文件夹") from None
+        raise InvalidInput(f"文件夹“{folder}”不可写入（{reason(exc)}）：请换一个文件夹") from None
     return folder
 
 
@@ -52,26 +66,28 @@ def check_not_existing(paths: list[Path], *, force: bool) -> None:
 
 def write_atomic(path: Path, data: bytes) -> Path:
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".part")
+    # Not mkstemp: its files are private (0600); a normal open keeps the user's usual permissions.
+    tmp = path.parent / f".{path.stem}-{uuid.uuid4().hex[:8]}.part"
     try:
-        with os.fdopen(fd, "wb") as fh:
+        with open(tmp, "xb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except OSError as exc:
-        try:
-            os.remove(tmp)
-        except OSError:
-            pass
-        raise InvalidInput(f"无法写入“{path}”（{exc.strerror or exc}）：文件可能正被其他程序打开") from None
+        _discard(tmp)
+        raise InvalidInput(f"无法写入“{path}”（{reason(exc)}）：文件可能正被其他程序打开") from None
     except BaseException:
-        try:
-            os.remove(tmp)
-        except OSError:
-            pass
+        _discard(tmp)
         raise
     return path
+
+
+def _discard(tmp: Path) -> None:
+    try:
+        os.remove(tmp)
+    except OSError:
+        pass
 
 
 _UNSAFE = str.maketrans({c: "_" for c in '\\/:*?"<>|'})

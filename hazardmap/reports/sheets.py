@@ -134,8 +134,12 @@ def draw_location_map(c, data: ReportData, p: HazardPoint, x: float, y: float, w
     c.rect(frame.x, frame.y, frame.w, frame.h, stroke=1, fill=0)
     c.restoreState()
     ty = y + h - 9
-    for line in wrap(c, p.precision.print_note, 9.5, side_w):
-        draw_text(c, side_x, ty, line, 9.5, colour=WARN if p.precision is not Precision.SURVEYED else INK, bold=True)
+    note_fs = 9.5
+    while text_width(c, p.precision.print_note, note_fs) > side_w and note_fs > 7:  # one line, read at a glance
+        note_fs -= 0.25
+    for line in wrap(c, p.precision.print_note, note_fs, side_w):
+        draw_text(c, side_x, ty, line, note_fs, colour=WARN if p.precision is not Precision.SURVEYED else INK,
+                  bold=True)
         ty -= 13
     for line in (f"经度 {p.lon:.6f}°", f"纬度 {p.lat:.6f}°", "坐标系 CGCS2000"):
         draw_text(c, side_x, ty, line, 8.5)
