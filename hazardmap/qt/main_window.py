@@ -23,3 +23,6 @@ class MainWindow(QMainWindow):
                 table.setItem(row, col, QTableWidgetItem(str(value)))
         table.resizeColumnsToContents()
         self.setCentralWidget(table)
+
+# Feature modules whose attach(window) the shell calls (the shell issue wires this up).
+FEATURE_MODULES = ["hazardmap.qt.printing"]
