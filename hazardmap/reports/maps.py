@@ -224,12 +224,13 @@ def draw_legend(c, x: float, y: float, width: float, u: float, data: ReportData)
         (lambda cx, cy: draw_township_seat(c, cx, cy, r=1.4 * MM * u), "乡镇（街道）驻地"),
         (lambda cx, cy: draw_village(c, cx, cy, r=0.6 * MM * u), "村（社区）中心点"),
         (lambda cx, cy: draw_rain_gauge(c, cx, cy, size=2.6 * MM * u), "雨量计站点"),
-        (lambda cx, cy: _county_line_symbol(c, cx - r * 1.8, cy, 3.6 * r, u), "县界"),
-        (lambda cx, cy: _faded_symbol(c, cx - r * 1.8, cy, 3.6 * r, r), "相邻县（市、区）"),
+        (lambda cx, cy: _county_line_symbol(c, cx - r * 1.8, cy, 3.0 * r, u), "县界"),
+        (lambda cx, cy: _faded_symbol(c, cx - r * 1.8, cy, 3.0 * r, r), "相邻县（市、区）"),
     ]
+    per_row = 2 if width >= 62 * MM * u else 1  # narrow legends (portrait pages) list one per line
     for i, (draw, text) in enumerate(items):
-        cx = x + (i % 2) * col_w
-        if i % 2 == 0 and i:
+        cx = x + (i % per_row) * col_w
+        if i % per_row == 0 and i:
             yy -= line
         draw(cx + r * 1.8, yy - r * 0.3)
         draw_text(c, cx + 2 * r + 2.5 * MM, yy - fs * 0.65, text, fs)

@@ -415,7 +415,7 @@ def _history_rows(entries: list[PatrolSummary]) -> list[list[str]]:
     def num(v):
         return "" if v is None else f"{v:g}"
     return [[e.at, e.by, e.weather, num(e.rain_mm), "、".join(e.signs) if e.signs else "未见",
-             num(e.crack_mm), e.judgement.value if isinstance(e.judgement, Judgement) else str(e.judgement),
+             num(e.crack_mm), "　" + (e.judgement.value if isinstance(e.judgement, Judgement) else str(e.judgement)),
              e.action, e.note] for e in entries]
 
 
@@ -435,7 +435,7 @@ def _draw_history(c, x: float, y: float, entries: list[PatrolSummary]) -> float:
         h = 7.5
         y -= draw_row(c, x, y, cells, h, size=7.5)
         # The judgement in its colour, as on the map.
-        colour = STATUS_COLOURS.get(row[6])
+        colour = STATUS_COLOURS.get(row[6].strip("　"))  # the full-width space leaves room for the dot
         if colour:
             jx = x + sum(w for _, w in HISTORY_COLUMNS[:6]) * MM
             c.saveState()
