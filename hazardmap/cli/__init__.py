@@ -40,6 +40,8 @@ def declare_window_commands(sub) -> None:
     s.add_argument("--width", type=int, default=1400)
     s.add_argument("--height", type=int, default=900)
     s.set_defaults(face="qt")
+    t = sub.add_parser("selftest", help="自检：新建临时数据库、渲染地图、导出明白卡并逐项检查")
+    t.set_defaults(face="qt")
 
 
 def build_parser() -> argparse.ArgumentParser:
