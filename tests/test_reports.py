@@ -97,7 +97,7 @@ def test_each_work_card_names_its_own_monitor_and_phone(all_sheets):
         assert p.monitor in text and p.phone in text, p.seq
         assert flat(p.threatened) in text
         assert f"第{p.seq}号" in text
-        assert not (monitors - {p.monitor}) & {m for m in monitors if m in text and m not in p.village_group}
+        assert [m for m in monitors if m != p.monitor and m in text] == []  # no other point's monitor
         assert p.precision.print_note in text
         if p.located:
             assert f"{p.lon:.6f}" in text and f"{p.lat:.6f}" in text
@@ -310,3 +310,15 @@ def test_assigned_rain_gauge_appears_on_the_map(module_store, tmp_path):
         assert "已指定1处，图上标绘1处" in f and "雨1" in f
     finally:
         rain_gauges.clear(module_store, 1)
+
+
+def test_the_font_is_bundled_with_its_licence_and_used():
+    from hazardmap.paths import resources_dir
+    from hazardmap.reports.fonts import ensure_font, font_path
+
+    font = resources_dir() / "fonts" / "wqy-microhei.ttc"
+    assert font.is_file()
+    licence = (resources_dir() / "fonts" / "wqy-microhei.LICENSE.txt").read_text(encoding="utf-8")
+    assert "Apache-2.0" in licence and "Font exception" in licence
+    ensure_font()
+    assert font_path() == font  # the bundled copy, so Windows output matches Linux output
