@@ -37,7 +37,8 @@ class LabelPlacer:
         return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
 
     def place(self, frame: MapFrame, x: float, y: float, text: str, size: float, gap: float, *,
-              force: bool = False, colour=INK) -> bool:
+              force: bool = False, colour=INK, rivals: list[tuple[float, float]] = ()) -> bool:
+        """rivals: other anchors of the same kind; a spot nearer to one of them would name the wrong one."""
         w = text_width(self.c, text, size)
         h = size
         options = [(x + gap, y - h * 0.35), (x - gap - w, y - h * 0.35), (x - w / 2, y + gap),
@@ -47,6 +48,16 @@ class LabelPlacer:
             options += [(x + g, y - h * 0.35), (x - g - w, y - h * 0.35), (x - w / 2, y + g), (x - w / 2, y - g - h)]
         rects = [(lx, ly, (lx - 0.5, ly - h * 0.2, lx + w + 0.5, ly + h * 0.95)) for lx, ly in options]
         rects = [t for t in rects if frame.contains(t[2][0], t[2][1]) and frame.contains(t[2][2], t[2][3])]
+        if rivals:
+            def own(r) -> bool:
+                # Nearest point of the label box to each anchor: its own must be the closest.
+                def dist(ax, ay):
+                    dx = max(r[0] - ax, 0, ax - r[2])
+                    dy = max(r[1] - ay, 0, ay - r[3])
+                    return math.hypot(dx, dy)
+                mine = dist(x, y)
+                return all(dist(ax, ay) > mine + 0.5 for ax, ay in rivals if (ax, ay) != (x, y))
+            rects = [t for t in rects if own(t[2])] or rects
         choice = next((t for t in rects if self.free(t[2])), None)
         if choice is None and force and rects:  # a seat name matters more than a clean look
             choice = min(rects, key=lambda t: sum(self._overlap(t[2], o) for o in self.taken))
@@ -123,8 +134,9 @@ def draw_map_body(c, frame: MapFrame, data: ReportData, style: MapStyle,
         if frame.contains(x, y, inset=8 * MM):
             placer.place(frame, x, y, name, 9 * u, 0, colour=HexColor("#9a9a9a"))
 
+    seat_points = [(x, y) for _, x, y in seat_xy]
     for t, x, y in seat_xy:
-        placer.place(frame, x, y, t.name, 8.5 * u, 2.2 * MM * u, force=True)
+        placer.place(frame, x, y, t.name, 8.5 * u, 2.2 * MM * u, force=True, rivals=seat_points)
     for s in data.sites:
         if s.assigned and s.lon is not None:
             x, y = frame.lonlat_to_page(s.lon, s.lat)
