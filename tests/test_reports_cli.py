@@ -128,3 +128,19 @@ def test_export_atlas(cli, tmp_path):
     code, _, err = cli("export", "atlas", "--out", str(tmp_path / "x.pdf"), "--township", "不存在镇")
     assert code == 2 and "没有名为“不存在镇”" in err
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_maps_for_outside_the_bureau_mask_phones(cli, tmp_path):
+    from hazardmap.domain.points import mask_phone
+
+    target = tmp_path / "masked.pdf"
+    code, _, err = cli("export", "map", "--out", str(target), "--mask-phones")
+    assert code == 0, err
+    text = subprocess.run(["pdftotext", str(target), "-"], capture_output=True, text=True).stdout
+    assert "13875622467" not in text and mask_phone("13875622467") in text
+    assert "罗金春" in text and "隐去中间四位" in text
+    atlas = tmp_path / "atlas.pdf"
+    code, _, err = cli("export", "atlas", "--out", str(atlas), "--township", "宝盖镇", "--mask-phones")
+    assert code == 0, err
+    text = subprocess.run(["pdftotext", str(atlas), "-"], capture_output=True, text=True).stdout
+    assert "13875622467" not in text and mask_phone("13875622467") in text

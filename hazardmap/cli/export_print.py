@@ -47,7 +47,7 @@ def cmd_sheets(args, store: Store) -> int:
 def cmd_map(args, store: Store) -> int:
     page_size(args.paper, args.orientation)  # bad paper/orientation before any work
     target = check_pdf_target(Path(args.out), force=args.force)
-    pdf = maps.county_map_pdf(collect(store), args.paper, args.orientation)
+    pdf = maps.county_map_pdf(collect(store), args.paper, args.orientation, mask_phones=args.mask_phones)
     write_atomic(target, pdf)
     print(f"已写出县域图（{args.paper.upper()}，{'横向' if args.orientation == 'landscape' else '纵向'}）：{target.resolve()}")
     return 0
@@ -64,7 +64,7 @@ def cmd_atlas(args, store: Store) -> int:
         for name in townships:
             data.township(name)
     target = check_pdf_target(Path(args.out), force=args.force)
-    pdf = maps.atlas_pdf(data, townships, args.paper, args.orientation)
+    pdf = maps.atlas_pdf(data, townships, args.paper, args.orientation, mask_phones=args.mask_phones)
     write_atomic(target, pdf)
     pages = len(townships) if townships else len(data.townships_with_points())
     print(f"已写出乡镇图集（{pages} 页）：{target.resolve()}")
@@ -91,6 +91,7 @@ def register(sub) -> None:
     m.add_argument("--paper", default="A4", type=str.upper, choices=list(PAPERS))
     m.add_argument("--orientation", default="landscape", choices=ORIENTATIONS)
     m.add_argument("--force", action="store_true", help="覆盖已存在的文件")
+    m.add_argument("--mask-phones", action="store_true", help="电话隐去中间四位（送局外的图）")
     m.set_defaults(handler=cmd_map)
 
     a = export.add_parser("atlas", help="乡镇（街道）隐患点图集：每个有隐患点的乡镇一页（PDF）")
@@ -99,4 +100,5 @@ def register(sub) -> None:
     a.add_argument("--paper", default="A4", type=str.upper, choices=list(PAPERS))
     a.add_argument("--orientation", default="landscape", choices=ORIENTATIONS)
     a.add_argument("--force", action="store_true", help="覆盖已存在的文件")
+    a.add_argument("--mask-phones", action="store_true", help="电话隐去中间四位（送局外的图）")
     a.set_defaults(handler=cmd_atlas)

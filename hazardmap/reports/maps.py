@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from reportlab.lib.colors import HexColor, white
 
 from hazardmap.domain.patrol_status import STATUS_COLOURS, UNPATROLLED, Judgement
-from hazardmap.domain.points import HazardPoint, Precision
+from hazardmap.domain.points import HazardPoint, Precision, mask_phone
 from hazardmap.reports.data import ATTRIBUTION, ISSUING_UNIT, ReportData
 from hazardmap.reports.layout import new_canvas, page_size
 from hazardmap.reports.mapdraw import (COUNTY_FILL, COUNTY_LINE, CRS_NOTE, FADED_FILL, FADED_LINE, GREY, INK, MM,
@@ -76,6 +76,7 @@ class MapStyle:
     focus_township: str | None = None   # its villages are labelled and drawn darker
     marker_r: float = 2.6 * MM
     village_names: set[str] = field(default_factory=set)
+    mask_phones: bool = False           # copies meant for outside the bureau (个人信息保护法)
 
 
 def status_colour(data: ReportData, seq: int) -> str:
@@ -268,7 +269,7 @@ def _faded_symbol(c, x, y, w, r) -> None:
 
 
 def draw_point_list(c, x: float, y: float, width: float, u: float, points: list[HazardPoint],
-                    title: str) -> float:
+                    title: str, mask_phones: bool = False) -> float:
     fs = 6.3 * u
     step = fs * 1.5
     yy = y
@@ -278,7 +279,7 @@ def draw_point_list(c, x: float, y: float, width: float, u: float, points: list[
         where = f"{p.township}{p.village_group}"
         note = "" if p.located else "（未定位）"
         text = f"{p.seq:>2}  {where}{note}"
-        who = f"{p.monitor} {p.phone}"
+        who = f"{p.monitor} {mask_phone(p.phone) if mask_phones else p.phone}"
         draw_text(c, x, yy - fs, text, fs, colour=INK if p.located else HexColor("#c62828"))
         if text_width(c, text, fs) + text_width(c, who, fs) + 3 * MM < width:
             draw_text(c, x + width, yy - fs, who, fs, colour=MUTED, anchor="right")
@@ -362,7 +363,7 @@ def _draw_map_page(c, data: ReportData, size, title: str, subtitle: str, bounds,
         py = fy + fh
         used = draw_legend(c, px, py, panel_w, u, data)
         py -= used + 3 * MM * u
-        used = draw_point_list(c, px, py, panel_w, u, list_points, list_title)
+        used = draw_point_list(c, px, py, panel_w, u, list_points, list_title, style.mask_phones)
         py -= used + 2 * MM * u
         draw_rain_summary(c, px, py, panel_w, u, data)
         if inset:
@@ -382,13 +383,13 @@ def _draw_map_page(c, data: ReportData, size, title: str, subtitle: str, bounds,
         c1, c2 = fw * 0.29, fw * 0.43
         c3 = fw - c1 - c2 - 2 * gap
         draw_legend(c, fx, top, c1, u, data)
-        draw_point_list(c, fx + c1 + gap, top, c2, u, list_points, list_title)
+        draw_point_list(c, fx + c1 + gap, top, c2, u, list_points, list_title, style.mask_phones)
         x3 = fx + c1 + c2 + 2 * gap
         used = draw_rain_summary(c, x3, top, c3, u, data)
         if inset:
             _draw_inset(c, data, frame, x3, top - used - 30 * MM * u, 30 * MM * u, u)
         draw_furniture_block(c, frame, x3, margin + footer_h + 20 * MM * u, c3, u)
-    draw_footer(c, w, margin, u, data)
+    draw_footer(c, w, margin, u, data, "电话号码已隐去中间四位。" if style.mask_phones else "")
     return frame
 
 
@@ -417,14 +418,16 @@ def county_bounds(data: ReportData):
     return projected_county(data.bundled).bounds
 
 
-def county_map_pdf(data: ReportData, paper: str = "A4", orientation: str = "landscape") -> bytes:
+def county_map_pdf(data: ReportData, paper: str = "A4", orientation: str = "landscape", *,
+                   mask_phones: bool = False) -> bytes:
     size = page_size(paper, orientation)
     title = "衡南县重点地质灾害隐患点分布图"
     c, buf = new_canvas(title, size)
     located = sum(1 for p in data.points if p.located)
     subtitle = (f"重点监测隐患点 {len(data.points)} 处（图上标绘 {located} 处）· 群测群防员 {len(data.points)} 名"
                 f" · 打印纸张 {paper.upper()}，按 100% 实际大小打印时比例尺准确")
-    _draw_map_page(c, data, size, title, subtitle, county_bounds(data), MapStyle(), data.points, "重点隐患点一览")
+    _draw_map_page(c, data, size, title, subtitle, county_bounds(data), MapStyle(mask_phones=mask_phones),
+                   data.points, "重点隐患点一览")
     c.showPage()
     c.save()
     return buf.getvalue()
@@ -457,7 +460,7 @@ def township_bounds(data: ReportData, township: str):
 
 
 def atlas_pdf(data: ReportData, townships: list[str] | None = None, paper: str = "A4",
-              orientation: str = "landscape") -> bytes:
+              orientation: str = "landscape", *, mask_phones: bool = False) -> bytes:
     size = page_size(paper, orientation)
     if townships is None:
         townships = data.townships_with_points()
@@ -478,7 +481,7 @@ def atlas_pdf(data: ReportData, townships: list[str] | None = None, paper: str =
         title = f"衡南县{name}重点地质灾害隐患点图"
         subtitle = (f"图集第 {i}/{len(townships)} 页 · 本乡镇（街道）重点监测隐患点 {len(pts)} 处（图上标绘 {located} 处）"
                     f" · 按 100% 实际大小打印时比例尺准确")
-        style = MapStyle(label_villages=True, focus_township=name,
+        style = MapStyle(label_villages=True, focus_township=name, mask_phones=mask_phones,
                          village_names={p.village for p in pts})
         _draw_map_page(c, data, size, title, subtitle, bounds, style, pts, f"{name}重点隐患点",
                        min_span_m=6000, inset=True, pad=0.1)
