@@ -11,7 +11,7 @@ from hazardmap import __version__
 from hazardmap.domain.errors import HazardmapError
 
 # Each module has register(subparsers); its handlers take (args, store) and return an exit code.
-COMMAND_MODULES = ["points", "rain_gauges", "patrol"]
+COMMAND_MODULES = ["points", "rain_gauges", "export_print", "patrol"]
 
 
 class ChineseArgumentParser(argparse.ArgumentParser):
@@ -40,6 +40,8 @@ def declare_window_commands(sub) -> None:
     s.add_argument("--width", type=int, default=1400)
     s.add_argument("--height", type=int, default=900)
     s.set_defaults(face="qt")
+    t = sub.add_parser("selftest", help="自检：新建临时数据库、渲染地图、导出明白卡并逐项检查")
+    t.set_defaults(face="qt")
 
 
 def build_parser() -> argparse.ArgumentParser:

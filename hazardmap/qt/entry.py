@@ -14,6 +14,10 @@ def run_window_command(args: argparse.Namespace) -> int:
     from hazardmap.qt.main_window import MainWindow
     from hazardmap.services.store import open_store
 
+    if args.command == "selftest":
+        from hazardmap.qt.selftest import run_selftest
+
+        return run_selftest(args)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("hazardmap")
     store = open_store(backup_on_open=args.command == "gui")  # the start-up backup (issue 4)

@@ -12,6 +12,7 @@ from hazardmap.services.store import Store
 
 # Feature modules whose attach(window) adds their parts to the window.
 FEATURE_MODULES = [
+    "hazardmap.qt.printing",
     "hazardmap.qt.patrol",
 ]
 

@@ -1,0 +1,107 @@
+"""`hazardmap selftest`: proves an installed (or frozen) copy works end to end, offline.
+
+Each check prints one line; exit 0 only when all pass. Runs on a fresh temporary database made from
+the bundled data, so it never touches the user's own.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import QEventLoop, QTimer, QUrl
+from PySide6.QtWidgets import QApplication
+
+
+class SelfTest:
+    def __init__(self, out=None) -> None:
+        self.out = out or sys.stdout
+        self.results: list[tuple[str, bool, str]] = []
+        self.tmp = Path(tempfile.mkdtemp(prefix="hazardmap-selftest-"))
+        self.store = None
+
+    def check(self, name: str, fn: Callable[[], str]) -> bool:
+        started = time.perf_counter()
+        try:
+            detail = fn() or ""
+            ok = True
+        except Exception as exc:  # a failed check names what failed and goes on to the next
+            detail = f"{type(exc).__name__}: {exc}"
+            if os.environ.get("HAZARDMAP_SELFTEST_TRACE"):
+                traceback.print_exc()
+            ok = False
+        ms = (time.perf_counter() - started) * 1000
+        self.results.append((name, ok, detail))
+        print(f"[{'通过' if ok else '失败'}] {name}：{detail}（{ms:.0f} ms）", file=self.out, flush=True)
+        return ok
+
+    # -- checks -------------------------------------------------------------------------------
+    def check_database(self) -> str:
+        from hazardmap.services import points, rain_gauges
+        from hazardmap.services.store import open_store
+        from hazardmap.storage.schema import SCHEMA_VERSION
+
+        self.store = open_store(self.tmp / "home")
+        pts = points.list_points(self.store)
+        assert len(pts) == 16, f"应有16处隐患点，实际 {len(pts)}"
+        located = sum(1 for p in pts if p.located)
+        assert located == 15, f"应有15处已定位，实际 {located}"
+        assert rain_gauges.assigned_count(self.store) == (0, 15)
+        integrity = self.store.db.conn.execute("PRAGMA integrity_check").fetchone()[0]
+        assert integrity == "ok", integrity
+        return f"新建数据库 schema {SCHEMA_VERSION}，16 处隐患点（15 处已定位），雨量计 0/15"
+
+    def check_bundled_layers(self) -> str:
+        b = self.store.bundled
+        assert b.county_outline.is_valid and b.county_outline.area > 0.1
+        assert len(b.villages) == 446 and len(b.townships) == 23
+        return f"县界、{len(b.neighbours_geojson()['features'])} 个相邻县区、23 个乡镇、446 个村"
+
+    def run(self, checks: list[tuple[str, Callable[[], str]]]) -> int:
+        for name, fn in checks:
+            self.check(name, fn)
+        failed = [n for n, ok, _ in self.results if not ok]
+        if self.store is not None:
+            self.store.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        if failed:
+            print(f"自检未通过：{len(failed)} 项失败（{'、'.join(failed)}）", file=self.out)
+            return 1
+        print(f"自检通过：{len(self.results)} 项全部通过", file=self.out)
+        return 0
+
+
+def wait_until(predicate: Callable[[], bool], timeout_s: float, step_ms: int = 50) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        loop = QEventLoop()
+        QTimer.singleShot(step_ms, loop.quit)
+        loop.exec()
+    return predicate()
+
+
+def eval_js(view, script: str, timeout_s: float = 10.0):
+    """runJavaScript returns '' for objects in PySide6 6.12: scripts return JSON strings (PLATFORM.md)."""
+    box: list = []
+    view.page().runJavaScript(script, 0, lambda value: box.append(value))
+    if not wait_until(lambda: bool(box), timeout_s):
+        raise TimeoutError("页面脚本无响应")
+    value = box[0]
+    return json.loads(value) if isinstance(value, str) and value[:1] in "[{" else value
+
+
+def run_selftest(args) -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])  # noqa: F841
+    test = SelfTest()
+    return test.run([
+        ("数据库", test.check_database),
+        ("内置图层", test.check_bundled_layers),
+    ])

@@ -1,0 +1,71 @@
+"""Distribution pieces: selftest command, About dialog, build.spec and installer script sanity."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+
+def test_selftest_passes_from_the_source_tree(home):
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    res = subprocess.run([sys.executable, "-m", "hazardmap", "selftest"], capture_output=True, text=True,
+                         cwd=ROOT, env=env, timeout=300)
+    assert res.returncode == 0, res.stdout + res.stderr
+    lines = [line for line in res.stdout.splitlines() if line.startswith("[")]
+    assert lines and all(line.startswith("[通过]") for line in lines)
+    assert "自检通过" in res.stdout
+    assert not (home / "hazardmap.sqlite3").exists()  # never touches the user's database
+
+
+def test_selftest_reports_a_failed_check_by_name(capsys):
+    from hazardmap.qt.selftest import SelfTest
+
+    test = SelfTest()
+
+    def broken() -> str:
+        raise AssertionError("标记未出现")
+
+    code = test.run([("地图", broken), ("另一项", lambda: "好")])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "[失败] 地图：AssertionError: 标记未出现" in out and "[通过] 另一项" in out
+    assert "1 项失败（地图）" in out
+
+
+def test_about_dialog_shows_version_licences_and_data_folder(qtbot, store):
+    from PySide6.QtWidgets import QLabel, QMainWindow
+
+    from hazardmap import __version__
+    from hazardmap.qt import about
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    window.store = store
+    window.menus = {"help": window.menuBar().addMenu("帮助")}
+    about.attach(window)
+    assert window.about_action in window.menus["help"].actions()
+    dialog = about.AboutDialog(store, window)
+    qtbot.addWidget(dialog)
+    text = dialog.licences.toPlainText()
+    assert "Vonng/adcode" in text and "CC BY 4.0" in text
+    assert dialog.data_folder.text() == str(store.home)
+    labels = " ".join(w.text() for w in dialog.findChildren(QLabel))
+    assert f"版本 {__version__}" in labels
+
+
+def test_build_spec_bundles_what_the_app_needs():
+    spec = (ROOT / "build.spec").read_text(encoding="utf-8")
+    for needle in ('"data"', '"resources"', "xstatic.pkg.leaflet", 'collect_data_files("pyogrio")',
+                   'collect_submodules("pyogrio")', "pyproj", "COLLECT(", "console=False"):
+        assert needle in spec
+    assert "onefile" not in spec.lower()
+
+
+def test_installer_script_keeps_user_data_out_of_the_install_folder():
+    iss = (ROOT / "scripts" / "windows" / "hazardmap.iss").read_text(encoding="utf-8")
+    assert "{autopf}" in iss and "UninstallDisplayIcon" in iss and "[Icons]" in iss
+    lowered = iss.lower()
+    # the installer neither writes to nor deletes from the user's data folder
+    assert "{localappdata}" not in lowered and "{userappdata}" not in lowered and "{%localappdata" not in lowered

@@ -1,0 +1,41 @@
+"""Upgrade: a database written by an earlier release opens in this one with every edit kept."""
+from __future__ import annotations
+
+import shutil
+
+from hazardmap.services import points, rain_gauges
+from hazardmap.services.store import db_path, open_store
+from hazardmap.storage.schema import SCHEMA_VERSION
+from tests.conftest import ROOT
+
+FIXTURE = ROOT / "tests" / "fixtures" / "hazardmap-0.1.0-schema2.sqlite3"
+
+
+def test_database_from_0_1_0_is_migrated_and_keeps_edits(home):
+    home.mkdir(parents=True)
+    shutil.copyfile(FIXTURE, db_path(home))
+    store = open_store(home)
+    try:
+        assert store.db.version == SCHEMA_VERSION
+        assert store.db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        p3 = points.get_point(store, 3)
+        assert (round(p3.lon, 6), round(p3.lat, 6), p3.precision.value) == (112.615, 26.753, "surveyed")
+        history = points.location_history(store, 3)
+        assert [(h.changed_by, h.source) for h in history] == [("王某", "GPS 2024-05-03 王某实测")]
+        assert points.get_point(store, 5).phone == "0734-1234567"
+        assert [m.changed_by for m in points.monitor_history(store, 5)] == ["李四"]
+        assert rain_gauges.assigned_count(store) == (1, 15)
+        assert rain_gauges.list_sites(store)[0].village == "檀市村"
+        assert len(points.list_points(store)) == 16  # no re-seeding on top of the user's data
+    finally:
+        store.close()
+
+
+def test_fixture_itself_is_untouched_by_the_test():
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{FIXTURE}?mode=ro", uri=True)
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    finally:
+        conn.close()
