@@ -123,3 +123,18 @@ def test_backup_list_and_restore(cli, home):
     assert len(patrol_rows(home)) == 1
     code, _, err = cli("backup", "restore", "nope")
     assert code == 2 and "没有名为" in err
+
+
+def test_import_with_bad_rows_lists_them_and_imports_nothing_unless_skip_bad(cli, home, tmp_path):
+    path = tmp_path / "台账.csv"
+    path.write_text("隐患点序号,巡查时间,巡查人,判定,降雨量(mm)\n"
+                    "1,2026-05-01 08:00,罗金春,正常,12\n"
+                    "2,2026-05-01 08:00,李新菊,不知道,\n"
+                    "3,2026-05-01 08:00,杨磊,异常,-5\n", encoding="utf-8-sig")
+    code, out, err = cli("import", "logs", str(path))
+    assert code == 2 and "第 3 行：判定“不知道”无效" in err and "第 4 行：降雨量" in err
+    assert err.strip().splitlines()[-1].startswith("错误：") and "未导入任何记录" in err
+    assert patrol_rows(home) == []
+    code, out, err = cli("import", "logs", str(path), "--skip-bad")
+    assert code == 0 and "导入 1 条" in out and "有误跳过 2 行" in out and "已跳过 第 3 行" in err
+    assert len(patrol_rows(home)) == 1

@@ -247,3 +247,21 @@ def test_network_warning_is_visible(qtbot, store):
     qtbot.addWidget(tab)
     labels = [c.text() for c in tab.findChildren(type(tab.title))]
     assert any("网络共享" in t for t in labels)
+
+
+def test_photos_added_to_an_entry_from_the_tab(qtbot, store, tmp_path):
+    from hazardmap.qt.patrol.patrol_tab import PatrolTab
+
+    photo = tmp_path / "裂缝.png"
+    photo.write_bytes(b"\x89PNG fake")
+    tab = PatrolTab(store)
+    qtbot.addWidget(tab)
+    tab.set_point(1)
+    entry_id = tab.save_new(PatrolDraft(1, "2026-05-01 08:00", "罗金春", Judgement.NORMAL))
+    tab.table.selectRow(0)
+    tab.add_photos_to_selected([str(photo)])
+    (rel,) = svc.get_entry(store, entry_id).photos
+    assert (store.home / rel).read_bytes() == photo.read_bytes()
+    assert svc.audit_trail(store, entry_id)[-1].after["photos"] == [rel]
+    tab.add_photos_to_selected([str(tmp_path / "missing.jpg")])
+    assert "不存在" in tab.last_error

@@ -69,6 +69,8 @@ class PatrolTab(QWidget):
         self.addAction(redo)
         self.undo_button.setDefaultAction(undo)
         self.redo_button.setDefaultAction(redo)
+        self.photo_button = QPushButton("添加照片…", self)
+        self.photo_button.clicked.connect(self.add_photos_to_selected)
         self.bin_button = QPushButton("回收站…", self)
         self.bin_button.clicked.connect(self.open_recycle_bin)
         self.audit_button = QPushButton("修改记录…", self)
@@ -76,7 +78,8 @@ class PatrolTab(QWidget):
         self.refresh_button = QPushButton("刷新", self)
         self.refresh_button.setToolTip("重新读取数据库（另一台电脑或另一个窗口录入的记录）")
         self.refresh_button.clicked.connect(self.refresh)
-        for w in (self.add_button, self.edit_button, self.delete_button, self.undo_button, self.redo_button):
+        for w in (self.add_button, self.edit_button, self.delete_button, self.undo_button, self.redo_button,
+                  self.photo_button):
             bar.addWidget(w)
         bar.addStretch(1)
         for w in (self.bin_button, self.audit_button, self.refresh_button):
@@ -145,6 +148,7 @@ class PatrolTab(QWidget):
         self.add_button.setEnabled(has_point)
         self.edit_button.setEnabled(has_row)
         self.delete_button.setEnabled(has_row)
+        self.photo_button.setEnabled(has_row)
 
     def selected_entry_id(self) -> int | None:
         row = self.table.currentRow()
@@ -202,6 +206,20 @@ class PatrolTab(QWidget):
                 self, "删除巡查记录", f"把巡查记录 {entry_id} 移入回收站？\n（可在回收站恢复，也可撤销）") != QMessageBox.Yes:
             return
         self.undo_stack.push(DeleteEntry(self.store, entry_id, on_error=self._report))
+
+    def add_photos_to_selected(self, paths=None) -> None:
+        entry_id = self.selected_entry_id()
+        if entry_id is None:
+            return
+        if paths is None:
+            from PySide6.QtWidgets import QFileDialog
+
+            paths, _ = QFileDialog.getOpenFileNames(self, "选择照片", "", "照片 (*.jpg *.jpeg *.png *.heic *.bmp *.tif *.tiff)")
+        if paths:
+            try:
+                svc.add_photos(self.store, entry_id, paths)
+            except HazardmapError as exc:
+                self._report(str(exc))
 
     def open_recycle_bin(self) -> None:
         RecycleBinDialog(self.store, self.undo_stack, self).exec()
