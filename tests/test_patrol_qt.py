@@ -265,3 +265,18 @@ def test_photos_added_to_an_entry_from_the_tab(qtbot, store, tmp_path):
     assert svc.audit_trail(store, entry_id)[-1].after["photos"] == [rel]
     tab.add_photos_to_selected([str(tmp_path / "missing.jpg")])
     assert "不存在" in tab.last_error
+
+
+def test_tab_pages_a_busy_point(qtbot, store, monkeypatch):
+    import hazardmap.qt.patrol.patrol_tab as tab_module
+
+    monkeypatch.setattr(tab_module, "PAGE", 3)
+    for day in range(1, 6):
+        svc.record(store, PatrolDraft(4, f"2026-05-0{day} 08:00", "", "正常"))
+    tab = tab_module.PatrolTab(store)
+    qtbot.addWidget(tab)
+    tab.set_point(4)
+    assert tab.table.rowCount() == 3 and "共 5 条巡查记录，显示最近 3 条" in tab.title.text()
+    assert tab.table.item(0, 0).text() == "2026-05-05 08:00" and not tab.more_button.isHidden()
+    tab.more_button.click()
+    assert tab.table.rowCount() == 5 and tab.more_button.isHidden()

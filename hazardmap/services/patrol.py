@@ -69,36 +69,54 @@ def draft_from_dict(d: dict) -> PatrolDraft:
     )
 
 
-def _rows_to_entries(conn: sqlite3.Connection, rows: Sequence[sqlite3.Row], *, with_change: bool = True
+# patrol_log columns in the order _rows_to_entries reads them (plain tuples: sqlite3.Row lookups by
+# name cost more than the query when a point has thousands of entries).
+_COLUMNS = ("id, point_seq, patrolled_at, patroller, weather, rain_mm, judgement, action, note, recorded_by,"
+            " recorded_at, deleted_at, deleted_by")
+_SELECT = f"SELECT {_COLUMNS} FROM patrol_log"
+_ID, _POINT, _DELETED_AT = 0, 1, 11
+
+
+def _fetch(conn: sqlite3.Connection, sql: str, params: Sequence = ()) -> list[tuple]:
+    cur = conn.cursor()
+    cur.row_factory = None
+    return cur.execute(sql, params).fetchall()
+
+
+def _rows_to_entries(conn: sqlite3.Connection, rows: Sequence[tuple], *, with_change: bool = True
                      ) -> list[PatrolEntry]:
     if not rows:
         return []
-    ids = [r["id"] for r in rows]
+    ids = [r[_ID] for r in rows]
     signs: dict[int, list[SignObservation]] = {}
-    measures: dict[int, list[Measurement]] = {}
+    measures: dict[int, list[tuple]] = {}
     photos: dict[int, list[str]] = {}
     for i in range(0, len(ids), _CHUNK):
         chunk = ids[i:i + _CHUNK]
         marks = ",".join("?" * len(chunk))
-        for r in conn.execute(f"SELECT log_id, sign, location, feature FROM patrol_sign WHERE log_id IN ({marks})"
-                              " ORDER BY log_id, position", chunk):
-            signs.setdefault(r[0], []).append(SignObservation(r[1], r[2], r[3]))
-        for r in conn.execute("SELECT log_id, kind, label, reading_mm, patch_intact FROM patrol_measurement"
+        for log_id, sign, location, feature in _fetch(
+                conn, f"SELECT log_id, sign, location, feature FROM patrol_sign WHERE log_id IN ({marks})"
+                " ORDER BY log_id, position", chunk):
+            signs.setdefault(log_id, []).append(SignObservation(sign, location, feature))
+        for r in _fetch(conn, "SELECT log_id, kind, label, reading_mm, patch_intact FROM patrol_measurement"
                               f" WHERE log_id IN ({marks}) ORDER BY log_id, position", chunk):
-            measures.setdefault(r[0], []).append(
-                Measurement(MeasureKind(r[1]), r[2], r[3], None if r[4] is None else bool(r[4])))
-        for r in conn.execute(f"SELECT log_id, path FROM patrol_photo WHERE log_id IN ({marks}) ORDER BY id", chunk):
-            photos.setdefault(r[0], []).append(r[1])
-    changes = _reading_changes(conn, {r["point_seq"] for r in rows}) if with_change and measures else {}
+            measures.setdefault(r[0], []).append(r)
+        for log_id, path in _fetch(conn, f"SELECT log_id, path FROM patrol_photo WHERE log_id IN ({marks}) ORDER BY id",
+                                   chunk):
+            photos.setdefault(log_id, []).append(path)
+    changes = _reading_changes(conn, {r[_POINT] for r in rows}) if with_change and measures else {}
+    kinds = {k.value: k for k in MeasureKind}
+    judgements = {j.value: j for j in Judgement}
     out = []
-    for r in rows:
-        ms = tuple(replace(m, change_mm=changes.get((r["id"],) + m.key)) for m in measures.get(r["id"], ()))
+    for (log_id, seq, at, by, weather, rain, judgement, action, note, rec_by, rec_at, del_at, del_by) in rows:
+        ms = tuple(Measurement(kinds[kind], label, reading, None if intact is None else bool(intact),
+                               changes.get((log_id, kind, label)))
+                   for _, kind, label, reading, intact in measures.get(log_id, ()))
         out.append(PatrolEntry(
-            point_seq=r["point_seq"], at=r["patrolled_at"], by=r["patroller"], judgement=Judgement(r["judgement"]),
-            weather=r["weather"], rain_mm=r["rain_mm"], signs=tuple(signs.get(r["id"], ())), measurements=ms,
-            action=r["action"], note=r["note"], id=r["id"], recorded_by=r["recorded_by"],
-            recorded_at=r["recorded_at"], deleted_at=r["deleted_at"], deleted_by=r["deleted_by"],
-            photos=tuple(photos.get(r["id"], ())),
+            point_seq=seq, at=at, by=by, judgement=judgements[judgement], weather=weather, rain_mm=rain,
+            signs=tuple(signs.get(log_id, ())), measurements=ms, action=action, note=note, id=log_id,
+            recorded_by=rec_by, recorded_at=rec_at, deleted_at=del_at, deleted_by=del_by,
+            photos=tuple(photos.get(log_id, ())),
         ))
     return out
 
@@ -124,14 +142,11 @@ def _reading_changes(conn: sqlite3.Connection, point_seqs: set[int]) -> dict[tup
     return out
 
 
-_SELECT = "SELECT * FROM patrol_log"
-
-
 def get_entry(store: Store, entry_id: int) -> PatrolEntry:
-    row = store.db.conn.execute(f"{_SELECT} WHERE id = ?", (entry_id,)).fetchone()
-    if row is None:
+    rows = _fetch(store.db.conn, f"{_SELECT} WHERE id = ?", (entry_id,))
+    if not rows:
         raise NotFound(f"没有编号为 {entry_id} 的巡查记录")
-    return _rows_to_entries(store.db.conn, [row])[0]
+    return _rows_to_entries(store.db.conn, rows)[0]
 
 
 def parse_entry_ref(text: str | int) -> int:
@@ -158,7 +173,7 @@ def list_entries(store: Store, *, point: int | None = None, since: str | None = 
     sql = f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY patrolled_at DESC, id DESC"
     if limit:
         sql += f" LIMIT {int(limit)}"
-    rows = store.db.conn.execute(sql, params).fetchall()
+    rows = _fetch(store.db.conn, sql, params)
     return _rows_to_entries(store.db.conn, rows, with_change=not binned)
 
 
@@ -170,6 +185,13 @@ def _date_bound(text: str, what: str) -> str:
         except ValueError:
             continue
     raise InvalidInput(f"{what}“{text}”格式不对：应为 年-月-日，例如 2026-04-01")
+
+
+def count_entries(store: Store, *, point: int | None = None, binned: bool = False) -> int:
+    sql = f"SELECT COUNT(*) FROM patrol_log WHERE deleted_at IS {'NOT ' if binned else ''}NULL"
+    if point is None:
+        return store.db.conn.execute(sql).fetchone()[0]
+    return store.db.conn.execute(sql + " AND point_seq = ?", (point,)).fetchone()[0]
 
 
 def default_patroller(store: Store, seq: int) -> str:
@@ -300,10 +322,11 @@ def edit_fields(store: Store, entry_id: int, *, by: str | None = None, **fields)
 
 
 def _live_entry(conn: sqlite3.Connection, entry_id: int, verb: str) -> PatrolEntry:
-    row = conn.execute(f"{_SELECT} WHERE id = ?", (entry_id,)).fetchone()
-    if row is None:
+    rows = _fetch(conn, f"{_SELECT} WHERE id = ?", (entry_id,))
+    if not rows:
         raise NotFound(f"没有编号为 {entry_id} 的巡查记录")
-    if row["deleted_at"] is not None:
+    row = rows[0]
+    if row[_DELETED_AT] is not None:
         raise InvalidInput(f"巡查记录 {entry_id} 在回收站中，不能{verb}；请先恢复（patrol restore {entry_id}）")
     return _rows_to_entries(conn, [row], with_change=False)[0]
 
@@ -322,15 +345,16 @@ def delete(store: Store, entry_id: int, *, by: str | None = None) -> PatrolChang
 def restore(store: Store, entry_id: int, *, by: str | None = None) -> PatrolChanges:
     by = by or current_user()
     with store.db.write() as conn:
-        row = conn.execute(f"{_SELECT} WHERE id = ?", (entry_id,)).fetchone()
-        if row is None:
+        rows = _fetch(conn, f"{_SELECT} WHERE id = ?", (entry_id,))
+        if not rows:
             raise NotFound(f"没有编号为 {entry_id} 的巡查记录")
-        if row["deleted_at"] is None:
+        row = rows[0]
+        if row[_DELETED_AT] is None:
             raise InvalidInput(f"巡查记录 {entry_id} 不在回收站中，无需恢复")
         conn.execute("UPDATE patrol_log SET deleted_at = NULL, deleted_by = NULL WHERE id = ?", (entry_id,))
         entry = _rows_to_entries(conn, [row], with_change=False)[0]
         _audit(conn, entry_id, "restore", None, entry_to_dict(entry), by, now_iso())
-    return store.announce(_changes({row["point_seq"]}, [entry_id]))
+    return store.announce(_changes({row[_POINT]}, [entry_id]))
 
 
 def add_photos(store: Store, entry_id: int, paths: Sequence[str | Path], *, by: str | None = None) -> PatrolChanges:
