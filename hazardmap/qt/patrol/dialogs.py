@@ -64,7 +64,8 @@ class RecycleBinDialog(QDialog):
 
     def refresh(self) -> None:
         self.entries = svc.list_entries(self.store, binned=True)
-        _fill(self.table, [(e.id, e.point_seq, e.at, e.by, e.judgement.value, e.deleted_by, e.deleted_at)
+        _fill(self.table, [(e.id, e.point_seq, e.at, e.by, e.judgement.value, e.deleted_by,
+                            (e.deleted_at or "").replace("T", " ")[:19])
                            for e in self.entries], key_of=lambda r: self.entries[r].id)
         self.restore_button.setEnabled(bool(self.entries))
         if self.entries:
