@@ -56,6 +56,18 @@ def js(window, expression: str):
     return json.loads(box[0]) if isinstance(box[0], str) and box[0] else box[0]
 
 
+def settled_marker(window, seq: int) -> dict:
+    """The marker's place once the page has finished refitting to the window's layout."""
+    last = None
+    for _ in range(50):
+        info = js(window, f"hazardmap.markerInfo({seq})")
+        if last and (info["x"], info["y"]) == (last["x"], last["y"]):
+            return info
+        last = info
+        QTest.qWait(100)
+    raise AssertionError("marker never settled")
+
+
 @pytest.fixture(scope="module")
 def shell(qapp, tmp_path_factory):
     from hazardmap.qt.entry import close_window
@@ -113,7 +125,7 @@ def test_map_ready_with_15_markers_and_no_network_request(shell):
 
 def test_click_on_marker_selects_row_and_shows_details(shell):
     shell.points_table.select_seq(None)
-    info = js(shell, "hazardmap.markerInfo(9)")
+    info = settled_marker(shell, 9)
     target = shell.map_view.focusProxy() or shell.map_view
     QTest.mouseClick(target, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
                      QPoint(int(info["x"]), int(info["y"])))

@@ -11,7 +11,7 @@ from hazardmap import __version__
 from hazardmap.domain.errors import HazardmapError
 
 # Each module has register(subparsers); its handlers take (args, store) and return an exit code.
-COMMAND_MODULES = ["points", "rain_gauges", "mapping"]
+COMMAND_MODULES = ["points", "rain_gauges", "export_print", "patrol", "mapping"]
 
 
 class ChineseArgumentParser(argparse.ArgumentParser):
@@ -66,6 +66,8 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         store = open_store()
+        for warning in store.warnings:  # e.g. the database is on a network share
+            print(f"警告：{warning}", file=sys.stderr)
         try:
             return args.handler(args, store)
         finally:

@@ -22,7 +22,7 @@ def run_window_command(args: argparse.Namespace) -> int:
         return run_selftest(args)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("hazardmap")
-    store = open_store()
+    store = open_store(backup_on_open=args.command == "gui")  # the start-up backup (issue 4)
     window = MainWindow(store)
     try:
         if args.command == "screenshot":

@@ -7,7 +7,7 @@ import importlib
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QFileDialog, QInputDialog, QLabel, QMainWindow, QMenu, QSplitter,
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QInputDialog, QLabel, QMainWindow, QMenu, QSplitter,
                                QTabWidget)
 
 from hazardmap import __version__
@@ -26,7 +26,7 @@ from hazardmap.services import patrol_status, points as point_service
 from hazardmap.services.store import Store
 
 # Other features attach themselves after the window is built: importlib.import_module(name).attach(window).
-FEATURE_MODULES: list[str] = ["hazardmap.qt.about"]
+FEATURE_MODULES: list[str] = ["hazardmap.qt.about", "hazardmap.qt.printing", "hazardmap.qt.patrol"]
 
 SETTINGS_FILE = "ui.ini"  # UI preferences live beside the user's database (per data folder)
 
@@ -66,14 +66,17 @@ class MainWindow(QMainWindow):
         centre.setStretchFactor(0, 3)
         centre.setStretchFactor(1, 1)
         centre.setSizes([620, 300])
-        main = QSplitter(Qt.Orientation.Horizontal, self)
+        main = self.main_splitter = QSplitter(Qt.Orientation.Horizontal, self)
         main.addWidget(self.left_tabs)
         main.addWidget(centre)
         main.addWidget(self.details)
         main.setStretchFactor(0, 0)
         main.setStretchFactor(1, 1)
         main.setStretchFactor(2, 0)
-        main.setSizes([200, 900, 300])  # the map takes what the side panels do not need
+        # Explicit minimums: feature tabs in the details panel must not widen it at the map's expense.
+        self.details.setMinimumWidth(260)
+        self.left_tabs.setMinimumWidth(180)
+        self.map_view.setMinimumSize(400, 300)
         self.setCentralWidget(main)
 
         self.cursor_label = QLabel("经度 —　纬度 —（CGCS2000）", self)
@@ -107,6 +110,24 @@ class MainWindow(QMainWindow):
         self.map_view.load_map()
         for name in FEATURE_MODULES:
             importlib.import_module(name).attach(self)
+        self._laid_out = False
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not self._laid_out:
+            self._laid_out = True
+            self._lay_out()
+
+    def _lay_out(self) -> None:
+        """Proportions once the window has its size and every feature has attached: the map gets what
+        the side panels do not need; docks that features put at the bottom stay a strip."""
+        width = max(self.width(), 1000)
+        side, details = 210, min(360, max(280, width // 4))
+        self.main_splitter.setSizes([side, width - side - details, details])
+        bottom = [d for d in self.findChildren(QDockWidget)
+                  if self.dockWidgetArea(d) == Qt.DockWidgetArea.BottomDockWidgetArea and d.isVisible()]
+        if bottom:
+            self.resizeDocks(bottom, [max(150, self.height() // 5)] * len(bottom), Qt.Orientation.Vertical)
 
     # --- public, for features and tests ----------------------------------------------------
     def current_point_seq(self) -> int | None:

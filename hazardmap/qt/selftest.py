@@ -63,6 +63,36 @@ class SelfTest:
         assert len(b.villages) == 446 and len(b.townships) == 23
         return f"县界、{len(b.neighbours_geojson()['features'])} 个相邻县区、23 个乡镇、446 个村"
 
+    def check_work_card(self) -> str:
+        """Export one 防灾工作明白卡 and read it back with QtPdf (no poppler needed on Windows)."""
+        from PySide6.QtPdf import QPdfDocument
+
+        from hazardmap.paths import resources_dir
+        from hazardmap.reports import fonts
+        from hazardmap.reports.data import collect
+        from hazardmap.reports.output import write_atomic
+        from hazardmap.reports.sheets import work_card_pdf
+        from hazardmap.services import points
+
+        seq = 5
+        point = points.get_point(self.store, seq)
+        pdf = work_card_pdf(collect(self.store), seq)
+        assert pdf.startswith(b"%PDF"), "不是 PDF"
+        assert b"/FontFile2" in pdf, "中文字体未嵌入"
+        font = fonts.font_path()
+        assert font is not None and resources_dir() in font.parents, f"未使用内置字体：{font}"
+        path = write_atomic(self.tmp / "work_card.pdf", pdf)
+        doc = QPdfDocument()
+        doc.load(str(path))
+        assert doc.pageCount() == 1, f"页数 {doc.pageCount()}"
+        size = doc.pagePointSize(0)
+        assert abs(size.width() - 595.28) < 1 and abs(size.height() - 841.89) < 1, f"纸张 {size}"
+        text = doc.getAllText(0).text()
+        doc.close()
+        for needle in ("防灾工作明白卡", point.monitor, point.phone):
+            assert needle in text, f"卡片中找不到“{needle}”"
+        return f"第 {seq} 号点明白卡：A4 1 页，字体已嵌入（{font.name}），含监测人 {point.monitor} 及电话"
+
     def run(self, checks: list[tuple[str, Callable[[], str]]]) -> int:
         for name, fn in checks:
             self.check(name, fn)
@@ -104,4 +134,5 @@ def run_selftest(args) -> int:
     return test.run([
         ("数据库", test.check_database),
         ("内置图层", test.check_bundled_layers),
+        ("防灾工作明白卡", test.check_work_card),
     ])

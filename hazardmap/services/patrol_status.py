@@ -19,11 +19,18 @@ def latest_judgements(store: Store) -> dict[int, LatestPatrol]:
     """Point seq -> its latest patrol; points never patrolled are absent."""
     if not _has_patrol_table(store):
         return {}
-    raise NotImplementedError("provided by the patrol-log feature")
+    from hazardmap.services.patrol import latest_per_point
+
+    return {seq: LatestPatrol(seq, judgement, at) for seq, (at, _id, judgement) in latest_per_point(store).items()}
 
 
 def recent_patrols(store: Store, point_seq: int, limit: int = 10) -> list[PatrolSummary]:
     """The point's latest entries, newest first (for forms printed --with-history)."""
     if not _has_patrol_table(store):
         return []
-    raise NotImplementedError("provided by the patrol-log feature")
+    from hazardmap.services.patrol import list_entries
+
+    return [PatrolSummary(point_seq=e.point_seq, at=e.at, by=e.by, weather=e.weather, rain_mm=e.rain_mm,
+                          signs=tuple(s.sign for s in e.signs), crack_mm=e.crack_mm, judgement=e.judgement,
+                          action=e.action, note=e.note)
+            for e in list_entries(store, point=point_seq, limit=limit)]

@@ -31,6 +31,7 @@ class Store:
     db: Database
     bundled: BundledData
     bus: ChangeBus = field(default_factory=ChangeBus)
+    warnings: list[str] = field(default_factory=list)  # Chinese, shown to the user (e.g. network share)
 
     def announce(self, changes: Changes) -> Changes:
         self.bus.publish(changes)
@@ -44,9 +45,22 @@ def db_path(home: Path | None = None) -> Path:
     return (home or user_home()) / DB_FILENAME
 
 
-def open_store(home: Path | None = None, bundled: BundledData | None = None) -> Store:
-    """Open (creating and seeding on first run, migrating if older) the user's database."""
+def open_store(home: Path | None = None, bundled: BundledData | None = None, *,
+               backup_on_open: bool = False) -> Store:
+    """Open (creating and seeding on first run, migrating if older) the user's database.
+    backup_on_open: the window's start-up backup (the last few are kept), taken after migrating."""
+    from hazardmap.services import backup
+
     home = home or user_home()
     bundled = bundled or BundledData()
     db = Database.open(db_path(home), bundled)
-    return Store(home=home, db=db, bundled=bundled)
+    store = Store(home=home, db=db, bundled=bundled)
+    warning = backup.network_share_warning(db_path(home))
+    if warning:
+        store.warnings.append(warning)
+    if backup_on_open:
+        try:
+            backup.backup_on_start(store)
+        except OSError as exc:  # a full disk must not stop the bureau from working: say so instead
+            store.warnings.append(f"启动时自动备份失败：{exc}")
+    return store

@@ -48,10 +48,18 @@ def _seed_rain_gauge_slots(conn: sqlite3.Connection, bundled: BundledData) -> No
     conn.executemany("INSERT OR IGNORE INTO rain_gauge_site (slot) VALUES (?)", [(i,) for i in range(1, slots + 1)])
 
 
+def _seed_settings(conn: sqlite3.Connection, bundled: BundledData) -> None:
+    from hazardmap.domain.patrol import DEFAULT_SETTINGS
+
+    conn.executemany("INSERT OR IGNORE INTO setting (key, value, is_default, note) VALUES (?,?,1,?)",
+                     [(k, v, note) for k, (v, note) in DEFAULT_SETTINGS.items()])
+
+
 # Data that a migration's new tables start with, run in the same transaction as the migration.
 SEEDS: dict[int, Callable[[sqlite3.Connection, BundledData], None]] = {
     1: _seed_points,
     2: _seed_rain_gauge_slots,
+    3: _seed_settings,
 }
 
 

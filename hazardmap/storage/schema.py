@@ -61,6 +61,75 @@ MIGRATIONS: list[str] = [
         assigned_at   TEXT
     );
     """,
+    # 3: patrol logs (巡查记录) with their signs, measurements and photos; the audit trail of every
+    # change; the 回收站 is deleted_at/deleted_by on the entry (nothing is ever removed); settings.
+    """
+    CREATE TABLE patrol_log (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        point_seq     INTEGER NOT NULL REFERENCES hazard_point(seq),
+        patrolled_at  TEXT NOT NULL,            -- 'YYYY-MM-DD HH:MM' local time
+        patroller     TEXT NOT NULL,
+        weather       TEXT NOT NULL DEFAULT '',
+        rain_mm       REAL CHECK (rain_mm IS NULL OR (rain_mm >= 0 AND rain_mm <= 1000)),
+        judgement     TEXT NOT NULL CHECK (judgement IN ('正常','异常','危险')),
+        action        TEXT NOT NULL DEFAULT '',
+        note          TEXT NOT NULL DEFAULT '',
+        recorded_by   TEXT NOT NULL,
+        recorded_at   TEXT NOT NULL,
+        deleted_at    TEXT,                     -- set while in the 回收站
+        deleted_by    TEXT
+    );
+    -- Live entries per point, newest last; covering for the overview and the map colours.
+    CREATE INDEX patrol_log_live ON patrol_log(point_seq, patrolled_at, id, judgement) WHERE deleted_at IS NULL;
+    CREATE INDEX patrol_log_at ON patrol_log(patrolled_at);
+    CREATE INDEX patrol_log_binned ON patrol_log(deleted_at) WHERE deleted_at IS NOT NULL;
+    CREATE TABLE patrol_sign (
+        log_id    INTEGER NOT NULL REFERENCES patrol_log(id),
+        position  INTEGER NOT NULL,
+        sign      TEXT NOT NULL,
+        location  TEXT NOT NULL DEFAULT '',     -- 部位
+        feature   TEXT NOT NULL DEFAULT '',     -- 特征
+        PRIMARY KEY (log_id, position),
+        UNIQUE (log_id, sign)
+    );
+    CREATE TABLE patrol_measurement (
+        log_id        INTEGER NOT NULL REFERENCES patrol_log(id),
+        position      INTEGER NOT NULL,
+        kind          TEXT NOT NULL CHECK (kind IN ('crack_gauge','stake','patch')),
+        label         TEXT NOT NULL DEFAULT '',
+        reading_mm    REAL CHECK (reading_mm IS NULL OR reading_mm >= 0),
+        patch_intact  INTEGER CHECK (patch_intact IS NULL OR patch_intact IN (0, 1)),
+        PRIMARY KEY (log_id, position),
+        UNIQUE (log_id, kind, label)
+    );
+    CREATE TABLE patrol_photo (
+        id             INTEGER PRIMARY KEY AUTOINCREMENT,
+        log_id         INTEGER NOT NULL REFERENCES patrol_log(id),
+        path           TEXT NOT NULL,           -- relative to the data folder
+        original_name  TEXT NOT NULL,
+        added_by       TEXT NOT NULL,
+        added_at       TEXT NOT NULL
+    );
+    CREATE INDEX patrol_photo_log ON patrol_photo(log_id);
+    CREATE TABLE patrol_audit (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        log_id       INTEGER NOT NULL REFERENCES patrol_log(id),
+        action       TEXT NOT NULL CHECK (action IN ('create','edit','delete','restore','import')),
+        before_json  TEXT,
+        after_json   TEXT,
+        changed_by   TEXT NOT NULL,
+        changed_at   TEXT NOT NULL
+    );
+    CREATE INDEX patrol_audit_log ON patrol_audit(log_id, id);
+    CREATE TABLE setting (
+        key         TEXT PRIMARY KEY,
+        value       TEXT NOT NULL,
+        is_default  INTEGER NOT NULL DEFAULT 1, -- 1 = the shipped default, not yet set by the bureau
+        note        TEXT NOT NULL DEFAULT '',
+        changed_by  TEXT,
+        changed_at  TEXT
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

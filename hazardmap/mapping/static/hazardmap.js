@@ -135,11 +135,18 @@
       h += "<div><span class='hm-sw hm-sw-county'></span>县界</div>";
       h += "<div class='hm-unlocated'></div></div>";
       div.innerHTML = h;
+      var userChose = false;
       div.querySelector(".hm-legend-title").addEventListener("click", function () {
+        userChose = true;
         L.DomUtil[L.DomUtil.hasClass(div, "hm-collapsed") ? "removeClass" : "addClass"](div, "hm-collapsed");
       });
-      // A short map (a small screen) starts with the legend folded, so it never hides the county.
-      if (hm.map.getSize().y < 480) { L.DomUtil.addClass(div, "hm-collapsed"); }
+      // A short map (a small screen) folds the legend so it never hides the county, until the user
+      // unfolds or folds it themselves.
+      var fit = function () {
+        if (!userChose) { L.DomUtil[hm.map.getSize().y < 480 ? "addClass" : "removeClass"](div, "hm-collapsed"); }
+      };
+      fit();
+      hm.map.on("resize", fit);
       L.DomEvent.disableClickPropagation(div);
       return div;
     };

@@ -1,0 +1,112 @@
+"""巡查情况: every point's last patrol, days since, and which are overdue for the interval in force
+today (汛期 or not). Computed by services.patrol.overview; this widget only shows it."""
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget, QTableWidgetItem,
+    QVBoxLayout, QWidget,
+)
+
+from hazardmap.domain.changes import Changes
+from hazardmap.domain.patrol import in_flood_season
+from hazardmap.domain.patrol_status import STATUS_COLOURS, UNPATROLLED
+from hazardmap.qt.patrol.patrol_tab import warning_banner
+from hazardmap.services import patrol as svc
+from hazardmap.services.store import Store
+
+COLUMNS = ("序号", "隐患点", "群测群防员", "最近巡查", "判定", "距今(天)", "状态")
+OVERDUE_BACKGROUND = "#fdecea"
+
+
+class PatrolOverview(QWidget):
+    sig_point_activated = Signal(int)  # double-click on a row: the window selects that point
+
+    def __init__(self, store: Store, parent: QWidget | None = None, *, today: date | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self._today = today
+        layout = QVBoxLayout(self)
+        banner = warning_banner(store, self)
+        if banner:
+            layout.addWidget(banner)
+        self.summary = QLabel(self)
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        row = QHBoxLayout()
+        self.only_overdue = QCheckBox("只看超期", self)
+        self.only_overdue.toggled.connect(self.refresh)
+        self.settings_button = QPushButton("巡查间隔设置…", self)
+        self.settings_button.clicked.connect(self.open_settings)
+        self.refresh_button = QPushButton("刷新", self)
+        self.refresh_button.clicked.connect(self.refresh)
+        row.addWidget(self.only_overdue)
+        row.addStretch(1)
+        row.addWidget(self.settings_button)
+        row.addWidget(self.refresh_button)
+        layout.addLayout(row)
+        self.table = QTableWidget(0, len(COLUMNS), self)
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.doubleClicked.connect(self._activated)
+        layout.addWidget(self.table)
+        store.bus.subscribe(self._on_changes)
+        self.destroyed.connect(lambda *_: store.bus.unsubscribe(self._on_changes))
+        self.refresh()
+
+    def today(self) -> date:
+        return self._today or date.today()
+
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.patrol_points or changes.points:
+            self.refresh()
+
+    def refresh(self) -> None:
+        today = self.today()
+        rows = svc.overview(self.store, today=today)
+        iv = svc.get_intervals(self.store)
+        season = "汛期" if in_flood_season(today) else "非汛期"
+        interval = iv.for_day(today)
+        is_default = iv.flood_is_default if in_flood_season(today) else iv.other_is_default
+        overdue = [r for r in rows if r.overdue]
+        self.summary.setText(
+            f"今天 {today:%Y-%m-%d}（{season}），巡查间隔 {interval} 天"
+            f"{'（出厂默认值，非本局规定，可在“巡查间隔设置”中修改）' if is_default else '（本局设定）'}。"
+            f"共 {len(rows)} 处隐患点，超期或未巡查 {len(overdue)} 处。")
+        self.rows = overdue if self.only_overdue.isChecked() else rows
+        self.table.setRowCount(len(self.rows))
+        for i, r in enumerate(self.rows):
+            if r.last_at is None:
+                state = UNPATROLLED
+            elif r.overdue:
+                state = f"超期 {r.overdue_days} 天"
+            else:
+                state = "按期"
+            judgement = r.last_judgement.value if r.last_judgement else ""
+            values = (str(r.point_seq), r.name, r.monitor, r.last_at or "—", judgement,
+                      "" if r.days_since is None else str(r.days_since), state)
+            for c, v in enumerate(values):
+                item = QTableWidgetItem(v)
+                item.setData(Qt.UserRole, r.point_seq)
+                if r.overdue:
+                    item.setBackground(QBrush(QColor(OVERDUE_BACKGROUND)))
+                if c == 4 and judgement:
+                    item.setForeground(QBrush(QColor(STATUS_COLOURS[judgement])))
+                self.table.setItem(i, c, item)
+
+    def _activated(self, index) -> None:
+        seq = self.table.item(index.row(), 0).data(Qt.UserRole)
+        self.sig_point_activated.emit(int(seq))
+
+    def open_settings(self) -> None:
+        from hazardmap.qt.patrol.dialogs import IntervalsDialog
+
+        IntervalsDialog(self.store, self).exec()
+        self.refresh()

@@ -1,0 +1,322 @@
+"""The 打印/导出 menu: print preview and direct printing of every product, PDF export, and a batch export of
+all points' sheets in a worker thread. Rendering is hazardmap.reports (the CLI's code); this module only
+asks the user, shows progress and puts the PDF pages onto a QPrinter."""
+from __future__ import annotations
+
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import QMarginsF, QObject, QRectF, QSize, QSizeF, QThread, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QPageLayout, QPageSize, QPaintEngine, QPainter
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QProgressDialog, QWidget
+
+from hazardmap.domain.errors import HazardmapError
+from hazardmap.reports import maps, sheets
+from hazardmap.reports.data import ReportData, collect
+from hazardmap.reports.output import check_pdf_target, write_atomic
+
+MAX_PRINT_DPI = 600  # a 1200 dpi A4 page would be a 550 MB image; 600 dpi prints sharp and fits in memory
+PREVIEW_DPI = 150
+
+
+@dataclass(frozen=True)
+class Product:
+    key: str
+    title: str
+    per_point: bool
+    render: Callable[[ReportData, int | None], bytes]
+    with_history: bool = False
+
+
+PRODUCTS: list[Product] = [
+    Product("work-card", "防灾工作明白卡", True, lambda d, seq: sheets.work_card_pdf(d, seq)),
+    Product("household-card", "防灾避险明白卡（一户三联）", True, lambda d, seq: sheets.household_card_pdf(d, seq, 1)),
+    Product("patrol-form", "巡查记录表（本月，含近期记录）", True,
+            lambda d, seq: sheets.patrol_form_pdf(d, seq, with_history=True), with_history=True),
+    Product("county-a4", "县域隐患点分布图（A4 横向）", False, lambda d, _: maps.county_map_pdf(d, "A4", "landscape")),
+    Product("county-a3", "县域隐患点分布图（A3 横向）", False, lambda d, _: maps.county_map_pdf(d, "A3", "landscape")),
+    Product("atlas", "乡镇（街道）隐患点图集（A4 横向）", False, lambda d, _: maps.atlas_pdf(d)),
+]
+
+
+class PdfPages:
+    """A rendered PDF opened with QtPdf, for painting its pages onto any QPrinter."""
+
+    def __init__(self, pdf: bytes) -> None:
+        # QPdfDocument loads a file synchronously (a QIODevice loads asynchronously).
+        self._tmp = tempfile.NamedTemporaryFile(prefix="hazardmap-print-", suffix=".pdf", delete=False)
+        self._tmp.write(pdf)
+        self._tmp.close()
+        self.doc = QPdfDocument()
+        err = self.doc.load(self._tmp.name)
+        if err != QPdfDocument.Error.None_:
+            raise HazardmapError(f"无法打开生成的 PDF（{err}）")
+
+    @property
+    def page_count(self) -> int:
+        return self.doc.pageCount()
+
+    def page_size_pt(self, index: int) -> QSizeF:
+        return self.doc.pagePointSize(index)
+
+    def configure(self, printer: QPrinter) -> None:
+        """Paper and orientation from the PDF itself; the PDF carries its own margins."""
+        size = self.page_size_pt(0)
+        w, h = size.width(), size.height()
+        portrait = QSizeF(min(w, h), max(w, h))
+        layout = QPageLayout(QPageSize(portrait, QPageSize.Unit.Point, "", QPageSize.SizeMatchPolicy.FuzzyMatch),
+                             QPageLayout.Orientation.Landscape if w > h else QPageLayout.Orientation.Portrait,
+                             QMarginsF(0, 0, 0, 0))
+        printer.setPageLayout(layout)
+        printer.setFullPage(True)
+
+    def paint(self, printer: QPrinter) -> int:
+        """Render each page at the printer's resolution (capped) and draw it to fill the page. Returns pages."""
+        painter = QPainter()
+        if not painter.begin(printer):
+            raise HazardmapError("打印机无法开始打印（请检查打印机设置）")
+        try:
+            dpi = min(printer.resolution(), MAX_PRINT_DPI)
+            if painter.paintEngine().type() == QPaintEngine.Type.Picture:
+                # The preview records every page image in memory: screen sharpness is enough there
+                # (the dialog's own print button paints again, at the printer's resolution).
+                dpi = min(dpi, PREVIEW_DPI)
+            for i in range(self.page_count):
+                if i:
+                    printer.newPage()
+                size = self.page_size_pt(i)
+                px = QSize(max(1, round(size.width() / 72 * dpi)), max(1, round(size.height() / 72 * dpi)))
+                image = self.doc.render(i, px)
+                painter.drawImage(QRectF(painter.viewport()), image)  # full page: the viewport is the paper
+        finally:
+            painter.end()
+        return self.page_count
+
+    def close(self) -> None:
+        self.doc.close()
+        Path(self._tmp.name).unlink(missing_ok=True)
+
+
+class BatchExport(QThread):
+    """Writes all points' sheets to a folder off the UI thread; never touches widgets."""
+    progressed = Signal(int, int, str)   # done, total, file name
+    failed = Signal(str)
+    finished_ok = Signal(list)           # written paths (str)
+    cancelled = Signal(int)              # files written before the stop
+
+    def __init__(self, data: ReportData, folder: Path, force: bool, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.data = data
+        self.folder = folder
+        self.force = force
+        self.stop = threading.Event()
+        self.written: list[Path] = []
+
+    def run(self) -> None:
+        def progress(done: int, total: int, path: Path) -> None:
+            self.written.append(path)
+            self.progressed.emit(done, total, path.name)
+        try:
+            paths = sheets.export_sheets(self.data, self.folder, force=self.force, with_history=True,
+                                         progress=progress, should_stop=self.stop.is_set)
+        except sheets.Cancelled:
+            self.cancelled.emit(len(self.written))
+        except HazardmapError as exc:
+            self.failed.emit(str(exc))
+        else:
+            self.finished_ok.emit([str(p) for p in paths])
+
+
+class PrintController(QObject):
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self.batch: BatchExport | None = None
+        self.progress: QProgressDialog | None = None
+        self.open_folder_when_done = True
+        self.last_error = ""
+
+    # --- data and choice of point ---
+    def snapshot(self, with_history: bool = False) -> ReportData:
+        return collect(self.window.store, with_history=with_history)
+
+    def choose_point(self) -> int | None:
+        seq = None
+        getter = getattr(self.window, "current_point_seq", None)
+        if callable(getter):
+            seq = getter()
+        if seq is not None:
+            return seq
+        points = [p.seq for p in self.snapshot().points]
+        seq, ok = QInputDialog.getInt(self.window, "选择隐患点", "隐患点序号：", points[0], min(points), max(points))
+        return seq if ok else None
+
+    def render(self, product: Product, seq: int | None = None) -> bytes | None:
+        if product.per_point and seq is None:
+            seq = self.choose_point()
+            if seq is None:
+                return None
+        try:
+            return product.render(self.snapshot(product.with_history), seq)
+        except HazardmapError as exc:
+            self._error(str(exc))
+            return None
+
+    # --- preview, print, save ---
+    def preview(self, product: Product, seq: int | None = None, *, exec_dialog: bool = True):
+        pdf = self.render(product, seq)
+        if pdf is None:
+            return None
+        pages = PdfPages(pdf)
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        pages.configure(printer)
+        dialog = QPrintPreviewDialog(printer, self.window)
+        # The dialog only points at the printer: keep it (and the pages) alive as long as the dialog.
+        dialog.hazardmap_printer = printer
+        dialog.hazardmap_pages = pages
+        dialog.setWindowTitle(f"打印预览 - {product.title}")
+        dialog.paintRequested.connect(lambda p: self._paint(pages, p))
+        dialog.finished.connect(lambda *_: pages.close())
+        if exec_dialog:
+            dialog.exec()
+        return dialog
+
+    def print_direct(self, product: Product, seq: int | None = None) -> None:
+        pdf = self.render(product, seq)
+        if pdf is None:
+            return
+        pages = PdfPages(pdf)
+        try:
+            printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+            pages.configure(printer)
+            dialog = QPrintDialog(printer, self.window)
+            dialog.setWindowTitle(f"打印 - {product.title}")
+            if dialog.exec() == QPrintDialog.DialogCode.Accepted:
+                self._paint(pages, printer)
+        finally:
+            pages.close()
+
+    def print_to(self, printer: QPrinter, product: Product, seq: int | None = None) -> int:
+        """Paint a product onto a given printer (tests, and any caller with its own printer set up)."""
+        pdf = self.render(product, seq)
+        if pdf is None:
+            return 0
+        pages = PdfPages(pdf)
+        try:
+            pages.configure(printer)
+            return pages.paint(printer)
+        finally:
+            pages.close()
+
+    def _paint(self, pages: PdfPages, printer: QPrinter) -> None:
+        try:
+            pages.paint(printer)
+        except HazardmapError as exc:
+            self._error(str(exc))
+
+    def save_pdf(self, product: Product) -> None:
+        seq = self.choose_point() if product.per_point else None
+        if product.per_point and seq is None:
+            return
+        name = f"{product.title}.pdf" if seq is None else f"{seq:02d}_{product.title}.pdf"
+        path, _ = QFileDialog.getSaveFileName(self.window, f"导出 PDF - {product.title}", str(Path.home() / name),
+                                              "PDF 文件 (*.pdf)")
+        if not path:
+            return
+        try:
+            # The save dialog has already asked about replacing an existing file.
+            target = check_pdf_target(Path(path), force=True)
+            pdf = self.render(product, seq)
+            if pdf is not None:
+                write_atomic(target, pdf)
+                QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
+        except HazardmapError as exc:
+            self._error(str(exc))
+
+    # --- batch export ---
+    def ask_batch_export(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self.window, "选择导出文件夹（全部隐患点的明白卡和巡查记录表）",
+                                                  str(Path.home()))
+        if not folder:
+            return
+        data = self.snapshot(with_history=True)
+        existing = [p for _, _, p in sheets.plan_sheets(data, Path(folder), None, list(sheets.SHEET_KINDS.values()))
+                    if p.exists()]
+        force = False
+        if existing:
+            answer = QMessageBox.question(self.window, "文件已存在",
+                                          f"该文件夹中已有 {len(existing)} 个同名文件，是否覆盖？")
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+            force = True
+        self.start_batch_export(Path(folder), force=force, data=data)
+
+    def start_batch_export(self, folder: Path, *, force: bool = False, data: ReportData | None = None) -> BatchExport:
+        data = data or self.snapshot(with_history=True)  # read on the UI thread: the DB connection lives here
+        total = len(data.points) * len(sheets.SHEET_KINDS)
+        self.progress = QProgressDialog("正在导出全部隐患点的表格…", "取消", 0, total, self.window)
+        self.progress.setWindowTitle("批量导出")
+        self.progress.setMinimumDuration(0)
+        self.progress.setValue(0)
+        batch = BatchExport(data, folder, force, self)
+        self.progress.canceled.connect(batch.stop.set)
+        batch.progressed.connect(self._on_batch_progress)
+        batch.finished_ok.connect(lambda paths: self._on_batch_done(folder, paths))
+        batch.failed.connect(self._on_batch_failed)
+        batch.cancelled.connect(self._on_batch_cancelled)
+        self.batch = batch
+        batch.start()
+        return batch
+
+    def _on_batch_progress(self, done: int, total: int, name: str) -> None:
+        if self.progress:
+            self.progress.setLabelText(f"已导出 {done}/{total}：{name}")
+            self.progress.setValue(done)
+
+    def _close_progress(self) -> None:
+        if self.progress:
+            self.progress.reset()
+            self.progress.close()
+
+    def _on_batch_done(self, folder: Path, paths: list) -> None:
+        self._close_progress()
+        if self.open_folder_when_done:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+    def _on_batch_failed(self, message: str) -> None:
+        self._close_progress()
+        self._error(message)
+
+    def _on_batch_cancelled(self, written: int) -> None:
+        self._close_progress()
+        self.last_error = f"已取消：已写出的 {written} 个文件完整可用，其余未导出"
+
+    def _error(self, message: str) -> None:
+        self.last_error = message
+        if isinstance(self.window, QWidget) and self.window.isVisible():
+            QMessageBox.warning(self.window, "打印/导出", message)
+
+
+def attach(window) -> PrintController:
+    """Adds print preview, direct printing and PDF export of each product, and the batch export, to
+    window.menus["print"]."""
+    controller = PrintController(window)
+    window.print_controller = controller
+    menu = window.menus["print"]
+    for product in PRODUCTS:
+        sub = menu.addMenu(product.title)
+        for text, slot in (("打印预览…", controller.preview), ("打印…", controller.print_direct),
+                           ("导出 PDF…", controller.save_pdf)):
+            action = QAction(text, sub)
+            action.triggered.connect(lambda _=False, s=slot, p=product: s(p))
+            sub.addAction(action)
+    menu.addSeparator()
+    batch = QAction("批量导出全部隐患点的明白卡和巡查记录表…", menu)
+    batch.triggered.connect(lambda _=False: controller.ask_batch_export())
+    menu.addAction(batch)
+    return controller

