@@ -143,7 +143,7 @@
       // A short map (a small screen) folds the legend so it never hides the county, until the user
       // unfolds or folds it themselves.
       var fit = function () {
-        if (!userChose) { L.DomUtil[hm.map.getSize().y < 480 ? "addClass" : "removeClass"](div, "hm-collapsed"); }
+        if (!userChose) { L.DomUtil[hm.map.getSize().y < 400 ? "addClass" : "removeClass"](div, "hm-collapsed"); }
       };
       fit();
       hm.map.on("resize", fit);
