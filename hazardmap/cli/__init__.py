@@ -19,17 +19,16 @@ class ChineseArgumentParser(argparse.ArgumentParser):
         self.exit(2, f"参数有误：{message}（用 {self.prog} --help 查看用法）\n")
 
 
-_GROUPS: dict[tuple[int, str], argparse._SubParsersAction] = {}
-
-
 def command_group(sub, name: str, help: str) -> argparse._SubParsersAction:
     """A shared parent command (e.g. `export`, `import`) that several feature modules add to."""
-    key = (id(sub), name)
-    if key not in _GROUPS:
+    # Kept on the subparsers object itself: a module-level dict keyed by id(sub) handed a new parser
+    # the group of a garbage-collected one whenever Python reused the id (a flaky test failure).
+    groups = sub.__dict__.setdefault("_hazardmap_groups", {})
+    if name not in groups:
         parent = sub.add_parser(name, help=help)
-        _GROUPS[key] = parent.add_subparsers(dest=f"{name}_command", required=True,
+        groups[name] = parent.add_subparsers(dest=f"{name}_command", required=True,
                                              parser_class=ChineseArgumentParser)
-    return _GROUPS[key]
+    return groups[name]
 
 
 def declare_window_commands(sub) -> None:
