@@ -63,6 +63,42 @@ class SelfTest:
         assert len(b.villages) == 446 and len(b.townships) == 23
         return f"县界、{len(b.neighbours_geojson()['features'])} 个相邻县区、23 个乡镇、446 个村"
 
+    def check_map(self) -> str:
+        """The offline map page in QtWebEngine: its assets are bundled, it draws the points, and it
+        asks for nothing outside the computer."""
+        from PySide6.QtCore import QEvent
+        from PySide6.QtWebEngineCore import QWebEngineUrlRequestInterceptor
+
+        from hazardmap.qt.map_view import MapView
+
+        class Recorder(QWebEngineUrlRequestInterceptor):
+            def __init__(self) -> None:
+                super().__init__()
+                self.remote: list[str] = []
+
+            def interceptRequest(self, info) -> None:  # noqa: N802
+                url = info.requestUrl().toString()
+                if not url.startswith(("file:", "qrc:", "data:")):
+                    self.remote.append(url)
+                    info.block(True)
+
+        view = MapView(self.store)
+        recorder = Recorder()
+        view.page().profile().setUrlRequestInterceptor(recorder)
+        try:
+            view.resize(900, 600)
+            view.show()
+            view.load_map()
+            assert wait_until(lambda: view.ready, 30), "地图在 30 秒内未就绪"
+            points = view.stats.get("points")
+            assert points == 15, f"地图上应有 15 个隐患点，实际 {points}"
+            assert not recorder.remote, f"离线地图请求了网络：{recorder.remote[0]}"
+            return f"地图就绪，15 个隐患点，{view.stats.get('villages')} 个村庄点，无网络请求"
+        finally:
+            view.page().profile().setUrlRequestInterceptor(None)
+            view.deleteLater()
+            QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+
     def check_work_card(self) -> str:
         """Export one 防灾工作明白卡 and read it back with QtPdf (no poppler needed on Windows)."""
         from PySide6.QtPdf import QPdfDocument
@@ -134,5 +170,6 @@ def run_selftest(args) -> int:
     return test.run([
         ("数据库", test.check_database),
         ("内置图层", test.check_bundled_layers),
+        ("离线地图", test.check_map),
         ("防灾工作明白卡", test.check_work_card),
     ])
