@@ -96,6 +96,7 @@ def test_window_parts_and_seams(shell):
     titles = [a.text() for a in shell.menuBar().actions()]
     assert [t.split("(")[0] for t in titles] == ["文件", "视图", "打印/导出", "帮助"]
     assert shell.details_tabs.tabText(0) == "详情"
+    assert shell.menus["file"].actions()[-1] is shell.quit_action   # 退出 stays last after features attach
     assert shell.store is not None
 
 

@@ -106,11 +106,13 @@ class MainWindow(QMainWindow):
         self.change_bus = QtChangeBus(store.bus, self)
         self.change_bus.sig_changed.connect(self._on_changes)
 
+        self._laid_out = False
         self._reload_points()
         self.map_view.load_map()
         for name in FEATURE_MODULES:
             importlib.import_module(name).attach(self)
-        self._laid_out = False
+        self.menus["file"].addSeparator()
+        self.menus["file"].addAction(self.quit_action)
 
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
@@ -148,10 +150,9 @@ class MainWindow(QMainWindow):
         export = QAction("导出离线地图网页…", self)
         export.triggered.connect(self._on_export_page)
         self.menus["print"].addAction(export)
-        quit_action = QAction("退出", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        self.menus["file"].addAction(quit_action)
+        self.quit_action = QAction("退出", self)  # added last, after the features' file actions
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.triggered.connect(self.close)
 
         reload_action = QAction("重新加载地图", self)
         reload_action.setShortcut(QKeySequence("F5"))
