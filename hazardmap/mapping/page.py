@@ -17,7 +17,8 @@ from hazardmap.domain.patrol_status import STATUS_COLOURS, LatestPatrol, status_
 from hazardmap.domain.points import HazardPoint, Precision
 from hazardmap.geodata.bundled import BundledData
 from hazardmap.mapping.assets import ASSET_DIR, CSS, JS, copy_assets
-from hazardmap.mapping.options import BASEMAPS, LAYERS, MapOptions, to_page_fn, page_datum, page_to_cgcs2000
+from hazardmap.mapping.options import BASEMAPS, LAYERS, MapOptions, page_datum, page_to_cgcs2000, to_page_fn
+from hazardmap.services import patrol_status, points as point_service, rain_gauges
 
 __all__ = ["BASEMAPS", "LAYERS", "MapOptions", "build_map_page", "collect_payload", "page_to_cgcs2000",
            "points_update"]
@@ -210,8 +211,6 @@ def build_page(payload: dict, out_path: Path, options: MapOptions) -> Path:
 
 def collect_payload(store, options: MapOptions) -> dict:
     """Everything the page draws, read through the services (the same facts the CLI prints)."""
-    from hazardmap.services import patrol_status, points as point_service, rain_gauges
-
     pts = point_service.list_points(store)
     latest = patrol_status.latest_judgements(store)
     tiles = None
@@ -243,8 +242,6 @@ def build_map_page(store, out_path: Path, options: MapOptions | None = None) -> 
 
 def points_update(store, options: MapOptions) -> dict:
     """What the window sends to a loaded page after a Changes record: points and rain gauges."""
-    from hazardmap.services import patrol_status, points as point_service, rain_gauges
-
     pts = point_service.list_points(store)
     return {"points": points_payload(pts, patrol_status.latest_judgements(store), options),
             "unlocated": [{"seq": p.seq, "name": _e(p.name)} for p in pts if not p.located],

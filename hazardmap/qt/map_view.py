@@ -109,7 +109,7 @@ class MapView(QWebEngineView):
             return
         self._stale = False
         update = json.dumps(points_update(self.store, self.options), ensure_ascii=False)
-        self.run_js(f"hazardmap.setPoints({update}).then(function(){{hazardmap.pointsVersion=(hazardmap.pointsVersion||0)+1;}})")
+        self.run_js(f"hazardmap.setPoints({update})")
 
     def set_layer_visible(self, key: str, on: bool) -> None:
         visible = (self.options.visible | {key}) if on else (self.options.visible - {key})
