@@ -355,3 +355,16 @@ def test_a_patrol_judgement_recolours_the_point_at_once(shell, monkeypatch):
     monkeypatch.undo()
     shell.store.announce(Changes(patrol_points=frozenset({5})))
     wait_until(lambda: js(shell, "hazardmap.markerInfo(5)")["status"] == "未巡查")
+
+
+def test_table_sorts_numbers_as_numbers_and_keeps_the_selection(shell):
+    table = shell.points_table
+    table.select_seq(10)
+    table.view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    assert table.visible_seqs()[:3] == [16, 15, 14]   # not "9, 8, 7" as text would sort
+    assert table.selected_seq() == 10
+    table.view.sortByColumn(1, Qt.SortOrder.AscendingOrder)
+    townships = [table.proxy.index(r, 1).data() for r in range(table.proxy.rowCount())]
+    assert townships == sorted(townships)
+    table.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    assert table.visible_seqs() == list(range(1, 17))
