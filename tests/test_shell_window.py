@@ -135,6 +135,23 @@ def test_click_on_marker_selects_row_and_shows_details(shell):
     assert "长康村祁阳皂组" in shell.details.details_tab.browser.toPlainText()
 
 
+def test_points_sharing_a_position_are_both_clickable(shell):
+    # 11 and 12 are both known only by the 松江镇 seat: same stored position, icons side by side
+    p11, p12 = settled_marker(shell, 11), settled_marker(shell, 12)
+    assert (p11["lat"], p11["lon"]) == (p12["lat"], p12["lon"])
+    assert abs(p11["x"] - p12["x"]) >= 24 and p11["y"] == p12["y"]
+    target = shell.map_view.focusProxy() or shell.map_view
+    for seq in (11, 12):
+        shell.points_table.select_seq(None)
+        # centre the pair so neither the legend nor an earlier popup covers them
+        js(shell, f"hazardmap.map.closePopup(); hazardmap.map.panTo([{p11['lat']}, {p11['lon']}], {{animate: false}}); '1'")
+        info = settled_marker(shell, seq)
+        QTest.mouseClick(target, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                         QPoint(int(info["x"]), int(info["y"])))
+        wait_until(lambda: shell.current_point_seq() == seq)
+        assert shell.points_table.selected_seq() == seq
+
+
 def test_selecting_a_row_highlights_the_marker(shell):
     seen = []
     shell.sig_point_selected.connect(seen.append)

@@ -18,7 +18,22 @@
     return L.divIcon({
       className: "hm-pt-wrap",
       html: '<div class="' + cls + '" style="background:' + p.colour + '">' + Number(p.seq) + "</div>",
-      iconSize: [26, 26], iconAnchor: [13, 13], tooltipAnchor: [12, 0], popupAnchor: [0, -12]
+      iconSize: [26, 26], iconAnchor: [13 - (p.dx || 0), 13], tooltipAnchor: [12 + (p.dx || 0), 0],
+      popupAnchor: [p.dx || 0, -12]
+    });
+  }
+
+  // Points that share one position (e.g. two known only by the same township seat) are drawn side by
+  // side, 26 px apart, so each stays visible and clickable; their stored position is unchanged.
+  function spreadColocated(points) {
+    var byPos = {};
+    points.forEach(function (p) {
+      var key = p.lat.toFixed(6) + "," + p.lon.toFixed(6);
+      (byPos[key] = byPos[key] || []).push(p);
+    });
+    Object.keys(byPos).forEach(function (key) {
+      var same = byPos[key];
+      same.forEach(function (p, i) { p.dx = Math.round((i - (same.length - 1) / 2) * 26); });
     });
   }
 
@@ -50,6 +65,7 @@
         if (!list.length) { done(); resolve(); }
       });
     }
+    spreadColocated(points);
     points.forEach(function (p) {
       if (p.precision === "township") {
         // Dashed ring: the point is only known to its township seat (radius explained in page.py).
@@ -182,7 +198,8 @@
     var el = mk.getElement && mk.getElement();
     var inner = el && el.querySelector(".hm-pt");
     var pt = hm.map.latLngToContainerPoint(ll);
-    return JSON.stringify({ lat: ll.lat, lon: ll.lng, x: pt.x, y: pt.y,
+    var dx = (mk.hmPoint && mk.hmPoint.dx) || 0;  // where the icon is drawn (see spreadColocated)
+    return JSON.stringify({ lat: ll.lat, lon: ll.lng, x: pt.x + dx, y: pt.y, dx: dx,
       selected: !!(inner && inner.classList.contains("hm-selected")),
       colour: inner ? inner.style.background : "", status: mk.hmPoint ? mk.hmPoint.status : "",
       tooltip: mk.getTooltip() ? mk.getTooltip().getContent() : "" });
