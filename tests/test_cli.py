@@ -151,3 +151,41 @@ def test_console_entry_point_runs_as_a_process(home):
     res = subprocess.run([sys.executable, "-m", "hazardmap", "points", "--format", "json"], capture_output=True,
                          text=True, env=env, cwd=ROOT)
     assert res.returncode == 0 and len(json.loads(res.stdout)) == 16
+
+
+def test_locate_undo_restores_the_previous_position_and_keeps_history(cli):
+    _, out, _ = cli("points", "--format", "json")
+    original = json.loads(out)[2]
+    assert cli("locate", "--point", "3", "--lon", "112.6", "--lat", "26.76", "--datum", "wgs84",
+               "--source", "GPS 测试", "--by", "王某")[0] == 0
+    code, out, err = cli("locate-undo", "--point", "3", "--by", "李四")
+    assert code == 0, err
+    assert "无位置" in out and "未定位" in out
+    _, out, _ = cli("points", "--format", "json")
+    p3 = json.loads(out)[2]
+    assert (p3["lon"], p3["lat"], p3["precision"], p3["source"]) == (None, None, "none", original["source"])
+    _, out, _ = cli("history", "--point", "3")
+    lines = [line for line in out.splitlines() if "位置" in line]
+    assert len(lines) == 2 and "撤销" in lines[1] and "李四" in lines[1]
+    # undoing the undo puts the correction back
+    assert cli("locate-undo", "--point", "3")[0] == 0
+    _, out, _ = cli("points", "--format", "json")
+    p3 = json.loads(out)[2]
+    assert (p3["lon"], p3["lat"], p3["precision"], p3["source"]) == (112.6, 26.76, "surveyed", "GPS 测试")
+
+
+def test_monitor_undo_restores_name_and_phone(cli):
+    assert cli("monitor", "set", "--point", "2", "--name", "新人", "--phone", "13900000000")[0] == 0
+    code, out, _ = cli("monitor", "undo", "--point", "2", "--by", "李四")
+    assert code == 0 and "李新菊 13875790008" in out
+    _, out, _ = cli("history", "--point", "2")
+    assert out.count("监测人") == 2
+
+
+@pytest.mark.parametrize("argv", [("locate-undo", "--point", "4"), ("monitor", "undo", "--point", "4")])
+def test_undo_without_history_is_refused_and_changes_nothing(cli, home, argv):
+    cli("points")
+    before = dump(home)
+    code, _, err = cli(*argv)
+    assert code != 0 and "无可撤销" in err
+    assert dump(home) == before

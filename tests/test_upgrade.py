@@ -27,6 +27,11 @@ def test_database_from_0_1_0_is_migrated_and_keeps_edits(home):
         assert rain_gauges.assigned_count(store) == (1, 15)
         assert rain_gauges.list_sites(store)[0].village == "檀市村"
         assert len(points.list_points(store)) == 16  # no re-seeding on top of the user's data
+        # the migrated correction row can be undone: point 3 goes back to having no position
+        assert history[0].kind == "correction" and history[0].new_precision.value == "surveyed"
+        points.undo_last_location_change(store, 3, by="测试")
+        p3 = points.get_point(store, 3)
+        assert (p3.lon, p3.lat, p3.precision.value) == (None, None, "none")
     finally:
         store.close()
 

@@ -60,13 +60,35 @@ def cmd_history(args, store: Store) -> int:
     def fmt(lon, lat):
         return "无" if lon is None else f"{lon:.6f}, {lat:.6f}"
 
-    events = [(c.changed_at, f"{c.changed_at}  位置  {fmt(c.old_lon, c.old_lat)}（{c.old_precision.label}）→ "
-               f"{fmt(c.new_lon, c.new_lat)}（录入 {Datum(c.datum_entered).label}: {c.entered_lon}, {c.entered_lat}）"
-               f"  来源：{c.source}  操作人：{c.changed_by}") for c in locs]
+    def describe(c) -> str:
+        moved = f"{fmt(c.old_lon, c.old_lat)}（{c.old_precision.label}）→ {fmt(c.new_lon, c.new_lat)}（{c.new_precision.label}）"
+        if c.is_undo:
+            return f"{c.changed_at}  位置（撤销）  {moved}  {c.source}  操作人：{c.changed_by}"
+        return (f"{c.changed_at}  位置  {moved}（录入 {Datum(c.datum_entered).label}: {c.entered_lon}, {c.entered_lat}）"
+                f"  来源：{c.source}  操作人：{c.changed_by}")
+
+    events = [(c.changed_at, describe(c)) for c in locs]
     events += [(c.changed_at, f"{c.changed_at}  监测人  {c.old_name} {c.old_phone} → {c.new_name} {c.new_phone}"
                 f"  操作人：{c.changed_by}") for c in mons]
     for _, text in sorted(events, key=lambda e: e[0]):  # stable: same-second changes keep their order
         print(text)
+    return 0
+
+
+def cmd_locate_undo(args, store: Store) -> int:
+    seq = svc.parse_point_ref(args.point)
+    svc.undo_last_location_change(store, seq, by=args.by)
+    p = svc.get_point(store, seq)
+    where = f"经度 {p.lon:.6f}，纬度 {p.lat:.6f}" if p.located else "无位置"
+    print(f"已撤销第 {seq} 号隐患点最近一次位置修改：现为 {where}（{p.precision.label}）")
+    return 0
+
+
+def cmd_monitor_undo(args, store: Store) -> int:
+    seq = svc.parse_point_ref(args.point)
+    svc.undo_last_monitor_change(store, seq, by=args.by)
+    p = svc.get_point(store, seq)
+    print(f"已撤销第 {seq} 号隐患点最近一次群测群防员变更：现为 {p.monitor} {p.phone}")
     return 0
 
 
@@ -90,6 +112,10 @@ def register(sub) -> None:
     ms.add_argument("--phone")
     ms.add_argument("--by", help="操作人（默认为当前系统用户）")
     ms.set_defaults(handler=cmd_monitor_set)
+    mu = mon_sub.add_parser("undo", help="撤销最近一次群测群防员变更（记入修改记录）")
+    mu.add_argument("--point", required=True)
+    mu.add_argument("--by")
+    mu.set_defaults(handler=cmd_monitor_undo)
 
     loc = sub.add_parser("locate", help="修正隐患点位置")
     loc.add_argument("--point", required=True)
@@ -100,6 +126,11 @@ def register(sub) -> None:
     loc.add_argument("--force", action="store_true", help="位置在县界以外时仍然保存")
     loc.add_argument("--by")
     loc.set_defaults(handler=cmd_locate)
+
+    lu = sub.add_parser("locate-undo", help="撤销隐患点最近一次位置修改（记入修改记录，可再次撤销）")
+    lu.add_argument("--point", required=True)
+    lu.add_argument("--by")
+    lu.set_defaults(handler=cmd_locate_undo)
 
     h = sub.add_parser("history", help="隐患点的修改记录")
     h.add_argument("--point", required=True)

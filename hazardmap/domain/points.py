@@ -70,20 +70,29 @@ class HazardPoint:
 
 @dataclass(frozen=True)
 class LocationChange:
+    """One row of a point's position history: a correction typed or picked by staff, or the undo
+    of the change before it (which restores the old position, possibly "none")."""
     id: int
     point_seq: int
+    kind: str  # "correction" | "undo"
     old_lon: float | None
     old_lat: float | None
     old_precision: Precision
     old_source: str
-    new_lon: float
-    new_lat: float
-    datum_entered: str
-    entered_lon: float
-    entered_lat: float
+    new_lon: float | None
+    new_lat: float | None
+    new_precision: Precision
+    new_source: str
+    datum_entered: str | None  # None for an undo: nothing was typed
+    entered_lon: float | None
+    entered_lat: float | None
     source: str
     changed_by: str
     changed_at: str  # ISO 8601 local time
+
+    @property
+    def is_undo(self) -> bool:
+        return self.kind == "undo"
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,11 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTabWidget, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (QHBoxLayout, QMenu, QMessageBox, QPushButton, QTabWidget, QTextBrowser, QToolButton,
+                               QVBoxLayout, QWidget)
 
+from hazardmap.domain.errors import HazardmapError
 from hazardmap.domain.patrol_status import status_label
 from hazardmap.domain.validation import Datum
 from hazardmap.services import patrol_status, points as point_service
@@ -45,11 +48,18 @@ def point_details_html(store: Store, seq: int) -> str:
     out.append("<h4 style='margin:8px 0 2px'>位置修正记录</h4>")
     if history:
         out.append("<ul style='margin:0'>")
+        def at(lon, lat) -> str:
+            return f"{lon:.6f}, {lat:.6f}" if lon is not None else "未定位"
+
         for h in reversed(history):
-            old = f"{h.old_lon:.6f}, {h.old_lat:.6f}" if h.old_lon is not None else "未定位"
-            out.append(f"<li>{_e(h.changed_at)} {_e(h.changed_by)}：{old}（{_e(h.old_precision.label)}）→ "
-                       f"{h.new_lon:.6f}, {h.new_lat:.6f}；录入 {_e(_datum_label(h.datum_entered))} "
-                       f"{h.entered_lon:.6f}, {h.entered_lat:.6f}；来源 {_e(h.source)}</li>")
+            moved = f"{at(h.old_lon, h.old_lat)}（{_e(h.old_precision.label)}）→ {at(h.new_lon, h.new_lat)}"
+            if h.is_undo:
+                out.append(f"<li>{_e(h.changed_at)} {_e(h.changed_by)}：<b>撤销</b> {moved}"
+                           f"（{_e(h.new_precision.label)}）；{_e(h.source)}</li>")
+            else:
+                out.append(f"<li>{_e(h.changed_at)} {_e(h.changed_by)}：{moved}；录入 "
+                           f"{_e(_datum_label(h.datum_entered))} {h.entered_lon:.6f}, {h.entered_lat:.6f}；"
+                           f"来源 {_e(h.source)}</li>")
         out.append("</ul>")
     else:
         out.append("<div style='color:#888'>无</div>")
@@ -72,6 +82,7 @@ def point_details_html(store: Store, seq: int) -> str:
 
 class PointDetailsTab(QWidget):
     sig_locate_requested = Signal(int)
+    sig_monitor_requested = Signal(int)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -81,8 +92,26 @@ class PointDetailsTab(QWidget):
         self.locate_button = QPushButton("修正位置…", self)
         self.locate_button.setToolTip("输入 GPS 实测坐标（可选坐标系）或在地图上点选")
         self.locate_button.clicked.connect(lambda: self.seq and self.sig_locate_requested.emit(self.seq))
+        self.monitor_button = QPushButton("更换监测人…", self)
+        self.monitor_button.clicked.connect(lambda: self.seq and self.sig_monitor_requested.emit(self.seq))
+        # Undo of point edits: each undo is itself kept in the history (services.points).
+        self.undo_button = QToolButton(self)
+        self.undo_button.setText("撤销修改")
+        self.undo_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        undo_menu = QMenu(self.undo_button)
+        self.undo_location_action = QAction("撤销最近一次位置修改", self)
+        self.undo_location_action.triggered.connect(self._on_undo_location)
+        self.undo_monitor_action = QAction("撤销最近一次监测人变更", self)
+        self.undo_monitor_action.triggered.connect(self._on_undo_monitor)
+        undo_menu.addAction(self.undo_location_action)
+        undo_menu.addAction(self.undo_monitor_action)
+        self.undo_button.setMenu(undo_menu)
+        self.store: Store | None = None
+        self.confirm = lambda question: QMessageBox.question(self, "撤销修改", question) == QMessageBox.StandardButton.Yes
         buttons = QHBoxLayout()
         buttons.addWidget(self.locate_button)
+        buttons.addWidget(self.monitor_button)
+        buttons.addWidget(self.undo_button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -92,11 +121,36 @@ class PointDetailsTab(QWidget):
 
     def show_point(self, store: Store | None, seq: int | None) -> None:
         self.seq = seq
-        self.locate_button.setEnabled(bool(seq))
-        if not seq or store is None:
+        self.store = store
+        shown = bool(seq) and store is not None
+        self.locate_button.setEnabled(shown)
+        self.monitor_button.setEnabled(shown)
+        self.undo_location_action.setEnabled(shown and bool(point_service.location_history(store, seq)))
+        self.undo_monitor_action.setEnabled(shown and bool(point_service.monitor_history(store, seq)))
+        self.undo_button.setEnabled(self.undo_location_action.isEnabled() or self.undo_monitor_action.isEnabled())
+        if not shown:
             self.browser.setHtml("<p style='color:#888'>在地图上点击一个隐患点，或在表格中选中一行。</p>")
             return
         self.browser.setHtml(point_details_html(store, seq))
+
+    def _confirm_and_run(self, question: str, action) -> None:
+        if not self.confirm(question):
+            return
+        try:
+            action(self.store, self.seq)  # the change bus refreshes the table, map and this tab
+        except HazardmapError as exc:
+            QMessageBox.warning(self, "无法撤销", str(exc))
+
+    def _on_undo_location(self) -> None:
+        last = point_service.location_history(self.store, self.seq)[-1]
+        old = f"经度 {last.old_lon:.6f}，纬度 {last.old_lat:.6f}" if last.old_lon is not None else "未定位"
+        self._confirm_and_run(f"把 {self.seq} 号隐患点的位置恢复为 {old}（{last.old_precision.label}）？\n"
+                              "此操作会记入位置修改记录，可再次撤销。", point_service.undo_last_location_change)
+
+    def _on_undo_monitor(self) -> None:
+        last = point_service.monitor_history(self.store, self.seq)[-1]
+        self._confirm_and_run(f"把 {self.seq} 号隐患点的群测群防员恢复为 {last.old_name} {last.old_phone}？\n"
+                              "此操作会记入变更记录。", point_service.undo_last_monitor_change)
 
 
 class DetailsPanel(QWidget):

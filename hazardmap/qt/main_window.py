@@ -19,6 +19,7 @@ from hazardmap.qt.bus_adapter import QtChangeBus
 from hazardmap.qt.details_panel import DetailsPanel
 from hazardmap.qt.layers_panel import LayersPanel
 from hazardmap.qt.location_dialog import LocationDialog
+from hazardmap.qt.monitor_dialog import MonitorDialog
 from hazardmap.qt.map_view import MapView
 from hazardmap.qt.points_table import PointsTable
 from hazardmap.qt.rain_gauge_panel import RainGaugePanel
@@ -91,6 +92,7 @@ class MainWindow(QMainWindow):
         self.points_table.sig_row_selected.connect(self._on_row_selected)
         self.points_table.sig_locate_requested.connect(self.open_location_dialog)
         self.details.details_tab.sig_locate_requested.connect(self.open_location_dialog)
+        self.details.details_tab.sig_monitor_requested.connect(self.open_monitor_dialog)
         self.map_view.sig_point_clicked.connect(self._on_marker_clicked)
         self.map_view.sig_cursor_moved.connect(self._on_cursor_moved)
         self.map_view.sig_map_clicked.connect(self._on_map_clicked)
@@ -233,6 +235,11 @@ class MainWindow(QMainWindow):
             if self.map_view.options.basemap == "tianditu":
                 self.map_view.load_map(self._map_options("tianditu", self.map_view.options.visible))
         return ok and bool(key.strip())
+
+    def open_monitor_dialog(self, seq: int) -> MonitorDialog:
+        dlg = MonitorDialog(self.store, seq, self)
+        dlg.show()
+        return dlg
 
     # --- location correction ------------------------------------------------------------------
     def open_location_dialog(self, seq: int) -> LocationDialog:

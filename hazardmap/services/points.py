@@ -87,21 +87,53 @@ def correct_location(store: Store, seq: int, *, lon: float, lat: float, datum: D
         conn.execute("UPDATE hazard_point SET lon = ?, lat = ?, precision = ?, source = ? WHERE seq = ?",
                      (new_lon, new_lat, Precision.SURVEYED.value, source, seq))
         conn.execute(
-            "INSERT INTO location_change (point_seq, old_lon, old_lat, old_precision, old_source, new_lon, new_lat,"
-            " datum_entered, entered_lon, entered_lat, source, changed_by, changed_at)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (seq, point.lon, point.lat, point.precision.value, point.source, new_lon, new_lat, datum.value,
-             lon, lat, source, by or current_user(), now_iso()))
+            "INSERT INTO location_change (point_seq, kind, old_lon, old_lat, old_precision, old_source, new_lon,"
+            " new_lat, new_precision, new_source, datum_entered, entered_lon, entered_lat, source, changed_by,"
+            " changed_at) VALUES (?,'correction',?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (seq, point.lon, point.lat, point.precision.value, point.source, new_lon, new_lat,
+             Precision.SURVEYED.value, source, datum.value, lon, lat, source, by or current_user(), now_iso()))
     return store.announce(Changes(points=frozenset({seq})))
+
+
+def undo_last_location_change(store: Store, seq: int, *, by: str | None = None) -> Changes:
+    """Put the point back where it was before its latest position change. The undo is itself a
+    history row (old and new position, who, when), so nothing is ever erased; undoing again
+    re-applies the change."""
+    point = get_point(store, seq)
+    history = location_history(store, seq)
+    if not history:
+        raise InvalidInput(f"第 {seq} 号隐患点没有位置修改记录，无可撤销")
+    last = history[-1]
+    with store.db.write() as conn:
+        conn.execute("UPDATE hazard_point SET lon = ?, lat = ?, precision = ?, source = ? WHERE seq = ?",
+                     (last.old_lon, last.old_lat, last.old_precision.value, last.old_source, seq))
+        conn.execute(
+            "INSERT INTO location_change (point_seq, kind, old_lon, old_lat, old_precision, old_source, new_lon,"
+            " new_lat, new_precision, new_source, source, changed_by, changed_at)"
+            " VALUES (?,'undo',?,?,?,?,?,?,?,?,?,?,?)",
+            (seq, point.lon, point.lat, point.precision.value, point.source, last.old_lon, last.old_lat,
+             last.old_precision.value, last.old_source, f"撤销 {last.changed_at} 的位置修改", by or current_user(),
+             now_iso()))
+    return store.announce(Changes(points=frozenset({seq})))
+
+
+def undo_last_monitor_change(store: Store, seq: int, *, by: str | None = None) -> Changes:
+    """Restore the monitor and phone from before the latest change (recorded as a change too)."""
+    history = monitor_history(store, seq)
+    if not history:
+        raise InvalidInput(f"第 {seq} 号隐患点没有群测群防员变更记录，无可撤销")
+    last = history[-1]
+    return set_monitor(store, seq, name=last.old_name, phone=last.old_phone, by=by)
 
 
 def location_history(store: Store, seq: int) -> list[LocationChange]:
     get_point(store, seq)
     rows = store.db.conn.execute("SELECT * FROM location_change WHERE point_seq = ? ORDER BY id", (seq,))
     return [LocationChange(
-        id=r["id"], point_seq=r["point_seq"], old_lon=r["old_lon"], old_lat=r["old_lat"],
+        id=r["id"], point_seq=r["point_seq"], kind=r["kind"], old_lon=r["old_lon"], old_lat=r["old_lat"],
         old_precision=Precision(r["old_precision"]), old_source=r["old_source"], new_lon=r["new_lon"],
-        new_lat=r["new_lat"], datum_entered=r["datum_entered"], entered_lon=r["entered_lon"],
+        new_lat=r["new_lat"], new_precision=Precision(r["new_precision"]), new_source=r["new_source"],
+        datum_entered=r["datum_entered"], entered_lon=r["entered_lon"],
         entered_lat=r["entered_lat"], source=r["source"], changed_by=r["changed_by"], changed_at=r["changed_at"],
     ) for r in rows]
 

@@ -130,6 +130,37 @@ MIGRATIONS: list[str] = [
         changed_at  TEXT
     );
     """,
+    # 4: a location change can undo an earlier one (kind 'undo'), which may restore "no position":
+    # new_lon/new_lat become nullable and the new precision and source are recorded. SQLite cannot
+    # drop NOT NULL in place, so the table is rebuilt with its rows and ids.
+    """
+    CREATE TABLE location_change_v4 (
+        id             INTEGER PRIMARY KEY AUTOINCREMENT,
+        point_seq      INTEGER NOT NULL REFERENCES hazard_point(seq),
+        kind           TEXT NOT NULL DEFAULT 'correction' CHECK (kind IN ('correction','undo')),
+        old_lon        REAL,
+        old_lat        REAL,
+        old_precision  TEXT NOT NULL,
+        old_source     TEXT NOT NULL,
+        new_lon        REAL,
+        new_lat        REAL,
+        new_precision  TEXT NOT NULL,
+        new_source     TEXT NOT NULL,
+        datum_entered  TEXT,              -- NULL for an undo (nothing was typed)
+        entered_lon    REAL,
+        entered_lat    REAL,
+        source         TEXT NOT NULL,
+        changed_by     TEXT NOT NULL,
+        changed_at     TEXT NOT NULL
+    );
+    INSERT INTO location_change_v4 (id, point_seq, kind, old_lon, old_lat, old_precision, old_source, new_lon,
+        new_lat, new_precision, new_source, datum_entered, entered_lon, entered_lat, source, changed_by, changed_at)
+    SELECT id, point_seq, 'correction', old_lon, old_lat, old_precision, old_source, new_lon, new_lat, 'surveyed',
+        source, datum_entered, entered_lon, entered_lat, source, changed_by, changed_at FROM location_change;
+    DROP TABLE location_change;
+    ALTER TABLE location_change_v4 RENAME TO location_change;
+    CREATE INDEX location_change_point ON location_change(point_seq, id);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

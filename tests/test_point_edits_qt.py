@@ -1,0 +1,62 @@
+"""Editing a point from the window: change the monitor (checked as you type) and undo point edits."""
+from __future__ import annotations
+
+import pytest
+
+from hazardmap.services import points
+
+
+@pytest.fixture
+def tab(qtbot, store):
+    from hazardmap.qt.details_panel import PointDetailsTab
+
+    t = PointDetailsTab()
+    qtbot.addWidget(t)
+    store.bus.subscribe(lambda _changes: t.show_point(store, t.seq))  # what the window's refresh does
+    return t
+
+
+def test_monitor_dialog_checks_as_you_type_and_saves_through_the_service(qtbot, store):
+    from hazardmap.qt.monitor_dialog import MonitorDialog
+
+    dlg = MonitorDialog(store, 5)
+    qtbot.addWidget(dlg)
+    assert dlg.name.text() == "邓石生" and dlg.save_button.isEnabled()
+    dlg.phone.setText("1478936")
+    assert not dlg.save_button.isEnabled() and "格式不对" in dlg.error.text()
+    dlg.name.setText("  ")
+    assert "姓名不能为空" in dlg.error.text()
+    dlg.name.setText("邓新")
+    dlg.phone.setText("0734-1234567")
+    assert dlg.save_button.isEnabled() and dlg.error.text() == ""
+    dlg.save_button.click()
+    p5 = points.get_point(store, 5)
+    assert (p5.monitor, p5.phone) == ("邓新", "0734-1234567")
+    assert [m.old_name for m in points.monitor_history(store, 5)] == ["邓石生"]
+
+
+def test_undo_actions_follow_the_history_and_restore(tab, store):
+    tab.show_point(store, 3)
+    assert tab.monitor_button.isEnabled()
+    assert not tab.undo_button.isEnabled()  # nothing to undo yet
+    points.correct_location(store, 3, lon=112.6, lat=26.76, datum="wgs84", source="GPS 测试")
+    assert tab.undo_location_action.isEnabled() and not tab.undo_monitor_action.isEnabled()
+    asked = []
+    tab.confirm = lambda question: asked.append(question) or False
+    tab.undo_location_action.trigger()
+    assert points.get_point(store, 3).located  # declined: nothing changed
+    tab.confirm = lambda question: asked.append(question) or True
+    tab.undo_location_action.trigger()
+    assert "未定位" in asked[-1]
+    p3 = points.get_point(store, 3)
+    assert not p3.located and p3.precision.value == "none"
+    assert "撤销" in tab.browser.toPlainText()  # the history shows the undo
+
+
+def test_undo_monitor_from_the_tab(tab, store):
+    points.set_monitor(store, 2, name="新人", phone="13900000000")
+    tab.show_point(store, 2)
+    tab.confirm = lambda question: True
+    tab.undo_monitor_action.trigger()
+    p2 = points.get_point(store, 2)
+    assert (p2.monitor, p2.phone) == ("李新菊", "13875790008")
