@@ -1,8 +1,11 @@
-"""hazardmap rain-gauges [assign|clear]."""
+"""hazardmap rain-gauges [assign|clear|import]."""
 from __future__ import annotations
+
+import sys
 
 from hazardmap.cli.output import FORMATS, emit
 from hazardmap.domain.errors import InvalidInput
+from hazardmap.services import rain_gauge_import
 from hazardmap.services import rain_gauges as svc
 from hazardmap.services.store import Store
 
@@ -48,6 +51,42 @@ def cmd_clear(args, store: Store) -> int:
     return 0
 
 
+def _choices(items: list[str] | None) -> dict[int, str]:
+    out = {}
+    for item in items or []:
+        line, sep, township = item.partition("=")
+        if not sep or not line.strip().isdigit() or not township.strip():
+            raise InvalidInput(f"--choose 应写成 行号=乡镇，例如 5=江口镇；“{item}”不是")
+        out[int(line)] = township.strip()
+    return out
+
+
+def cmd_import(args, store: Store) -> int:
+    report = rain_gauge_import.import_villages(store, args.file, skip_bad=args.skip_bad, dry_run=args.check,
+                                               choices=_choices(args.choose), by=args.by)
+    verb = "已指定" if report.applied else "可指定"
+    for a in report.assignments:
+        v = a.village
+        where = "（名录中无坐标，地图上暂不显示）" if v.lon is None else ""
+        state = "原已指定，未变" if a.unchanged else verb
+        print(f"第 {a.line} 行：第 {a.slot} 号站点 {state} {v.township}{v.name}{where}")
+    for b in report.bad:
+        print(f"错误：{b}", file=sys.stderr)
+    if report.ambiguous:
+        print("重名的村可在表中加“乡镇”列，或用 --choose 行号=乡镇 指定", file=sys.stderr)
+    done, total = svc.assigned_count(store)
+    if args.check:
+        print(f"检查完毕：{len(report.assignments)} 行可导入，{len(report.bad)} 行有误（未写入）。已落实 {done}/{total}")
+        return 2 if report.bad else 0
+    if report.bad and not args.skip_bad:
+        print(f"有 {len(report.bad)} 行有误，未导入任何一行（改正后重试，或加 --skip-bad 只导入正确的行）。"
+              f"已落实 {done}/{total}")
+        return 2
+    skipped = f"，跳过 {len(report.bad)} 行有误的" if report.bad else ""
+    print(f"导入 {len(report.new_assignments)} 个站点{skipped}。已落实 {done}/{total}")
+    return 0
+
+
 def register(sub) -> None:
     p = sub.add_parser("rain-gauges", help="2023年15个村部雨量计站点")
     p.add_argument("--format", choices=FORMATS, default="table")
@@ -62,3 +101,10 @@ def register(sub) -> None:
     c = rsub.add_parser("clear", help="清空某号站点")
     c.add_argument("--slot", required=True)
     c.set_defaults(handler=cmd_clear)
+    i = rsub.add_parser("import", help="从 Excel（.xlsx）或 CSV 名单导入站点所在的村")
+    i.add_argument("file", help="表头有“村”或“村名”列；可有“乡镇”列和“编号”列")
+    i.add_argument("--skip-bad", action="store_true", help="有误的行跳过，只导入正确的行")
+    i.add_argument("--check", action="store_true", help="只检查，不写入")
+    i.add_argument("--choose", action="append", metavar="行号=乡镇", help="重名的村：指定第几行是哪个乡镇的")
+    i.add_argument("--by")
+    i.set_defaults(handler=cmd_import)

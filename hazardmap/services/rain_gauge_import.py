@@ -1,0 +1,287 @@
+"""Import the bureau's list of rain-gauge villages from an Excel sheet (.xlsx) or a .csv file.
+
+The whole file is checked first; by default nothing is applied unless every row is good (one
+transaction). Every village is resolved against the gazetteer (services.rain_gauges.find_village):
+nothing is guessed. A name that exists in two townships is reported with its candidates, so a
+front end can ask which township and run the import again with the answer in `choices`."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hazardmap.domain.changes import Changes
+from hazardmap.domain.errors import Ambiguous, HazardmapError, InvalidInput, NotFound
+from hazardmap.geodata.bundled import Village
+from hazardmap.services import rain_gauges as svc
+from hazardmap.services.store import Store, current_user, now_iso
+
+HEADER_SEARCH_ROWS = 10  # sheets often start with a title row ("2023年雨量计安装村名单") above the header
+
+_TOWNSHIP_HEADERS = ("乡镇", "街道", "镇", "乡", "所属乡镇")
+_SLOT_HEADERS = ("编号", "序号", "站点编号", "站号", "站点序号", "雨量计编号", "站点号")
+_SLOT_NUMBER = re.compile(r"^(\d+)(?:\.0+)?号?$")
+
+
+def _norm(text) -> str:
+    """Header / cell text without spaces, full-width brackets made half-width."""
+    if text is None:
+        return ""
+    if isinstance(text, float) and text.is_integer():
+        text = int(text)   # Excel keeps a 12-digit code or a slot number as a float
+    s = str(text).strip().replace("\u3000", "").replace(" ", "")
+    return s.replace("（", "(").replace("）", ")")
+
+
+def _column_kind(header: str) -> str | None:
+    h = _norm(header)
+    if not h:
+        return None
+    if h in _SLOT_HEADERS:
+        return "slot"
+    if h.startswith(("乡镇", "所属乡镇")) or h in _TOWNSHIP_HEADERS or h.startswith("镇"):
+        return "township"
+    if ("村" in h or "社区" in h) and "组" not in h:   # 村 / 村名 / 村(社区) / 村部 / 村委会; not 村民小组
+        return "village"
+    return None
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    line: int            # the row number the user sees in Excel / the line in the csv file
+    village: str         # a name or a 12-digit code, as written
+    township: str | None
+    slot: str | None     # as written; checked later so a bad value becomes a bad row
+
+
+@dataclass(frozen=True)
+class Assignment:
+    line: int
+    slot: int
+    village: Village
+    unchanged: bool = False   # the slot already holds this village
+
+
+@dataclass(frozen=True)
+class BadRow:
+    line: int
+    text: str                 # the village as written (and its township), to show the user
+    reason: str               # Chinese, one line
+    candidates: tuple[Village, ...] = ()   # set when the name exists in several townships
+
+    @property
+    def ambiguous(self) -> bool:
+        return bool(self.candidates)
+
+    def __str__(self) -> str:
+        return f"第 {self.line} 行（{self.text}）：{self.reason}"
+
+
+@dataclass
+class ImportReport:
+    rows: int                                   # non-empty rows read
+    assignments: list[Assignment] = field(default_factory=list)   # good rows (applied unless nothing was)
+    bad: list[BadRow] = field(default_factory=list)
+    applied: bool = False
+    changes: Changes = field(default_factory=Changes)
+
+    @property
+    def ambiguous(self) -> list[BadRow]:
+        return [b for b in self.bad if b.ambiguous]
+
+    @property
+    def new_assignments(self) -> list[Assignment]:
+        return [a for a in self.assignments if not a.unchanged]
+
+
+# ---------------------------------------------------------------------------------------------- reading
+
+def _read_csv_rows(path: Path) -> list[list]:
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):   # gb18030 is a superset of GBK (Chinese Excel's "CSV")
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes almost any byte string
+        raise InvalidInput(f"无法识别文件“{path.name}”的文字编码，请另存为 UTF-8 或 GBK 编码的 CSV")
+    first = text.splitlines()[0] if text else ""
+    delimiter = "\t" if "\t" in first and "," not in first else ","
+    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+
+
+def _read_xlsx_rows(path: Path) -> list[list]:
+    import openpyxl  # only here: starting the CLI should not pay for it
+
+    try:
+        wb = openpyxl.load_workbook(path, data_only=True)
+    except Exception as exc:   # openpyxl raises many kinds for a damaged or non-Excel file
+        raise InvalidInput(f"无法读取 Excel 文件“{path.name}”：{exc.__class__.__name__}") from None
+    try:
+        ws = wb.worksheets[0]
+        return [list(r) for r in ws.iter_rows(min_row=1, max_row=ws.max_row, values_only=True)]
+    finally:
+        wb.close()
+
+
+def read_sheet(path: str | Path) -> list[SheetRow]:
+    """The rows under the header of the first sheet (xlsx) or of the csv file."""
+    path = Path(path)
+    if not path.is_file():
+        raise NotFound(f"找不到文件“{path}”")
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        rows = _read_xlsx_rows(path)
+    elif suffix in (".csv", ".txt"):
+        rows = _read_csv_rows(path)
+    elif suffix == ".xls":
+        raise InvalidInput("不支持旧版 .xls 文件，请在 Excel 中“另存为” .xlsx 或 CSV 后再导入")
+    else:
+        raise InvalidInput(f"只能导入 .xlsx 或 .csv 文件，“{path.name}”不是")
+
+    for h, header in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        kinds: dict[str, int] = {}
+        for col, cell in enumerate(header):
+            kind = _column_kind(cell)
+            if kind and kind not in kinds:   # the first column of each kind counts
+                kinds[kind] = col
+        if "village" in kinds:
+            break
+    else:
+        raise InvalidInput("表中找不到村名列：表头应有“村”“村名”“村（社区）”“村委会”等列名")
+
+    def cell(row: list, kind: str) -> str:
+        col = kinds.get(kind)
+        return _norm(row[col]) if col is not None and col < len(row) else ""
+
+    out = []
+    for i, row in enumerate(rows[h + 1:], start=h + 2):
+        village = cell(row, "village")
+        if not village:   # blank lines, or a numbered template row not filled in yet
+            continue
+        out.append(SheetRow(i, village, cell(row, "township") or None, cell(row, "slot") or None))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- checking
+
+def _check(store: Store, rows: list[SheetRow], choices: dict[int, str]) -> tuple[list[Assignment], list[BadRow]]:
+    """Resolve and check every row against the gazetteer and the current slots."""
+    sites = {s.slot: s for s in svc.list_sites(store)}
+    total = len(sites)
+    slot_of_village = {s.village_code: s.slot for s in sites.values() if s.village_code}
+    bad: list[BadRow] = []
+    resolved: list[tuple[SheetRow, Village, int | None]] = []
+    seen_village: dict[str, int] = {}
+    seen_slot: dict[int, int] = {}
+
+    for row in rows:
+        shown = f"{row.township}{row.village}" if row.township else row.village
+        township = row.township or choices.get(row.line)
+        try:
+            v = svc.find_village(store, row.village, township)
+        except Ambiguous as exc:
+            cands = tuple(exc.candidates)
+            listing = "、".join(f"{c.township}{c.name}" for c in cands)
+            bad.append(BadRow(row.line, shown, f"重名：{listing}，请注明乡镇", cands))
+            continue
+        except HazardmapError as exc:
+            bad.append(BadRow(row.line, shown, str(exc)))
+            continue
+        if township and v.township != township:   # a code given with a township that does not hold it
+            bad.append(BadRow(row.line, shown, f"代码 {v.code} 是{v.township}{v.name}，不在{township}"))
+            continue
+        slot = None
+        if row.slot is not None:
+            m = _SLOT_NUMBER.match(row.slot)
+            if not m:
+                bad.append(BadRow(row.line, shown, f"站点编号“{row.slot}”不是数字"))
+                continue
+            slot = int(m.group(1))
+            if slot not in sites:
+                bad.append(BadRow(row.line, shown, f"站点编号 {slot} 超出范围（共 {total} 个，编号 1～{total}）"))
+                continue
+        if v.code in seen_village:
+            bad.append(BadRow(row.line, shown, f"与第 {seen_village[v.code]} 行重复（{v.township}{v.name}）"))
+            continue
+        if slot is not None and slot in seen_slot:
+            bad.append(BadRow(row.line, shown, f"第 {slot} 号站点在第 {seen_slot[slot]} 行已出现"))
+            continue
+        current = slot_of_village.get(v.code)
+        if current is not None and slot is not None and current != slot:
+            bad.append(BadRow(row.line, shown, f"{v.township}{v.name} 已是第 {current} 号站点；一个村只装一台"))
+            continue
+        if slot is not None and sites[slot].village_code not in (None, v.code):
+            s = sites[slot]
+            bad.append(BadRow(row.line, shown, f"第 {slot} 号站点已指定为{s.township}{s.village}；"
+                                                "如要更换请先清空该站点"))
+            continue
+        seen_village[v.code] = row.line
+        if slot is not None:
+            seen_slot[slot] = row.line
+        resolved.append((row, v, slot))
+
+    # Rows without a slot fill the unassigned slots in order (skipping those the file names).
+    # A village already on the list keeps its slot: importing the same list twice changes nothing.
+    free = [n for n, s in sorted(sites.items()) if not s.assigned and n not in seen_slot]
+    assignments: list[Assignment] = []
+    for row, v, slot in resolved:
+        current = slot_of_village.get(v.code)
+        if slot is None and current is not None:
+            assignments.append(Assignment(row.line, current, v, unchanged=True))
+        elif slot is None:
+            if not free:
+                shown = f"{row.township}{row.village}" if row.township else row.village
+                left = sum(1 for s in sites.values() if not s.assigned)
+                bad.append(BadRow(row.line, shown, f"空余站点不足：只剩 {left} 个未落实站点，表中多出此行"))
+                continue
+            assignments.append(Assignment(row.line, free.pop(0), v))
+        else:
+            assignments.append(Assignment(row.line, slot, v, unchanged=current == slot))
+    bad.sort(key=lambda b: b.line)
+    return assignments, bad
+
+
+def import_villages(store: Store, path: str | Path, *, skip_bad: bool = False, dry_run: bool = False,
+                    choices: dict[int, str] | None = None, by: str | None = None) -> ImportReport:
+    """Check the file and (unless dry_run) apply it in one transaction.
+
+    choices: {row number: township} for rows whose village name exists in several townships.
+    Without skip_bad nothing is applied when any row is bad."""
+    rows = read_sheet(path)
+    if not rows:
+        raise InvalidInput("表中没有村名：表头下面是空的")
+    choices = choices or {}
+    if dry_run:
+        assignments, bad = _check(store, rows, choices)
+        return ImportReport(len(rows), assignments, bad)
+    who, when = by or current_user(), now_iso()
+    with store.db.write() as conn:
+        # Checked inside the write transaction: no other window or command can take a slot meanwhile.
+        assignments, bad = _check(store, rows, choices)
+        report = ImportReport(len(rows), assignments, bad)
+        if bad and not skip_bad:
+            return report
+        for a in report.new_assignments:
+            v = a.village
+            conn.execute("UPDATE rain_gauge_site SET village_code = ?, village = ?, township = ?, lon = ?,"
+                         " lat = ?, assigned_by = ?, assigned_at = ? WHERE slot = ?",
+                         (v.code, v.name, v.township, v.lon, v.lat, who, when, a.slot))
+    report.applied = bool(report.new_assignments)
+    if report.applied:
+        report.changes = store.announce(Changes(rain_gauges=True))
+    return report
+
+
+def clear_slots(store: Store, slots: list[int]) -> Changes:
+    """Empty several slots in one transaction (undoing an import)."""
+    if not slots:
+        return Changes()
+    with store.db.write() as conn:
+        conn.executemany("UPDATE rain_gauge_site SET village_code = NULL, village = NULL, township = NULL,"
+                         " lon = NULL, lat = NULL, assigned_by = NULL, assigned_at = NULL WHERE slot = ?",
+                         [(s,) for s in slots])
+    return store.announce(Changes(rain_gauges=True))
