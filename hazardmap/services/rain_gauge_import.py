@@ -20,7 +20,11 @@ from hazardmap.services.store import Store, current_user, now_iso
 
 HEADER_SEARCH_ROWS = 10  # sheets often start with a title row ("2023年雨量计安装村名单") above the header
 
-_TOWNSHIP_HEADERS = ("乡镇", "街道", "镇", "乡", "所属乡镇")
+# Whole header names (after _norm), not substrings: a title row "2023年雨量计安装村名单" or a data cell
+# "檀市村" must not be taken for the header. Not 村民小组 (a group inside a village).
+_VILLAGE_HEADER = re.compile(r"^(所在|安装|行政|所属)?(村|社区)(\(社区\)|\(居\)|庄|部|委会|\(居\)委会|民委员会)?"
+                             r"(名|名称|代码|编码|区划代码)?$")
+_TOWNSHIP_HEADER = re.compile(r"^(所在|所属)?(乡镇|乡|镇|街道|乡镇街道|乡镇\(街道\)|乡\(镇\)|镇\(街道\))(名|名称)?$")
 _SLOT_HEADERS = ("编号", "序号", "站点编号", "站号", "站点序号", "雨量计编号", "站点号")
 _SLOT_NUMBER = re.compile(r"^(\d+)(?:\.0+)?号?$")
 
@@ -35,15 +39,13 @@ def _norm(text) -> str:
     return s.replace("（", "(").replace("）", ")")
 
 
-def _column_kind(header: str) -> str | None:
+def _column_kind(header) -> str | None:
     h = _norm(header)
-    if not h:
-        return None
     if h in _SLOT_HEADERS:
         return "slot"
-    if h.startswith(("乡镇", "所属乡镇")) or h in _TOWNSHIP_HEADERS or h.startswith("镇"):
+    if _TOWNSHIP_HEADER.match(h):
         return "township"
-    if ("村" in h or "社区" in h) and "组" not in h:   # 村 / 村名 / 村(社区) / 村部 / 村委会; not 村民小组
+    if _VILLAGE_HEADER.match(h):
         return "village"
     return None
 
