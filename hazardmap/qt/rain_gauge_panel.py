@@ -1,14 +1,18 @@
 """The 15 rain-gauge slots of the 2023 programme: 已落实 N/15, assign (township, then a village
-list that filters as you type) and clear, through services.rain_gauges like the CLI."""
+list that filters as you type), clear, and import the bureau's list (导入名单…), through
+services.rain_gauges / services.rain_gauge_import like the CLI."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QLabel,
-                               QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPushButton, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout,
+                               QLabel, QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPushButton,
+                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from hazardmap.domain.errors import HazardmapError
+from hazardmap.services import rain_gauge_import
 from hazardmap.services import rain_gauges as svc
+from hazardmap.services.rain_gauge_import import BadRow, ImportReport
 from hazardmap.services.store import Store
 
 ALL_TOWNSHIPS = "（全部乡镇）"
@@ -100,6 +104,87 @@ class AssignDialog(QDialog):
         super().accept()
 
 
+class TownshipChoiceDialog(QDialog):
+    """A village name in the list exists in several townships: ask which one (the story's
+    "resolved by asking which township"); 跳过此行 leaves the row bad."""
+
+    def __init__(self, row: BadRow, parent=None) -> None:
+        super().__init__(parent)
+        self.row = row
+        self.setWindowTitle("村名重复，请选择乡镇")
+        label = QLabel(f"名单第 {row.line} 行的“{row.text}”在全县有 {len(row.candidates)} 个，是哪个乡镇（街道）的？",
+                       self)
+        label.setWordWrap(True)
+        self.candidates = QListWidget(self)
+        for v in row.candidates:
+            item = QListWidgetItem(f"{v.township}　{v.name}（{v.code}）" + ("" if v.located else "　名录中无坐标"),
+                                   self.candidates)
+            item.setData(Qt.ItemDataRole.UserRole, v.township)
+        self.candidates.itemDoubleClicked.connect(lambda _item: self.accept())
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("跳过此行")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        # No candidate preselected: the user picks one on purpose (never a guess).
+        self.candidates.setCurrentRow(-1)
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setEnabled(False)
+        self.candidates.currentItemChanged.connect(lambda item, _old: ok.setEnabled(item is not None))
+        layout = QVBoxLayout(self)
+        layout.addWidget(label)
+        layout.addWidget(self.candidates, 1)
+        layout.addWidget(buttons)
+        self.resize(380, 260)
+
+    def township(self) -> str | None:
+        item = self.candidates.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item else None
+
+    def accept(self) -> None:
+        if self.township() is None:   # OK with nothing chosen would silently skip the row
+            return
+        super().accept()
+
+
+class ImportResultDialog(QDialog):
+    """What an import did or would do: a line per row, bad rows in red with their reason.
+    Before applying (confirm=True) it offers 只导入正确的 N 行 / 取消."""
+
+    def __init__(self, report: ImportReport, summary: str, *, confirm: bool, parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("导入雨量计村名单")
+        self.summary = QLabel(summary, self)
+        self.summary.setWordWrap(True)
+        self.rows = QListWidget(self)
+        lines = [(a.line, f"第 {a.line} 行：第 {a.slot} 号站点 "
+                          f"{'原已指定，未变' if a.unchanged else ('将指定' if confirm else '已指定')} "
+                          f"{a.village.township}{a.village.name}", False) for a in report.assignments]
+        lines += [(b.line, f"第 {b.line} 行（{b.text}）：{b.reason}", True) for b in report.bad]
+        for _line, text, bad in sorted(lines):
+            item = QListWidgetItem(("✗ " if bad else "✓ ") + text, self.rows)
+            if bad:
+                item.setForeground(QColor("#c62828"))
+        if confirm:
+            buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
+                                       self)
+            ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+            ok.setText(f"只导入正确的 {len(report.new_assignments)} 行")
+            ok.setEnabled(bool(report.new_assignments))
+            buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消（不导入）")
+            buttons.rejected.connect(self.reject)
+        else:
+            buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+            buttons.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
+            buttons.rejected.connect(self.accept)
+        buttons.accepted.connect(self.accept)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.rows, 1)
+        layout.addWidget(buttons)
+        self.resize(520, 380)
+
+
 class RainGaugePanel(QWidget):
     sig_pick_requested = Signal(int)  # the open assign dialog wants a click on the map
 
@@ -109,7 +194,9 @@ class RainGaugePanel(QWidget):
         self.assign_dialog: AssignDialog | None = None
         # Undo: (slot, village code before the edit or None), newest last. Undo goes through the
         # same service calls as the edit itself.
-        self.undo_stack: list[tuple[int, str | None]] = []
+        # An import is one entry holding all the slots it filled.
+        self.undo_stack: list[list[tuple[int, str | None]]] = []
+        self.result_dialog: ImportResultDialog | None = None
         self.counter = QLabel(self)
         self.table = QTableWidget(0, 3, self)
         self.table.setHorizontalHeaderLabels(["编号", "乡镇（街道）", "村（社区）"])
@@ -122,7 +209,10 @@ class RainGaugePanel(QWidget):
         self.assign_button = QPushButton("指定村…", self)
         self.clear_button = QPushButton("清空", self)
         self.undo_button = QPushButton("撤销", self)
-        self.undo_button.setToolTip("撤销上一次指定或清空")
+        self.undo_button.setToolTip("撤销上一次指定、清空或导入")
+        self.import_button = QPushButton("导入名单…", self)
+        self.import_button.setToolTip("从 Excel（.xlsx）或 CSV 名单导入：表头有“村名”列，可有“乡镇”“编号”列")
+        self.import_button.clicked.connect(self._on_import)
         self.undo_button.setEnabled(False)
         self.assign_button.clicked.connect(self._on_assign)
         self.clear_button.clicked.connect(self._on_clear)
@@ -132,7 +222,8 @@ class RainGaugePanel(QWidget):
         buttons.addWidget(self.clear_button)
         buttons.addWidget(self.undo_button)
         buttons.addStretch(1)
-        note = QLabel("2023 年 15 个村部安装雨量计；文件未列出村名，请按局里的名单逐一指定。", self)
+        buttons.addWidget(self.import_button)
+        note = QLabel("2023 年 15 个村部安装雨量计；文件未列出村名，请按局里的名单逐一指定，或导入名单。", self)
         note.setWordWrap(True)
         note.setStyleSheet("color:#666")
         layout = QVBoxLayout(self)
@@ -189,8 +280,53 @@ class RainGaugePanel(QWidget):
         return dlg
 
     def _remember(self, slot: int, before: str | None) -> None:
-        self.undo_stack.append((slot, before))
+        self.undo_stack.append([(slot, before)])
         self.undo_button.setEnabled(True)
+
+    def _on_import(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(self, "导入雨量计村名单", "",
+                                                    "名单 (*.xlsx *.csv);;Excel 工作簿 (*.xlsx);;CSV 文件 (*.csv)")
+        if path:
+            self.import_file(path)
+
+    def import_file(self, path: str) -> ImportReport | None:
+        """Check the whole list, ask about names that exist in several townships, ask before
+        applying a list with bad rows, then apply it in one go (one undo step)."""
+        try:
+            report = rain_gauge_import.import_villages(self.store, path, dry_run=True)
+            choices: dict[int, str] = {}
+            for row in report.ambiguous:
+                dlg = TownshipChoiceDialog(row, self)
+                if dlg.exec() == QDialog.DialogCode.Accepted:
+                    choices[row.line] = dlg.township()
+            if choices:
+                report = rain_gauge_import.import_villages(self.store, path, dry_run=True, choices=choices)
+            skip_bad = False
+            if report.bad:
+                done, total = svc.assigned_count(self.store)
+                confirm = ImportResultDialog(
+                    report, f"名单中有 {len(report.bad)} 行有误（红色），尚未导入任何一行。已落实 {done}/{total}",
+                    confirm=True, parent=self)
+                if confirm.exec() != QDialog.DialogCode.Accepted:
+                    return None
+                skip_bad = True
+            report = rain_gauge_import.import_villages(self.store, path, choices=choices, skip_bad=skip_bad)
+        except HazardmapError as exc:
+            QMessageBox.warning(self, "导入雨量计村名单", str(exc))
+            return None
+        if report.new_assignments:
+            self.undo_stack.append([(a.slot, None) for a in report.new_assignments])
+            self.undo_button.setEnabled(True)
+        done, total = svc.assigned_count(self.store)
+        skipped = f"，跳过 {len(report.bad)} 行有误的" if report.bad else ""
+        self.show_result(report, f"导入 {len(report.new_assignments)} 个站点{skipped}。已落实 {done}/{total}")
+        return report
+
+    def show_result(self, report: ImportReport, summary: str) -> None:
+        if self.result_dialog is not None:
+            self.result_dialog.close()
+        self.result_dialog = ImportResultDialog(report, summary, confirm=False, parent=self)
+        self.result_dialog.show()
 
     def _on_clear(self) -> None:
         slot = self.current_slot()
@@ -211,12 +347,12 @@ class RainGaugePanel(QWidget):
         """Put the last edited slot back as it was, through the same services."""
         if not self.undo_stack:
             return
-        slot, before = self.undo_stack.pop()
+        batch = self.undo_stack.pop()
         try:
-            if before is None:
-                svc.clear(self.store, slot)
-            else:
-                svc.assign(self.store, slot, before)
+            rain_gauge_import.clear_slots(self.store, [slot for slot, before in batch if before is None])
+            for slot, before in batch:
+                if before is not None:
+                    svc.assign(self.store, slot, before)
         except HazardmapError as exc:
             QMessageBox.warning(self, "撤销", str(exc))
         self.undo_button.setEnabled(bool(self.undo_stack))
