@@ -385,3 +385,18 @@ def test_table_sorts_numbers_as_numbers_and_keeps_the_selection(shell):
     assert townships == sorted(townships)
     table.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
     assert table.visible_seqs() == list(range(1, 17))
+
+
+def test_imported_rain_gauge_list_refreshes_counter_and_map_then_undoes(shell, tmp_path):
+    # A list with a code and a name unique in the county (gazetteer names: test inputs, not data).
+    panel = shell.rain_gauge_panel
+    start = rain_gauges.assigned_count(shell.store)[0]
+    (tmp_path / "名单.csv").write_text("村名,乡镇\n檀市村,栗江镇\n430422122245,\n", encoding="utf-8-sig")
+    report = panel.import_file(str(tmp_path / "名单.csv"))
+    assert len(report.new_assignments) == 2 and not report.bad
+    assert f"已落实 {start + 2}/15" in panel.counter.text()   # refreshed through the change bus
+    wait_until(lambda: js(shell, "hazardmap.statsJson()")["rain_gauges"] == start + 2)
+    panel.result_dialog.close()
+    panel.undo()
+    assert f"已落实 {start}/15" in panel.counter.text()
+    wait_until(lambda: js(shell, "hazardmap.statsJson()")["rain_gauges"] == start)

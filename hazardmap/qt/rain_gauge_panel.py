@@ -222,7 +222,9 @@ class RainGaugePanel(QWidget):
         buttons.addWidget(self.clear_button)
         buttons.addWidget(self.undo_button)
         buttons.addStretch(1)
-        buttons.addWidget(self.import_button)
+        second = QHBoxLayout()   # own row: the side panel is only about 210 px wide
+        second.addWidget(self.import_button)
+        second.addStretch(1)
         note = QLabel("2023 年 15 个村部安装雨量计；文件未列出村名，请按局里的名单逐一指定，或导入名单。", self)
         note.setWordWrap(True)
         note.setStyleSheet("color:#666")
@@ -232,6 +234,7 @@ class RainGaugePanel(QWidget):
         layout.addWidget(note)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
+        layout.addLayout(second)
         self.refresh()
 
     def refresh(self) -> None:
