@@ -133,3 +133,37 @@ def test_batch_export_refuses_existing_files_without_consent(qtbot, controller, 
     batch.wait()
     assert "已存在" in failed.args[0]
     assert (tmp_path / "01_宝盖镇高山村20组_防灾工作明白卡.pdf").read_bytes() == b"old"
+
+
+def test_township_export_dialog_selects_the_warned_townships_points(qtbot, controller):
+    from PySide6.QtCore import Qt
+
+    from hazardmap.qt.printing import TownshipExportDialog
+
+    data = controller.snapshot()
+    dialog = TownshipExportDialog(data, controller.window)
+    qtbot.addWidget(dialog)
+    names = [dialog.townships.item(i).data(Qt.ItemDataRole.UserRole) for i in range(dialog.townships.count())]
+    assert names == data.townships_with_points() and "松江镇" in names and "茶市镇" not in names
+    ok = dialog.buttons.button(dialog.buttons.StandardButton.Ok)
+    assert not ok.isEnabled()  # nothing chosen yet
+    for i, name in enumerate(names):
+        if name in ("松江镇", "江口镇"):
+            dialog.townships.item(i).setCheckState(Qt.CheckState.Checked)
+    assert sorted(dialog.selected_seqs()) == [6, 7, 11, 12]
+    dialog.kind_boxes["household-card"].setChecked(False)
+    assert [k.key for k in dialog.selected_kinds()] == ["work-card", "patrol-form"]
+    assert "4 处隐患点 × 2 种表格 = 8 个 PDF" in dialog.summary.text() and ok.isEnabled()
+
+
+def test_batch_export_of_chosen_points_and_kinds_writes_only_those(qtbot, controller, tmp_path):
+    from hazardmap.reports import sheets
+
+    batch = controller.start_batch_export(tmp_path, seqs=[11, 12], kinds=[sheets.WORK_CARD, sheets.PATROL_FORM])
+    with qtbot.waitSignal(batch.finished_ok, timeout=30_000) as done:
+        pass
+    batch.wait()
+    names = sorted(p.name for p in tmp_path.glob("*.pdf"))
+    assert len(done.args[0]) == 4 and len(names) == 4
+    assert all(n.startswith(("11_", "12_")) for n in names)
+    assert not any("防灾避险明白卡" in n for n in names)

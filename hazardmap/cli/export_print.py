@@ -23,7 +23,7 @@ def _point_seqs(args, data) -> list[int] | None:
                 seqs.append(seq)
     if args.township:
         data.township(args.township)
-        in_town = [p.seq for p in data.points if p.township == args.township.strip()]
+        in_town = data.seqs_in_townships([args.township])
         if not in_town:
             raise NotFound(f"{args.township}没有重点监测隐患点；有隐患点的乡镇（街道）：{'、'.join(data.townships_with_points())}")
         seqs += [s for s in in_town if s not in seqs]

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QMarginsF, QObject, QRectF, QSize, QSizeF, QThread, QUrl, Signal
+from PySide6.QtCore import QMarginsF, QObject, QRectF, QSize, QSizeF, Qt, QThread, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QPageLayout, QPageSize, QPaintEngine, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QGroupBox, QInputDialog, QLabel,
+                               QListWidget, QListWidgetItem, QMessageBox, QProgressDialog, QVBoxLayout, QWidget)
 
 from hazardmap.domain.errors import HazardmapError
 from hazardmap.reports import maps, sheets
@@ -109,11 +110,14 @@ class BatchExport(QThread):
     finished_ok = Signal(list)           # written paths (str)
     cancelled = Signal(int)              # files written before the stop
 
-    def __init__(self, data: ReportData, folder: Path, force: bool, parent: QObject | None = None) -> None:
+    def __init__(self, data: ReportData, folder: Path, force: bool, parent: QObject | None = None, *,
+                 seqs: list[int] | None = None, kinds: list | None = None) -> None:
         super().__init__(parent)
         self.data = data
         self.folder = folder
         self.force = force
+        self.seqs = seqs    # None: every point
+        self.kinds = kinds  # None: every kind of sheet
         self.stop = threading.Event()
         self.written: list[Path] = []
 
@@ -122,8 +126,8 @@ class BatchExport(QThread):
             self.written.append(path)
             self.progressed.emit(done, total, path.name)
         try:
-            paths = sheets.export_sheets(self.data, self.folder, force=self.force, with_history=True,
-                                         progress=progress, should_stop=self.stop.is_set)
+            paths = sheets.export_sheets(self.data, self.folder, seqs=self.seqs, kinds=self.kinds, force=self.force,
+                                         with_history=True, progress=progress, should_stop=self.stop.is_set)
         except sheets.Cancelled:
             self.cancelled.emit(len(self.written))
         except HazardmapError as exc:
@@ -256,14 +260,35 @@ class PrintController(QObject):
             force = True
         self.start_batch_export(Path(folder), force=force, data=data)
 
-    def start_batch_export(self, folder: Path, *, force: bool = False, data: ReportData | None = None) -> BatchExport:
+    def ask_township_export(self) -> None:
+        """Story 4: a rainfall warning for some townships -> their points' sheets, the same hour."""
+        data = self.snapshot(with_history=True)
+        dialog = TownshipExportDialog(data, self.window)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        folder = QFileDialog.getExistingDirectory(self.window, "选择导出文件夹", str(Path.home()))
+        if not folder:
+            return
+        seqs, kinds = dialog.selected_seqs(), dialog.selected_kinds()
+        existing = [p for _, _, p in sheets.plan_sheets(data, Path(folder), seqs, kinds) if p.exists()]
+        force = False
+        if existing:
+            answer = QMessageBox.question(self.window, "文件已存在",
+                                          f"该文件夹中已有 {len(existing)} 个同名文件，是否覆盖？")
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+            force = True
+        self.start_batch_export(Path(folder), force=force, data=data, seqs=seqs, kinds=kinds)
+
+    def start_batch_export(self, folder: Path, *, force: bool = False, data: ReportData | None = None,
+                           seqs: list[int] | None = None, kinds: list | None = None) -> BatchExport:
         data = data or self.snapshot(with_history=True)  # read on the UI thread: the DB connection lives here
-        total = len(data.points) * len(sheets.SHEET_KINDS)
+        total = len(sheets.plan_sheets(data, folder, seqs, kinds or list(sheets.SHEET_KINDS.values())))
         self.progress = QProgressDialog("正在导出全部隐患点的表格…", "取消", 0, total, self.window)
         self.progress.setWindowTitle("批量导出")
         self.progress.setMinimumDuration(0)
         self.progress.setValue(0)
-        batch = BatchExport(data, folder, force, self)
+        batch = BatchExport(data, folder, force, self, seqs=seqs, kinds=kinds)
         self.progress.canceled.connect(batch.stop.set)
         batch.progressed.connect(self._on_batch_progress)
         batch.finished_ok.connect(lambda paths: self._on_batch_done(folder, paths))
@@ -302,6 +327,62 @@ class PrintController(QObject):
             QMessageBox.warning(self.window, "打印/导出", message)
 
 
+class TownshipExportDialog(QDialog):
+    """Choose townships (only those with key points) and which sheets to export for their points."""
+
+    def __init__(self, data: ReportData, parent=None) -> None:
+        super().__init__(parent)
+        self.data = data
+        self.setWindowTitle("按乡镇导出明白卡和巡查记录表")
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("勾选乡镇（街道），如收到预警的区域：", self))
+        self.townships = QListWidget(self)
+        for name in data.townships_with_points():
+            count = len(data.seqs_in_townships([name]))
+            item = QListWidgetItem(f"{name}（{count} 处）", self.townships)
+            item.setData(Qt.ItemDataRole.UserRole, name)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+        layout.addWidget(self.townships, 1)
+        box = QGroupBox("导出哪些表格", self)
+        box_layout = QVBoxLayout(box)
+        self.kind_boxes: dict[str, QCheckBox] = {}
+        for key, kind in sheets.SHEET_KINDS.items():
+            check = QCheckBox(kind.title, box)
+            check.setChecked(True)
+            box_layout.addWidget(check)
+            self.kind_boxes[key] = check
+        layout.addWidget(box)
+        self.summary = QLabel(self)
+        layout.addWidget(self.summary)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
+                                        self)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("选择文件夹并导出…")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.townships.itemChanged.connect(self._update)
+        for check in self.kind_boxes.values():
+            check.toggled.connect(self._update)
+        self._update()
+
+    def selected_townships(self) -> list[str]:
+        items = (self.townships.item(i) for i in range(self.townships.count()))
+        return [it.data(Qt.ItemDataRole.UserRole) for it in items if it.checkState() == Qt.CheckState.Checked]
+
+    def selected_seqs(self) -> list[int]:
+        return self.data.seqs_in_townships(self.selected_townships())
+
+    def selected_kinds(self) -> list:
+        return [sheets.SHEET_KINDS[key] for key, check in self.kind_boxes.items() if check.isChecked()]
+
+    def _update(self) -> None:
+        seqs, kinds = self.selected_seqs(), self.selected_kinds()
+        self.summary.setText(f"将导出 {len(seqs)} 处隐患点 × {len(kinds)} 种表格 = {len(seqs) * len(kinds)} 个 PDF")
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(seqs and kinds))
+
+
 def attach(window) -> PrintController:
     """Adds print preview, direct printing and PDF export of each product, and the batch export, to
     window.menus["print"]."""
@@ -319,4 +400,7 @@ def attach(window) -> PrintController:
     batch = QAction("批量导出全部隐患点的明白卡和巡查记录表…", menu)
     batch.triggered.connect(lambda _=False: controller.ask_batch_export())
     menu.addAction(batch)
+    by_township = QAction("按乡镇导出（如预警区域）…", menu)
+    by_township.triggered.connect(lambda _=False: controller.ask_township_export())
+    menu.addAction(by_township)
     return controller

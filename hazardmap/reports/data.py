@@ -54,6 +54,11 @@ class ReportData:
             raise NotFound(f"衡南县没有名为“{name}”的乡镇（街道）")
         return t
 
+    def seqs_in_townships(self, names: list[str]) -> list[int]:
+        """The points of the given townships (e.g. those under a rainfall warning), by seq."""
+        wanted = {n.strip() for n in names}
+        return [p.seq for p in self.points if p.township in wanted]
+
     def townships_with_points(self) -> list[str]:
         """In the county's own order (townships.csv is ordered by code)."""
         have = {p.township for p in self.points}
