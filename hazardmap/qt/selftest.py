@@ -53,7 +53,7 @@ class SelfTest:
         located = sum(1 for p in pts if p.located)
         assert located == 15, f"应有15处已定位，实际 {located}"
         assert rain_gauges.assigned_count(self.store) == (0, 15)
-        integrity = self.store.db.conn.execute("PRAGMA integrity_check").fetchone()[0]
+        integrity = self.store.db.integrity()
         assert integrity == "ok", integrity
         return f"新建数据库 schema {SCHEMA_VERSION}，16 处隐患点（15 处已定位），雨量计 0/15"
 

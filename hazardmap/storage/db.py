@@ -113,5 +113,9 @@ class Database:
         else:
             self.conn.execute("COMMIT")
 
+    def integrity(self) -> str:
+        """SQLite's own check of the whole file: 'ok', or what is damaged."""
+        return self.conn.execute("PRAGMA integrity_check").fetchone()[0]
+
     def close(self) -> None:
         self.conn.close()
