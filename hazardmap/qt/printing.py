@@ -246,19 +246,8 @@ class PrintController(QObject):
     def ask_batch_export(self) -> None:
         folder = QFileDialog.getExistingDirectory(self.window, "选择导出文件夹（全部隐患点的明白卡和巡查记录表）",
                                                   str(Path.home()))
-        if not folder:
-            return
-        data = self.snapshot(with_history=True)
-        existing = [p for _, _, p in sheets.plan_sheets(data, Path(folder), None, list(sheets.SHEET_KINDS.values()))
-                    if p.exists()]
-        force = False
-        if existing:
-            answer = QMessageBox.question(self.window, "文件已存在",
-                                          f"该文件夹中已有 {len(existing)} 个同名文件，是否覆盖？")
-            if answer != QMessageBox.StandardButton.Yes:
-                return
-            force = True
-        self.start_batch_export(Path(folder), force=force, data=data)
+        if folder:
+            self._export_to(Path(folder), self.snapshot(with_history=True))
 
     def ask_township_export(self) -> None:
         """Story 4: a rainfall warning for some townships -> their points' sheets, the same hour."""
@@ -267,18 +256,20 @@ class PrintController(QObject):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         folder = QFileDialog.getExistingDirectory(self.window, "选择导出文件夹", str(Path.home()))
-        if not folder:
-            return
-        seqs, kinds = dialog.selected_seqs(), dialog.selected_kinds()
-        existing = [p for _, _, p in sheets.plan_sheets(data, Path(folder), seqs, kinds) if p.exists()]
-        force = False
+        if folder:
+            self._export_to(Path(folder), data, dialog.selected_seqs(), dialog.selected_kinds())
+
+    def _export_to(self, folder: Path, data: ReportData, seqs: list[int] | None = None,
+                   kinds: list | None = None) -> None:
+        """Ask before replacing files already in the folder, then export in the worker."""
+        plan = sheets.plan_sheets(data, folder, seqs, kinds or list(sheets.SHEET_KINDS.values()))
+        existing = [p for _, _, p in plan if p.exists()]
         if existing:
             answer = QMessageBox.question(self.window, "文件已存在",
                                           f"该文件夹中已有 {len(existing)} 个同名文件，是否覆盖？")
             if answer != QMessageBox.StandardButton.Yes:
                 return
-            force = True
-        self.start_batch_export(Path(folder), force=force, data=data, seqs=seqs, kinds=kinds)
+        self.start_batch_export(folder, force=bool(existing), data=data, seqs=seqs, kinds=kinds)
 
     def start_batch_export(self, folder: Path, *, force: bool = False, data: ReportData | None = None,
                            seqs: list[int] | None = None, kinds: list | None = None) -> BatchExport:
