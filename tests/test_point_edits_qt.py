@@ -60,3 +60,28 @@ def test_undo_monitor_from_the_tab(tab, store):
     tab.undo_monitor_action.trigger()
     p2 = points.get_point(store, 2)
     assert (p2.monitor, p2.phone) == ("李新菊", "13875790008")
+
+
+def test_store_warnings_are_shown_in_the_main_windows_status_bar(qapp, store):
+    from hazardmap.qt.entry import close_window
+    from hazardmap.qt.main_window import MainWindow
+
+    store.warnings.append("数据库位于网络共享上（测试）")
+    window = MainWindow(store)
+    try:
+        assert window.store_warning is not None
+        assert "网络共享" in window.store_warning.text()
+        assert window.store_warning.parent() is window.statusBar() or window.statusBar().isAncestorOf(
+            window.store_warning)
+    finally:
+        close_window(qapp, window)
+
+
+def test_no_banner_without_warnings(qtbot, store):
+    from PySide6.QtWidgets import QWidget
+
+    from hazardmap.qt.store_warnings import warning_banner
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    assert warning_banner(store, parent) is None

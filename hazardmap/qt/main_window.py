@@ -20,6 +20,7 @@ from hazardmap.qt.details_panel import DetailsPanel
 from hazardmap.qt.layers_panel import LayersPanel
 from hazardmap.qt.location_dialog import LocationDialog
 from hazardmap.qt.monitor_dialog import MonitorDialog
+from hazardmap.qt.store_warnings import warning_banner
 from hazardmap.qt.map_view import MapView
 from hazardmap.qt.points_table import PointsTable
 from hazardmap.qt.rain_gauge_panel import RainGaugePanel
@@ -84,6 +85,10 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.cursor_label)
         self.map_status = QLabel("地图加载中…", self)
         self.statusBar().addWidget(self.map_status)
+        # e.g. a database on a network share: said in the status bar for as long as the window is open
+        self.store_warning = warning_banner(store, self)
+        if self.store_warning is not None:
+            self.statusBar().addWidget(self.store_warning, 1)
 
         self.menus: dict[str, QMenu] = {}
         self._build_menus()

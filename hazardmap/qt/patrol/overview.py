@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 from hazardmap.domain.changes import Changes
 from hazardmap.domain.patrol import in_flood_season
 from hazardmap.domain.patrol_status import STATUS_COLOURS, UNPATROLLED
-from hazardmap.qt.patrol.patrol_tab import warning_banner
+from hazardmap.qt.store_warnings import warning_banner
 from hazardmap.services import patrol as svc
 from hazardmap.services.store import Store
 

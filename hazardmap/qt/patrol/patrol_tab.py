@@ -17,6 +17,7 @@ from hazardmap.domain.patrol_status import STATUS_COLOURS
 from hazardmap.qt.patrol.dialogs import AuditDialog, RecycleBinDialog
 from hazardmap.qt.patrol.entry_dialog import PatrolEntryDialog
 from hazardmap.qt.patrol.undo import DeleteEntry, EditEntry, RecordEntry
+from hazardmap.qt.store_warnings import warning_banner
 from hazardmap.services import patrol as svc
 from hazardmap.services.points import get_point
 from hazardmap.services.store import Store
@@ -25,16 +26,6 @@ PAGE = 500  # newest entries shown at once; a decade of daily patrols is 3,650 (
 
 COLUMNS = ("巡查时间", "判定", "巡查人", "天气", "降雨量(mm)", "宏观迹象", "裂缝读数(mm)", "较上次(mm)", "处置措施",
            "其他测量", "备注", "编号")
-
-
-def warning_banner(store: Store, parent: QWidget) -> QLabel | None:
-    """A visible yellow line for store warnings (e.g. the database is on a network share)."""
-    if not store.warnings:
-        return None
-    label = QLabel("⚠ " + "\n⚠ ".join(store.warnings), parent)
-    label.setWordWrap(True)
-    label.setStyleSheet("background: #fff3cd; color: #7a4f00; padding: 4px; border: 1px solid #e0c36a;")
-    return label
 
 
 class PatrolTab(QWidget):
