@@ -152,6 +152,14 @@ def test_points_sharing_a_position_are_both_clickable(shell):
         assert shell.points_table.selected_seq() == seq
 
 
+def test_seat_labels_move_left_of_points_sitting_on_the_seat(shell):
+    # points 7, 10, 11 and 12 are known only by their township seat: the label must not sit under them
+    assert js(shell, "hazardmap.seatLabelsAtPoints()") == {"江口镇": 1, "泉溪镇": 1, "松江镇": 2}
+    right = js(shell, "JSON.stringify(Array.from(document.querySelectorAll('.hm-seat-label'))"
+                      ".filter(e => e.textContent === '松江镇').map(e => e.style.right))")
+    assert right == ["33px"]  # left of both discs of 11 and 12
+
+
 def test_selecting_a_row_highlights_the_marker(shell):
     seen = []
     shell.sig_point_selected.connect(seen.append)

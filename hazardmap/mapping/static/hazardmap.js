@@ -66,6 +66,7 @@
       });
     }
     spreadColocated(points);
+    placeSeatLabels(points);
     points.forEach(function (p) {
       if (p.precision === "township") {
         // Dashed ring: the point is only known to its township seat (radius explained in page.py).
@@ -93,6 +94,25 @@
     if (hm.bridge) { hm.bridge.pointClicked(seq); }
   }
 
+  // A seat's label normally starts just right of its square. Points known only by their township
+  // sit on the seat itself (drawn side by side when several, see spreadColocated), so there the
+  // label goes to the left of the whole group instead of under the numbered discs.
+  function seatIcon(t, atPoints) {
+    var style = atPoints ? ' style="left:auto; right:' + (13 * atPoints + 7) + 'px"' : "";
+    return L.divIcon({ className: "hm-seat-wrap",
+      html: '<div class="hm-seat"></div><span class="hm-seat-label"' + style + ">" + t.label + "</span>",
+      iconSize: [8, 8], iconAnchor: [4, 4] });
+  }
+
+  function placeSeatLabels(points) {
+    (hm.seats || []).forEach(function (s) {
+      var n = points.filter(function (p) {
+        return Math.abs(p.lat - s.seat.lat) < 1e-5 && Math.abs(p.lon - s.seat.lon) < 1e-5;
+      }).length;
+      if (n !== s.atPoints) { s.atPoints = n; s.marker.setIcon(seatIcon(s.seat, n)); }
+    });
+  }
+
   function drawRainGauges(sites) {
     var g = hm.layers.rain_gauges;
     g.clearLayers();
@@ -112,11 +132,12 @@
       style: { color: "#c0392b", weight: 3, fill: true, fillColor: "#fffbe6", fillOpacity: 0.25 }, interactive: false
     });
     hm.layers.county.addLayer(hm.countyOutline);
+    hm.seats = [];
     st.townships.forEach(function (t) {
-      var icon = L.divIcon({ className: "hm-seat-wrap", html: '<div class="hm-seat"></div><span class="hm-seat-label">' + t.label + "</span>",
-        iconSize: [8, 8], iconAnchor: [4, 4] });
       // Own pane below the hazard points: seat labels never cover a numbered point.
-      hm.layers.townships.addLayer(L.marker(toLatLng(t), { icon: icon, interactive: false, keyboard: false, pane: "hmSeats" }));
+      var mk = L.marker(toLatLng(t), { icon: seatIcon(t, 0), interactive: false, keyboard: false, pane: "hmSeats" });
+      hm.seats.push({ seat: t, marker: mk, atPoints: 0 });
+      hm.layers.townships.addLayer(mk);
     });
     st.villages.forEach(function (v) {
       var mk = L.circleMarker(toLatLng(v), { renderer: canvas, radius: 2.5, weight: 1, color: "#5d6d7e", fillColor: "#fff", fillOpacity: 1 });
@@ -190,6 +211,11 @@
       selected: hm.selected, visible: visible, datum: hm.data.datum };
   };
   hm.statsJson = function () { return JSON.stringify(hm.stats()); };
+  hm.seatLabelsAtPoints = function () {
+    var out = {};
+    (hm.seats || []).forEach(function (s) { if (s.atPoints) { out[s.seat.label] = s.atPoints; } });
+    return JSON.stringify(out);
+  };
 
   hm.markerInfo = function (seq) {
     var mk = hm.markers[seq];
