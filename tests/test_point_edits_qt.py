@@ -63,12 +63,14 @@ def test_undo_monitor_from_the_tab(tab, store):
 
 
 def test_store_warnings_are_shown_in_the_main_windows_status_bar(qapp, store):
-    from hazardmap.qt.entry import close_window
+    from hazardmap.qt.entry import close_window, wait_for_map
     from hazardmap.qt.main_window import MainWindow
 
     store.warnings.append("数据库位于网络共享上（测试）")
     window = MainWindow(store)
     try:
+        # let the web view finish loading first: tearing QtWebEngine down mid-load can crash it
+        assert wait_for_map(qapp, window)
         assert window.store_warning is not None
         assert "网络共享" in window.store_warning.text()
         assert window.store_warning.parent() is window.statusBar() or window.statusBar().isAncestorOf(

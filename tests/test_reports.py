@@ -13,7 +13,7 @@ from hazardmap.domain.patrol_status import MACRO_SIGNS, STATUS_COLOURS, Judgemen
 from hazardmap.domain.points import Precision
 from hazardmap.reports import maps, sheets
 from hazardmap.reports.data import ATTRIBUTION, collect
-from hazardmap.reports.mapdraw import MM, MapFrame, project
+from hazardmap.reports.mapdraw import MM, MapFrame
 from hazardmap.services import patrol_status
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")

@@ -6,11 +6,12 @@ from datetime import date
 from html import escape
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QMessageBox,
+from PySide6.QtWidgets import (QComboBox, QDialog, QFormLayout, QLabel, QLineEdit, QMessageBox,
                                QPushButton, QVBoxLayout)
 
 from hazardmap.domain.errors import HazardmapError, InvalidInput, OutsideCounty
 from hazardmap.domain.validation import Datum
+from hazardmap.qt.buttons import ok_cancel
 from hazardmap.services import points as point_service
 from hazardmap.services.store import Store
 
@@ -55,11 +56,7 @@ class LocationDialog(QDialog):
         form.addRow("纬度", self.lat)
         form.addRow("坐标系", self.datum)
         form.addRow("来源", self.source)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("保存")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self, "保存")
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(pick)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QMessageBox, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QLineEdit, QMessageBox, QVBoxLayout
 
 from hazardmap.domain.errors import HazardmapError
 from hazardmap.domain.validation import check_name, check_phone
+from hazardmap.qt.buttons import ok_button, ok_cancel
 from hazardmap.services import points as point_service
 from hazardmap.services.store import Store
 
@@ -30,13 +31,8 @@ class MonitorDialog(QDialog):
         form.addRow("现任", QLabel(f"{escape(point.monitor)}　{escape(point.phone)}", self))
         form.addRow("姓名(&N)", self.name)
         form.addRow("电话(&P)", self.phone)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
-                                        self)
-        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.save_button.setText("保存")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        self.buttons.accepted.connect(self._on_save)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = ok_cancel(self, "保存", on_ok=self._on_save)
+        self.save_button = ok_button(self.buttons)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)

@@ -13,10 +13,11 @@ from PySide6.QtCore import QMarginsF, QObject, QRectF, QSize, QSizeF, Qt, QThrea
 from PySide6.QtGui import QAction, QDesktopServices, QPageLayout, QPageSize, QPaintEngine, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
-from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QGroupBox, QInputDialog, QLabel,
+from PySide6.QtWidgets import (QCheckBox, QDialog, QFileDialog, QGroupBox, QInputDialog, QLabel,
                                QListWidget, QListWidgetItem, QMessageBox, QProgressDialog, QVBoxLayout, QWidget)
 
 from hazardmap.domain.errors import HazardmapError
+from hazardmap.qt.buttons import ok_button, ok_cancel
 from hazardmap.reports import maps, sheets
 from hazardmap.reports.data import ReportData, collect
 from hazardmap.reports.output import check_pdf_target, write_atomic
@@ -346,12 +347,7 @@ class TownshipExportDialog(QDialog):
         layout.addWidget(box)
         self.summary = QLabel(self)
         layout.addWidget(self.summary)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
-                                        self)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("选择文件夹并导出…")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = ok_cancel(self, "选择文件夹并导出…")
         layout.addWidget(self.buttons)
         self.townships.itemChanged.connect(self._update)
         for check in self.kind_boxes.values():
@@ -371,7 +367,7 @@ class TownshipExportDialog(QDialog):
     def _update(self) -> None:
         seqs, kinds = self.selected_seqs(), self.selected_kinds()
         self.summary.setText(f"将导出 {len(seqs)} 处隐患点 × {len(kinds)} 种表格 = {len(seqs) * len(kinds)} 个 PDF")
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(seqs and kinds))
+        ok_button(self.buttons).setEnabled(bool(seqs and kinds))
 
 
 def attach(window) -> PrintController:

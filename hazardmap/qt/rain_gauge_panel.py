@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogBut
 
 from hazardmap.domain.errors import HazardmapError
 from hazardmap.services import rain_gauge_import
+from hazardmap.qt.buttons import ok_cancel
 from hazardmap.services import rain_gauges as svc
 from hazardmap.services.rain_gauge_import import BadRow, ImportReport
 from hazardmap.services.store import Store
@@ -43,11 +44,7 @@ class AssignDialog(QDialog):
         self.township.currentIndexChanged.connect(self._refill)
         self.filter.textChanged.connect(self._refill)
         self.villages.itemDoubleClicked.connect(lambda _item: self.accept())
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("指定")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self, "指定")
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("乡镇（街道）", self))
         layout.addWidget(self.township)
@@ -121,11 +118,7 @@ class TownshipChoiceDialog(QDialog):
                                    self.candidates)
             item.setData(Qt.ItemDataRole.UserRole, v.township)
         self.candidates.itemDoubleClicked.connect(lambda _item: self.accept())
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("跳过此行")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self, "确定", "跳过此行")
         # No candidate preselected: the user picks one on purpose (never a guess).
         self.candidates.setCurrentRow(-1)
         ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
