@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from hazardmap.domain.errors import InvalidInput
+from hazardmap.files import check_not_existing
 from hazardmap.mapping.options import BASEMAPS, MapOptions
 from hazardmap.services.store import Store
 
@@ -14,15 +15,14 @@ def cmd_map_html(args, store: Store) -> int:
         raise InvalidInput(f"输出文件“{args.out}”应以 .html 结尾")
     if out.exists() and out.is_dir():
         raise InvalidInput(f"“{args.out}”是一个文件夹，请给出 .html 文件名")
+    check_not_existing([out], force=args.force)  # before folium and Leaflet load
     if args.basemap == "tianditu" and not (args.tianditu_key or "").strip():
         raise InvalidInput("天地图底图需要密钥：请用 --tianditu-key 给出")
     from hazardmap.mapping.assets import ASSET_DIR  # folium and Leaflet load only for this command
     from hazardmap.mapping.page import build_map_page
 
-    try:
-        build_map_page(store, out, MapOptions(basemap=args.basemap, tianditu_key=args.tianditu_key or ""))
-    except OSError as exc:
-        raise InvalidInput(f"无法写入“{args.out}”：{exc.strerror or exc}") from None
+    build_map_page(store, out, MapOptions(basemap=args.basemap, tianditu_key=args.tianditu_key or ""),
+                   force=args.force)
     note = "离线可用" if args.basemap == "offline" else f"底图：{BASEMAPS[args.basemap]}（需联网）"
     print(f"已写出 {out}（资源文件在 {out.parent / ASSET_DIR}；{note}）")
     return 0
@@ -34,4 +34,5 @@ def register(sub) -> None:
     p.add_argument("--basemap", choices=list(BASEMAPS), default="offline",
                    help="在线底图，默认 offline（不联网）")
     p.add_argument("--tianditu-key", help="天地图密钥（仅 --basemap tianditu）")
+    p.add_argument("--force", action="store_true", help="覆盖已存在的 .html 文件")
     p.set_defaults(handler=cmd_map_html)

@@ -15,6 +15,7 @@ from jinja2 import Template
 
 from hazardmap.domain.patrol_status import STATUS_COLOURS, LatestPatrol, status_label
 from hazardmap.domain.points import HazardPoint, Precision
+from hazardmap.files import write_text
 from hazardmap.geodata.bundled import BundledData
 from hazardmap.mapping.assets import ASSET_DIR, CSS, JS, copy_assets
 from hazardmap.mapping.options import BASEMAPS, LAYERS, MapOptions, page_datum, page_to_cgcs2000, to_page_fn
@@ -189,8 +190,9 @@ class _Init(MacroElement):
         self.payload = payload_json
 
 
-def build_page(payload: dict, out_path: Path, options: MapOptions) -> Path:
-    """Write the page (and its assets beside it) and return its path."""
+def build_page(payload: dict, out_path: Path, options: MapOptions, *, force: bool = False) -> Path:
+    """Write the page (and its assets beside it) and return its path; an existing page is replaced only
+    with force (FileExists otherwise)."""
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     copy_assets(out_path.parent)
@@ -205,8 +207,7 @@ def build_page(payload: dict, out_path: Path, options: MapOptions) -> Path:
     root = m.get_root()
     root.header.add_child(Element("<title>衡南县地质灾害隐患点分布图</title>"), name="hm_title")
     _Init(to_json_for_script(payload)).add_to(m)
-    m.save(str(out_path))
-    return out_path
+    return write_text(out_path, m.get_root().render(), force=force)
 
 
 def collect_payload(store, options: MapOptions) -> dict:
@@ -235,9 +236,9 @@ def collect_payload(store, options: MapOptions) -> dict:
     }
 
 
-def build_map_page(store, out_path: Path, options: MapOptions | None = None) -> Path:
+def build_map_page(store, out_path: Path, options: MapOptions | None = None, *, force: bool = False) -> Path:
     options = options or MapOptions()
-    return build_page(collect_payload(store, options), out_path, options)
+    return build_page(collect_payload(store, options), out_path, options, force=force)
 
 
 def points_update(store, options: MapOptions) -> dict:

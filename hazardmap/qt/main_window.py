@@ -319,7 +319,9 @@ class MainWindow(QMainWindow):
     def _on_export_page(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "导出离线地图网页", "衡南县隐患点地图.html", "网页 (*.html)")
         if path:
-            build_map_page(self.store, path, MapOptions(visible=frozenset(self.layers_panel.visible_layers())))
+            # The save dialog has already asked about replacing an existing file.
+            build_map_page(self.store, path, MapOptions(visible=frozenset(self.layers_panel.visible_layers())),
+                           force=True)
             self.statusBar().showMessage(f"已导出 {path}（资源文件在同一文件夹的 hazardmap_assets 中）", 8000)
 
     def closeEvent(self, event) -> None:  # noqa: N802

@@ -238,7 +238,7 @@ class PrintController(QObject):
             target = check_pdf_target(Path(path), force=True)
             pdf = self.render(product, seq)
             if pdf is not None:
-                write_atomic(target, pdf)
+                write_atomic(target, pdf, force=True)
                 QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
         except HazardmapError as exc:
             self._error(str(exc))

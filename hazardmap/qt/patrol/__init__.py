@@ -71,7 +71,8 @@ def export_dialog(parent: QWidget, store: Store, *, path: str | None = None, mas
 
     try:
         result = run_in_background(parent, store, "正在导出巡查记录…",
-                                   lambda own: patrol_excel.export_logs(own, path, mask_phones=mask))
+                                   # The save dialog has already asked about replacing an existing file.
+                                   lambda own: patrol_excel.export_logs(own, path, mask_phones=mask, force=True))
     except HazardmapError as exc:
         QMessageBox.warning(parent, "导出巡查记录", str(exc))
         return None
