@@ -10,6 +10,10 @@ MAP_READY_TIMEOUT_MS = 30_000
 
 
 def run_window_command(args: argparse.Namespace) -> int:
+    if args.command == "screenshot":
+        from hazardmap.files import check_target
+
+        check_target(args.out, force=args.force)  # an existing file: refused before Qt even loads
     prepare_qt_environment()
     from PySide6.QtWidgets import QApplication
 
@@ -20,10 +24,6 @@ def run_window_command(args: argparse.Namespace) -> int:
         from hazardmap.qt.selftest import run_selftest
 
         return run_selftest(args)
-    if args.command == "screenshot":
-        from hazardmap.files import check_target
-
-        check_target(args.out, force=args.force)  # an existing file: refused before the window opens
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("hazardmap")
     store = open_store(backup_on_open=args.command == "gui")  # the start-up backup (issue 4)

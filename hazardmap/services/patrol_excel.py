@@ -26,7 +26,7 @@ from hazardmap.files import atomic_write, check_target
 from hazardmap.services import patrol as patrol_service
 from hazardmap.services.points import list_points
 from hazardmap.services.store import Store, current_user, now_iso
-from hazardmap.services.xlsx_scratch import scratch_in
+from hazardmap.services.xlsx_scratch import scratch_in, write_only_workbook
 
 ENTRY_SHEET = "巡查记录"
 SUMMARY_SHEET = "汇总"
@@ -187,12 +187,11 @@ def _summary_rows(entries, points, point: int | None, mask: bool) -> list[list]:
 
 
 def _write_xlsx(path: Path, records, entries, points, *, point, since, until, mask) -> None:
-    from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
-    wb = Workbook(write_only=True)  # streams rows: 100,000 entries without holding cell objects
+    wb = write_only_workbook()  # streams rows: 100,000 entries without holding cell objects
     bold = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
 

@@ -1,14 +1,19 @@
-"""Where openpyxl keeps its scratch files while it saves a workbook.
+"""Writing an .xlsx with openpyxl without leaving anything behind.
 
-openpyxl streams every worksheet through a temp file it makes in the system temp folder
+openpyxl streams every worksheet through a scratch file it makes in the system temp folder
 (openpyxl/worksheet/_writer.py, create_temporary_file) and removes it only after the save or at exit:
 an export killed half-way left a 127 MB file of names and phones there for anyone to read. Inside
 `scratch_in(folder)` those files are made in `folder` instead (the atomic writer's private work
 folder beside the export, removed with it whatever happens). Per thread, so the window's background
 export and anything else using openpyxl do not see each other's folder.
+
+When the write fails (a full disk), lxml reports it as SerialisationError("IO_ENOSPC"): turned into
+the OSError it is, so the caller words it like any other; and the half-written sheet streams are
+closed at once, quietly, instead of the garbage collector printing their errors on stderr later.
 """
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 import threading
@@ -43,12 +48,49 @@ def _install() -> None:
         _installed = True
 
 
+def write_only_workbook():
+    """openpyxl's streaming Workbook, known to the surrounding scratch_in (closed quietly on failure)."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    books = getattr(_local, "books", None)
+    if books is not None:
+        books.append(wb)
+    return wb
+
+
 @contextmanager
 def scratch_in(folder: Path) -> Iterator[None]:
     _install()
-    previous = getattr(_local, "folder", None)
-    _local.folder = str(folder)
+    previous = getattr(_local, "folder", None), getattr(_local, "books", None)
+    _local.folder, _local.books = str(folder), []
     try:
         yield
+    except BaseException as exc:
+        for book in _local.books:
+            _close_quietly(book)
+        code = _lxml_io_errno(exc)
+        if code is not None:
+            raise OSError(code, os.strerror(code)) from None
+        raise
     finally:
-        _local.folder = previous
+        _local.folder, _local.books = previous
+
+
+def _close_quietly(book) -> None:
+    for ws in getattr(book, "_sheets", []):
+        streams = (getattr(ws, "_rows", None), getattr(getattr(ws, "_writer", None), "xf", None))
+        for stream in streams:
+            if stream is not None:
+                try:
+                    stream.close()
+                except Exception:  # the same disk error again, already being reported
+                    pass
+
+
+def _lxml_io_errno(exc: BaseException) -> int | None:
+    if type(exc).__name__ != "SerialisationError":
+        return None
+    text = str(exc)  # e.g. "IO_ENOSPC"
+    name = text[3:] if text.startswith("IO_") else ""
+    return getattr(errno, name, errno.EIO) if name.startswith("E") else errno.EIO
