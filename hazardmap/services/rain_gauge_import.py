@@ -14,7 +14,7 @@ from hazardmap.domain.changes import Changes
 from hazardmap.domain.errors import Ambiguous, HazardmapError, InvalidInput
 from hazardmap.geodata.bundled import Village
 from hazardmap.services import rain_gauges as svc
-from hazardmap.services.spreadsheet import BadRow, read_table, whole_number
+from hazardmap.services.spreadsheet import BadRow, read_table, short, whole_number
 from hazardmap.services.store import Store, current_user, now_iso
 
 # Whole header names (after _norm), not substrings: a title row "2023年雨量计安装村名单" or a data cell
@@ -53,7 +53,8 @@ class SheetRow:
     line: int            # the row number the user sees in Excel / the line in the csv file
     village: str         # a name or a 12-digit code, as written
     township: str | None
-    slot: str | None     # as written; checked later so a bad value becomes a bad row
+    slot: object         # as written (text, or a number from an Excel cell); checked later so a bad value
+                         # becomes a bad row
 
 
 @dataclass(frozen=True)
@@ -95,8 +96,9 @@ def read_sheet(path: str | Path) -> tuple[list[SheetRow], list[BadRow]]:
         village = _norm(r.values.get("village"))
         if not village:   # blank lines, or a numbered template row not filled in yet
             continue
+        slot = r.values.get("slot")
         rows.append(SheetRow(r.line, village, _norm(r.values.get("township")) or None,
-                             _norm(r.values.get("slot")) or None))
+                             None if slot is None or str(slot).strip() == "" else slot))
     return rows, table.bad
 
 
@@ -115,7 +117,7 @@ def _check(store: Store, rows: list[SheetRow], choices: dict[int, str],
     seen_slot: dict[int, int] = {}
 
     for row in rows:
-        shown = f"{row.township}{row.village}" if row.township else row.village
+        shown = short(f"{row.township}{row.village}" if row.township else row.village)
         township = row.township or choices.get(row.line)
         try:
             v = svc.find_village(store, row.village, township)
@@ -170,7 +172,7 @@ def _check(store: Store, rows: list[SheetRow], choices: dict[int, str],
             assignments.append(Assignment(row.line, current, v, unchanged=True))
         elif slot is None:
             if not free:
-                shown = f"{row.township}{row.village}" if row.township else row.village
+                shown = short(f"{row.township}{row.village}" if row.township else row.village)
                 left = sum(1 for s in sites.values() if not s.assigned)
                 bad.append(BadRow(row.line, f"空余站点不足：只剩 {left} 个未落实站点，表中多出此行", shown))
                 continue

@@ -80,7 +80,7 @@ class Table:
 
 _NAMED_INVISIBLE = {
     "\x00": "空字符 NUL", "\u200b": "零宽空格 U+200B", "\u200c": "零宽非连接符 U+200C",
-    "\u200d": "零宽连接符 U+200D", "\u2060": "零宽不换行符 U+2060", "\ufeff": "零宽不换行空格（BOM）U+FEFF",
+    "\u200d": "零宽连接符 U+200D", "\u2060": "零宽不换行符 U+2060", "\ufeff": "字节顺序标记 BOM U+FEFF",
 }
 _FILLERS = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800"}   # Hangul fillers, braille blank: look empty
 _ALLOWED_CONTROLS = {"\t", "\n", "\r"}                            # line breaks inside a cell are normal
@@ -104,9 +104,14 @@ def invisible_character(text: str) -> str | None:
     return None
 
 
-def _visible(text: str) -> str:
-    """text for a message: characters a person cannot see shown as �."""
+def short(text: str, limit: int = 30) -> str:
+    """text for a message: characters a person cannot see shown as �, at most `limit` characters."""
+    text = text if len(text) <= limit else text[:limit] + "…"
     return "".join("\ufffd" if invisible_character(ch) else ch for ch in text)
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:.0f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB" if n >= 1024 else f"{n} 字节"
 
 
 def check_text(text: str, what: str) -> None:
@@ -143,10 +148,13 @@ def whole_number(value: Any, what: str) -> int:
     if m:
         return int(m.group(1))
     try:
-        float(text)
+        number = float(text)
     except ValueError:
-        raise InvalidInput(f"{what}“{_visible(text)}”不是数字") from None
-    raise InvalidInput(f"{what}“{text}”应写成整数，如 3")
+        raise InvalidInput(f"{what}“{short(text)}”不是数字") from None
+    if re.fullmatch(r"-[0-9]+(\.0+)?", text):
+        raise InvalidInput(f"{what}“{text}”应为正整数")
+    raise InvalidInput(f"{what}“{short(text)}”{'不是整数' if math.isfinite(number) and not number.is_integer() else '应写成整数'}，"
+                       "如 3")
 
 
 # ---- writing ----------------------------------------------------------------------------------------------
@@ -224,8 +232,7 @@ def read_table(path: str | Path, columns: Callable[[str], str | None], *, anchor
         raise InvalidInput(f"只能导入 .xlsx 或 .csv 文件，“{path.name}”不是")
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        raise InvalidInput(f"“{path.name}”有 {size / 1024 / 1024:.0f} MB，超过导入上限 "
-                           f"{MAX_FILE_BYTES // 1024 // 1024} MB：请分成几个文件导入")
+        raise InvalidInput(f"“{path.name}”有 {_size(size)}，超过导入上限 {_size(MAX_FILE_BYTES)}：请分成几个文件导入")
     is_csv = suffix in (".csv", ".txt")
     raw = _csv_rows(path) if is_csv else _xlsx_rows(path, sheet)
     try:
@@ -318,7 +325,7 @@ def _data_row(table: Table, row: _RawRow, keys: dict[int, str], from_csv: bool, 
     problem_cols = [j for j in keys if j in row.problems]
     if not problem_cols and all(v is None or (isinstance(v, str) and not v.strip()) for v in values.values()):
         return   # a blank line, or a template row not filled in
-    text = _visible(describe(values)) if describe else ""
+    text = short(describe(values)) if describe else ""
     reason = None
     if row.hidden:
         reason = "该行在 Excel 中被隐藏（或被筛选隐藏）：看不见的行不导入，请取消隐藏或删去该行"
@@ -360,7 +367,7 @@ def _decode_csv(raw: bytes, name: str) -> str:
         tries = ("utf-16",)
     elif raw.startswith(b"\xef\xbb\xbf"):
         tries = ("utf-8-sig",)
-    elif b"\x00" in raw[:4096]:
+    elif raw[:4096].count(b"\x00") * 10 > len(raw[:4096]):   # UTF-16 text is about half NUL bytes
         raise InvalidInput(f"“{name}”像是没有 BOM 的 UTF-16 文件或二进制文件，无法识别文字编码：请在 Excel 中"
                            "“另存为”“CSV UTF-8（逗号分隔）”后再导入")
     else:
@@ -422,12 +429,12 @@ def _xlsx_rows(path: Path, sheet: str | None) -> _Rows:
         raise InvalidInput(f"“{path.name}”{_NOT_XLSX}") from None
     unpacked = sum(p.file_size for p in parts)   # zipfile never unpacks more than a part declares
     if unpacked > MAX_UNPACKED_BYTES:
-        raise InvalidInput(f"“{path.name}”解压后有 {unpacked / 1024 ** 3:.1f} GB，超过导入上限 "
-                           f"{MAX_UNPACKED_BYTES // 1024 ** 3} GB：请分成几个文件导入")
+        raise InvalidInput(f"“{path.name}”解压后有 {_size(unpacked)}，超过导入上限 {_size(MAX_UNPACKED_BYTES)}："
+                           "请分成几个文件导入")
     for p in parts:
         if not p.filename.startswith("xl/worksheets/") and p.file_size > MAX_PART_BYTES:
-            raise InvalidInput(f"“{path.name}”中的 {p.filename} 解压后有 {p.file_size / 1024 / 1024:.0f} MB，"
-                               f"超过导入上限 {MAX_PART_BYTES // 1024 // 1024} MB：请分成几个文件导入")
+            raise InvalidInput(f"“{path.name}”中有一部分解压后有 {_size(p.file_size)}，超过导入上限 "
+                               f"{_size(MAX_PART_BYTES)}：请分成几个文件导入")
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception:   # openpyxl raises many kinds (KeyError, ValueError, lxml/expat errors) for a bad file
