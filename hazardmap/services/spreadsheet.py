@@ -175,10 +175,16 @@ def unneutralise(text: str) -> str:
     return text
 
 
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")   # what an .xlsx cannot hold (openpyxl refuses it)
+
+
 def xlsx_cell(ws, value: Any, **style):
     """value for openpyxl's write-only sheet `ws` so that text stays text: openpyxl stores a str
     starting with "=" as a formula and "#N/A" etc. as an error value unless told it is a string.
-    style: attributes to set on the cell (font, alignment)."""
+    Control characters an .xlsx cannot hold (stored before imports refused them) are written as �
+    rather than failing the whole export. style: attributes to set on the cell (font, alignment)."""
+    if isinstance(value, str) and _XLSX_ILLEGAL.search(value):
+        value = _XLSX_ILLEGAL.sub("\ufffd", value)
     if not style and not (isinstance(value, str) and _needs_string_type(value)):
         return value   # a plain value: openpyxl makes the cell itself (cheaper for 100,000 rows)
     from openpyxl.cell import WriteOnlyCell
