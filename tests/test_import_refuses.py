@@ -53,7 +53,7 @@ def rain_refusal(store, path: Path) -> str:
 
 # What each refusal must say (a fragment), for the two importers alike.
 EXPECTED = {
-    "hidden_sheet": "隐藏|找不到",
+    "hidden_sheet": "工作表“巡查记录”被隐藏了|隐藏的工作表“巡查记录”不读取",
     "hidden_row": "第 3 行.*被隐藏",
     "hidden_column": "被隐藏",
     "duplicate_header": "同一项",
@@ -64,11 +64,11 @@ EXPECTED = {
     "filler_only": "第 3 行.*看不见",
     "number_cell_3.7": "第 3 行.*3.7.*不是整数",
     "number_cell_-2": "第 3 行.*-2.*正整数",
-    "number_text_xlsx_1e1": "第 3 行.*1e1.*整数",
+    "number_text_xlsx_1e1": "第 3 行.*1e1.*应直接写成整数，如 10",
     "number_text_csv_3.7": "第 3 行.*3.7.*整数",
-    "number_text_csv_1e1": "第 3 行.*1e1.*整数",
-    "number_text_csv_inf": "第 3 行.*inf.*整数",
-    "number_text_csv_nan": "第 3 行.*nan.*整数",
+    "number_text_csv_1e1": "第 3 行.*1e1.*应直接写成整数",
+    "number_text_csv_inf": "第 3 行.*inf.*不是有效的数字",
+    "number_text_csv_nan": "第 3 行.*nan.*不是有效的数字",
     "number_text_csv_三": "第 3 行.*不是数字",
     "row_bomb": "超过 200,000 行",
     "giant_cell": "超过 4 MB",
@@ -81,7 +81,7 @@ EXPECTED = {
     "xlsx_named_csv": "是 Excel 文件而不是 CSV",
     "csv_utf16_no_bom": "UTF-16",
     "csv_stray_ff": "第 3 行.*0xFF",
-    "csv_huge_field": "第 3 行.*131,072",
+    "csv_huge_field": "第 3 行有一格超过 131,072",
     "csv_long_field": "第 3 行.*40,000 个字",
     "csv_nul": "第 3 行.*NUL",
     "csv_bel": "第 3 行.*控制字符 U\\+0007",
@@ -230,3 +230,21 @@ def test_cli_refuses_in_chinese_without_traceback(tmp_path, argv, layout):
         _run_cli(home, "patrol", "list", "--format", "json")
     assert listing.returncode == 0, listing
     assert '"village": null' in listing.stdout or listing.stdout.strip() in ("[]", ""), listing.stdout
+
+
+def test_an_excel_written_workbook_reads_as_a_person_sees_it(store, tmp_path):
+    """Shared strings, cells without coordinates, a date cell, a formula with its stored result."""
+    strings = ["隐患点序号", "巡查时间", "巡查人", "判定", "罗金春", "正常", "备注"]
+    # 45778.3333… is 2025-05-01 08:00 in Excel's day count; row 3's 巡查人 is a formula Excel computed.
+    rows = ('<row r="1"><c t="s"><v>0</v></c><c t="s"><v>1</v></c><c t="s"><v>2</v></c><c t="s"><v>3</v></c>'
+            '<c t="s"><v>6</v></c></row>'
+            '<row r="2"><c><v>1</v></c><c s="1"><v>45778.333333333336</v></c><c t="s"><v>4</v></c>'
+            '<c t="s"><v>5</v></c></row>'
+            '<row><c r="A3"><v>2</v></c><c r="B3" s="1"><v>45779.333333333336</v></c>'
+            '<c r="C3" t="str"><f>"李"&amp;"新菊"</f><v>李新菊</v></c><c r="D3" t="s"><v>5</v></c>'
+            '<c r="E3" t="str"><f>"=1+1"</f><v>=1+1</v></c></row>')
+    path = bad_sheets.excel_style_xlsx(tmp_path / "excel.xlsx", strings, rows)
+    result = patrol_excel.import_logs(store, path)
+    assert len(result.added) == 2 and not result.bad
+    got = sorted((e.point_seq, e.at, e.by, e.note) for e in patrol.list_entries(store))
+    assert got == [(1, "2025-05-01 08:00", "罗金春", ""), (2, "2025-05-02 08:00", "李新菊", "=1+1")]

@@ -25,6 +25,7 @@ import io
 import math
 import re
 import unicodedata
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,12 +84,15 @@ _NAMED_INVISIBLE = {
     "\u200d": "零宽连接符 U+200D", "\u2060": "零宽不换行符 U+2060", "\ufeff": "字节顺序标记 BOM U+FEFF",
 }
 _FILLERS = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800"}   # Hangul fillers, braille blank: look empty
+_FILLER_RE = re.compile("[" + "".join(sorted(_FILLERS)) + "]")
 _ALLOWED_CONTROLS = {"\t", "\n", "\r"}                            # line breaks inside a cell are normal
 
 
 def invisible_character(text: str) -> str | None:
     """A description of the first character in text that a person cannot see or that Excel cannot
     store (control characters, zero-width and other format characters, fillers), or None."""
+    if text.isprintable() and not _FILLER_RE.search(text):
+        return None   # the usual case, decided in C: no control, format or unassigned character
     for ch in text:
         if ch in _ALLOWED_CONTROLS:
             continue
@@ -97,8 +101,10 @@ def invisible_character(text: str) -> str | None:
         cat = unicodedata.category(ch)
         if cat == "Cc":
             return f"控制字符 U+{ord(ch):04X}"
-        if cat == "Cf" or ch in _FILLERS:
-            return f"看不见的字符 U+{ord(ch):04X}"
+        if cat == "Cf":
+            return f"格式控制字符 U+{ord(ch):04X}"
+        if ch in _FILLERS:
+            return f"空白填充字符 U+{ord(ch):04X}"
         if cat == "Cs":
             return f"无效字符 U+{ord(ch):04X}"
     return None
@@ -151,10 +157,13 @@ def whole_number(value: Any, what: str) -> int:
         number = float(text)
     except ValueError:
         raise InvalidInput(f"{what}“{short(text)}”不是数字") from None
-    if re.fullmatch(r"-[0-9]+(\.0+)?", text):
-        raise InvalidInput(f"{what}“{text}”应为正整数")
-    raise InvalidInput(f"{what}“{short(text)}”{'不是整数' if math.isfinite(number) and not number.is_integer() else '应写成整数'}，"
-                       "如 3")
+    if not math.isfinite(number):
+        raise InvalidInput(f"{what}“{text}”不是有效的数字")
+    if not number.is_integer():
+        raise InvalidInput(f"{what}“{short(text)}”不是整数")
+    if number < 0:
+        raise InvalidInput(f"{what}“{short(text)}”应为正整数")
+    raise InvalidInput(f"{what}“{short(text)}”应直接写成整数，如 {int(number)}")
 
 
 # ---- writing ----------------------------------------------------------------------------------------------
@@ -262,8 +271,7 @@ def _header_text(cell: Any) -> str:
     return "".join(ch for ch in str(cell) if not invisible_character(ch)).strip()
 
 
-def _table(name: str, raw: Iterator[_RawRow], columns, *, anchor, no_header, fallback, from_csv,
-           describe) -> Table:
+def _table(name: str, raw: _Rows, columns, *, anchor, no_header, fallback, from_csv, describe) -> Table:
     count = 0
     keys: dict[int, str] = {}
     header: _RawRow | None = None
@@ -282,7 +290,8 @@ def _table(name: str, raw: Iterator[_RawRow], columns, *, anchor, no_header, fal
             continue
         _data_row(table, row, keys, from_csv, describe)
     if header is None:
-        raise InvalidInput(no_header)
+        hidden = "、".join(f"“{t}”" for t in raw.hidden_sheets)
+        raise InvalidInput(no_header + (f"（隐藏的工作表{hidden}不读取）" if hidden else ""))
     return table
 
 
@@ -358,8 +367,9 @@ def _data_row(table: Table, row: _RawRow, keys: dict[int, str], from_csv: bool, 
 class _Rows:
     """An iterator of _RawRow that can be closed early."""
 
-    def __init__(self, gen: Iterator[_RawRow]) -> None:
+    def __init__(self, gen: Iterator[_RawRow], hidden_sheets: tuple[str, ...] = ()) -> None:
         self._gen = gen
+        self.hidden_sheets = hidden_sheets   # named when no header is found: the user may look there
 
     def __iter__(self):
         return self._gen
@@ -409,7 +419,7 @@ def _csv_rows(path: Path) -> _Rows:
             except StopIteration:
                 return
             except csv.Error as exc:
-                where = f"第 {line + 1} 行（文件第 {reader.line_num} 行）"
+                where = f"第 {line + 1} 行" + (f"（文件第 {reader.line_num} 行）" if reader.line_num != line + 1 else "")
                 if "field larger than field limit" in str(exc):
                     raise InvalidInput(f"“{path.name}”{where}有一格超过 {csv.field_size_limit():,} 个字，"
                                        "不像是表格内容：请检查该行（可能少了一个引号）") from None
@@ -425,9 +435,40 @@ def _csv_rows(path: Path) -> _Rows:
 _NOT_XLSX = "不是有效的 Excel 文件（.xlsx）：文件可能已损坏，或是改了扩展名的其他文件。请在 Excel 中打开并“另存为” .xlsx 后再导入"
 
 
-def _xlsx_rows(path: Path, sheet: str | None) -> _Rows:
-    import openpyxl
+@dataclass(frozen=True)
+class _Book:
+    archive: zipfile.ZipFile
+    shared_strings: list
+    epoch: Any
+    date_formats: set
+    timedelta_formats: set
+    sheets: list[tuple[str, str, str]]   # (name, state, part) of each worksheet, in workbook order
 
+
+def _open_book(path: Path) -> _Book:
+    """What the cells need from the workbook (shared strings, date styles) and its sheets, from openpyxl's
+    own reader, without load_workbook: that would parse each sheet whole once just to find its size."""
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
+
+    reader = ExcelReader(str(path), read_only=True, data_only=True)
+    try:
+        with warnings.catch_warnings():   # openpyxl's English notes on styles it skips mean nothing to a user
+            warnings.simplefilter("ignore")
+            reader.read_manifest()
+            reader.read_strings()
+            reader.read_workbook()
+            apply_stylesheet(reader.archive, reader.wb)
+        sheets = [(sheet.name, sheet.state or "visible", rel.target) for sheet, rel in reader.parser.find_sheets()
+                  if "chartsheet" not in rel.Type and rel.target in reader.valid_files]
+    except BaseException:
+        reader.archive.close()
+        raise
+    wb = reader.wb
+    return _Book(reader.archive, reader.shared_strings, wb.epoch, wb._date_formats, wb._timedelta_formats, sheets)
+
+
+def _xlsx_rows(path: Path, sheet: str | None) -> _Rows:
     try:
         with zipfile.ZipFile(path) as zf:
             parts = zf.infolist()
@@ -442,36 +483,35 @@ def _xlsx_rows(path: Path, sheet: str | None) -> _Rows:
             raise InvalidInput(f"“{path.name}”中有一部分解压后有 {_size(p.file_size)}，超过导入上限 "
                                f"{_size(MAX_PART_BYTES)}：请分成几个文件导入")
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception:   # openpyxl raises many kinds (KeyError, ValueError, lxml/expat errors) for a bad file
+        book = _open_book(path)
+    except Exception:   # openpyxl raises many kinds (KeyError, ValueError, expat errors) for a bad file
         raise InvalidInput(f"“{path.name}”{_NOT_XLSX}") from None
     try:
-        ws = _visible_sheet(wb, path.name, sheet)
-        source = ws._get_source()   # the sheet's XML inside the zip (what openpyxl's own reader streams)
+        part = _visible_sheet(book, path.name, sheet)
+        source = book.archive.open(part)
     except BaseException:
-        wb.close()
+        book.archive.close()
         raise
 
     def gen() -> Iterator[_RawRow]:
         try:
-            yield from _stream_sheet(source, wb, ws, path.name)
+            yield from _stream_sheet(source, book, path.name)
         finally:
             source.close()
-            wb.close()
+            book.archive.close()
 
-    return _Rows(gen())
+    return _Rows(gen(), tuple(n for n, state, _ in book.sheets if state != "visible"))
 
 
-def _visible_sheet(wb, name: str, wanted: str | None):
-    if wanted and wanted in wb.sheetnames:
-        ws = wb[wanted]
-        if ws.sheet_state != "visible":
-            raise InvalidInput(f"“{name}”中的工作表“{wanted}”被隐藏了：请在 Excel 中取消隐藏后再导入")
-        if hasattr(ws, "_get_source"):
-            return ws
-    for ws in wb.worksheets:
-        if ws.sheet_state == "visible" and hasattr(ws, "_get_source"):
-            return ws
+def _visible_sheet(book: _Book, name: str, wanted: str | None) -> str:
+    for title, state, part in book.sheets:
+        if title == wanted:
+            if state != "visible":
+                raise InvalidInput(f"“{name}”中的工作表“{wanted}”被隐藏了：请在 Excel 中取消隐藏后再导入")
+            return part
+    for title, state, part in book.sheets:
+        if state == "visible":
+            return part
     raise InvalidInput(f"“{name}”中没有可见的工作表")
 
 
@@ -498,16 +538,35 @@ class _GuardedSource(io.RawIOBase):
         return len(data)
 
 
-def _stream_sheet(source, wb, ws, name: str) -> Iterator[_RawRow]:
+def _stream_sheet(source, book: _Book, name: str) -> Iterator[_RawRow]:
     """The rows of a sheet as they come in its XML, in constant memory: each element is dropped once
     read. The <dimension> a file declares is ignored (a stale one hid rows; a huge one padded every row
     to 16,384 columns). Cell values are decoded by openpyxl's own cell parser (shared strings, dates)."""
     from xml.etree.ElementTree import ParseError, iterparse
 
+    from openpyxl.utils.cell import coordinate_to_tuple
     from openpyxl.worksheet._reader import CELL_TAG, COL_TAG, FORMULA_TAG, ROW_TAG, WorkSheetParser
+    from openpyxl.xml.constants import SHEET_MAIN_NS
 
-    cells_parser = WorkSheetParser(None, ws._shared_strings, data_only=True, epoch=wb.epoch,
-                                   date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
+    text_tag, run_tag = f"{{{SHEET_MAIN_NS}}}t", f"{{{SHEET_MAIN_NS}}}r"
+    cells_parser = WorkSheetParser(None, book.shared_strings, data_only=True, epoch=book.epoch,
+                                   date_formats=book.date_formats, timedelta_formats=book.timedelta_formats)
+
+    def parse_cell(el) -> dict:
+        if el.get("t") != "inlineStr":
+            return cells_parser.parse_cell(el)
+        # Inline text (what openpyxl writes) read here: openpyxl's rich-text objects cost a third of the time.
+        r = el.get("r")
+        cells_parser.col_counter = coordinate_to_tuple(r)[1] if r else cells_parser.col_counter + 1
+        pieces = []
+        for box in el:            # <is>: a plain <t>, or runs <r><t>; phonetic guides (<rPh>) are not shown
+            for part in box:
+                if part.tag == text_tag:
+                    pieces.append(part.text or "")
+                elif part.tag == run_tag:
+                    pieces.extend(t.text or "" for t in part if t.tag == text_tag)
+        return {"column": cells_parser.col_counter, "value": "".join(pieces) or None, "data_type": "s"}
+
     guarded = _GuardedSource(source, name)
     stream = io.BufferedReader(guarded, buffer_size=64 * 1024)
     hidden_columns: frozenset[int] = frozenset()   # 0-based; <cols> comes before the rows
@@ -534,7 +593,7 @@ def _stream_sheet(source, wb, ws, name: str) -> Iterator[_RawRow]:
             open_elements.pop()
             if el.tag == CELL_TAG:
                 in_cell -= 1
-                cell = cells_parser.parse_cell(el)
+                cell = parse_cell(el)
                 j = cell["column"] - 1
                 if not 0 <= j < MAX_COLUMNS:
                     raise InvalidInput(f"“{name}”第 {cells_parser.row_counter} 行超过 {MAX_COLUMNS:,} 列，"
