@@ -115,7 +115,7 @@ def test_cli_edit_crack_sets_the_labelled_main_gauge(store, cli):
     assert svc.get_entry(store, entry_id).measurements == (gauge("东侧", 31.0),)
 
 
-# ---- the case: an entry whose only crack gauge is labelled ----------------------------------
+# ---- an entry whose only crack gauge is labelled: the same 裂缝读数 in every face ----------------------
 
 def _column(model, title):
     from PySide6.QtCore import Qt

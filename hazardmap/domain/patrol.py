@@ -19,7 +19,7 @@ AT_FORMAT = "%Y-%m-%d %H:%M"  # patrol time, local wall-clock time, minute preci
 MAX_RAIN_MM = 1000.0
 MAX_TEXT = 500
 
-# Short names staff type for the two compound signs (the issue's own example: "渗冒混水").
+# Short names staff type for the two compound signs (e.g. "渗冒混水" for 渗冒混水/泉水变浑).
 SIGN_ALIASES: dict[str, str] = {
     "建筑变形": "建筑变形/房屋开裂",
     "房屋开裂": "建筑变形/房屋开裂",
@@ -359,7 +359,7 @@ def check_draft(draft: PatrolDraft, *, now: datetime | None = None) -> PatrolDra
 
 # ---- patrol intervals (汛期 vs the rest of the year) ----------------------------------------------
 
-FLOOD_SEASON_MONTHS = range(4, 10)  # Hunan's flood season: April to September (DOMAIN.md)
+FLOOD_SEASON_MONTHS = range(4, 10)  # Hunan's flood season: April to September (docs/DOMAIN.md)
 
 
 def in_flood_season(day: date) -> bool:

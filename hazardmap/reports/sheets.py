@@ -1,6 +1,6 @@
 """Per-point field sheets (A4): 防灾工作明白卡, 防灾避险明白卡 (three copies per household), 巡查记录表.
 
-Every field of the cards (DOMAIN.md) is printed; what the database knows is filled in, everything else is
+Every field of the cards (docs/DOMAIN.md) is printed; what the database knows is filled in, everything else is
 a blank ruled cell to write on by hand - never placeholder text."""
 from __future__ import annotations
 
