@@ -8,7 +8,7 @@ from hazardmap.cli import command_group
 from hazardmap.cli.output import FORMATS, emit
 from hazardmap.domain.errors import InvalidInput
 from hazardmap.domain.patrol import (
-    PatrolDraft, main_crack, parse_judgement, parse_rain_mm, parse_reading_mm, parse_signs,
+    PatrolDraft, main_crack, parse_judgement, parse_rain_mm, parse_reading_mm, parse_signs, set_main_crack,
 )
 from hazardmap.domain.patrol_text import entry_text
 from hazardmap.services import backup as backup_service
@@ -45,13 +45,11 @@ def entry_row(e) -> dict:
 
 def cmd_add(args, store: Store) -> int:
     seq = parse_point_ref(args.point)
-    from hazardmap.domain.patrol import Measurement, MeasureKind
-
     crack = parse_reading_mm(args.crack_mm, "裂缝读数")
     draft = PatrolDraft(
         point_seq=seq, at=args.at, by=args.by or "", judgement=parse_judgement(args.judgement),
         weather=args.weather or "", rain_mm=parse_rain_mm(args.rain_mm), signs=parse_signs(args.signs),
-        measurements=(Measurement(MeasureKind.CRACK_GAUGE, "", crack),) if crack is not None else (),
+        measurements=set_main_crack((), crack),
         action=args.action or "", note=args.note or "")
     changes = svc.record(store, draft, photos=args.photo or ())
     print(changes.entry_ids[0])
