@@ -7,6 +7,7 @@ import pytest
 
 from hazardmap.domain.coordinates import Axis, parse_coordinate
 from hazardmap.domain.errors import InvalidInput
+from tests.test_patrol_text import window_host
 
 LON, LAT = Axis.LON, Axis.LAT
 DMS = 112 + 36 / 60 + 36 / 3600  # 112°36'36" = 112.61
@@ -109,7 +110,7 @@ def test_location_dialog_reads_the_same_text(store, qtbot):
     from hazardmap.qt.location_dialog import LocationDialog
     from hazardmap.services import points as point_service
 
-    dlg = LocationDialog(store, 3)
+    dlg = LocationDialog(window_host(store, qtbot), 3)
     qtbot.addWidget(dlg)
     dlg.datum.setCurrentIndex(dlg.datum.findData("cgcs2000"))
     dlg.source.setText("GPS 测试")

@@ -117,6 +117,18 @@ def test_cli_edit_crack_sets_the_labelled_main_gauge(store, cli):
 
 # ---- an entry whose only crack gauge is labelled: the same 裂缝读数 in every face ----------------------
 
+def window_host(store, qtbot):
+    """What the window's parts are built on: the shell double (tests/shell_double.py) where the shell
+    interface exists, else the store itself."""
+    try:
+        from tests.shell_double import ShellDouble
+    except ImportError:
+        return store
+    double = ShellDouble(store)
+    qtbot.addWidget(double)
+    return double
+
+
 def _column(model, title):
     from PySide6.QtCore import Qt
 
@@ -148,7 +160,7 @@ def test_labelled_only_crack_gauge_reads_the_same_in_tab_excel_cli_and_pdf(store
     svc.record(store, PatrolDraft(5, "2026-05-01 08:00", "巡查人甲", Judgement.ABNORMAL,
                                   measurements=(gauge("东侧", 30.7),)))
 
-    tab = PatrolTab(store)
+    tab = PatrolTab(window_host(store, qtbot))
     qtbot.addWidget(tab)
     tab.set_point(5)
     model = tab.table.model()
