@@ -3,6 +3,7 @@ every file in tests/bad_sheets.py (made here, never stored) is refused with a Ch
 nothing is imported; the good ones (stale or huge <dimension>, UTF-16, …) import all their rows."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -226,25 +227,11 @@ def test_cli_refuses_in_chinese_without_traceback(tmp_path, argv, layout):
         done = _run_cli(home, *argv, str(path))
         assert done.returncode == 2, done
         assert "Traceback" not in done.stderr and re.search(EXPECTED[case], done.stderr), done.stderr
-    listing = _run_cli(home, "rain-gauges", "--format", "json") if argv[0] == "rain-gauges" else \
-        _run_cli(home, "patrol", "list", "--format", "json")
-    assert listing.returncode == 0, listing
-    assert '"village": null' in listing.stdout or listing.stdout.strip() in ("[]", ""), listing.stdout
-
-
-def test_an_excel_written_workbook_reads_as_a_person_sees_it(store, tmp_path):
-    """Shared strings, cells without coordinates, a date cell, a formula with its stored result."""
-    strings = ["隐患点序号", "巡查时间", "巡查人", "判定", "罗金春", "正常", "备注"]
-    # 45778.3333… is 2025-05-01 08:00 in Excel's day count; row 3's 巡查人 is a formula Excel computed.
-    rows = ('<row r="1"><c t="s"><v>0</v></c><c t="s"><v>1</v></c><c t="s"><v>2</v></c><c t="s"><v>3</v></c>'
-            '<c t="s"><v>6</v></c></row>'
-            '<row r="2"><c><v>1</v></c><c s="1"><v>45778.333333333336</v></c><c t="s"><v>4</v></c>'
-            '<c t="s"><v>5</v></c></row>'
-            '<row><c r="A3"><v>2</v></c><c r="B3" s="1"><v>45779.333333333336</v></c>'
-            '<c r="C3" t="str"><f>"李"&amp;"新菊"</f><v>李新菊</v></c><c r="D3" t="s"><v>5</v></c>'
-            '<c r="E3" t="str"><f>"=1+1"</f><v>=1+1</v></c></row>')
-    path = bad_sheets.excel_style_xlsx(tmp_path / "excel.xlsx", strings, rows)
-    result = patrol_excel.import_logs(store, path)
-    assert len(result.added) == 2 and not result.bad
-    got = sorted((e.point_seq, e.at, e.by, e.note) for e in patrol.list_entries(store))
-    assert got == [(1, "2025-05-01 08:00", "罗金春", ""), (2, "2025-05-02 08:00", "李新菊", "=1+1")]
+    if argv[0] == "rain-gauges":
+        listing = _run_cli(home, "rain-gauges", "--format", "json")
+        assert listing.returncode == 0, listing
+        assert [r["village"] for r in json.loads(listing.stdout)] == [None] * 15   # nothing imported
+    else:
+        listing = _run_cli(home, "patrol", "list", "--format", "json")
+        assert listing.returncode == 0, listing
+        assert json.loads(listing.stdout) == []

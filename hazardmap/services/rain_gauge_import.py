@@ -90,7 +90,7 @@ def read_sheet(path: str | Path) -> tuple[list[SheetRow], list[BadRow]]:
     path = Path(path)
     table = read_table(path, _column_kind, anchor="village", fallback=_WEAK_SLOT_HEADERS,
                        no_header="表中找不到村名列：表头应有“村”“村名”“村（社区）”“村委会”等列名",
-                       describe=lambda values: _norm(values.get("village")))
+                       describe=lambda values: _norm(values.get("township")) + _norm(values.get("village")))
     rows = []
     for r in table.rows:
         village = _norm(r.values.get("village"))
