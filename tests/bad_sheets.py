@@ -181,6 +181,12 @@ def _row_bomb(lo, d):
     return rewrite_part(_xlsx(d / "行炸弹.xlsx", _table(lo)), lambda xml: xml.replace("</sheetData>", rows + "</sheetData>"))
 
 
+def _column_bomb(lo, d):
+    cells = "<c><v>1</v></c>" * 20_000   # no coordinates: each cell is the next column
+    return rewrite_part(_xlsx(d / "列炸弹.xlsx", _table(lo)),
+                        lambda xml: xml.replace("</sheetData>", f'<row r="9">{cells}</row></sheetData>'))
+
+
 def _giant_cell(lo, d):
     giant = "啊" * (5 * 1024 * 1024)
     return rewrite_part(_xlsx(d / "超大格.xlsx", _table(lo)),
@@ -307,6 +313,7 @@ CASES = {
     "number_text_csv_nan": _number_text_csv("nan"),
     "number_text_csv_三": _number_text_csv("三"),
     "row_bomb": _row_bomb,
+    "column_bomb": _column_bomb,
     "giant_cell": _giant_cell,
     "long_cell": _long_cell,
     "not_zip": _not_zip,

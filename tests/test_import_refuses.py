@@ -72,6 +72,7 @@ EXPECTED = {
     "number_text_csv_nan": "第 3 行.*nan.*不是有效的数字",
     "number_text_csv_三": "第 3 行.*不是数字",
     "row_bomb": "超过 200,000 行",
+    "column_bomb": "第 9 行超过 16,384 列",
     "giant_cell": "超过 4 MB",
     "long_cell": "第 3 行.*40,000 个字",
     "not_zip": "不是有效的 Excel 文件",

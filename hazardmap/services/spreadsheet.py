@@ -367,15 +367,18 @@ def _data_row(table: Table, row: _RawRow, keys: dict[int, str], from_csv: bool, 
 class _Rows:
     """An iterator of _RawRow that can be closed early."""
 
-    def __init__(self, gen: Iterator[_RawRow], hidden_sheets: tuple[str, ...] = ()) -> None:
+    def __init__(self, gen: Iterator[_RawRow], hidden_sheets: tuple[str, ...] = (), on_close=None) -> None:
         self._gen = gen
         self.hidden_sheets = hidden_sheets   # named when no header is found: the user may look there
+        self._on_close = on_close
 
     def __iter__(self):
         return self._gen
 
     def close(self) -> None:
         self._gen.close()
+        if self._on_close:   # a generator closed before its first row never runs its own finally
+            self._on_close()
 
 
 def _decode_csv(raw: bytes, name: str) -> str:
@@ -493,14 +496,17 @@ def _xlsx_rows(path: Path, sheet: str | None) -> _Rows:
         book.archive.close()
         raise
 
+    def close() -> None:
+        source.close()
+        book.archive.close()   # at once: Windows keeps a file locked while it is open
+
     def gen() -> Iterator[_RawRow]:
         try:
             yield from _stream_sheet(source, book, path.name)
         finally:
-            source.close()
-            book.archive.close()
+            close()
 
-    return _Rows(gen(), tuple(n for n, state, _ in book.sheets if state != "visible"))
+    return _Rows(gen(), tuple(n for n, state, _ in book.sheets if state != "visible"), close)
 
 
 def _visible_sheet(book: _Book, name: str, wanted: str | None) -> str:
