@@ -2,8 +2,9 @@
 
 Export writes Chinese headers; --mask-phones masks monitors' phones for copies leaving the bureau.
 Import takes the same layout back, read by services.spreadsheet as a person sees it in Excel: every
-row is checked first, bad rows are reported with their row number and reason, and nothing is saved if any row is bad (unless skip_bad). Rows equal to an entry
-already in the database (or the 回收站) are recognised and not doubled.
+row is checked first, bad rows are reported with their row number and reason, and nothing is saved
+if any row is bad (unless skip_bad). Rows equal to an entry already in the database (or the 回收站)
+are recognised and not doubled.
 """
 from __future__ import annotations
 
