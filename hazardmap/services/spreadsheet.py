@@ -340,7 +340,6 @@ def _data_row(table: Table, row: _RawRow, keys: dict[int, str], from_csv: bool, 
     problem_cols = [j for j in keys if j in row.problems]
     if not problem_cols and all(v is None or (isinstance(v, str) and not v.strip()) for v in values.values()):
         return   # a blank line, or a template row not filled in
-    text = short(describe(values)) if describe else ""
     reason = None
     if row.hidden:
         reason = "该行在 Excel 中被隐藏（或被筛选隐藏）：看不见的行不导入，请取消隐藏或删去该行"
@@ -357,7 +356,7 @@ def _data_row(table: Table, row: _RawRow, keys: dict[int, str], from_csv: bool, 
                     reason = str(exc)
                     break
     if reason:
-        table.bad.append(BadRow(row.line, reason, text))
+        table.bad.append(BadRow(row.line, reason, short(describe(values)) if describe else ""))
     else:
         table.rows.append(Row(row.line, values))
 
