@@ -8,10 +8,10 @@ import importlib
 import sys
 
 from hazardmap import __version__
-from hazardmap.domain.errors import HazardmapError
+from hazardmap.domain.errors import DatabaseDamaged, HazardmapError
 
 # Each module has register(subparsers); its handlers take (args, store) and return an exit code.
-COMMAND_MODULES = ["points", "rain_gauges", "export_print", "patrol", "mapping"]
+COMMAND_MODULES = ["points", "rain_gauges", "export_print", "patrol", "mapping", "backup"]
 
 
 class ChineseArgumentParser(argparse.ArgumentParser):
@@ -61,9 +61,12 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 
 def run(args: argparse.Namespace) -> int:
+    from hazardmap.paths import user_home
     from hazardmap.services.store import open_store
 
     try:
+        if getattr(args, "home_handler", None):  # backup commands: must work on a damaged database
+            return args.home_handler(args, user_home())
         store = open_store()
         for warning in store.warnings:  # e.g. the database is on a network share
             print(f"警告：{warning}", file=sys.stderr)
@@ -73,6 +76,10 @@ def run(args: argparse.Namespace) -> int:
             store.close()
     except HazardmapError as exc:
         print(f"错误：{exc}", file=sys.stderr)
+        if isinstance(exc, DatabaseDamaged):
+            from hazardmap.cli.backup import damage_remedy
+
+            print(damage_remedy(exc), file=sys.stderr)
         return 2
 
 
