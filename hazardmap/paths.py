@@ -41,12 +41,16 @@ def _posix() -> bool:
 
 
 def tighten(path: Path, mode: int) -> None:
-    """Remove group/other access from an existing file or folder we own (best effort: a folder
-    shared on purpose by its owner, or one we do not own, is left as it is)."""
+    """Remove group/other access from an existing file or folder we own (best effort: one we do not
+    own, or a shared sticky folder such as /tmp, is left as it is)."""
     if not _posix():
         return
+    import stat
+
     try:
         st = path.stat()
+        if st.st_mode & stat.S_ISVTX:  # a shared folder such as /tmp given as HAZARDMAP_HOME: leave it
+            return
         if st.st_mode & 0o077 and st.st_uid == os.geteuid():
             os.chmod(path, (st.st_mode & 0o777 & ~0o077) | (mode & 0o700))
     except OSError:
@@ -69,13 +73,25 @@ def folder_problem(exc: OSError) -> str:
     return f"无法读写（系统错误 {name or exc.errno}）"
 
 
+def check_not_a_file(path: Path) -> None:
+    """DataFolderUnusable when the folder, or a folder above it, is in fact a file."""
+    from hazardmap.domain.errors import DataFolderUnusable
+
+    if path.exists() and not path.is_dir():
+        raise DataFolderUnusable(path, "该路径是一个文件，不是文件夹（请检查 HAZARDMAP_HOME）")
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise DataFolderUnusable(path, f"路径中的 {parent} 是一个文件，不是文件夹（请检查 HAZARDMAP_HOME）")
+            return
+
+
 def ensure_private_folder(path: Path) -> Path:
     """Create the folder (0700) if it is missing, tighten it if it exists; a Chinese typed error when
     it cannot be used (a file in its place, a read-only disk, no permission)."""
     from hazardmap.domain.errors import DataFolderUnusable
 
-    if path.exists() and not path.is_dir():
-        raise DataFolderUnusable(path, "该路径是一个文件，不是文件夹（请检查 HAZARDMAP_HOME）")
+    check_not_a_file(path)
     try:
         path.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
     except OSError as exc:

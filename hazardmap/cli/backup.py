@@ -19,10 +19,9 @@ def damage_remedy(exc: DatabaseDamaged) -> str:
 
 
 def _usable(home: Path) -> None:
-    from hazardmap.domain.errors import DataFolderUnusable
+    from hazardmap.paths import check_not_a_file
 
-    if home.exists() and not home.is_dir():
-        raise DataFolderUnusable(home, "该路径是一个文件，不是文件夹（请检查 HAZARDMAP_HOME）")
+    check_not_a_file(home)
 
 
 def cmd_backup_list(args, home: Path) -> int:

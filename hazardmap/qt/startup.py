@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QAbstractButton, QMessageBox
 
 from hazardmap.domain.errors import DatabaseDamaged, HazardmapError
-from hazardmap.paths import PRIVATE_FILE_MODE, user_home
+from hazardmap.paths import PRIVATE_FILE_MODE, ensure_private_folder, user_home
 from hazardmap.services import backup
 from hazardmap.services.store import Store, open_store
 
@@ -79,23 +79,23 @@ def log_unexpected(exc: BaseException) -> Path:
 def write_log(message: str) -> Path:
     """Appended to the log in the data folder when it can be written, else in the system temp folder."""
     text = f"{datetime.now().isoformat(timespec='seconds')}\n{message}\n"
-    for folder in (user_home(), Path(tempfile.gettempdir())):
+    for folder, ours in ((user_home(), True), (Path(tempfile.gettempdir()), False)):
         path = folder / ERROR_LOG
         try:
+            if ours:  # the data folder may not exist yet; the temp folder is never re-moded
+                ensure_private_folder(folder)
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, PRIVATE_FILE_MODE)
             with os.fdopen(fd, "a", encoding="utf-8") as f:
                 f.write(text)
             return path
-        except OSError:
+        except (OSError, HazardmapError):
             continue
     return Path(tempfile.gettempdir()) / ERROR_LOG
 
 
 def show_unexpected(exc: BaseException) -> None:
     log = log_unexpected(exc)
-    choose(error_box("启动时出现意外错误，程序无法继续。",
-                       f"错误详情已记录在：\n{log}\n请把这个文件发给技术人员。",
-                       "".join(traceback.format_exception_only(type(exc), exc))))
+    choose(error_box("启动时出现意外错误，程序无法继续。", f"错误详情已记录在：\n{log}\n请把这个文件发给技术人员。"))
 
 
 def open_store_for_window(*, backup_on_open: bool) -> Store | None:

@@ -220,7 +220,7 @@ def database_state(path: Path) -> str | None:
     if not path.exists():
         return None
     result = files.check_file(path, quick=True)
-    return None if result.ok else result.detail
+    return None if result.ok or not result.readable else result.detail
 
 
 # ---- restoring ---------------------------------------------------------------------------------------
@@ -311,7 +311,7 @@ def _restore_files(home: Path, source: Path, path: Path) -> Path | None:
         if wal.exists() and wal.stat().st_size:  # beside its copy, where SQLite tools will find it
             kept_wal = kept.with_name(kept.name + "-wal")
             files.settle(files.copy_file(wal, kept_wal), kept_wal)
-    part = files.copy_file(source, path)
+    part = files.copy_file(source, path, what="没有恢复，原来的文件未动")
     result = files.check_file(part)
     if not result.ok:
         files.discard(part)

@@ -72,5 +72,5 @@ def open_store(home: Path | None = None, bundled: BundledData | None = None, *,
             store.close()
             raise
         except StorageError as exc:  # a full disk must not stop the bureau from working: say so instead
-            store.warnings.append(f"启动时自动备份失败：{exc}（以前的备份都还在）")
+            store.warnings.append(f"启动时自动备份失败：{exc}（已有的备份不受影响）")
     return store

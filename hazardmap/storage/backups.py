@@ -15,7 +15,7 @@ from pathlib import Path
 
 from hazardmap.domain.errors import DatabaseDamaged, DataFolderUnusable, DiskFull, StorageError
 from hazardmap.paths import create_private_file, folder_problem
-from hazardmap.storage.db import _storage_error, check_result_detail, file_problem
+from hazardmap.storage.db import SQLITE_CORRUPT, SQLITE_NOTADB, _storage_error, check_result_detail, file_problem
 
 PART = ".part"
 
@@ -28,6 +28,7 @@ class FileCheck:
     technical: str = ""    # SQLite's own words
     version: int | None = None
     is_hazardmap: bool = False
+    readable: bool = True  # False: SQLite could not read it at all, which is not proof of damage
 
 
 def _read_only_uri(path: Path) -> str:
@@ -53,8 +54,10 @@ def check_file(path: Path, *, quick: bool = False) -> FileCheck:
         finally:
             conn.close()
     except sqlite3.Error as exc:
-        return FileCheck(False, check_result_detail(str(exc)) if "malformed" in str(exc) or "not a database"
-                         in str(exc) else "无法读取", str(exc))
+        code = getattr(exc, "sqlite_errorcode", None)
+        if isinstance(code, int) and code & 0xFF in (SQLITE_CORRUPT, SQLITE_NOTADB):
+            return FileCheck(False, check_result_detail(str(exc)), str(exc))
+        return FileCheck(False, "无法读取（文件夹只读、没有权限或文件被占用）", str(exc), readable=False)
     return FileCheck(True, version=version, is_hazardmap=ours)
 
 
@@ -66,19 +69,22 @@ def _remove(*paths: Path) -> None:
             pass
 
 
-def _typed(exc: OSError | sqlite3.Error, dest: Path, source: Path | None = None) -> StorageError:
+def _typed(exc: OSError | sqlite3.Error, dest: Path, source: Path | None = None,
+           what: str = "备份没有写成") -> StorageError:
     """The Chinese typed error for a failed copy to dest (reading a damaged source names the source)."""
     if isinstance(exc, sqlite3.Error):
         typed = _storage_error(exc, dest)
         if isinstance(typed, DatabaseDamaged):
             return DatabaseDamaged(source or dest, typed.detail, technical=typed.technical)
+        if isinstance(typed, DiskFull):
+            return DiskFull(f"磁盘空间不足（{dest.parent}），{what}：请清理磁盘后重试")
         if isinstance(typed, StorageError):
             return typed
         return StorageError(f"写入 {dest.parent} 失败（{check_result_detail(str(exc))}）")
     import errno
 
     if exc.errno == errno.ENOSPC:
-        return DiskFull(f"磁盘空间不足（{dest.parent}）：请清理磁盘后重试")
+        return DiskFull(f"磁盘空间不足（{dest.parent}），{what}：请清理磁盘后重试")
     return DataFolderUnusable(dest.parent, folder_problem(exc))
 
 
@@ -106,7 +112,7 @@ def copy_database(conn: sqlite3.Connection, dest: Path, *, source: Path | None =
     return part
 
 
-def copy_file(source: Path, dest: Path) -> Path:
+def copy_file(source: Path, dest: Path, *, what: str = "备份没有写成") -> Path:
     """A byte-for-byte copy (for a file SQLite must not open, e.g. a damaged database) to dest.part.
     Returns the .part path."""
     part = dest.with_name(dest.name + PART)
@@ -118,7 +124,7 @@ def copy_file(source: Path, dest: Path) -> Path:
             os.fsync(out.fileno())
     except OSError as exc:
         _remove(part)
-        raise _typed(exc, dest) from None
+        raise _typed(exc, dest, what=what) from None
     return part
 
 

@@ -69,6 +69,17 @@ SQLITE_READONLY = 8
 SQLITE_CANTOPEN = 14
 SQLITE_CORRUPT = 11
 SQLITE_NOTADB = 26
+SQLITE_IOERR = 10
+NEARLY_FULL_BYTES = 1024 * 1024
+
+
+def _nearly_full(folder: Path) -> bool:
+    import shutil
+
+    try:
+        return shutil.disk_usage(folder).free < NEARLY_FULL_BYTES
+    except OSError:
+        return False
 
 
 def file_problem(path: Path) -> str | None:
@@ -136,13 +147,16 @@ def _configure(conn: sqlite3.Connection) -> None:
 
 def _storage_error(exc: sqlite3.Error, path: Path) -> Exception | None:
     """A typed Chinese error for SQLite failures that are about the disk or the file, else None."""
-    from hazardmap.domain.errors import DatabaseDamaged, DataFolderUnusable, DiskFull
+    from hazardmap.domain.errors import DatabaseDamaged, DataFolderUnusable, DiskFull, StorageError
 
     code = getattr(exc, "sqlite_errorcode", None)
     primary = code & 0xFF if isinstance(code, int) else None
     text = str(exc)
-    if primary == SQLITE_FULL or "disk is full" in text:
-        return DiskFull(f"磁盘空间不足，数据没有保存（{path.parent}）：请清理磁盘后重试")
+    if primary == SQLITE_FULL or "disk is full" in text or (primary == SQLITE_IOERR and _nearly_full(path.parent)):
+        # A disk with no room left at all fails even opening (SQLite cannot grow its -shm file).
+        return DiskFull(f"磁盘空间不足（{path.parent}），无法写入，本次操作没有生效：请清理磁盘后重试")
+    if primary == SQLITE_IOERR:
+        return StorageError(f"读写数据库文件出错（磁盘 I/O 错误，{path}）：请检查磁盘后重试")
     if primary in (SQLITE_READONLY, SQLITE_CANTOPEN) or "readonly" in text or "unable to open" in text:
         import os
 
