@@ -198,8 +198,11 @@ def list_backups(home: Path, *, check: bool = True) -> list[BackupInfo]:
             continue
         ok, text = _check(p, checks) if check else (None, "")
         out.append(BackupInfo(p.name, p, st.st_size, datetime.fromtimestamp(st.st_mtime), _kind(p.name), ok, text))
-    if check and checks != before:
-        _save_checks(home, checks)
+    if check:
+        present = {b.name for b in out}
+        checks = {k: v for k, v in checks.items() if k in present}  # forget files removed meanwhile
+        if checks != before:
+            _save_checks(home, checks)
     return sorted(out, key=lambda b: (b.created, b.name), reverse=True)
 
 
