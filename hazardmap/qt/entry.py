@@ -31,7 +31,7 @@ def run_window_command(args: argparse.Namespace) -> int:
     try:
         from hazardmap.qt.main_window import MainWindow
 
-        store = startup.open_store_for_window(backup_on_open=True)  # with the start-up backup (issue 4)
+        store = startup.open_store_for_window(backup_on_open=True)  # with the start-up backup (services/backup.py)
         if store is None:
             return 2
         window = MainWindow(store)
@@ -45,7 +45,7 @@ def run_window_command(args: argparse.Namespace) -> int:
         _quit_on_ctrl_c(app)
         return app.exec()
     finally:
-        # Web views go before the application does (PLATFORM.md).
+        # Web views go before the application does, or Qt warns of an undeleted page.
         close_window(app, window)
         store.close()
 
@@ -95,7 +95,7 @@ def _quit_on_ctrl_c(app) -> None:
 
 
 def close_window(app, window) -> None:
-    """Close and delete the window now, its web view first (PLATFORM.md: no page left at quit)."""
+    """Close and delete the window now, its web view first (no page may be left when the application quits)."""
     from PySide6.QtCore import QEvent
 
     window.close()
