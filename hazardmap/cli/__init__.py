@@ -8,7 +8,7 @@ import importlib
 import sys
 
 from hazardmap import __version__
-from hazardmap.domain.errors import DatabaseDamaged, HazardmapError
+from hazardmap.domain.errors import HazardmapError
 
 # Each module has register(subparsers); its handlers take (args, store) and return an exit code.
 COMMAND_MODULES = ["points", "rain_gauges", "export_print", "patrol", "mapping", "backup"]
@@ -75,11 +75,9 @@ def run(args: argparse.Namespace) -> int:
         finally:
             store.close()
     except HazardmapError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        if isinstance(exc, DatabaseDamaged):
-            from hazardmap.cli.backup import damage_remedy
+        from hazardmap.cli.errors import message
 
-            print(damage_remedy(exc), file=sys.stderr)
+        print(f"错误：{message(exc)}", file=sys.stderr)
         return 2
 
 
