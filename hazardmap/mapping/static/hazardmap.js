@@ -75,6 +75,15 @@
     });
   }
 
+  function legendBox() {
+    var el = document.querySelector(".hm-legend");
+    if (!el || !el.offsetWidth) { return null; }
+    var r = el.getBoundingClientRect(), m = hm.map.getContainer().getBoundingClientRect();
+    var a = hm.map.containerPointToLayerPoint([r.left - m.left, r.top - m.top]);
+    var b = hm.map.containerPointToLayerPoint([r.right - m.left, r.bottom - m.top]);
+    return [a.x, a.y, b.x, b.y];
+  }
+
   // No symbol hides another: at the current zoom every marker that would cover one already placed
   // moves to the nearest free spot beside it (hazard points first, by severity, then rain gauges,
   // then works). Stored positions never change; only where the icon is drawn (dx, dy).
@@ -95,9 +104,10 @@
     items.forEach(function (it) { it.rank += it.o.seq !== undefined ? severity(it.o) + (PREC[it.o.precision] || 0) : 0; });
     items.sort(function (a, b) { return (b.rank - a.rank) || ((a.o.seq || a.o.slot || 0) - (b.o.seq || b.o.slot || 0)); });
     var placed = [];
-    var free = function (x, y, h) {
-      return placed.every(function (b) { return x + h <= b[0] || x - h >= b[2] || y + h <= b[1] || y - h >= b[3]; });
-    };
+    var apart = function (x, y, h, b) { return x + h <= b[0] || x - h >= b[2] || y + h <= b[1] || y - h >= b[3]; };
+    var free = function (x, y, h) { return placed.every(function (b) { return apart(x, y, h, b); }); };
+    // A symbol moved aside never goes under the legend (one that truly lies there stays put).
+    var legend = legendBox();
     var cands = {};
     items.forEach(function (it) {
       var at = hm.map.latLngToLayerPoint(toLatLng(it.o));
@@ -105,7 +115,8 @@
       var list = cands[it.size] = cands[it.size] || candidates(it.size);
       var best = list[0];
       for (var i = 0; i < list.length; i++) {
-        if (free(at.x + list[i][0], at.y + list[i][1], h)) { best = list[i]; break; }
+        var x = at.x + list[i][0], y = at.y + list[i][1];
+        if (free(x, y, h) && (i === 0 || !legend || apart(x, y, h, legend))) { best = list[i]; break; }
       }
       placed.push([at.x + best[0] - h, at.y + best[1] - h, at.x + best[0] + h, at.y + best[1] + h]);
       if ((it.o.dx || 0) !== best[0] || (it.o.dy || 0) !== best[1]) {
@@ -305,6 +316,7 @@
       div.querySelector(".hm-legend-title").addEventListener("click", function () {
         userChose = true;
         L.DomUtil[L.DomUtil.hasClass(div, "hm-collapsed") ? "removeClass" : "addClass"](div, "hm-collapsed");
+        declutter();
       });
       // A short map (a small screen) folds the legend so it never hides the county, until the user
       // unfolds or folds it themselves.
@@ -473,6 +485,7 @@
     map.on("zoomstart", function () { if (!hm.fitting) { hm.userMoved = true; } });
     map.on("zoomend", updateLabelZoom);
     map.on("zoomend", declutter);
+    map.on("resize moveend", declutter);  // the legend stays put on screen while the map moves
     updateLabelZoom();
     map.on("mousemove", throttle(function (e) {
       if (hm.bridge) { hm.bridge.cursorMoved(e.latlng.lng, e.latlng.lat); }
