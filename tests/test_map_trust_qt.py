@@ -114,3 +114,20 @@ def test_tianditu_key_is_one_encoded_query_value(window):
     encoded = quote(KEY, safe="")
     assert all(u.endswith("&tk=" + encoded) for u in tiles), tiles[:2]
     assert {u.split("/")[2].split(".", 1)[1] for u in window.interceptor.remote()} == {"tianditu.gov.cn"}
+
+
+@pytest.mark.parametrize("outside", [True, False])
+def test_exported_page_masks_phones_when_it_leaves_the_bureau(window, tmp_path, monkeypatch, outside):
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    out = tmp_path / "地图.html"
+    asked = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or (
+        QMessageBox.StandardButton.Yes if outside else QMessageBox.StandardButton.No))
+    window._on_export_page()
+    assert asked and "局外" in asked[0]
+    html = out.read_text(encoding="utf-8")
+    phone = point_service.get_point(window.store, 1).phone
+    assert (phone in html) is not outside
+    assert (phone[:3] + "****" + phone[-4:] in html) is outside
