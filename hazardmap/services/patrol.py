@@ -20,7 +20,7 @@ from hazardmap.domain.errors import InvalidInput, NotFound
 from hazardmap.domain.patrol import (
     AT_FORMAT, DEFAULT_SETTINGS, SETTING_FLOOD_DAYS, SETTING_OTHER_DAYS, AuditRow, Measurement, MeasureKind,
     PatrolDraft, PatrolEntry, PatrolIntervals, PointPatrolStatus, SignObservation, check_draft,
-    check_interval_days,
+    check_interval_days, set_main_crack,
 )
 from hazardmap.domain.patrol_status import Judgement
 from hazardmap.services.points import get_point, list_points
@@ -307,7 +307,7 @@ _UNSET = object()
 
 def edit_fields(store: Store, entry_id: int, *, by: str | None = None, **fields) -> PatrolChanges:
     """Edit only the named fields (the CLI's `patrol edit ID --judgement 异常`). crack_mm sets the
-    unlabelled crack-gauge reading (None removes it)."""
+    裂缝读数, the main crack gauge's reading (None removes that gauge)."""
     current = get_entry(store, entry_id).draft()
     crack = fields.pop("crack_mm", _UNSET)
     unknown = set(fields) - set(PatrolDraft.__dataclass_fields__)
@@ -315,9 +315,7 @@ def edit_fields(store: Store, entry_id: int, *, by: str | None = None, **fields)
         raise InvalidInput(f"不能修改的字段：{'、'.join(sorted(unknown))}")
     d = replace(current, **fields)
     if crack is not _UNSET:
-        others = tuple(m for m in d.measurements if m.key != (MeasureKind.CRACK_GAUGE.value, ""))
-        gauge = () if crack is None else (Measurement(MeasureKind.CRACK_GAUGE, "", crack),)
-        d = replace(d, measurements=gauge + others)
+        d = replace(d, measurements=set_main_crack(d.measurements, crack))
     return edit(store, entry_id, d, by=by)
 
 
