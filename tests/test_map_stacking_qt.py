@@ -95,3 +95,20 @@ def test_start_view_shows_the_whole_county(window):
     assert 0 <= fit["x0"] < fit["x1"] <= fit["w"] and 0 <= fit["y0"] < fit["y1"] <= fit["h"]
     # Snug: the county fills most of the width or the height left beside the legend.
     assert (fit["x1"] - fit["x0"]) / fit["w"] > 0.5 or (fit["y1"] - fit["y0"]) / fit["h"] > 0.7, fit
+
+
+@pytest.mark.parametrize("zoom", [9, 10, 11])
+def test_seat_names_are_clear_of_symbols_and_of_each_other(window, zoom):
+    js(window, f"(function(){{hazardmap.map.setZoom({zoom}, {{animate: false}}); return '1';}})()")
+    found = js(window, "JSON.stringify((function(){var r = function(e){var b = e.getBoundingClientRect();"
+                       "return [b.left, b.top, b.right, b.bottom, e.textContent];};"
+                       "return {labels: Array.from(document.querySelectorAll('.hm-seat-label'))"
+                       ".filter(e => getComputedStyle(e).display !== 'none').map(r),"
+                       "symbols: Array.from(document.querySelectorAll('.hm-pt, .hm-rg-wrap, .hm-ew, .hm-seat')).map(r)};})())")
+    labels = found["labels"]
+    if zoom >= 10:
+        assert len(labels) == 20   # close enough for every name
+    for i, a in enumerate(labels):
+        for b in found["symbols"] + labels[i + 1:]:
+            overlap = min(a[2], b[2]) - max(a[0], b[0]), min(a[3], b[3]) - max(a[1], b[1])
+            assert min(overlap) <= 0, (zoom, a, b)

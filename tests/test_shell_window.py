@@ -167,7 +167,7 @@ def test_seat_labels_move_left_of_points_sitting_on_the_seat(shell):
         return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
     labels = boxes["labels"]
-    assert {"江口镇", "泉溪镇", "松江镇"} <= {b[4] for b in labels} and len(boxes["discs"]) >= 15
+    assert len(labels) >= 15 and len(boxes["discs"]) >= 15
     for i, label in enumerate(labels):
         assert not any(meet(label, d) for d in boxes["discs"]), label
         assert not any(meet(label, other) for other in labels[i + 1:]), label

@@ -191,7 +191,8 @@
   // A seat's label goes to the first place beside its square that covers no symbol and no other
   // seat's name: right of the square, left of it, then beside the points that sit on the seat
   // (points known only by their township, moved beside each other by declutter), above, below.
-  // Where none is free (a small map of the whole county) the name waits for a closer zoom.
+  // Where none is free and nearer its own seat than any other (a small map of the whole county), the
+  // name waits for a closer zoom rather than hide a symbol or name the wrong seat.
   function seatIcon(t, pos) {
     var style = pos === false ? ' style="display:none"' :
       pos ? ' style="left:' + pos[0] + "px; top:" + pos[1] + 'px"' : "";
@@ -217,6 +218,10 @@
     var free = function (a) {
       return boxes.every(function (b) { return a[0] - 3 >= b[2] || a[2] + 3 <= b[0] || a[1] >= b[3] || a[3] <= b[1]; });
     };
+    var seatsAt = (hm.seats || []).map(function (s) { return hm.map.latLngToLayerPoint(toLatLng(s.seat)); });
+    var distance = function (b, q) {
+      return Math.hypot(Math.max(b[0] - q.x, 0, q.x - b[2]), Math.max(b[1] - q.y, 0, q.y - b[3]));
+    };
     var shown = hm.map.hasLayer(hm.layers.points);
     // Seats with points on them first: those names say where the points are.
     var order = (hm.seats || []).map(function (s) {
@@ -229,7 +234,7 @@
       var at = points.filter(function (p) {
         return shown && p.marker && Math.abs(p.lat - s.seat.lat) < 1e-5 && Math.abs(p.lon - s.seat.lon) < 1e-5;
       });
-      var c = hm.map.latLngToLayerPoint(toLatLng(s.seat));
+      var c = seatsAt[hm.seats.indexOf(s)];
       var w = labelWidth(s.seat.label), h = 18;
       var lo = Math.min.apply(null, at.map(function (p) { return (p.dx || 0) - 13; }).concat([-4]));
       var hi = Math.max.apply(null, at.map(function (p) { return (p.dx || 0) + 13; }).concat([4]));
@@ -237,12 +242,21 @@
       var bottom = Math.max.apply(null, at.map(function (p) { return (p.dy || 0) + 13; }).concat([4]));
       // Left/top edges of the label relative to the seat's centre, nearest first; then the same
       // places one and two steps further out.
-      var options = [[5, -10], [-5 - w, -10], [hi + 3, -10], [lo - 3 - w, -10], [-w / 2, top - 2 - h], [-w / 2, bottom + 2]];
+      var options = [[5, -10], [-5 - w, -10], [hi + 3, -10], [lo - 3 - w, -10], [-w / 2, top - 2 - h], [-w / 2, bottom + 2],
+        [5, -h - 4], [5, 4], [-5 - w, -h - 4], [-5 - w, 4], [hi + 3, top - h], [hi + 3, bottom], [lo - 3 - w, top - h],
+        [lo - 3 - w, bottom]];
       [1, 2].forEach(function (k) {
         options.push([hi + 3 + 13 * k, -10], [lo - 3 - w - 13 * k, -10], [5, -10 - 18 * k], [5, -10 + 18 * k],
           [-5 - w, -10 - 18 * k], [-5 - w, -10 + 18 * k], [-w / 2, top - 2 - h - 9 * k], [-w / 2, bottom + 2 + 9 * k]);
       });
-      var best = options.filter(function (o) { return free([c.x + o[0], c.y + o[1], c.x + o[0] + w, c.y + o[1] + h]); })[0];
+      var fits = options.filter(function (o) { return free([c.x + o[0], c.y + o[1], c.x + o[0] + w, c.y + o[1] + h]); });
+      // A name nearer to another seat than to its own (or the points drawn on it) would name the wrong one.
+      var group = [c.x + lo, c.y + top, c.x + hi, c.y + bottom];
+      var best = fits.filter(function (o) {
+        var box = [c.x + o[0], c.y + o[1], c.x + o[0] + w, c.y + o[1] + h];
+        var own = Math.max(0, Math.max(group[0] - box[2], box[0] - group[2], group[1] - box[3], box[1] - group[3]));
+        return seatsAt.every(function (q) { return q === c || distance(box, q) > own + 2; });
+      })[0];
       var pos = false;
       if (best) {
         boxes.push([c.x + best[0], c.y + best[1], c.x + best[0] + w, c.y + best[1] + h]);
