@@ -18,8 +18,8 @@ from pathlib import Path
 
 from hazardmap.domain.errors import InvalidInput
 from hazardmap.domain.patrol import (
-    AT_FORMAT, Measurement, MeasureKind, PatrolDraft, PatrolEntry, SignObservation, check_draft, main_crack,
-    merge_crack_column, normalise_sign, parse_judgement, parse_reading_mm,
+    AT_FORMAT, AuditAction, Measurement, MeasureKind, PatrolDraft, PatrolEntry, SignObservation, check_draft,
+    main_crack, merge_crack_column, normalise_sign, parse_judgement, parse_reading_mm,
 )
 from hazardmap.domain.patrol_text import entry_text
 from hazardmap.domain.patrol_status import Judgement
@@ -358,9 +358,32 @@ def _row_to_draft(values: dict, point_seqs: set[int]) -> PatrolDraft:
 
 
 def import_logs(store: Store, path: str | Path, *, skip_bad: bool = False, by: str | None = None) -> ImportResult:
+    """Add the file's new entries in one transaction (one undo moves them all to the 回收站)."""
     path = Path(path)
     rows = _read_rows(path)
-    point_seqs = {r[0] for r in store.db.conn.execute("SELECT seq FROM hazard_point")}
+    with store.db.read() as s:
+        seen = store.db.patrol.last_change(s)
+    result, to_add = _classify(store, path, rows, skip_bad)
+    if to_add:
+        by, at = by or current_user(), now_iso()
+        with store.db.write() as tx:  # all rows or none
+            if store.db.patrol.last_change(tx) != seen:  # entries changed meanwhile: check against them
+                result, to_add = _classify(store, path, rows, skip_bad)
+            result.added = [patrol_service.insert_checked(store, tx, d, by=by, at=at, action=AuditAction.IMPORT)
+                            for _, d in to_add]
+        if result.added:
+            label = f"导入巡查记录（{path.name}，{len(result.added)} 条）"
+            result.changes = store.announce(patrol_service.PatrolChanges(
+                patrol_points=frozenset(d.point_seq for _, d in to_add), entry_ids=tuple(result.added), label=label,
+                undo=lambda: patrol_service.move_to_bin(store, result.added, True, by=by, label=label)))
+    return result
+
+
+def _classify(store: Store, path: Path, rows: list[tuple[int, dict]], skip_bad: bool
+              ) -> tuple[ImportResult, list[tuple[int, PatrolDraft]]]:
+    """Sort the rows into new, duplicates and bad, against the entries stored now."""
+    with store.db.read() as s:
+        point_seqs = set(store.db.points.seqs(s))
     # Existing entries (live and in the 回收站) by (point, time, patroller): the identity of a visit.
     existing: dict[tuple, list[PatrolEntry]] = {}
     for e in patrol_service.list_entries(store) + patrol_service.list_entries(store, binned=True):
@@ -395,10 +418,4 @@ def import_logs(store: Store, path: str | Path, *, skip_bad: bool = False, by: s
         to_add.append((row_no, d))
     if result.bad and not skip_bad:
         raise ImportRejected(f"“{path.name}”有 {len(result.bad)} 行有误，未导入任何记录", result.bad)
-    if to_add:
-        by, at = by or current_user(), now_iso()
-        with store.db.write() as conn:  # all rows or none
-            result.added = [patrol_service.insert_checked(conn, d, by=by, at=at, action="import") for _, d in to_add]
-        result.changes = store.announce(patrol_service.PatrolChanges(
-            patrol_points=frozenset(d.point_seq for _, d in to_add), entry_ids=tuple(result.added)))
-    return result
+    return result, to_add
