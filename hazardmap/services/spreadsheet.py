@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
 from hazardmap.domain.errors import InvalidInput, NotFound
+from hazardmap.domain.validation import invisible_character
 
 MAX_FILE_BYTES = 64 * 1024 * 1024        # the file on disk (a 100,000-entry 台账 export is about 8 MB)
 MAX_UNPACKED_BYTES = 1024 * 1024 * 1024  # all parts of an .xlsx, as its zip directory declares them
@@ -78,37 +79,6 @@ class Table:
 
 
 # ---- characters a person cannot see ----------------------------------------------------------------------
-
-_NAMED_INVISIBLE = {
-    "\x00": "空字符 NUL", "\u200b": "零宽空格 U+200B", "\u200c": "零宽非连接符 U+200C",
-    "\u200d": "零宽连接符 U+200D", "\u2060": "零宽不换行符 U+2060", "\ufeff": "字节顺序标记 BOM U+FEFF",
-}
-_FILLERS = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800"}   # Hangul fillers, braille blank: look empty
-_FILLER_RE = re.compile("[" + "".join(sorted(_FILLERS)) + "]")
-_ALLOWED_CONTROLS = {"\t", "\n", "\r"}                            # line breaks inside a cell are normal
-
-
-def invisible_character(text: str) -> str | None:
-    """A description of the first character in text that a person cannot see or that Excel cannot
-    store (control characters, zero-width and other format characters, fillers), or None."""
-    if text.isprintable() and not _FILLER_RE.search(text):
-        return None   # the usual case, decided in C: no control, format or unassigned character
-    for ch in text:
-        if ch in _ALLOWED_CONTROLS:
-            continue
-        if ch in _NAMED_INVISIBLE:
-            return _NAMED_INVISIBLE[ch]
-        cat = unicodedata.category(ch)
-        if cat == "Cc":
-            return f"控制字符 U+{ord(ch):04X}"
-        if cat == "Cf":
-            return f"格式控制字符 U+{ord(ch):04X}"
-        if ch in _FILLERS:
-            return f"空白填充字符 U+{ord(ch):04X}"
-        if cat == "Cs":
-            return f"无效字符 U+{ord(ch):04X}"
-    return None
-
 
 def short(text: str, limit: int = 30) -> str:
     """text for a message: characters a person cannot see shown as �, at most `limit` characters."""
