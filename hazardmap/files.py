@@ -20,10 +20,11 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from hazardmap.domain.errors import FileExists, InvalidInput, WriteFailed
+from hazardmap.paths import PRIVATE_FILE_MODE
 
 WORK_SUFFIX = ".hazardmap-part"  # the work folder's name ends so; stray ones (a killed write) are recognisable
 # Files hold names and phones: readable by their owner only (POSIX; Windows files follow their folder).
-FILE_MODE = 0o600
+FILE_MODE = PRIVATE_FILE_MODE
 
 _REASONS = {
     errnos.EACCES: "没有权限，或文件正被其他程序（如 Excel）打开", errnos.EPERM: "没有权限",

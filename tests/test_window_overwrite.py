@@ -61,3 +61,25 @@ def test_the_windows_own_map_page_is_rebuilt_over_the_last_one(qtbot, store):
     view.load_map()  # the next start: the page is there already
     pages = list(store.home.rglob("map.html"))
     assert len(pages) == 1 and pages[0].stat().st_size > 1000
+
+
+def test_the_pdf_being_printed_waits_in_the_data_folder_not_the_system_temp(qtbot, store, home, tmp_path,
+                                                                             monkeypatch):
+    import tempfile
+
+    from hazardmap.qt.printing import PdfPages
+    from hazardmap.reports.data import collect
+    from hazardmap.reports.sheets import work_card_pdf
+
+    system_temp = tmp_path / "system-temp"
+    system_temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system_temp))
+    pages = PdfPages(work_card_pdf(collect(store), 5))
+    try:
+        assert pages.page_count == 1
+        assert list(system_temp.iterdir()) == []
+        waiting = list((home / "print").iterdir())
+        assert len(waiting) == 1 and waiting[0].stat().st_mode & 0o077 == 0
+    finally:
+        pages.close()
+    assert list((home / "print").iterdir()) == []

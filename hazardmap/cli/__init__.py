@@ -11,13 +11,13 @@ from typing import Callable
 
 from hazardmap import __version__
 from hazardmap.cli.parser import ChineseArgumentParser, whole_number
-from hazardmap.domain.errors import FileExists, HazardmapError
+from hazardmap.domain.errors import HazardmapError
 from hazardmap.files import os_reason
 
 __all__ = ["ChineseArgumentParser", "build_parser", "command_group", "guarded", "main", "parse", "run"]
 
 # Each module has register(subparsers); its handlers take (args, store) and return an exit code.
-COMMAND_MODULES = ["points", "rain_gauges", "export_print", "patrol", "mapping"]
+COMMAND_MODULES = ["points", "rain_gauges", "export_print", "patrol", "mapping", "backup"]
 
 
 def command_group(sub, name: str, help: str) -> argparse._SubParsersAction:
@@ -63,8 +63,11 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 
 def run(args: argparse.Namespace) -> int:
+    from hazardmap.paths import user_home
     from hazardmap.services.store import open_store
 
+    if getattr(args, "home_handler", None):  # backup commands: must work on a damaged database
+        return args.home_handler(args, user_home())
     store = open_store()
     for warning in store.warnings:  # e.g. the database is on a network share
         print(f"警告：{warning}", file=sys.stderr)
@@ -76,13 +79,12 @@ def run(args: argparse.Namespace) -> int:
 
 def error_line(exc: BaseException) -> str:
     """The one Chinese line a user sees for an error they can act on (never its English text)."""
-    if isinstance(exc, FileExists):
-        return f"错误：{exc.names}已存在，未做任何改动；如要覆盖请加 --force"
     if isinstance(exc, HazardmapError):
-        return f"错误：{exc}"
+        from hazardmap.cli.errors import message
+
+        return f"错误：{message(exc)}"
     if isinstance(exc, OSError):
-        name = exc.filename if exc.filename is not None else None
-        return f"错误：“{name}”：{os_reason(exc)}" if name else f"错误：{os_reason(exc)}"
+        return f"错误：“{exc.filename}”：{os_reason(exc)}" if exc.filename else f"错误：{os_reason(exc)}"
     raise TypeError(exc)
 
 

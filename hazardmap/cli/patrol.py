@@ -1,5 +1,5 @@
-"""hazardmap patrol add|list|edit|delete|restore|bin|audit|overview|intervals, export logs, import logs,
-backup list|restore."""
+"""hazardmap patrol add|list|edit|delete|restore|bin|audit|overview|intervals, export logs, import logs
+(backup commands: hazardmap/cli/backup.py)."""
 from __future__ import annotations
 
 import sys
@@ -7,8 +7,10 @@ import sys
 from hazardmap.cli import command_group
 from hazardmap.cli.output import FORMATS, emit
 from hazardmap.domain.errors import InvalidInput
-from hazardmap.domain.patrol import PatrolDraft, parse_judgement, parse_rain_mm, parse_reading_mm, parse_signs
-from hazardmap.services import backup as backup_service
+from hazardmap.domain.patrol import (
+    PatrolDraft, main_crack, parse_judgement, parse_rain_mm, parse_reading_mm, parse_signs, set_main_crack,
+)
+from hazardmap.domain.patrol_text import entry_text
 from hazardmap.services import patrol as svc
 from hazardmap.services import patrol_excel
 from hazardmap.services.points import parse_point_ref
@@ -22,28 +24,31 @@ LIST_HEADERS = {
 
 
 def entry_record(e) -> dict:
-    main = next((m for m in e.measurements if m.kind.value == "crack_gauge" and m.label == ""), None)
+    """One entry for csv/json: numbers stay numbers."""
+    main = main_crack(e.measurements)
     return {
         "id": e.id, "point": e.point_seq, "at": e.at, "by": e.by, "weather": e.weather, "rain_mm": e.rain_mm,
-        "signs": [s.sign for s in e.signs], "crack_mm": e.crack_mm,
+        "signs": [s.sign for s in e.signs], "crack_mm": main.reading_mm if main else None,
         "crack_change": main.change_mm if main else None, "judgement": e.judgement.value,
         "action": e.action, "note": e.note,
     }
 
 
-def _mm(value) -> str:
-    return "" if value is None else f"{value:g}"
+def entry_row(e) -> dict:
+    """One entry for the table: the same text as the patrol tab and the printed form."""
+    t = entry_text(e)
+    return {"id": t.id, "point": t.point, "at": t.at, "by": t.by, "weather": t.weather, "rain_mm": t.rain,
+            "signs": t.signs, "crack_mm": t.crack, "crack_change": t.crack_change, "judgement": t.judgement,
+            "action": t.action, "note": t.note_line()}
 
 
 def cmd_add(args, store: Store) -> int:
     seq = parse_point_ref(args.point)
-    from hazardmap.domain.patrol import Measurement, MeasureKind
-
     crack = parse_reading_mm(args.crack_mm, "裂缝读数")
     draft = PatrolDraft(
         point_seq=seq, at=args.at, by=args.by or "", judgement=parse_judgement(args.judgement),
         weather=args.weather or "", rain_mm=parse_rain_mm(args.rain_mm), signs=parse_signs(args.signs),
-        measurements=(Measurement(MeasureKind.CRACK_GAUGE, "", crack),) if crack is not None else (),
+        measurements=set_main_crack((), crack),
         action=args.action or "", note=args.note or "")
     changes = svc.record(store, draft, photos=args.photo or ())
     print(changes.entry_ids[0])
@@ -53,11 +58,7 @@ def cmd_add(args, store: Store) -> int:
 def cmd_list(args, store: Store) -> int:
     point = parse_point_ref(args.point) if args.point is not None else None
     entries = svc.list_entries(store, point=point, since=args.since, until=args.until, binned=args.bin)
-    records = [entry_record(e) for e in entries]
-    if args.format == "table":
-        for r in records:
-            r["rain_mm"], r["crack_mm"] = _mm(r["rain_mm"]), _mm(r["crack_mm"])
-            r["crack_change"] = "" if r["crack_change"] is None else f"{r['crack_change']:+g}"
+    records = [entry_row(e) if args.format == "table" else entry_record(e) for e in entries]
     emit(records, args.format, LIST_HEADERS)
     return 0
 
@@ -174,22 +175,6 @@ def cmd_import_logs(args, store: Store) -> int:
     return 0
 
 
-def cmd_backup_list(args, store: Store) -> int:
-    backups = backup_service.list_backups(store.home)
-    if not backups:
-        print("还没有备份（打开桌面程序时会自动备份）")
-        return 0
-    emit([{"name": b.name, "kind": b.kind, "created": b.created.strftime("%Y-%m-%d %H:%M:%S"), "size": b.size_label}
-          for b in backups], args.format, {"name": "备份名", "kind": "类型", "created": "时间", "size": "大小"})
-    return 0
-
-
-def cmd_backup_restore(args, store: Store) -> int:
-    kept, _ = backup_service.restore_backup(store, args.name)
-    print(f"已从备份 {args.name} 恢复；恢复前的数据已另存为 {kept.name}")
-    return 0
-
-
 def _entry_options(p, *, adding: bool) -> None:
     p.add_argument("--point", required=adding, help="隐患点序号")
     p.add_argument("--at", required=adding, help="巡查时间，如 \"2026-05-03 08:30\"")
@@ -264,12 +249,3 @@ def register(sub) -> None:
     il.add_argument("file", help="Excel（.xlsx）或 CSV 文件")
     il.add_argument("--skip-bad", action="store_true", help="跳过有误的行，导入其余（默认有误则全部不导入）")
     il.set_defaults(handler=cmd_import_logs)
-
-    bk = sub.add_parser("backup", help="数据库备份")
-    bs = bk.add_subparsers(dest="backup_command", required=True)
-    bl = bs.add_parser("list", help="列出备份（新的在前）")
-    bl.add_argument("--format", choices=FORMATS, default="table")
-    bl.set_defaults(handler=cmd_backup_list)
-    br = bs.add_parser("restore", help="从备份恢复（先另存当前数据）")
-    br.add_argument("name")
-    br.set_defaults(handler=cmd_backup_restore)

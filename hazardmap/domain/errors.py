@@ -1,4 +1,6 @@
-"""Errors carry a message in Chinese that can be shown to a user as it is."""
+"""Errors carry a message in Chinese that can be shown to a user as it is, and the facts behind it
+as fields. The message names no command-line flag and no button: the CLI adds the remedy in its own
+words (hazardmap.cli.errors), the window offers its own buttons."""
 from __future__ import annotations
 
 
@@ -11,24 +13,133 @@ class InvalidInput(HazardmapError):
 
 
 class NotFound(HazardmapError):
-    pass
+    """what: the kind of record in Chinese (e.g. "隐患点"); key: how it was asked for."""
+
+    def __init__(self, message: str, *, what: str = "", key: object = None) -> None:
+        super().__init__(message)
+        self.what, self.key = what, key
 
 
 class Ambiguous(HazardmapError):
-    def __init__(self, message: str, candidates: list) -> None:
+    """text matched several candidates (e.g. a village name found in two townships)."""
+
+    def __init__(self, message: str, candidates: list, *, text: str = "") -> None:
         super().__init__(message)
         self.candidates = candidates
+        self.text = text
 
 
 class OutsideCounty(InvalidInput):
     """A position outside the county outline: allowed only when the user insists (force)."""
 
+    def __init__(self, lon: float, lat: float) -> None:
+        super().__init__(f"位置（经度 {lon:.6f}，纬度 {lat:.6f}）在衡南县界以外")
+        self.lon, self.lat = lon, lat
 
-# ---- files the app writes (hazardmap.files) ----------------------------------------------------
+
+# ---- records and edits (the storage seam, concurrent edits, undo) ------------------------------
+
+class PointNotFound(NotFound):
+    def __init__(self, seq: int, count: int, lowest: int | None, highest: int | None) -> None:
+        super().__init__(f"没有第 {seq} 号隐患点（现有 {count} 处，编号 {lowest}～{highest}）", what="隐患点", key=seq)
+        self.seq = seq
+
+
+class EntryNotFound(NotFound):
+    def __init__(self, entry_id: int) -> None:
+        super().__init__(f"没有编号为 {entry_id} 的巡查记录", what="巡查记录", key=entry_id)
+        self.entry_id = entry_id
+
+
+class SlotNotFound(NotFound):
+    def __init__(self, slot: int, total: int) -> None:
+        super().__init__(f"没有第 {slot} 号雨量计站点（共 {total} 个，编号 1～{total}）", what="雨量计站点", key=slot)
+        self.slot = slot
+
+
+class NothingToUndo(InvalidInput):
+    """what: whose history is empty, e.g. "位置修改" of point 3."""
+
+    def __init__(self, seq: int, what: str) -> None:
+        super().__init__(f"第 {seq} 号隐患点没有{what}记录，无可撤销")
+        self.seq, self.what = seq, what
+
+
+class EntryInBin(InvalidInput):
+    """A patrol entry in the 回收站 cannot be changed until it is restored."""
+
+    def __init__(self, entry_id: int, verb: str) -> None:
+        super().__init__(f"巡查记录 {entry_id} 在回收站中，不能{verb}；请先从回收站恢复")
+        self.entry_id, self.verb = entry_id, verb
+
+
+class NotInBin(InvalidInput):
+    def __init__(self, entry_id: int) -> None:
+        super().__init__(f"巡查记录 {entry_id} 不在回收站中，无需恢复")
+        self.entry_id = entry_id
+
+
+class VillageTaken(InvalidInput):
+    """One village, one rain gauge: the village already has the gauge of another slot."""
+
+    def __init__(self, village: str, slot: int) -> None:
+        super().__init__(f"{village} 已是第 {slot} 号雨量计站点；一个村只装一台")
+        self.village, self.slot = village, slot
+
+
+class StaleEdit(HazardmapError):
+    """The record changed since the state this edit (or undo) was made from: refused, nothing written.
+    what: the record in Chinese (e.g. "巡查记录 12")."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"{what}已被他人修改（另一窗口或另一台电脑），本次操作未保存")
+        self.what = what
+
+
+# ---- The data folder and the database file (integrity) ------------------------------------------
+# Raised before anything is written: the faces word the remedy their own way (a command, a button).
+
+class StorageError(HazardmapError):
+    """The data folder or a file in it cannot be used as it is (damaged, read-only, full)."""
+
+
+class DataFolderUnusable(StorageError):
+    def __init__(self, path, reason: str) -> None:
+        super().__init__(f"数据文件夹 {path} 无法使用：{reason}")
+        self.path = path
+        self.reason = reason
+
+
+class DiskFull(StorageError):
+    """No space left where the database or a backup is written."""
+
+
+class DatabaseDamaged(StorageError):
+    """The database file fails SQLite's check (or is empty, cut short, or not a database at all).
+    detail: Chinese; technical: SQLite's own words, for a technician; newest_good_backup: a Path or None."""
+
+    def __init__(self, path, detail: str, newest_good_backup=None, technical: str = "") -> None:
+        self.path = path
+        self.detail = detail
+        self.newest_good_backup = newest_good_backup
+        self.technical = technical
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        text = f"数据库文件 {self.path} 已损坏（{self.detail}）；为保护数据，本软件没有对它做任何写入"
+        if self.newest_good_backup is not None:
+            return f"{text}。最新的完好备份是 {self.newest_good_backup.name}"
+        return f"{text}。没有找到完好的备份：请不要删除该文件，交技术人员处理"
+
+    def with_backup(self, newest_good_backup) -> "DatabaseDamaged":
+        return DatabaseDamaged(self.path, self.detail, newest_good_backup, self.technical)
+
+
+# ---- Files the app writes (hazardmap.files) ----------------------------------------------------
 
 class FileExists(HazardmapError):
     """Writing would replace files the user already has: refused, nothing written. Each face words the
-    remedy its own way (the CLI names --force; the window asks before replacing)."""
+    remedy its own way (the CLI names --force; the window's save dialog asks before replacing)."""
 
     def __init__(self, paths) -> None:
         from pathlib import Path

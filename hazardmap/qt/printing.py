@@ -46,12 +46,26 @@ PRODUCTS: list[Product] = [
 ]
 
 
+def _print_folder() -> str | None:
+    """The PDF being printed holds names and phones: it waits in the private data folder, not in the
+    system temp folder where a crash would leave it for anyone (the system temp if that fails)."""
+    from hazardmap.paths import PRIVATE_DIR_MODE, user_home
+
+    folder = user_home() / "print"
+    try:
+        folder.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return str(folder)
+
+
 class PdfPages:
     """A rendered PDF opened with QtPdf, for painting its pages onto any QPrinter."""
 
     def __init__(self, pdf: bytes) -> None:
         # QPdfDocument loads a file synchronously (a QIODevice loads asynchronously).
-        self._tmp = tempfile.NamedTemporaryFile(prefix="hazardmap-print-", suffix=".pdf", delete=False)
+        self._tmp = tempfile.NamedTemporaryFile(prefix="hazardmap-print-", suffix=".pdf", delete=False,
+                                                dir=_print_folder())
         self._tmp.write(pdf)
         self._tmp.close()
         self.doc = QPdfDocument()
@@ -251,7 +265,7 @@ class PrintController(QObject):
             self._export_to(Path(folder), self.snapshot(with_history=True))
 
     def ask_township_export(self) -> None:
-        """Story 4: a rainfall warning for some townships -> their points' sheets, the same hour."""
+        """A rainfall warning for some townships: their points' sheets, printed within the hour."""
         data = self.snapshot(with_history=True)
         dialog = TownshipExportDialog(data, self.window)
         if dialog.exec() != QDialog.DialogCode.Accepted:

@@ -1,6 +1,6 @@
 """Run a slow service call (a big export or import) off the UI thread with a busy indicator.
 The worker opens its own store on the same data folder: a SQLite connection is never shared
-between threads, and workers never touch widgets (ARCHITECTURE.md, principle 4)."""
+between threads, and workers never touch widgets (docs/ARCHITECTURE.md, Threads)."""
 from __future__ import annotations
 
 from typing import Callable, TypeVar
