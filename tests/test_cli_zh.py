@@ -22,6 +22,8 @@ ENGLISH = re.compile(r"usage:|arguments|options:|invalid|required|unrecognized|e
 @pytest.mark.parametrize("argv,expected", [
     (["monitor", "set"], "缺少必需的参数：--point"),
     (["export"], "缺少必需的参数：子命令"),
+    (["import", "logs"], "缺少必需的参数：文件"),
+    (["patrol", "edit"], "缺少必需的参数：记录编号"),
     (["nosuch"], "参数 命令：无效的选项“nosuch”"),
     (["points", "--format", "xml"], "参数 --format：无效的选项“xml”（可选：'table', 'csv', 'json'）"),
     (["points", "--bogus"], "无法识别的参数：--bogus"),

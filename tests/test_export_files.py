@@ -143,10 +143,12 @@ def test_ctrl_c_during_export_logs_leaves_nothing(cli, out, system_temp, monkeyp
 def test_a_failed_map_page_leaves_nothing(cli, out, system_temp, monkeypatch):
     import errno
 
-    def disk_full(fd):
+    from hazardmap import files
+
+    def disk_full(path):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(os, "fsync", disk_full)
+    monkeypatch.setattr(files, "_fsync_file", disk_full)
     code, _, err = cli("map-html", "--out", str(out / "地图.html"))
     assert code == 2 and err.startswith(f"错误：无法写入“{out}") and err.endswith("”：磁盘空间不足\n")
     assert not (out / "地图.html").exists() and leftovers(out) == [] and list(system_temp.iterdir()) == []

@@ -10,6 +10,7 @@ import tempfile
 import pytest
 
 from hazardmap.domain.errors import FileExists, InvalidInput, WriteFailed
+from hazardmap import files
 from hazardmap.files import atomic_write, check_not_existing, copy_file, write_bytes, write_text
 
 
@@ -78,10 +79,10 @@ def test_a_failure_mid_write_leaves_nothing_anywhere(out, system_temp, failure):
 
 
 def test_an_os_error_becomes_a_chinese_write_failed(out, system_temp, monkeypatch):
-    def disk_full(fd):
+    def disk_full(path):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(os, "fsync", disk_full)
+    monkeypatch.setattr(files, "_fsync_file", disk_full)
     with pytest.raises(WriteFailed) as info:
         write_text(out / "a.html", "<html>")
     assert str(info.value) == f"无法写入“{out / 'a.html'}”：磁盘空间不足" and info.value.errno == errno.ENOSPC

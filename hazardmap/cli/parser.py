@@ -150,18 +150,35 @@ class ChineseHelpFormatter(argparse.HelpFormatter):
         return text
 
     def _split_lines(self, text, width):
-        lines = []
-        for paragraph in " ".join(text.split()).splitlines() or [""]:
-            line, used = "", 0
-            for ch in paragraph:
-                w = display_width(ch)
-                if used + w > width and line:
-                    lines.append(line.rstrip())
-                    line, used = ("", 0) if ch == " " else (ch, w)
-                    continue
-                line, used = line + ch, used + w
-            lines.append(line.rstrip())
+        """Wrap at screen width: between any two Chinese characters, at spaces between other words."""
+        lines, line, used = [], "", 0
+        for token in _tokens(" ".join(text.split())):
+            w = display_width(token)
+            if token == " ":
+                if line:
+                    line, used = line + " ", used + 1
+                continue
+            if used + w > width and line.strip():
+                lines.append(line.rstrip())
+                line, used = "", 0
+            line, used = line + token, used + w
+        lines.append(line.rstrip())
         return lines
+
+
+def _tokens(text: str):
+    """Words of narrow characters, single wide characters, single spaces."""
+    word = ""
+    for ch in text:
+        if ch == " " or display_width(ch) == 2:
+            if word:
+                yield word
+                word = ""
+            yield ch
+        else:
+            word += ch
+    if word:
+        yield word
 
 
 class ChineseArgumentParser(argparse.ArgumentParser):
@@ -178,9 +195,16 @@ class ChineseArgumentParser(argparse.ArgumentParser):
         kwargs.setdefault("metavar", "子命令")  # else "missing: export_command" names an internal dest
         return super().add_subparsers(**kwargs)
 
+    @_chinese
+    def add_argument(self, *args, **kwargs):
+        # A positional's name appears in messages ("缺少必需的参数：文件"): in Chinese where we have one.
+        if args and not args[0].startswith(tuple(self.prefix_chars)) and "metavar" not in kwargs:
+            if args[0] in METAVARS and not kwargs.get("choices"):
+                kwargs["metavar"] = METAVARS[args[0]]
+        return super().add_argument(*args, **kwargs)
+
     parse_args = _chinese(argparse.ArgumentParser.parse_args)
     parse_intermixed_args = _chinese(argparse.ArgumentParser.parse_intermixed_args)
-    add_argument = _chinese(argparse.ArgumentParser.add_argument)
     add_argument_group = _chinese(argparse.ArgumentParser.add_argument_group)
     add_mutually_exclusive_group = _chinese(argparse.ArgumentParser.add_mutually_exclusive_group)
     parse_known_args = _chinese(argparse.ArgumentParser.parse_known_args)
