@@ -1,4 +1,4 @@
-"""The 打印/导出 menu against a stand-in of the shell's MainWindow (menus, store, current_point_seq)."""
+"""The 打印/导出 menu against the test double of the Shell interface (tests/shell_double.py)."""
 from __future__ import annotations
 
 import re
@@ -13,21 +13,11 @@ pytestmark = pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="poppler
 
 @pytest.fixture
 def window(qtbot, store):
-    from PySide6.QtWidgets import QMainWindow
+    from tests.shell_double import ShellDouble
 
-    class StandIn(QMainWindow):
-        def __init__(self):
-            super().__init__()
-            self.store = store
-            self.selected = 4
-            self.menus = {key: self.menuBar().addMenu(title) for key, title in
-                          (("file", "文件"), ("view", "视图"), ("print", "打印/导出"), ("help", "帮助"))}
-
-        def current_point_seq(self):
-            return self.selected
-
-    w = StandIn()
+    w = ShellDouble(store)
     qtbot.addWidget(w)
+    w.select_point(4)
     return w
 
 
@@ -53,12 +43,6 @@ def test_menu_offers_preview_print_and_pdf_for_each_product(window, controller):
     for sub in subs.values():
         assert [a.text() for a in sub.actions()] == ["打印预览…", "打印…", "导出 PDF…"]
     assert any(a.text().startswith("批量导出全部隐患点") for a in menu.actions())
-
-
-def test_feature_module_is_registered():
-    from hazardmap.qt import main_window
-
-    assert "hazardmap.qt.printing" in main_window.FEATURE_MODULES
 
 
 @pytest.mark.parametrize("key,pages,size", [

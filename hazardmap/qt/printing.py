@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QFileDialog, QGroupBox, QInpu
 
 from hazardmap.domain.errors import HazardmapError
 from hazardmap.qt.buttons import ok_button, ok_cancel
+from hazardmap.qt.shell import MenuId, Section, Shell
 from hazardmap.reports import maps, sheets
 from hazardmap.reports.data import ReportData, collect
 from hazardmap.reports.output import check_pdf_target, write_atomic
@@ -138,9 +139,11 @@ class BatchExport(QThread):
 
 
 class PrintController(QObject):
-    def __init__(self, window) -> None:
+    def __init__(self, shell: Shell) -> None:
+        window = shell.widget()
         super().__init__(window)
-        self.window = window
+        self.shell = shell
+        self.window = window  # the parent of this feature's dialogs
         self.batch: BatchExport | None = None
         self.progress: QProgressDialog | None = None
         self.open_folder_when_done = True
@@ -148,13 +151,10 @@ class PrintController(QObject):
 
     # --- data and choice of point ---
     def snapshot(self, with_history: bool = False) -> ReportData:
-        return collect(self.window.store, with_history=with_history)
+        return collect(self.shell.store, with_history=with_history)
 
     def choose_point(self) -> int | None:
-        seq = None
-        getter = getattr(self.window, "current_point_seq", None)
-        if callable(getter):
-            seq = getter()
+        seq = self.shell.current_point_seq()
         if seq is not None:
             return seq
         points = [p.seq for p in self.snapshot().points]
@@ -315,7 +315,7 @@ class PrintController(QObject):
 
     def _error(self, message: str) -> None:
         self.last_error = message
-        if isinstance(self.window, QWidget) and self.window.isVisible():
+        if self.window.isVisible():
             QMessageBox.warning(self.window, "打印/导出", message)
 
 
@@ -370,24 +370,21 @@ class TownshipExportDialog(QDialog):
         ok_button(self.buttons).setEnabled(bool(seqs and kinds))
 
 
-def attach(window) -> PrintController:
-    """Adds print preview, direct printing and PDF export of each product, and the batch export, to
-    window.menus["print"]."""
-    controller = PrintController(window)
-    window.print_controller = controller
-    menu = window.menus["print"]
+def attach(shell: Shell) -> PrintController:
+    """Adds print preview, direct printing and PDF export of each product, and the batch exports, to
+    the 打印/导出 menu; returns the controller."""
+    controller = PrintController(shell)
     for product in PRODUCTS:
-        sub = menu.addMenu(product.title)
+        sub = shell.add_menu(MenuId.PRINT, product.title, Section.PRODUCTS)
         for text, slot in (("打印预览…", controller.preview), ("打印…", controller.print_direct),
                            ("导出 PDF…", controller.save_pdf)):
             action = QAction(text, sub)
             action.triggered.connect(lambda _=False, s=slot, p=product: s(p))
             sub.addAction(action)
-    menu.addSeparator()
-    batch = QAction("批量导出全部隐患点的明白卡和巡查记录表…", menu)
+    batch = QAction("批量导出全部隐患点的明白卡和巡查记录表…", controller)
     batch.triggered.connect(lambda _=False: controller.ask_batch_export())
-    menu.addAction(batch)
-    by_township = QAction("按乡镇导出（如预警区域）…", menu)
+    shell.add_action(MenuId.PRINT, batch, Section.BATCH)
+    by_township = QAction("按乡镇导出（如预警区域）…", controller)
     by_township.triggered.connect(lambda _=False: controller.ask_township_export())
-    menu.addAction(by_township)
+    shell.add_action(MenuId.PRINT, by_township, Section.BATCH)
     return controller
