@@ -1,5 +1,10 @@
 """The one way the core announces change: every mutating use case returns a Changes record
-naming what it touched, and the store publishes it to subscribers (the window refreshes from it)."""
+naming what it touched, and the store publishes it to subscribers (the window refreshes from it).
+
+A Changes record may also carry its undo: a callable that performs the inverse step (through the
+same services, so it is checked and recorded like any edit) and returns that step's own Changes,
+whose undo re-applies the original. Undo and redo therefore alternate for as long as they succeed.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -11,13 +16,33 @@ class Changes:
     points: frozenset[int] = frozenset()  # seq numbers whose details/monitor/location changed
     rain_gauges: bool = False
     patrol_points: frozenset[int] = frozenset()  # points whose patrol logs changed
+    # Not part of what changed (compare=False): how to take the step back, and its name in Chinese
+    # for the 编辑 menu (撤销“label”).
+    undo: Callable[[], "Changes"] | None = field(default=None, compare=False, repr=False)
+    label: str = field(default="", compare=False)
 
     def __or__(self, other: "Changes") -> "Changes":
         return Changes(self.points | other.points, self.rain_gauges or other.rain_gauges,
-                       self.patrol_points | other.patrol_points)
+                       self.patrol_points | other.patrol_points,
+                       undo=_then(other.undo, self.undo), label=_join(self.label, other.label))
 
     def __bool__(self) -> bool:
         return bool(self.points or self.rain_gauges or self.patrol_points)
+
+
+def _then(first: Callable[[], Changes] | None, second: Callable[[], Changes] | None
+          ) -> Callable[[], Changes] | None:
+    """Undo of a | b: b's undo, then a's (the reverse order of doing them)."""
+    if first is None or second is None:
+        return first or second
+
+    def both() -> Changes:
+        return first() | second()
+    return both
+
+
+def _join(a: str, b: str) -> str:
+    return "；".join(x for x in dict.fromkeys((a, b)) if x)
 
 
 @dataclass

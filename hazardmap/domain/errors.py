@@ -22,3 +22,14 @@ class Ambiguous(HazardmapError):
 
 class OutsideCounty(InvalidInput):
     """A position outside the county outline: allowed only when the user insists (force)."""
+
+
+# ---- edits that meet a changed record (concurrent edits, undo) ---------------------------------
+
+class StaleEdit(HazardmapError):
+    """The record changed since the state this edit (or undo) was made from: refused, nothing written.
+    what: the record in Chinese (e.g. "巡查记录 12")."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"{what}已被他人修改（另一窗口或另一台电脑），本次操作未保存；请刷新后重试")
+        self.what = what

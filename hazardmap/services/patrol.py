@@ -13,10 +13,10 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from hazardmap.domain.changes import Changes
-from hazardmap.domain.errors import InvalidInput, NotFound
+from hazardmap.domain.errors import InvalidInput, NotFound, StaleEdit
 from hazardmap.domain.patrol import (
     AT_FORMAT, DEFAULT_SETTINGS, SETTING_FLOOD_DAYS, SETTING_OTHER_DAYS, AuditRow, Measurement, MeasureKind,
     PatrolDraft, PatrolEntry, PatrolIntervals, PointPatrolStatus, SignObservation, check_draft,
@@ -37,8 +37,9 @@ class PatrolChanges(Changes):
     entry_ids: tuple[int, ...] = ()
 
 
-def _changes(point_seqs: Iterable[int], entry_ids: Iterable[int]) -> PatrolChanges:
-    return PatrolChanges(patrol_points=frozenset(point_seqs), entry_ids=tuple(entry_ids))
+def _changes(point_seqs: Iterable[int], entry_ids: Iterable[int], *, label: str = "",
+             undo: Callable[[], Changes] | None = None) -> PatrolChanges:
+    return PatrolChanges(patrol_points=frozenset(point_seqs), entry_ids=tuple(entry_ids), label=label, undo=undo)
 
 
 # ---- (de)serialising ---------------------------------------------------------------------------
@@ -265,7 +266,8 @@ def _remove_files(paths: Iterable[Path]) -> None:
 
 def record(store: Store, draft: PatrolDraft, *, recorded_by: str | None = None,
            photos: Sequence[str | Path] = (), now: datetime | None = None) -> PatrolChanges:
-    """Save one patrol entry (one transaction with its audit row). The new id is in entry_ids."""
+    """Save one patrol entry (one transaction with its audit row). The new id is in entry_ids;
+    the undo moves it to the 回收站."""
     get_point(store, draft.point_seq)
     if not draft.by.strip():
         draft = replace(draft, by=default_patroller(store, draft.point_seq))
@@ -278,17 +280,31 @@ def record(store: Store, draft: PatrolDraft, *, recorded_by: str | None = None,
     except BaseException:
         _remove_files(c[2] for c in copied)
         raise
-    return store.announce(_changes({d.point_seq}, [log_id]))
+    label = f"新增巡查记录（第 {d.point_seq} 号点 {d.at}）"
+    return store.announce(_changes({d.point_seq}, [log_id], label=label,
+                                   undo=lambda: delete(store, log_id, by=recorded_by, _label=label)))
 
 
 def edit(store: Store, entry_id: int, draft: PatrolDraft, *, by: str | None = None,
-         now: datetime | None = None) -> PatrolChanges:
-    """Replace an entry's content; the previous state is kept in the audit trail. No-op edits write nothing."""
-    get_point(store, draft.point_seq)
-    d = check_draft(draft, now=now)
+         now: datetime | None = None, expect: PatrolDraft | None = None) -> PatrolChanges:
+    """Replace an entry's content; the previous state is kept in the audit trail. No-op edits write nothing.
+    expect: the content the edit was made from (a dialog's starting point, an undo's target); when the
+    entry no longer has it, someone else changed it meanwhile and the edit is refused (StaleEdit)."""
+    return _edit(store, entry_id, lambda _current: draft, by=by, now=now, expect=expect)
+
+
+def _edit(store: Store, entry_id: int, make: Callable[[PatrolDraft], PatrolDraft], *, by: str | None,
+          now: datetime | None, expect: PatrolDraft | None, label: str | None = None) -> PatrolChanges:
+    """Read, change and write in one write transaction: a concurrent edit of another field is kept."""
     with store.db.write() as conn:
         before = _live_entry(conn, entry_id, "修改")
-        if before.draft().content() == d.content():
+        current = before.draft()
+        if expect is not None and current.content() != expect.content():
+            raise StaleEdit(f"巡查记录 {entry_id} ")
+        draft = make(current)
+        get_point(store, draft.point_seq)
+        d = check_draft(draft, now=now)
+        if current.content() == d.content():
             return PatrolChanges()
         conn.execute(
             "UPDATE patrol_log SET point_seq=?, patrolled_at=?, patroller=?, weather=?, rain_mm=?, judgement=?,"
@@ -297,9 +313,12 @@ def edit(store: Store, entry_id: int, draft: PatrolDraft, *, by: str | None = No
         conn.execute("DELETE FROM patrol_sign WHERE log_id = ?", (entry_id,))
         conn.execute("DELETE FROM patrol_measurement WHERE log_id = ?", (entry_id,))
         _insert_children(conn, entry_id, d)
-        _audit(conn, entry_id, "edit", entry_to_dict(before.draft()), entry_to_dict(d), by or current_user(),
+        _audit(conn, entry_id, "edit", entry_to_dict(current), entry_to_dict(d), by or current_user(),
                now_iso())
-    return store.announce(_changes({before.point_seq, d.point_seq}, [entry_id]))
+    label = label or f"修改巡查记录 {entry_id}"
+    return store.announce(_changes(
+        {before.point_seq, d.point_seq}, [entry_id], label=label,
+        undo=lambda: _edit(store, entry_id, lambda _c: current, by=by, now=None, expect=d, label=label)))
 
 
 _UNSET = object()
@@ -307,18 +326,21 @@ _UNSET = object()
 
 def edit_fields(store: Store, entry_id: int, *, by: str | None = None, **fields) -> PatrolChanges:
     """Edit only the named fields (the CLI's `patrol edit ID --judgement 异常`). crack_mm sets the
-    unlabelled crack-gauge reading (None removes it)."""
-    current = get_entry(store, entry_id).draft()
+    unlabelled crack-gauge reading (None removes it). The other fields keep their values as stored
+    at the moment of writing, so two such edits at once are both kept."""
     crack = fields.pop("crack_mm", _UNSET)
     unknown = set(fields) - set(PatrolDraft.__dataclass_fields__)
     if unknown:
         raise InvalidInput(f"不能修改的字段：{'、'.join(sorted(unknown))}")
-    d = replace(current, **fields)
-    if crack is not _UNSET:
-        others = tuple(m for m in d.measurements if m.key != (MeasureKind.CRACK_GAUGE.value, ""))
-        gauge = () if crack is None else (Measurement(MeasureKind.CRACK_GAUGE, "", crack),)
-        d = replace(d, measurements=gauge + others)
-    return edit(store, entry_id, d, by=by)
+
+    def change(current: PatrolDraft) -> PatrolDraft:
+        d = replace(current, **fields)
+        if crack is not _UNSET:
+            others = tuple(m for m in d.measurements if m.key != (MeasureKind.CRACK_GAUGE.value, ""))
+            gauge = () if crack is None else (Measurement(MeasureKind.CRACK_GAUGE, "", crack),)
+            d = replace(d, measurements=gauge + others)
+        return d
+    return _edit(store, entry_id, change, by=by, now=None, expect=None)
 
 
 def _live_entry(conn: sqlite3.Connection, entry_id: int, verb: str) -> PatrolEntry:
@@ -331,19 +353,22 @@ def _live_entry(conn: sqlite3.Connection, entry_id: int, verb: str) -> PatrolEnt
     return _rows_to_entries(conn, [row], with_change=False)[0]
 
 
-def delete(store: Store, entry_id: int, *, by: str | None = None) -> PatrolChanges:
-    """Move to the 回收站 (recoverable with restore)."""
-    by = by or current_user()
+def delete(store: Store, entry_id: int, *, by: str | None = None, _label: str | None = None) -> PatrolChanges:
+    """Move to the 回收站 (recoverable with restore, which is also its undo)."""
+    who = by or current_user()
     with store.db.write() as conn:
         entry = _live_entry(conn, entry_id, "删除")
         at = now_iso()
-        conn.execute("UPDATE patrol_log SET deleted_at = ?, deleted_by = ? WHERE id = ?", (at, by, entry_id))
-        _audit(conn, entry_id, "delete", entry_to_dict(entry), None, by, at)
-    return store.announce(_changes({entry.point_seq}, [entry_id]))
+        conn.execute("UPDATE patrol_log SET deleted_at = ?, deleted_by = ? WHERE id = ?", (at, who, entry_id))
+        _audit(conn, entry_id, "delete", entry_to_dict(entry), None, who, at)
+    label = _label or f"删除巡查记录 {entry_id}"
+    return store.announce(_changes({entry.point_seq}, [entry_id], label=label,
+                                   undo=lambda: restore(store, entry_id, by=by, _label=label)))
 
 
-def restore(store: Store, entry_id: int, *, by: str | None = None) -> PatrolChanges:
-    by = by or current_user()
+def restore(store: Store, entry_id: int, *, by: str | None = None, _label: str | None = None) -> PatrolChanges:
+    """Take an entry out of the 回收站 (its undo deletes it again)."""
+    who = by or current_user()
     with store.db.write() as conn:
         rows = _fetch(conn, f"{_SELECT} WHERE id = ?", (entry_id,))
         if not rows:
@@ -353,8 +378,10 @@ def restore(store: Store, entry_id: int, *, by: str | None = None) -> PatrolChan
             raise InvalidInput(f"巡查记录 {entry_id} 不在回收站中，无需恢复")
         conn.execute("UPDATE patrol_log SET deleted_at = NULL, deleted_by = NULL WHERE id = ?", (entry_id,))
         entry = _rows_to_entries(conn, [row], with_change=False)[0]
-        _audit(conn, entry_id, "restore", None, entry_to_dict(entry), by, now_iso())
-    return store.announce(_changes({row[_POINT]}, [entry_id]))
+        _audit(conn, entry_id, "restore", None, entry_to_dict(entry), who, now_iso())
+    label = _label or f"恢复巡查记录 {entry_id}"
+    return store.announce(_changes({row[_POINT]}, [entry_id], label=label,
+                                   undo=lambda: delete(store, entry_id, by=by, _label=label)))
 
 
 def add_photos(store: Store, entry_id: int, paths: Sequence[str | Path], *, by: str | None = None) -> PatrolChanges:
@@ -452,20 +479,48 @@ def set_intervals(store: Store, *, flood_days: int | str | None = None, other_da
         return Changes()
     by, at = by or current_user(), now_iso()
     with store.db.write() as conn:
+        before = _setting_rows(conn)
         for key, days in values.items():
             conn.execute(
                 "INSERT INTO setting (key, value, is_default, note, changed_by, changed_at) VALUES (?,?,0,?,?,?)"
                 " ON CONFLICT(key) DO UPDATE SET value=excluded.value, is_default=0, changed_by=excluded.changed_by,"
                 " changed_at=excluded.changed_at", (key, str(days), DEFAULT_SETTINGS[key][1], by, at))
-    return store.announce(Changes(patrol_points=frozenset(p.seq for p in list_points(store))))
+        after = _setting_rows(conn)
+    return _intervals_changed(store, before, after, "修改巡查间隔")
 
 
 def reset_intervals(store: Store, *, by: str | None = None) -> Changes:
     with store.db.write() as conn:
+        before = _setting_rows(conn)
         for key, (value, note) in DEFAULT_SETTINGS.items():
             conn.execute("INSERT OR REPLACE INTO setting (key, value, is_default, note, changed_by, changed_at)"
                          " VALUES (?,?,1,?,?,?)", (key, value, note, by or current_user(), now_iso()))
-    return store.announce(Changes(patrol_points=frozenset(p.seq for p in list_points(store))))
+        after = _setting_rows(conn)
+    return _intervals_changed(store, before, after, "恢复默认巡查间隔")
+
+
+def _setting_rows(conn: sqlite3.Connection) -> dict[str, tuple]:
+    keys = tuple(DEFAULT_SETTINGS)
+    return {r[0]: tuple(r) for r in conn.execute(
+        "SELECT key, value, is_default, note, changed_by, changed_at FROM setting"
+        f" WHERE key IN ({','.join('?' * len(keys))})", keys)}
+
+
+def _intervals_changed(store: Store, before: dict[str, tuple], after: dict[str, tuple], label: str) -> Changes:
+    return store.announce(Changes(patrol_points=frozenset(p.seq for p in list_points(store)), label=label,
+                                  undo=lambda: _put_settings(store, before, expect=after, label=label)))
+
+
+def _put_settings(store: Store, rows: dict[str, tuple], *, expect: dict[str, tuple], label: str) -> Changes:
+    """Put the interval settings back exactly (undo/redo); refused if they changed meanwhile."""
+    with store.db.write() as conn:
+        before = _setting_rows(conn)
+        if before != expect:
+            raise StaleEdit("巡查间隔设置")
+        conn.executemany("DELETE FROM setting WHERE key = ?", [(k,) for k in before if k not in rows])
+        conn.executemany("INSERT OR REPLACE INTO setting (key, value, is_default, note, changed_by, changed_at)"
+                         " VALUES (?,?,?,?,?,?)", list(rows.values()))
+    return _intervals_changed(store, before, rows, label)
 
 
 # Per point: its newest live entry by (patrolled_at, id), found by one seek on the partial index

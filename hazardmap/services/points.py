@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import sqlite3
+from typing import NamedTuple
 
 from hazardmap.domain.changes import Changes
-from hazardmap.domain.errors import InvalidInput, NotFound, OutsideCounty
+from hazardmap.domain.errors import InvalidInput, NotFound, OutsideCounty, StaleEdit
 from hazardmap.domain.points import HazardPoint, LocationChange, MonitorChange, Precision
 from hazardmap.domain.validation import Datum, check_lon_lat, check_name, check_phone
 from hazardmap.geodata.bundled import EmergencyWork
@@ -42,20 +43,41 @@ def get_point(store: Store, seq: int) -> HazardPoint:
 
 def set_monitor(store: Store, seq: int, *, name: str | None = None, phone: str | None = None,
                 by: str | None = None) -> Changes:
+    """Change the monitor's name and/or phone. Read and written in one write transaction, so two
+    edits of different fields at the same moment are both kept."""
+    return _set_monitor(store, seq, name=name, phone=phone, by=by)
+
+
+def _set_monitor(store: Store, seq: int, *, name: str | None = None, phone: str | None = None,
+                 by: str | None = None, expect: dict[str, str] | None = None) -> Changes:
+    """expect: {"monitor"|"phone": value} the point must still have (an undo refuses to overwrite a
+    change made since by someone else)."""
     if name is None and phone is None:
         raise InvalidInput("请至少给出新的姓名（--name）或电话（--phone）")
-    point = get_point(store, seq)
-    new_name = check_name(name) if name is not None else point.monitor
-    new_phone = check_phone(phone) if phone is not None else point.phone
-    if (new_name, new_phone) == (point.monitor, point.phone):
-        return Changes()
+    name = check_name(name) if name is not None else None
+    phone = check_phone(phone) if phone is not None else None
     with store.db.write() as conn:
+        point = get_point(store, seq)
+        if expect and any(getattr(point, k) != v for k, v in expect.items()):
+            raise StaleEdit(f"第 {seq} 号隐患点的群测群防员")
+        new_name = name if name is not None else point.monitor
+        new_phone = phone if phone is not None else point.phone
+        if (new_name, new_phone) == (point.monitor, point.phone):
+            return Changes()
         conn.execute("UPDATE hazard_point SET monitor = ?, phone = ? WHERE seq = ?", (new_name, new_phone, seq))
         conn.execute(
             "INSERT INTO monitor_change (point_seq, old_name, old_phone, new_name, new_phone, changed_by, changed_at)"
             " VALUES (?,?,?,?,?,?,?)",
             (seq, point.monitor, point.phone, new_name, new_phone, by or current_user(), now_iso()))
-    return store.announce(Changes(points=frozenset({seq})))
+    # The inverse puts back only the fields this step changed.
+    inverse, after = {}, {}
+    if new_name != point.monitor:
+        inverse["name"], after["monitor"] = point.monitor, new_name
+    if new_phone != point.phone:
+        inverse["phone"], after["phone"] = point.phone, new_phone
+    return store.announce(Changes(
+        points=frozenset({seq}), label=f"修改第 {seq} 号点群测群防员",
+        undo=lambda: _set_monitor(store, seq, by=by, expect=after, **inverse)))
 
 
 def to_cgcs2000(lon: float, lat: float, datum: Datum) -> tuple[float, float]:
@@ -75,46 +97,90 @@ def check_location(store: Store, lon: float, lat: float, datum: Datum, *, force:
     return new_lon, new_lat
 
 
+class _Place(NamedTuple):
+    lon: float | None
+    lat: float | None
+    precision: Precision
+    source: str
+
+
+def _place(p: HazardPoint) -> _Place:
+    return _Place(p.lon, p.lat, p.precision, p.source)
+
+
+def _write_place(conn, seq: int, old: _Place, new: _Place, *, kind: str, source: str, by: str, at: str,
+                 datum: Datum | None = None, entered: tuple[float, float] | None = None) -> None:
+    conn.execute("UPDATE hazard_point SET lon = ?, lat = ?, precision = ?, source = ? WHERE seq = ?",
+                 (new.lon, new.lat, new.precision.value, new.source, seq))
+    conn.execute(
+        "INSERT INTO location_change (point_seq, kind, old_lon, old_lat, old_precision, old_source, new_lon,"
+        " new_lat, new_precision, new_source, datum_entered, entered_lon, entered_lat, source, changed_by,"
+        " changed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (seq, kind, old.lon, old.lat, old.precision.value, old.source, new.lon, new.lat, new.precision.value,
+         new.source, datum.value if datum else None, entered[0] if entered else None,
+         entered[1] if entered else None, source, by, at))
+
+
+def _place_undo(store: Store, seq: int, *, back_to: _Place, now_at: _Place, step_at: str, by: str | None,
+                label: str):
+    return lambda: _restore_place(store, seq, to=back_to, expect=now_at, note=f"撤销 {step_at} 的位置修改",
+                                  by=by, label=label)
+
+
+def _restore_place(store: Store, seq: int, *, to: _Place, expect: _Place, note: str, by: str | None,
+                   label: str) -> Changes:
+    """Put the point exactly where `to` says (position, precision, source), recorded as an 'undo' row;
+    refused if the point has moved since `expect` (someone else's change would be overwritten)."""
+    at = now_iso()
+    with store.db.write() as conn:
+        point = get_point(store, seq)
+        if _place(point) != expect:
+            raise StaleEdit(f"第 {seq} 号隐患点的位置")
+        _write_place(conn, seq, expect, to, kind="undo", source=note, by=by or current_user(), at=at)
+    return store.announce(Changes(points=frozenset({seq}), label=label,
+                                  undo=_place_undo(store, seq, back_to=expect, now_at=to, step_at=at, by=by,
+                                                   label=label)))
+
+
 def correct_location(store: Store, seq: int, *, lon: float, lat: float, datum: Datum | str, source: str,
                      by: str | None = None, force: bool = False) -> Changes:
     datum = datum if isinstance(datum, Datum) else Datum.parse(datum)
     source = source.strip()
     if not source:
         raise InvalidInput("请说明坐标来源（例如“GPS 2026-05-03 王某实测”）")
-    point = get_point(store, seq)
+    get_point(store, seq)
     new_lon, new_lat = check_location(store, lon, lat, datum, force=force)
+    new = _Place(new_lon, new_lat, Precision.SURVEYED, source)
+    at = now_iso()
     with store.db.write() as conn:
-        conn.execute("UPDATE hazard_point SET lon = ?, lat = ?, precision = ?, source = ? WHERE seq = ?",
-                     (new_lon, new_lat, Precision.SURVEYED.value, source, seq))
-        conn.execute(
-            "INSERT INTO location_change (point_seq, kind, old_lon, old_lat, old_precision, old_source, new_lon,"
-            " new_lat, new_precision, new_source, datum_entered, entered_lon, entered_lat, source, changed_by,"
-            " changed_at) VALUES (?,'correction',?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (seq, point.lon, point.lat, point.precision.value, point.source, new_lon, new_lat,
-             Precision.SURVEYED.value, source, datum.value, lon, lat, source, by or current_user(), now_iso()))
-    return store.announce(Changes(points=frozenset({seq})))
+        old = _place(get_point(store, seq))
+        _write_place(conn, seq, old, new, kind="correction", source=source, by=by or current_user(), at=at,
+                     datum=datum, entered=(lon, lat))
+    label = f"修改第 {seq} 号点位置"
+    return store.announce(Changes(points=frozenset({seq}), label=label,
+                                  undo=_place_undo(store, seq, back_to=old, now_at=new, step_at=at, by=by,
+                                                   label=label)))
 
 
 def undo_last_location_change(store: Store, seq: int, *, by: str | None = None) -> Changes:
     """Put the point back where it was before its latest position change. The undo is itself a
     history row (old and new position, who, when), so nothing is ever erased; undoing again
     re-applies the change."""
-    point = get_point(store, seq)
-    history = location_history(store, seq)
-    if not history:
-        raise InvalidInput(f"第 {seq} 号隐患点没有位置修改记录，无可撤销")
-    last = history[-1]
+    at = now_iso()
     with store.db.write() as conn:
-        conn.execute("UPDATE hazard_point SET lon = ?, lat = ?, precision = ?, source = ? WHERE seq = ?",
-                     (last.old_lon, last.old_lat, last.old_precision.value, last.old_source, seq))
-        conn.execute(
-            "INSERT INTO location_change (point_seq, kind, old_lon, old_lat, old_precision, old_source, new_lon,"
-            " new_lat, new_precision, new_source, source, changed_by, changed_at)"
-            " VALUES (?,'undo',?,?,?,?,?,?,?,?,?,?,?)",
-            (seq, point.lon, point.lat, point.precision.value, point.source, last.old_lon, last.old_lat,
-             last.old_precision.value, last.old_source, f"撤销 {last.changed_at} 的位置修改", by or current_user(),
-             now_iso()))
-    return store.announce(Changes(points=frozenset({seq})))
+        point = get_point(store, seq)
+        history = location_history(store, seq)
+        if not history:
+            raise InvalidInput(f"第 {seq} 号隐患点没有位置修改记录，无可撤销")
+        last = history[-1]
+        old = _place(point)
+        new = _Place(last.old_lon, last.old_lat, last.old_precision, last.old_source)
+        _write_place(conn, seq, old, new, kind="undo", source=f"撤销 {last.changed_at} 的位置修改",
+                     by=by or current_user(), at=at)
+    label = f"撤销第 {seq} 号点最近一次位置修改"
+    return store.announce(Changes(points=frozenset({seq}), label=label,
+                                  undo=_place_undo(store, seq, back_to=old, now_at=new, step_at=at, by=by,
+                                                   label=label)))
 
 
 def undo_last_monitor_change(store: Store, seq: int, *, by: str | None = None) -> Changes:

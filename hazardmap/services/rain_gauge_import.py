@@ -14,6 +14,7 @@ from pathlib import Path
 
 from hazardmap.domain.changes import Changes
 from hazardmap.domain.errors import Ambiguous, HazardmapError, InvalidInput, NotFound
+from hazardmap.domain.rain_gauges import RainGaugeSite
 from hazardmap.geodata.bundled import Village
 from hazardmap.services import rain_gauges as svc
 from hazardmap.services.store import Store, current_user, now_iso
@@ -267,14 +268,21 @@ def import_villages(store: Store, path: str | Path, *, skip_bad: bool = False, d
         report = ImportReport(len(rows), assignments, bad)
         if bad and not skip_bad:
             return report
+        sites = {s.slot: s for s in svc.list_sites(store)}
+        before, after = [], []
         for a in report.new_assignments:
             v = a.village
+            before.append(sites[a.slot])
+            after.append(RainGaugeSite(a.slot, v.code, v.name, v.township, v.lon, v.lat, who, when))
             conn.execute("UPDATE rain_gauge_site SET village_code = ?, village = ?, township = ?, lon = ?,"
                          " lat = ?, assigned_by = ?, assigned_at = ? WHERE slot = ?",
                          (v.code, v.name, v.township, v.lon, v.lat, who, when, a.slot))
     report.applied = bool(report.new_assignments)
     if report.applied:
-        report.changes = store.announce(Changes(rain_gauges=True))
+        label = f"导入雨量计站点（{Path(path).name}，{len(after)} 个）"
+        report.changes = store.announce(Changes(
+            rain_gauges=True, label=label,
+            undo=lambda: svc.put_sites(store, before, expect=after, label=label)))
     return report
 
 

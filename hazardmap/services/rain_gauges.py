@@ -5,7 +5,7 @@ import re
 import sqlite3
 
 from hazardmap.domain.changes import Changes
-from hazardmap.domain.errors import Ambiguous, InvalidInput, NotFound
+from hazardmap.domain.errors import Ambiguous, InvalidInput, NotFound, StaleEdit
 from hazardmap.domain.rain_gauges import RainGaugeSite
 from hazardmap.geodata.bundled import Village
 from hazardmap.services.store import Store, current_user, now_iso
@@ -58,29 +58,63 @@ def find_village(store: Store, name_or_code: str, township: str | None = None) -
 
 def assign(store: Store, slot: int, village: str, *, township: str | None = None,
            by: str | None = None) -> Changes:
-    site = _slot(store, slot)
     v = find_village(store, village, township)
-    other = store.db.conn.execute("SELECT slot FROM rain_gauge_site WHERE village_code = ? AND slot != ?",
-                                  (v.code, slot)).fetchone()
-    if other:
-        raise InvalidInput(f"{v.township}{v.name} 已是第 {other['slot']} 号雨量计站点；一个村只装一台")
-    if site.village_code == v.code:
-        return Changes()
+    who, when = by or current_user(), now_iso()
     with store.db.write() as conn:
-        conn.execute("UPDATE rain_gauge_site SET village_code = ?, village = ?, township = ?, lon = ?, lat = ?,"
-                     " assigned_by = ?, assigned_at = ? WHERE slot = ?",
-                     (v.code, v.name, v.township, v.lon, v.lat, by or current_user(), now_iso(), slot))
-    return store.announce(Changes(rain_gauges=True))
+        site = _slot(store, slot)
+        other = conn.execute("SELECT slot FROM rain_gauge_site WHERE village_code = ? AND slot != ?",
+                             (v.code, slot)).fetchone()
+        if other:
+            raise InvalidInput(f"{v.township}{v.name} 已是第 {other['slot']} 号雨量计站点；一个村只装一台")
+        if site.village_code == v.code:
+            return Changes()
+        new = RainGaugeSite(slot, v.code, v.name, v.township, v.lon, v.lat, who, when)
+        _write_site(conn, new)
+    label = f"第 {slot} 号雨量计站点设为{v.township}{v.name}"
+    return store.announce(Changes(rain_gauges=True, label=label,
+                                  undo=lambda: put_sites(store, [site], expect=[new], label=label)))
 
 
 def clear(store: Store, slot: int) -> Changes:
-    site = _slot(store, slot)
-    if not site.assigned:
-        return Changes()
     with store.db.write() as conn:
-        conn.execute("UPDATE rain_gauge_site SET village_code = NULL, village = NULL, township = NULL, lon = NULL,"
-                     " lat = NULL, assigned_by = NULL, assigned_at = NULL WHERE slot = ?", (slot,))
-    return store.announce(Changes(rain_gauges=True))
+        site = _slot(store, slot)
+        if not site.assigned:
+            return Changes()
+        empty = RainGaugeSite(slot, None, None, None, None, None, None, None)
+        _write_site(conn, empty)
+    label = f"清空第 {slot} 号雨量计站点"
+    return store.announce(Changes(rain_gauges=True, label=label,
+                                  undo=lambda: put_sites(store, [site], expect=[empty], label=label)))
+
+
+def _write_site(conn, site: RainGaugeSite) -> None:
+    conn.execute("UPDATE rain_gauge_site SET village_code = ?, village = ?, township = ?, lon = ?, lat = ?,"
+                 " assigned_by = ?, assigned_at = ? WHERE slot = ?",
+                 (site.village_code, site.village, site.township, site.lon, site.lat, site.assigned_by,
+                  site.assigned_at, site.slot))
+
+
+def put_sites(store: Store, sites: list[RainGaugeSite], *, expect: list[RainGaugeSite], label: str) -> Changes:
+    """Set several slots back to exactly the given states in one transaction (undo and redo of an
+    assignment or an import). Refused if any slot changed since `expect` (another window or PC)."""
+    with store.db.write() as conn:
+        before = [_slot(store, s.slot) for s in sites]
+        if before != list(expect):
+            raise StaleEdit("雨量计站点")
+        slots = {s.slot for s in sites}
+        for s in sites:  # one village, one slot (the column is UNIQUE)
+            if s.village_code is None:
+                continue
+            other = conn.execute("SELECT slot FROM rain_gauge_site WHERE village_code = ?",
+                                 (s.village_code,)).fetchone()
+            if other and other["slot"] not in slots:
+                raise InvalidInput(f"{s.township}{s.village} 已是第 {other['slot']} 号雨量计站点；一个村只装一台")
+        for s in sites:  # empty first: a swap between two slots must not trip the UNIQUE column
+            _write_site(conn, RainGaugeSite(s.slot, None, None, None, None, None, None, None))
+        for s in sites:
+            _write_site(conn, s)
+    return store.announce(Changes(rain_gauges=True, label=label,
+                                  undo=lambda: put_sites(store, before, expect=sites, label=label)))
 
 
 def villages_matching(store: Store, text: str, township: str | None = None) -> list[Village]:
