@@ -197,8 +197,8 @@ class OperationRunner(QObject):
         changes = changes_of(result)
         if resets_undo:
             self.clear_undo()
-        elif changes is not None and getattr(changes, "undo", None) is not None:  # TODO-contract
-            self.undo_stack.push(OperationCommand(self, changes, getattr(changes, "label", "") or title))
+        elif changes is not None and changes.undo is not None:
+            self.undo_stack.push(OperationCommand(self, changes, changes.label or title))
         if changes is not None:
             self.publish(changes)
         return result
@@ -220,7 +220,7 @@ class OperationRunner(QObject):
         def job(store: Store, feedback: Feedback):
             result = op(store)
             changes = changes_of(result)
-            if feedback.should_stop() and changes is not None and getattr(changes, "undo", None) is not None:
+            if feedback.should_stop() and changes is not None and changes.undo is not None:
                 changes.undo()  # 取消 pressed while it ran: put things back as they were
                 raise Cancelled
             return result
@@ -273,8 +273,11 @@ def undo_button(stack: QUndoStack, parent: QWidget, *, redo: bool = False) -> QP
     button = QPushButton(verb, parent)
 
     def update(*_args) -> None:
-        can = stack.canRedo() if redo else stack.canUndo()
-        text = stack.redoText() if redo else stack.undoText()
+        try:
+            can = stack.canRedo() if redo else stack.canUndo()
+            text = stack.redoText() if redo else stack.undoText()
+        except RuntimeError:  # the stack emits while it is being destroyed with the window
+            return
         button.setEnabled(can)
         button.setToolTip(f"{verb}：{text}" if can else f"没有可{verb}的操作")
 

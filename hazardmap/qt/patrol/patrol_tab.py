@@ -180,10 +180,11 @@ class PatrolTab(QWidget):
         entry = svc.get_entry(self.store, entry_id)
         dialog = self.make_entry_dialog(entry)
         if dialog.exec():
-            self.save_edit(entry_id, dialog.draft())
+            self.save_edit(entry_id, dialog.draft(), expect=entry.draft())
 
-    def save_edit(self, entry_id: int, draft) -> None:
-        self._run(lambda store: svc.edit(store, entry_id, draft), "修改巡查记录")
+    def save_edit(self, entry_id: int, draft, *, expect=None) -> None:
+        """expect: the content the dialog started from (refused if someone changed it meanwhile)."""
+        self._run(lambda store: svc.edit(store, entry_id, draft, expect=expect), "修改巡查记录")
 
     def delete_selected(self, *, confirm: bool = True) -> None:
         entry_id = self.selected_entry_id()
