@@ -32,7 +32,7 @@ from hazardmap.services import patrol_status, points as point_service
 from hazardmap.services.store import Store
 
 SETTINGS_FILE = "ui.ini"  # UI preferences live beside the user's database (per data folder)
-SCREEN_SHARE = 0.85       # first start: this much of the screen's free area (later: as the user left it)
+SCREEN_SHARE = 0.9        # first start: this much of the screen's free area (later: as the user left it)
 
 
 class MainWindow(QMainWindow):
@@ -137,7 +137,8 @@ class MainWindow(QMainWindow):
         """Proportions once the window has its size and every feature has attached: the map gets what
         the side panels do not need; docks that features put at the bottom stay a strip."""
         width = max(self.width(), 1000)
-        side, details = 210, min(360, max(280, width // 4))
+        # Narrow sides: the points table under the map needs about 880 px to show every column whole.
+        side, details = 200, min(340, max(280, width // 5))
         self.main_splitter.setSizes([side, width - side - details, details])
         bottom = [d for d in self.findChildren(QDockWidget)
                   if self.dockWidgetArea(d) == Qt.DockWidgetArea.BottomDockWidgetArea and d.isVisible()]

@@ -18,7 +18,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, TypeVar
 
-from PySide6.QtCore import QEventLoop, QObject, Qt, QThread, Signal
+from PySide6.QtCore import QEventLoop, QObject, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QPushButton, QWidget
 
@@ -82,6 +82,30 @@ class _Worker(QObject):
         self.done.emit(result)
 
 
+class _Relay(QObject):
+    """Lives in the UI thread: the worker's signals arrive here queued, so the dialog and the
+    event loop are only ever touched by the UI thread."""
+
+    def __init__(self, progress: QProgressDialog, feedback: Feedback, loop: QEventLoop) -> None:
+        super().__init__()
+        self.progress, self.feedback, self.loop = progress, feedback, loop
+        self.box: list = []
+
+    @Slot(int, int, str)
+    def on_progress(self, done: int, total: int, text: str) -> None:
+        if self.feedback.should_stop():
+            return
+        self.progress.setMaximum(max(total, 0))
+        self.progress.setValue(done)
+        if text:
+            self.progress.setLabelText(text)
+
+    @Slot(object)
+    def on_done(self, result) -> None:
+        self.box.append(result)
+        self.loop.quit()
+
+
 def run_in_worker(parent: QWidget | None, store: Store, label: str, fn: Callable[[Store, Feedback], T], *,
                   cancellable: bool = True, keep_store: list | None = None) -> T:
     """Run fn(worker_store, feedback) in a worker thread behind a progress dialog; blocks the caller
@@ -92,10 +116,7 @@ def run_in_worker(parent: QWidget | None, store: Store, label: str, fn: Callable
     thread = QThread()
     worker = _Worker(store, fn, feedback)
     worker.moveToThread(thread)
-    box: list = []
     loop = QEventLoop()
-    worker.done.connect(lambda r: (box.append(r), loop.quit()), Qt.ConnectionType.QueuedConnection)
-    thread.started.connect(worker.run)
     progress = QProgressDialog(label, "取消" if cancellable else None, 0, 0, parent)
     progress.setWindowTitle("请稍候")
     progress.setWindowModality(Qt.WindowModality.WindowModal)
@@ -104,25 +125,19 @@ def run_in_worker(parent: QWidget | None, store: Store, label: str, fn: Callable
     progress.setAutoClose(False)
     progress.canceled.connect(feedback.cancel)
     progress.canceled.connect(lambda: progress.setLabelText("正在取消…"))
-
-    def on_progress(done: int, total: int, text: str) -> None:
-        if feedback.should_stop():
-            return
-        progress.setMaximum(max(total, 0))
-        progress.setValue(done)
-        if text:
-            progress.setLabelText(text)
-
-    worker.progressed.connect(on_progress, Qt.ConnectionType.QueuedConnection)
+    relay = _Relay(progress, feedback, loop)
+    worker.progressed.connect(relay.on_progress, Qt.ConnectionType.QueuedConnection)
+    worker.done.connect(relay.on_done, Qt.ConnectionType.QueuedConnection)
+    thread.started.connect(worker.run)
     progress.setValue(0)
     thread.start()
-    if not box:
+    if not relay.box:
         loop.exec()
     thread.quit()
     thread.wait()
     progress.close()
     progress.deleteLater()
-    result = box[0]
+    result = relay.box[0]
     if worker.store is not None:
         if keep_store is not None and not isinstance(result, BaseException):
             keep_store.append(worker.store)

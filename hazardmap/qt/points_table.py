@@ -115,6 +115,7 @@ class PointsTable(QWidget):
         self._unlocated_layout = QHBoxLayout(self.unlocated_bar)
         self._unlocated_layout.setContentsMargins(0, 0, 0, 0)
         self.locate_buttons: dict[int, QPushButton] = {}
+        self._columns_fitted = False
 
         self.view = QTableView(self)
         self.view.setModel(self.proxy)
@@ -157,12 +158,14 @@ class PointsTable(QWidget):
             self.select_seq(keep)
 
     def fit_columns(self) -> None:
-        """Widen every column whose text (or title) would be cut; never narrows what the user widened."""
+        """The first time, each column as wide as its text (or title); later, widen any column whose
+        text would be cut (new data), never narrowing what the user widened."""
         header = self.view.horizontalHeader()
         for col in range(self.model.columnCount()):
             needed = max(self.view.sizeHintForColumn(col), header.sectionSizeHint(col))
-            if self.view.columnWidth(col) < needed:
+            if not self._columns_fitted or self.view.columnWidth(col) < needed:
                 self.view.setColumnWidth(col, needed)
+        self._columns_fitted = self._columns_fitted or self.model.rowCount() > 0
 
     def save_columns(self) -> QByteArray:
         return self.view.horizontalHeader().saveState()
@@ -170,6 +173,7 @@ class PointsTable(QWidget):
     def restore_columns(self, state) -> None:
         """Widths (and sort) as the user left them; still never narrower than the text."""
         if isinstance(state, QByteArray) and self.view.horizontalHeader().restoreState(state):
+            self._columns_fitted = True
             self.fit_columns()
 
     def _rebuild_unlocated(self, points: list[HazardPoint]) -> None:
