@@ -52,7 +52,7 @@ def build(store, n_points: int, n_entries: int, rng: random.Random) -> None:
                                 rain_mm=float(rng.randint(0, 80)), signs=signs,
                                 measurements=(Measurement(MeasureKind.CRACK_GAUGE, "", float(rng.randint(0, 300)) / 10),),
                                 action="继续观测", note=f"bench {i}")
-                patrol.insert_checked(conn, d, by="bench", at="2026-01-01T00:00:00+08:00")
+                patrol.insert_checked(store, conn, d, by="bench", at="2026-01-01T00:00:00+08:00")
 
 
 def main() -> int:
@@ -73,7 +73,7 @@ def main() -> int:
         for day in range(3650):
             d = PatrolDraft(1, f"{2016 + day // 365}-{day % 365 // 31 % 12 + 1:02d}-{day % 28 + 1:02d} 08:00", "罗金春",
                             Judgement.NORMAL, measurements=(Measurement(MeasureKind.CRACK_GAUGE, "", float(day % 40)),))
-            patrol.insert_checked(conn, d, by="bench", at="2026-01-01T00:00:00+08:00")
+            patrol.insert_checked(store, conn, d, by="bench", at="2026-01-01T00:00:00+08:00")
     store.db.conn.execute("ANALYZE")
 
     sample = [rng.randint(1, args.points) for _ in range(200)]

@@ -72,7 +72,9 @@ def run(args: argparse.Namespace) -> int:
         finally:
             store.close()
     except HazardmapError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
+        from hazardmap.cli.errors import message
+
+        print(f"错误：{message(exc)}", file=sys.stderr)
         return 2
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 
 from hazardmap.cli.output import FORMATS, emit
+from hazardmap.domain.errors import InvalidInput
 from hazardmap.domain.validation import Datum
 from hazardmap.services import points as svc
 from hazardmap.services.store import Store
@@ -34,6 +35,8 @@ def cmd_points(args, store: Store) -> int:
 
 def cmd_monitor_set(args, store: Store) -> int:
     seq = svc.parse_point_ref(args.point)
+    if args.name is None and args.phone is None:
+        raise InvalidInput("请至少给出新的姓名（--name）或电话（--phone）")
     changed = svc.set_monitor(store, seq, name=args.name, phone=args.phone, by=args.by)
     p = svc.get_point(store, seq)
     print(f"第 {seq} 号隐患点的群测群防员：{p.monitor} {p.phone}" + ("" if changed else "（未变化）"))

@@ -1,4 +1,6 @@
-"""Errors carry a message in Chinese that can be shown to a user as it is."""
+"""Errors carry a message in Chinese that can be shown to a user as it is, and the facts behind it
+as fields. The message names no command-line flag and no button: the CLI adds the remedy in its own
+words (hazardmap.cli.errors), the window offers its own buttons."""
 from __future__ import annotations
 
 
@@ -11,25 +13,84 @@ class InvalidInput(HazardmapError):
 
 
 class NotFound(HazardmapError):
-    pass
+    """what: the kind of record in Chinese (e.g. "隐患点"); key: how it was asked for."""
+
+    def __init__(self, message: str, *, what: str = "", key: object = None) -> None:
+        super().__init__(message)
+        self.what, self.key = what, key
 
 
 class Ambiguous(HazardmapError):
-    def __init__(self, message: str, candidates: list) -> None:
+    """text matched several candidates (e.g. a village name found in two townships)."""
+
+    def __init__(self, message: str, candidates: list, *, text: str = "") -> None:
         super().__init__(message)
         self.candidates = candidates
+        self.text = text
 
 
 class OutsideCounty(InvalidInput):
     """A position outside the county outline: allowed only when the user insists (force)."""
 
+    def __init__(self, lon: float, lat: float) -> None:
+        super().__init__(f"位置（经度 {lon:.6f}，纬度 {lat:.6f}）在衡南县界以外")
+        self.lon, self.lat = lon, lat
 
-# ---- edits that meet a changed record (concurrent edits, undo) ---------------------------------
+
+# ---- records and edits (the storage seam, concurrent edits, undo) ------------------------------
+
+class PointNotFound(NotFound):
+    def __init__(self, seq: int, count: int, lowest: int | None, highest: int | None) -> None:
+        super().__init__(f"没有第 {seq} 号隐患点（现有 {count} 处，编号 {lowest}～{highest}）", what="隐患点", key=seq)
+        self.seq = seq
+
+
+class EntryNotFound(NotFound):
+    def __init__(self, entry_id: int) -> None:
+        super().__init__(f"没有编号为 {entry_id} 的巡查记录", what="巡查记录", key=entry_id)
+        self.entry_id = entry_id
+
+
+class SlotNotFound(NotFound):
+    def __init__(self, slot: int, total: int) -> None:
+        super().__init__(f"没有第 {slot} 号雨量计站点（共 {total} 个，编号 1～{total}）", what="雨量计站点", key=slot)
+        self.slot = slot
+
+
+class NothingToUndo(InvalidInput):
+    """what: whose history is empty, e.g. "位置修改" of point 3."""
+
+    def __init__(self, seq: int, what: str) -> None:
+        super().__init__(f"第 {seq} 号隐患点没有{what}记录，无可撤销")
+        self.seq, self.what = seq, what
+
+
+class EntryInBin(InvalidInput):
+    """A patrol entry in the 回收站 cannot be changed until it is restored."""
+
+    def __init__(self, entry_id: int, verb: str) -> None:
+        super().__init__(f"巡查记录 {entry_id} 在回收站中，不能{verb}；请先从回收站恢复")
+        self.entry_id, self.verb = entry_id, verb
+
+
+class NotInBin(InvalidInput):
+    def __init__(self, entry_id: int) -> None:
+        super().__init__(f"巡查记录 {entry_id} 不在回收站中，无需恢复")
+        self.entry_id = entry_id
+
+
+class VillageTaken(InvalidInput):
+    """One village, one rain gauge: the village already has the gauge of another slot."""
+
+    def __init__(self, village: str, slot: int) -> None:
+        super().__init__(f"{village} 已是第 {slot} 号雨量计站点；一个村只装一台")
+        self.village, self.slot = village, slot
+
 
 class StaleEdit(HazardmapError):
     """The record changed since the state this edit (or undo) was made from: refused, nothing written.
     what: the record in Chinese (e.g. "巡查记录 12")."""
 
     def __init__(self, what: str) -> None:
-        super().__init__(f"{what}已被他人修改（另一窗口或另一台电脑），本次操作未保存；请刷新后重试")
+        super().__init__(f"{what}已被他人修改（另一窗口或另一台电脑），本次操作未保存")
         self.what = what

@@ -129,12 +129,21 @@ class PatrolEntry(PatrolDraft):
                            self.action, self.note)
 
 
+class AuditAction(str, enum.Enum):
+    """What one row of the patrol audit trail records."""
+    CREATE = "create"
+    EDIT = "edit"
+    DELETE = "delete"    # moved to the 回收站
+    RESTORE = "restore"  # taken out of the 回收站
+    IMPORT = "import"
+
+
 @dataclass(frozen=True)
 class AuditRow:
     id: int
     entry_id: int
     point_seq: int
-    action: str            # create / edit / delete / restore / import
+    action: AuditAction
     before: dict | None
     after: dict | None
     changed_by: str

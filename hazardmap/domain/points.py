@@ -4,6 +4,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from hazardmap.domain.validation import Datum
+
 
 class Precision(str, enum.Enum):
     SURVEYED = "surveyed"   # measured on site (GPS) and entered by staff
@@ -35,6 +37,20 @@ PRECISION_NOTES = {
 }
 
 
+class LocationChangeKind(str, enum.Enum):
+    CORRECTION = "correction"  # a position typed or picked by staff
+    UNDO = "undo"              # puts back the position from before an earlier change
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a point is and how well that is known (the four fields a location change replaces)."""
+    lon: float | None  # CGCS2000
+    lat: float | None
+    precision: Precision
+    source: str
+
+
 @dataclass(frozen=True)
 class HazardPoint:
     seq: int
@@ -53,6 +69,10 @@ class HazardPoint:
     @property
     def located(self) -> bool:
         return self.lon is not None and self.lat is not None
+
+    @property
+    def position(self) -> Position:
+        return Position(self.lon, self.lat, self.precision, self.source)
 
     @property
     def village(self) -> str:
@@ -74,7 +94,7 @@ class LocationChange:
     of the change before it (which restores the old position, possibly "none")."""
     id: int
     point_seq: int
-    kind: str  # "correction" | "undo"
+    kind: LocationChangeKind
     old_lon: float | None
     old_lat: float | None
     old_precision: Precision
@@ -83,7 +103,7 @@ class LocationChange:
     new_lat: float | None
     new_precision: Precision
     new_source: str
-    datum_entered: str | None  # None for an undo: nothing was typed
+    datum_entered: Datum | None  # None for an undo: nothing was typed
     entered_lon: float | None
     entered_lat: float | None
     source: str
@@ -92,7 +112,7 @@ class LocationChange:
 
     @property
     def is_undo(self) -> bool:
-        return self.kind == "undo"
+        return self.kind is LocationChangeKind.UNDO
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from hazardmap.domain.errors import InvalidInput
 from hazardmap.domain.patrol import (
-    AT_FORMAT, Measurement, MeasureKind, PatrolDraft, PatrolEntry, SignObservation, check_draft, normalise_sign,
+    AT_FORMAT, AuditAction, Measurement, MeasureKind, PatrolDraft, PatrolEntry, SignObservation, check_draft, normalise_sign,
     parse_judgement, parse_reading_mm,
 )
 from hazardmap.domain.patrol_status import Judgement
@@ -378,7 +378,8 @@ def _row_to_draft(values: dict, point_seqs: set[int]) -> PatrolDraft:
 def import_logs(store: Store, path: str | Path, *, skip_bad: bool = False, by: str | None = None) -> ImportResult:
     path = Path(path)
     rows = _read_rows(path)
-    point_seqs = {r[0] for r in store.db.conn.execute("SELECT seq FROM hazard_point")}
+    with store.db.read() as s:
+        point_seqs = set(store.db.points.seqs(s))
     # Existing entries (live and in the 回收站) by (point, time, patroller): the identity of a visit.
     existing: dict[tuple, list[PatrolEntry]] = {}
     for e in patrol_service.list_entries(store) + patrol_service.list_entries(store, binned=True):
@@ -415,8 +416,9 @@ def import_logs(store: Store, path: str | Path, *, skip_bad: bool = False, by: s
         raise ImportRejected(f"“{path.name}”有 {len(result.bad)} 行有误，未导入任何记录", result.bad)
     if to_add:
         by, at = by or current_user(), now_iso()
-        with store.db.write() as conn:  # all rows or none
-            result.added = [patrol_service.insert_checked(conn, d, by=by, at=at, action="import") for _, d in to_add]
+        with store.db.write() as tx:  # all rows or none
+            result.added = [patrol_service.insert_checked(store, tx, d, by=by, at=at, action=AuditAction.IMPORT)
+                            for _, d in to_add]
         result.changes = store.announce(patrol_service.PatrolChanges(
             patrol_points=frozenset(d.point_seq for _, d in to_add), entry_ids=tuple(result.added)))
     return result

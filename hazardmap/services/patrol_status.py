@@ -11,8 +11,8 @@ from hazardmap.services.store import Store
 
 
 def _has_patrol_table(store: Store) -> bool:
-    return store.db.conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='patrol_log'").fetchone() is not None
+    with store.db.read() as s:
+        return store.db.patrol.has_tables(s)
 
 
 def latest_judgements(store: Store) -> dict[int, LatestPatrol]:

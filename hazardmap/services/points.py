@@ -1,29 +1,23 @@
-"""Use cases on the key points: list, change monitor, correct location, history."""
+"""Use cases on the key points: list, change monitor, correct location, history.
+
+Every change reads the point inside its write transaction (no lost update when two windows or PCs
+edit the same point) and returns Changes carrying its undo (see domain.changes)."""
 from __future__ import annotations
 
-import sqlite3
-from typing import NamedTuple
-
 from hazardmap.domain.changes import Changes
-from hazardmap.domain.errors import InvalidInput, NotFound, OutsideCounty, StaleEdit
-from hazardmap.domain.points import HazardPoint, LocationChange, MonitorChange, Precision
+from hazardmap.domain.errors import InvalidInput, NothingToUndo, OutsideCounty, PointNotFound, StaleEdit
+from hazardmap.domain.points import HazardPoint, LocationChange, LocationChangeKind, MonitorChange, Position, \
+    Precision
 from hazardmap.domain.validation import Datum, check_lon_lat, check_name, check_phone
 from hazardmap.geodata.bundled import EmergencyWork
 from hazardmap.geodata.gcj02 import gcj02_to_wgs84
 from hazardmap.services.store import Store, current_user, now_iso
-
-
-def _point(row: sqlite3.Row) -> HazardPoint:
-    return HazardPoint(
-        seq=row["seq"], township=row["township"], village_group=row["village_group"],
-        village_code=row["village_code"], threatened=row["threatened"], hazard_type=row["hazard_type"],
-        monitor=row["monitor"], phone=row["phone"], lon=row["lon"], lat=row["lat"],
-        precision=Precision(row["precision"]), source=row["source"],
-    )
+from hazardmap.storage.api import Session
 
 
 def list_points(store: Store) -> list[HazardPoint]:
-    return [_point(r) for r in store.db.conn.execute("SELECT * FROM hazard_point ORDER BY seq")]
+    with store.db.read() as s:
+        return store.db.points.all(s)
 
 
 def parse_point_ref(text: str | int) -> int:
@@ -33,12 +27,16 @@ def parse_point_ref(text: str | int) -> int:
         raise InvalidInput(f"隐患点编号“{text}”不是数字：请填写序号 1～16") from None
 
 
+def _get(store: Store, s: Session, seq: int) -> HazardPoint:
+    point = store.db.points.get(s, seq)
+    if point is None:
+        raise PointNotFound(seq, *store.db.points.span(s))
+    return point
+
+
 def get_point(store: Store, seq: int) -> HazardPoint:
-    row = store.db.conn.execute("SELECT * FROM hazard_point WHERE seq = ?", (seq,)).fetchone()
-    if row is None:
-        count, lo, hi = store.db.conn.execute("SELECT COUNT(*), MIN(seq), MAX(seq) FROM hazard_point").fetchone()
-        raise NotFound(f"没有第 {seq} 号隐患点（现有 {count} 处，编号 {lo}～{hi}）")
-    return _point(row)
+    with store.db.read() as s:
+        return _get(store, s, seq)
 
 
 def set_monitor(store: Store, seq: int, *, name: str | None = None, phone: str | None = None,
@@ -53,22 +51,21 @@ def _set_monitor(store: Store, seq: int, *, name: str | None = None, phone: str 
     """expect: {"monitor"|"phone": value} the point must still have (an undo refuses to overwrite a
     change made since by someone else)."""
     if name is None and phone is None:
-        raise InvalidInput("请至少给出新的姓名（--name）或电话（--phone）")
+        raise InvalidInput("请至少给出新的姓名或电话")
     name = check_name(name) if name is not None else None
     phone = check_phone(phone) if phone is not None else None
-    with store.db.write() as conn:
-        point = get_point(store, seq)
+    repo = store.db.points
+    with store.db.write() as tx:
+        point = _get(store, tx, seq)
         if expect and any(getattr(point, k) != v for k, v in expect.items()):
             raise StaleEdit(f"第 {seq} 号隐患点的群测群防员")
         new_name = name if name is not None else point.monitor
         new_phone = phone if phone is not None else point.phone
         if (new_name, new_phone) == (point.monitor, point.phone):
             return Changes()
-        conn.execute("UPDATE hazard_point SET monitor = ?, phone = ? WHERE seq = ?", (new_name, new_phone, seq))
-        conn.execute(
-            "INSERT INTO monitor_change (point_seq, old_name, old_phone, new_name, new_phone, changed_by, changed_at)"
-            " VALUES (?,?,?,?,?,?,?)",
-            (seq, point.monitor, point.phone, new_name, new_phone, by or current_user(), now_iso()))
+        repo.set_monitor(tx, seq, new_name, new_phone)
+        repo.add_monitor_change(tx, seq, old_name=point.monitor, old_phone=point.phone, new_name=new_name,
+                                new_phone=new_phone, by=by or current_user(), at=now_iso())
     # The inverse puts back only the fields this step changed.
     inverse, after = {}, {}
     if new_name != point.monitor:
@@ -88,55 +85,32 @@ def to_cgcs2000(lon: float, lat: float, datum: Datum) -> tuple[float, float]:
 
 
 def check_location(store: Store, lon: float, lat: float, datum: Datum, *, force: bool = False) -> tuple[float, float]:
-    """Validate an entered position; returns it in CGCS2000. Raises with a Chinese reason."""
+    """Validate an entered position; returns it in CGCS2000. Raises with a Chinese reason
+    (OutsideCounty when outside the county and not forced)."""
     check_lon_lat(lon, lat)
     new_lon, new_lat = to_cgcs2000(lon, lat, datum)
     if not force and not store.bundled.inside_county(new_lon, new_lat):
-        raise OutsideCounty(
-            f"位置（经度 {new_lon:.6f}，纬度 {new_lat:.6f}）在衡南县界以外；如确认无误，请用 --force（界面中为“仍然保存”）")
+        raise OutsideCounty(new_lon, new_lat)
     return new_lon, new_lat
 
 
-class _Place(NamedTuple):
-    lon: float | None
-    lat: float | None
-    precision: Precision
-    source: str
-
-
-def _place(p: HazardPoint) -> _Place:
-    return _Place(p.lon, p.lat, p.precision, p.source)
-
-
-def _write_place(conn, seq: int, old: _Place, new: _Place, *, kind: str, source: str, by: str, at: str,
-                 datum: Datum | None = None, entered: tuple[float, float] | None = None) -> None:
-    conn.execute("UPDATE hazard_point SET lon = ?, lat = ?, precision = ?, source = ? WHERE seq = ?",
-                 (new.lon, new.lat, new.precision.value, new.source, seq))
-    conn.execute(
-        "INSERT INTO location_change (point_seq, kind, old_lon, old_lat, old_precision, old_source, new_lon,"
-        " new_lat, new_precision, new_source, datum_entered, entered_lon, entered_lat, source, changed_by,"
-        " changed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        (seq, kind, old.lon, old.lat, old.precision.value, old.source, new.lon, new.lat, new.precision.value,
-         new.source, datum.value if datum else None, entered[0] if entered else None,
-         entered[1] if entered else None, source, by, at))
-
-
-def _place_undo(store: Store, seq: int, *, back_to: _Place, now_at: _Place, step_at: str, by: str | None,
+def _place_undo(store: Store, seq: int, *, back_to: Position, now_at: Position, step_at: str, by: str | None,
                 label: str):
-    return lambda: _restore_place(store, seq, to=back_to, expect=now_at, note=f"撤销 {step_at} 的位置修改",
-                                  by=by, label=label)
+    return lambda: _restore_position(store, seq, to=back_to, expect=now_at, note=f"撤销 {step_at} 的位置修改",
+                                     by=by, label=label)
 
 
-def _restore_place(store: Store, seq: int, *, to: _Place, expect: _Place, note: str, by: str | None,
-                   label: str) -> Changes:
-    """Put the point exactly where `to` says (position, precision, source), recorded as an 'undo' row;
+def _restore_position(store: Store, seq: int, *, to: Position, expect: Position, note: str, by: str | None,
+                      label: str) -> Changes:
+    """Put the point exactly at `to` (position, precision, source), recorded as an 'undo' row;
     refused if the point has moved since `expect` (someone else's change would be overwritten)."""
     at = now_iso()
-    with store.db.write() as conn:
-        point = get_point(store, seq)
-        if _place(point) != expect:
+    with store.db.write() as tx:
+        if _get(store, tx, seq).position != expect:
             raise StaleEdit(f"第 {seq} 号隐患点的位置")
-        _write_place(conn, seq, expect, to, kind="undo", source=note, by=by or current_user(), at=at)
+        store.db.points.set_position(tx, seq, to)
+        store.db.points.add_location_change(tx, seq, LocationChangeKind.UNDO, expect, to, source=note,
+                                            by=by or current_user(), at=at)
     return store.announce(Changes(points=frozenset({seq}), label=label,
                                   undo=_place_undo(store, seq, back_to=expect, now_at=to, step_at=at, by=by,
                                                    label=label)))
@@ -150,12 +124,13 @@ def correct_location(store: Store, seq: int, *, lon: float, lat: float, datum: D
         raise InvalidInput("请说明坐标来源（例如“GPS 2026-05-03 王某实测”）")
     get_point(store, seq)
     new_lon, new_lat = check_location(store, lon, lat, datum, force=force)
-    new = _Place(new_lon, new_lat, Precision.SURVEYED, source)
+    new = Position(new_lon, new_lat, Precision.SURVEYED, source)
     at = now_iso()
-    with store.db.write() as conn:
-        old = _place(get_point(store, seq))
-        _write_place(conn, seq, old, new, kind="correction", source=source, by=by or current_user(), at=at,
-                     datum=datum, entered=(lon, lat))
+    with store.db.write() as tx:
+        old = _get(store, tx, seq).position
+        store.db.points.set_position(tx, seq, new)
+        store.db.points.add_location_change(tx, seq, LocationChangeKind.CORRECTION, old, new, source=source,
+                                            by=by or current_user(), at=at, datum=datum, entered=(lon, lat))
     label = f"修改第 {seq} 号点位置"
     return store.announce(Changes(points=frozenset({seq}), label=label,
                                   undo=_place_undo(store, seq, back_to=old, now_at=new, step_at=at, by=by,
@@ -167,16 +142,17 @@ def undo_last_location_change(store: Store, seq: int, *, by: str | None = None) 
     history row (old and new position, who, when), so nothing is ever erased; undoing again
     re-applies the change."""
     at = now_iso()
-    with store.db.write() as conn:
-        point = get_point(store, seq)
-        history = location_history(store, seq)
+    repo = store.db.points
+    with store.db.write() as tx:
+        old = _get(store, tx, seq).position
+        history = repo.location_history(tx, seq)
         if not history:
-            raise InvalidInput(f"第 {seq} 号隐患点没有位置修改记录，无可撤销")
+            raise NothingToUndo(seq, "位置修改")
         last = history[-1]
-        old = _place(point)
-        new = _Place(last.old_lon, last.old_lat, last.old_precision, last.old_source)
-        _write_place(conn, seq, old, new, kind="undo", source=f"撤销 {last.changed_at} 的位置修改",
-                     by=by or current_user(), at=at)
+        new = Position(last.old_lon, last.old_lat, last.old_precision, last.old_source)
+        repo.set_position(tx, seq, new)
+        repo.add_location_change(tx, seq, LocationChangeKind.UNDO, old, new,
+                                 source=f"撤销 {last.changed_at} 的位置修改", by=by or current_user(), at=at)
     label = f"撤销第 {seq} 号点最近一次位置修改"
     return store.announce(Changes(points=frozenset({seq}), label=label,
                                   undo=_place_undo(store, seq, back_to=old, now_at=new, step_at=at, by=by,
@@ -187,28 +163,22 @@ def undo_last_monitor_change(store: Store, seq: int, *, by: str | None = None) -
     """Restore the monitor and phone from before the latest change (recorded as a change too)."""
     history = monitor_history(store, seq)
     if not history:
-        raise InvalidInput(f"第 {seq} 号隐患点没有群测群防员变更记录，无可撤销")
+        raise NothingToUndo(seq, "群测群防员变更")
     last = history[-1]
-    return set_monitor(store, seq, name=last.old_name, phone=last.old_phone, by=by)
+    return _set_monitor(store, seq, name=last.old_name, phone=last.old_phone, by=by,
+                        expect={"monitor": last.new_name, "phone": last.new_phone})
 
 
 def location_history(store: Store, seq: int) -> list[LocationChange]:
-    get_point(store, seq)
-    rows = store.db.conn.execute("SELECT * FROM location_change WHERE point_seq = ? ORDER BY id", (seq,))
-    return [LocationChange(
-        id=r["id"], point_seq=r["point_seq"], kind=r["kind"], old_lon=r["old_lon"], old_lat=r["old_lat"],
-        old_precision=Precision(r["old_precision"]), old_source=r["old_source"], new_lon=r["new_lon"],
-        new_lat=r["new_lat"], new_precision=Precision(r["new_precision"]), new_source=r["new_source"],
-        datum_entered=r["datum_entered"], entered_lon=r["entered_lon"],
-        entered_lat=r["entered_lat"], source=r["source"], changed_by=r["changed_by"], changed_at=r["changed_at"],
-    ) for r in rows]
+    with store.db.read() as s:
+        _get(store, s, seq)
+        return store.db.points.location_history(s, seq)
 
 
 def monitor_history(store: Store, seq: int) -> list[MonitorChange]:
-    get_point(store, seq)
-    rows = store.db.conn.execute("SELECT * FROM monitor_change WHERE point_seq = ? ORDER BY id", (seq,))
-    return [MonitorChange(r["id"], r["point_seq"], r["old_name"], r["old_phone"], r["new_name"], r["new_phone"],
-                          r["changed_by"], r["changed_at"]) for r in rows]
+    with store.db.read() as s:
+        _get(store, s, seq)
+        return store.db.points.monitor_history(s, seq)
 
 
 def linked_emergency_works(store: Store, seq: int) -> list[EmergencyWork]:

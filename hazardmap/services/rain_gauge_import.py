@@ -262,21 +262,17 @@ def import_villages(store: Store, path: str | Path, *, skip_bad: bool = False, d
         assignments, bad = _check(store, rows, choices)
         return ImportReport(len(rows), assignments, bad)
     who, when = by or current_user(), now_iso()
-    with store.db.write() as conn:
+    with store.db.write() as tx:
         # Checked inside the write transaction: no other window or command can take a slot meanwhile.
         assignments, bad = _check(store, rows, choices)
         report = ImportReport(len(rows), assignments, bad)
         if bad and not skip_bad:
             return report
-        sites = {s.slot: s for s in svc.list_sites(store)}
-        before, after = [], []
-        for a in report.new_assignments:
-            v = a.village
-            before.append(sites[a.slot])
-            after.append(RainGaugeSite(a.slot, v.code, v.name, v.township, v.lon, v.lat, who, when))
-            conn.execute("UPDATE rain_gauge_site SET village_code = ?, village = ?, township = ?, lon = ?,"
-                         " lat = ?, assigned_by = ?, assigned_at = ? WHERE slot = ?",
-                         (v.code, v.name, v.township, v.lon, v.lat, who, when, a.slot))
+        sites = {s.slot: s for s in store.db.rain_gauges.all(tx)}
+        before = [sites[a.slot] for a in report.new_assignments]
+        after = [RainGaugeSite(a.slot, a.village.code, a.village.name, a.village.township, a.village.lon,
+                               a.village.lat, who, when) for a in report.new_assignments]
+        store.db.rain_gauges.put(tx, after)
     report.applied = bool(report.new_assignments)
     if report.applied:
         label = f"导入雨量计站点（{Path(path).name}，{len(after)} 个）"
@@ -290,8 +286,6 @@ def clear_slots(store: Store, slots: list[int]) -> Changes:
     """Empty several slots in one transaction (undoing an import)."""
     if not slots:
         return Changes()
-    with store.db.write() as conn:
-        conn.executemany("UPDATE rain_gauge_site SET village_code = NULL, village = NULL, township = NULL,"
-                         " lon = NULL, lat = NULL, assigned_by = NULL, assigned_at = NULL WHERE slot = ?",
-                         [(s,) for s in slots])
+    with store.db.write() as tx:
+        store.db.rain_gauges.put(tx, [RainGaugeSite(s, None, None, None, None, None, None, None) for s in slots])
     return store.announce(Changes(rain_gauges=True))

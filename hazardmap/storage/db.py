@@ -64,9 +64,20 @@ SEEDS: dict[int, Callable[[sqlite3.Connection, BundledData], None]] = {
 
 
 class Database:
+    """The SQLite backend (storage.api.Backend): one connection, its transactions, its repositories."""
+
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        from hazardmap.storage.patrol_repo import SqlitePatrol
+        from hazardmap.storage.points_repo import SqlitePoints
+        from hazardmap.storage.rain_gauges_repo import SqliteRainGauges
+        from hazardmap.storage.settings_repo import SqliteSettings
+
         self.path = path
         self.conn = conn
+        self.points = SqlitePoints()
+        self.rain_gauges = SqliteRainGauges()
+        self.patrol = SqlitePatrol()
+        self.settings = SqliteSettings()
 
     @classmethod
     def open(cls, path: Path, bundled: BundledData, *, target_version: int = SCHEMA_VERSION) -> "Database":
@@ -100,6 +111,12 @@ class Database:
                 if seed:
                     seed(conn, bundled)
                 conn.execute(f"PRAGMA user_version = {current + 1}")
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """Reads outside a write (each statement sees committed data); inside an open write() this is
+        that same transaction, since there is one connection."""
+        yield self.conn
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:

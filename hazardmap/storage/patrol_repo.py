@@ -1,0 +1,201 @@
+"""SQLite: patrol entries with their signs, measurements and photos, and the audit trail
+(api.PatrolRepository). Reads use plain tuples, not sqlite3.Row: name lookups cost more than the
+query when a point has thousands of entries."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Sequence
+
+from hazardmap.domain.patrol import AuditAction, AuditRow, Measurement, MeasureKind, PatrolDraft, PatrolEntry, \
+    SignObservation
+from hazardmap.domain.patrol_status import Judgement
+
+_CHUNK = 900  # stay below SQLite's host-parameter limit
+
+# patrol_log columns in the order _entries reads them.
+_COLUMNS = ("id, point_seq, patrolled_at, patroller, weather, rain_mm, judgement, action, note, recorded_by,"
+            " recorded_at, deleted_at, deleted_by")
+_SELECT = f"SELECT {_COLUMNS} FROM patrol_log"
+_ID, _POINT = 0, 1
+
+# Per point: its newest live entry by (patrolled_at, id), found by one seek on the partial index
+# patrol_log_live (a GROUP BY over every entry was ~4x slower at 100,000 entries).
+_LATEST = ("(SELECT patrolled_at || '#' || id || '#' || judgement FROM patrol_log l"
+           " WHERE l.point_seq = h.seq AND l.deleted_at IS NULL ORDER BY patrolled_at DESC, id DESC LIMIT 1)")
+_COUNT = "(SELECT COUNT(*) FROM patrol_log l WHERE l.point_seq = h.seq AND l.deleted_at IS NULL)"
+
+
+def _fetch(conn: sqlite3.Connection, sql: str, params: Sequence = ()) -> list[tuple]:
+    cur = conn.cursor()
+    cur.row_factory = None
+    return cur.execute(sql, params).fetchall()
+
+
+def _split_latest(key: str) -> tuple[str, int, Judgement]:
+    at, log_id, judgement = key.split("#")
+    return at, int(log_id), Judgement(judgement)
+
+
+def _reading_changes(conn: sqlite3.Connection, point_seqs: set[int]) -> dict[tuple, float]:
+    """(log id, kind, label) -> this reading minus the previous live reading of the same gauge at the point.
+    Computed when read, so an edit or a deletion of an earlier entry never leaves a stale difference."""
+    sql = ("SELECT l.point_seq, l.id, m.kind, m.label, m.reading_mm FROM patrol_measurement m"
+           " JOIN patrol_log l ON l.id = m.log_id WHERE l.deleted_at IS NULL AND m.reading_mm IS NOT NULL")
+    if len(point_seqs) <= _CHUNK:
+        sql += f" AND l.point_seq IN ({','.join('?' * len(point_seqs))})"
+        params: list = sorted(point_seqs)
+    else:
+        params = []
+    sql += " ORDER BY l.point_seq, l.patrolled_at, l.id"
+    last: dict[tuple, float] = {}
+    out: dict[tuple, float] = {}
+    for seq, log_id, kind, label, reading in _fetch(conn, sql, params):
+        key = (seq, kind, label)
+        if key in last:
+            out[(log_id, kind, label)] = round(reading - last[key], 3)
+        last[key] = reading
+    return out
+
+
+def _entries(conn: sqlite3.Connection, rows: Sequence[tuple], *, with_change: bool = True) -> list[PatrolEntry]:
+    if not rows:
+        return []
+    ids = [r[_ID] for r in rows]
+    signs: dict[int, list[SignObservation]] = {}
+    measures: dict[int, list[tuple]] = {}
+    photos: dict[int, list[str]] = {}
+    for i in range(0, len(ids), _CHUNK):
+        chunk = ids[i:i + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        for log_id, sign, location, feature in _fetch(
+                conn, f"SELECT log_id, sign, location, feature FROM patrol_sign WHERE log_id IN ({marks})"
+                " ORDER BY log_id, position", chunk):
+            signs.setdefault(log_id, []).append(SignObservation(sign, location, feature))
+        for r in _fetch(conn, "SELECT log_id, kind, label, reading_mm, patch_intact FROM patrol_measurement"
+                              f" WHERE log_id IN ({marks}) ORDER BY log_id, position", chunk):
+            measures.setdefault(r[0], []).append(r)
+        for log_id, path in _fetch(conn, f"SELECT log_id, path FROM patrol_photo WHERE log_id IN ({marks}) ORDER BY id",
+                                   chunk):
+            photos.setdefault(log_id, []).append(path)
+    changes = _reading_changes(conn, {r[_POINT] for r in rows}) if with_change and measures else {}
+    kinds = {k.value: k for k in MeasureKind}
+    judgements = {j.value: j for j in Judgement}
+    out = []
+    for (log_id, seq, at, by, weather, rain, judgement, action, note, rec_by, rec_at, del_at, del_by) in rows:
+        ms = tuple(Measurement(kinds[kind], label, reading, None if intact is None else bool(intact),
+                               changes.get((log_id, kind, label)))
+                   for _, kind, label, reading, intact in measures.get(log_id, ()))
+        out.append(PatrolEntry(
+            point_seq=seq, at=at, by=by, judgement=judgements[judgement], weather=weather, rain_mm=rain,
+            signs=tuple(signs.get(log_id, ())), measurements=ms, action=action, note=note, id=log_id,
+            recorded_by=rec_by, recorded_at=rec_at, deleted_at=del_at, deleted_by=del_by,
+            photos=tuple(photos.get(log_id, ())),
+        ))
+    return out
+
+
+def _insert_children(conn: sqlite3.Connection, log_id: int, d: PatrolDraft) -> None:
+    conn.executemany("INSERT INTO patrol_sign (log_id, position, sign, location, feature) VALUES (?,?,?,?,?)",
+                     [(log_id, i, s.sign, s.location, s.feature) for i, s in enumerate(d.signs)])
+    conn.executemany(
+        "INSERT INTO patrol_measurement (log_id, position, kind, label, reading_mm, patch_intact) VALUES (?,?,?,?,?,?)",
+        [(log_id, i, m.kind.value, m.label, m.reading_mm, None if m.patch_intact is None else int(m.patch_intact))
+         for i, m in enumerate(d.measurements)])
+
+
+class SqlitePatrol:
+    def has_tables(self, conn: sqlite3.Connection) -> bool:
+        return conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='patrol_log'").fetchone() is not None
+
+    def get(self, conn: sqlite3.Connection, entry_id: int, *, with_change: bool = True) -> PatrolEntry | None:
+        rows = _fetch(conn, f"{_SELECT} WHERE id = ?", (entry_id,))
+        return _entries(conn, rows, with_change=with_change)[0] if rows else None
+
+    def entries(self, conn: sqlite3.Connection, *, point: int | None = None, since: str | None = None,
+                before: str | None = None, binned: bool = False, limit: int | None = None,
+                with_change: bool = True) -> list[PatrolEntry]:
+        where, params = ["deleted_at IS NOT NULL" if binned else "deleted_at IS NULL"], []
+        if point is not None:
+            where.append("point_seq = ?")
+            params.append(point)
+        if since:
+            where.append("patrolled_at >= ?")
+            params.append(since)
+        if before:
+            where.append("patrolled_at < ?")
+            params.append(before)
+        sql = f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY patrolled_at DESC, id DESC"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return _entries(conn, _fetch(conn, sql, params), with_change=with_change)
+
+    def count(self, conn: sqlite3.Connection, *, point: int | None = None, binned: bool = False) -> int:
+        sql = f"SELECT COUNT(*) FROM patrol_log WHERE deleted_at IS {'NOT ' if binned else ''}NULL"
+        if point is None:
+            return conn.execute(sql).fetchone()[0]
+        return conn.execute(sql + " AND point_seq = ?", (point,)).fetchone()[0]
+
+    def insert(self, conn: sqlite3.Connection, d: PatrolDraft, *, by: str, at: str,
+               photos: Sequence[tuple[str, str]] = ()) -> int:
+        cur = conn.execute(
+            "INSERT INTO patrol_log (point_seq, patrolled_at, patroller, weather, rain_mm, judgement, action, note,"
+            " recorded_by, recorded_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (d.point_seq, d.at, d.by, d.weather, d.rain_mm, d.judgement.value, d.action, d.note, by, at))
+        log_id = cur.lastrowid
+        _insert_children(conn, log_id, d)
+        self.add_photos(conn, log_id, photos, by=by, at=at)
+        return log_id
+
+    def update(self, conn: sqlite3.Connection, entry_id: int, d: PatrolDraft) -> None:
+        conn.execute(
+            "UPDATE patrol_log SET point_seq=?, patrolled_at=?, patroller=?, weather=?, rain_mm=?, judgement=?,"
+            " action=?, note=? WHERE id=?",
+            (d.point_seq, d.at, d.by, d.weather, d.rain_mm, d.judgement.value, d.action, d.note, entry_id))
+        conn.execute("DELETE FROM patrol_sign WHERE log_id = ?", (entry_id,))
+        conn.execute("DELETE FROM patrol_measurement WHERE log_id = ?", (entry_id,))
+        _insert_children(conn, entry_id, d)
+
+    def set_deleted(self, conn: sqlite3.Connection, entry_id: int, at: str | None, by: str | None) -> None:
+        conn.execute("UPDATE patrol_log SET deleted_at = ?, deleted_by = ? WHERE id = ?", (at, by, entry_id))
+
+    def add_photos(self, conn: sqlite3.Connection, entry_id: int, photos: Sequence[tuple[str, str]], *, by: str,
+                   at: str) -> None:
+        conn.executemany("INSERT INTO patrol_photo (log_id, path, original_name, added_by, added_at) VALUES (?,?,?,?,?)",
+                         [(entry_id, rel, original, by, at) for rel, original in photos])
+
+    def add_audit(self, conn: sqlite3.Connection, entry_id: int, action: AuditAction, before: dict | None,
+                  after: dict | None, *, by: str, at: str) -> None:
+        conn.execute("INSERT INTO patrol_audit (log_id, action, before_json, after_json, changed_by, changed_at)"
+                     " VALUES (?,?,?,?,?,?)",
+                     (entry_id, action.value, None if before is None else json.dumps(before, ensure_ascii=False),
+                      None if after is None else json.dumps(after, ensure_ascii=False), by, at))
+
+    def audit(self, conn: sqlite3.Connection, *, entry_id: int | None = None,
+              point: int | None = None) -> list[AuditRow]:
+        sql = ("SELECT a.id, a.log_id, l.point_seq, a.action, a.before_json, a.after_json, a.changed_by,"
+               " a.changed_at FROM patrol_audit a JOIN patrol_log l ON l.id = a.log_id")
+        where, params = [], []
+        if entry_id is not None:
+            where.append("a.log_id = ?")
+            params.append(entry_id)
+        if point is not None:
+            where.append("l.point_seq = ?")
+            params.append(point)
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY a.id"
+        return [AuditRow(i, log_id, seq, AuditAction(action), json.loads(before) if before else None,
+                         json.loads(after) if after else None, by, at)
+                for i, log_id, seq, action, before, after, by, at in _fetch(conn, sql, params)]
+
+    def latest_per_point(self, conn: sqlite3.Connection) -> dict[int, tuple[str, int, Judgement]]:
+        return {seq: _split_latest(key)
+                for seq, key in _fetch(conn, f"SELECT h.seq, {_LATEST} FROM hazard_point h") if key is not None}
+
+    def overview_rows(self, conn: sqlite3.Connection) -> list[tuple[int, str, str, tuple | None, int]]:
+        return [(seq, township + village_group, monitor, None if key is None else _split_latest(key), count)
+                for seq, township, village_group, monitor, key, count in _fetch(
+                    conn, f"SELECT h.seq, h.township, h.village_group, h.monitor, {_LATEST}, {_COUNT}"
+                    " FROM hazard_point h ORDER BY h.seq")]
