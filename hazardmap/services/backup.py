@@ -149,7 +149,7 @@ def restore_backup(store, name: str) -> tuple[Path, Changes]:
     changes = Changes(points=frozenset(r[0] for r in store.db.conn.execute("SELECT seq FROM hazard_point")),
                       rain_gauges=True,
                       patrol_points=frozenset(r[0] for r in store.db.conn.execute("SELECT seq FROM hazard_point")))
-    return kept, store.announce(changes)
+    return kept, changes
 
 
 # ---- network shares ------------------------------------------------------------------------------

@@ -419,6 +419,6 @@ def import_logs(store: Store, path: str | Path, *, skip_bad: bool = False, by: s
         with store.db.write() as tx:  # all rows or none
             result.added = [patrol_service.insert_checked(store, tx, d, by=by, at=at, action=AuditAction.IMPORT)
                             for _, d in to_add]
-        result.changes = store.announce(patrol_service.PatrolChanges(
-            patrol_points=frozenset(d.point_seq for _, d in to_add), entry_ids=tuple(result.added)))
+        result.changes = patrol_service.PatrolChanges(
+            patrol_points=frozenset(d.point_seq for _, d in to_add), entry_ids=tuple(result.added))
     return result
