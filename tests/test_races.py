@@ -57,3 +57,14 @@ def test_monitor_name_and_phone_edits_racing_are_both_kept(store, home):
     assert lost == 0, f"{lost} of {ROUNDS} races lost an edit"
     p = points.get_point(store, 5)
     assert (p.monitor, p.phone) == (names[-1], phones[-1])
+
+
+def test_the_same_log_file_imported_twice_at_once_is_stored_once(store, home, tmp_path):
+    files = []
+    for i in range(ROUNDS):
+        f = tmp_path / f"logs{i}.csv"
+        f.write_text(f"隐患点序号,巡查时间,巡查人,判定\n3,2026-06-{i + 1:02d} 08:00,测试,正常\n"
+                     f"4,2026-06-{i + 1:02d} 09:00,测试,异常\n", encoding="utf-8")
+        files.append(str(f))
+    race(home, [[["import", "logs", f] for f in files]] * 2)
+    assert patrol.count_entries(store) == 2 * ROUNDS  # each visit once, not once per process

@@ -221,3 +221,15 @@ def test_patrol_intervals_undo(store):
 
 def _assert(ok: bool) -> None:
     assert ok
+
+
+def test_patrol_import_has_one_undo_moving_its_entries_to_the_bin(store, tmp_path):
+    from hazardmap.services import patrol_excel
+
+    f = tmp_path / "logs.csv"
+    f.write_text("隐患点序号,巡查时间,巡查人,判定\n3,2026-05-01 08:00,测试,正常\n4,2026-05-02 08:00,测试,异常\n",
+                 encoding="utf-8")
+    result = patrol_excel.import_logs(store, f)
+    assert len(result.added) == 2
+    cycle(store, result.changes, lambda: _assert(_live_ids(store) == set(result.added)),
+          lambda: _assert(_live_ids(store) == set() and patrol.count_entries(store, binned=True) == 2))

@@ -270,6 +270,31 @@ def restore(store: Store, entry_id: int, *, by: str | None = None, _label: str |
                     undo=lambda: delete(store, entry_id, by=by, _label=label))
 
 
+def move_to_bin(store: Store, entry_ids: Sequence[int], into: bool, *, by: str | None = None,
+                label: str = "") -> PatrolChanges:
+    """Several entries into the 回收站 (into=True) or out of it, in one transaction; the undo does the
+    opposite (the undo of an import)."""
+    who, at = by or current_user(), now_iso()
+    repo = store.db.patrol
+    with store.db.write() as tx:
+        entries = []
+        for entry_id in entry_ids:
+            entry = repo.get(tx, entry_id, with_change=False)
+            if entry is None:
+                raise EntryNotFound(entry_id)
+            if into and entry.deleted:
+                raise StaleEdit(f"巡查记录 {entry_id} ")  # someone binned it meanwhile
+            if not into and not entry.deleted:
+                raise NotInBin(entry_id)
+            repo.set_deleted(tx, entry_id, at if into else None, who if into else None)
+            state = entry_to_dict(entry)
+            repo.add_audit(tx, entry_id, AuditAction.DELETE if into else AuditAction.RESTORE,
+                           state if into else None, None if into else state, by=who, at=at)
+            entries.append(entry)
+    return _changes({e.point_seq for e in entries}, entry_ids, label=label,
+                    undo=lambda: move_to_bin(store, entry_ids, not into, by=by, label=label))
+
+
 def add_photos(store: Store, entry_id: int, paths: Sequence[str | Path], *, by: str | None = None) -> PatrolChanges:
     by = by or current_user()
     copied = _copy_photos(store, paths)

@@ -376,8 +376,30 @@ def _row_to_draft(values: dict, point_seqs: set[int]) -> PatrolDraft:
 
 
 def import_logs(store: Store, path: str | Path, *, skip_bad: bool = False, by: str | None = None) -> ImportResult:
+    """Add the file's new entries in one transaction (one undo moves them all to the 回收站)."""
     path = Path(path)
     rows = _read_rows(path)
+    with store.db.read() as s:
+        seen = store.db.patrol.last_change(s)
+    result, to_add = _classify(store, path, rows, skip_bad)
+    if to_add:
+        by, at = by or current_user(), now_iso()
+        with store.db.write() as tx:  # all rows or none
+            if store.db.patrol.last_change(tx) != seen:  # entries changed meanwhile: check against them
+                result, to_add = _classify(store, path, rows, skip_bad)
+            result.added = [patrol_service.insert_checked(store, tx, d, by=by, at=at, action=AuditAction.IMPORT)
+                            for _, d in to_add]
+        if result.added:
+            label = f"导入巡查记录（{path.name}，{len(result.added)} 条）"
+            result.changes = patrol_service.PatrolChanges(
+                patrol_points=frozenset(d.point_seq for _, d in to_add), entry_ids=tuple(result.added), label=label,
+                undo=lambda: patrol_service.move_to_bin(store, result.added, True, by=by, label=label))
+    return result
+
+
+def _classify(store: Store, path: Path, rows: list[tuple[int, dict]], skip_bad: bool
+              ) -> tuple[ImportResult, list[tuple[int, PatrolDraft]]]:
+    """Sort the rows into new, duplicates and bad, against the entries stored now."""
     with store.db.read() as s:
         point_seqs = set(store.db.points.seqs(s))
     # Existing entries (live and in the 回收站) by (point, time, patroller): the identity of a visit.
@@ -414,11 +436,4 @@ def import_logs(store: Store, path: str | Path, *, skip_bad: bool = False, by: s
         to_add.append((row_no, d))
     if result.bad and not skip_bad:
         raise ImportRejected(f"“{path.name}”有 {len(result.bad)} 行有误，未导入任何记录", result.bad)
-    if to_add:
-        by, at = by or current_user(), now_iso()
-        with store.db.write() as tx:  # all rows or none
-            result.added = [patrol_service.insert_checked(store, tx, d, by=by, at=at, action=AuditAction.IMPORT)
-                            for _, d in to_add]
-        result.changes = patrol_service.PatrolChanges(
-            patrol_points=frozenset(d.point_seq for _, d in to_add), entry_ids=tuple(result.added))
-    return result
+    return result, to_add

@@ -190,6 +190,9 @@ class SqlitePatrol:
                          json.loads(after) if after else None, by, at)
                 for i, log_id, seq, action, before, after, by, at in _fetch(conn, sql, params)]
 
+    def last_change(self, conn: sqlite3.Connection) -> int:
+        return conn.execute("SELECT COALESCE(MAX(id), 0) FROM patrol_audit").fetchone()[0]
+
     def latest_per_point(self, conn: sqlite3.Connection) -> dict[int, tuple[str, int, Judgement]]:
         return {seq: _split_latest(key)
                 for seq, key in _fetch(conn, f"SELECT h.seq, {_LATEST} FROM hazard_point h") if key is not None}
