@@ -209,6 +209,10 @@ def test_attach_wires_tab_overview_and_menus(qtbot, store, tmp_path, double):
     assert "1 行有误" in rejected and "第 4 行" in rejected and svc.list_entries(store, point=2) == []
     assert "导入 1 条" in patrol_qt.import_dialog(w, path=str(out), skip_bad=True)
     assert feature.tab.table.rowCount() == 1 and feature.overview.table.item(1, 4).text() == "异常"
+    assert w.undo_stack.undoText().startswith("导入巡查记录")   # imported in the worker: one undo step
+    w.undo_stack.undo()
+    assert svc.list_entries(store, point=2) == [] and feature.tab.table.rowCount() == 0
+    w.runner.close()
 
 
 def test_backup_dialog_restores_and_clears_undo(qtbot, store, double):
