@@ -1,4 +1,4 @@
-"""Patrol-log speed with 100,000 entries over 20,000 points (issue 4). Not a test: prints figures.
+"""Patrol-log speed with 100,000 entries over 20,000 points. Not a test: prints figures.
 
     PYTHONPATH=. python bench/bench_patrol.py [--entries 100000] [--points 20000] [--keep DIR]
 

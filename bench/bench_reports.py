@@ -1,4 +1,4 @@
-"""Printable output speed (not a test). Targets (issue 5): all 16 points' full sheet sets <= 5 s,
+"""Printable output speed (not a test). Targets: all 16 points' full sheet sets <= 5 s,
 an A3 county map <= 2 s. Run: PYTHONPATH=. python bench/bench_reports.py"""
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-# Before any QApplication exists (PLATFORM.md): headless Qt, and Chromium's sandbox off as root.
+# Before any QApplication exists: headless Qt, and Chromium's sandbox off as root.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 if hasattr(os, "geteuid") and os.geteuid() == 0:
     os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")

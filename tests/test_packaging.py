@@ -20,18 +20,54 @@ def test_selftest_passes_from_the_source_tree(home):
 
 
 def test_selftest_reports_a_failed_check_by_name(capsys):
-    from hazardmap.qt.selftest import SelfTest
+    from hazardmap.qt.selftest import SelfTest, require
 
     test = SelfTest()
 
     def broken() -> str:
-        raise AssertionError("标记未出现")
+        require(False, "标记未出现")
+        return "不应到这里"
 
-    code = test.run([("地图", broken), ("另一项", lambda: "好")])
+    def crashing() -> str:
+        raise KeyError("points")
+
+    code = test.run([("地图", broken), ("另一项", lambda: "好"), ("明白卡", crashing)])
     out = capsys.readouterr().out
     assert code == 1
-    assert "[失败] 地图：AssertionError: 标记未出现" in out and "[通过] 另一项" in out
-    assert "1 项失败（地图）" in out
+    assert "[失败] 地图：标记未出现" in out and "[通过] 另一项：好" in out
+    assert "[失败] 明白卡：意外错误（KeyError）：'points'" in out
+    assert "2 项失败（地图、明白卡）" in out
+    assert [(r.name, r.ok) for r in test.results] == [("地图", False), ("另一项", True), ("明白卡", False)]
+
+
+SELFTEST_UNDER_O = """
+import sys
+from hazardmap.services import points
+real = points.list_points
+points.list_points = lambda store: real(store)[:-1]  # a damaged copy: one point missing
+from hazardmap.qt.selftest import SelfTest
+test = SelfTest()
+sys.exit(test.run([("数据库", test.check_database)]))
+"""
+
+
+def test_selftest_reports_a_failing_check_under_python_O():
+    """python -O strips `assert`; the frozen build may run optimised. A wrong count must still fail."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
+    res = subprocess.run([sys.executable, "-O", "-c", SELFTEST_UNDER_O], capture_output=True, text=True,
+                         cwd=ROOT, env=env, timeout=120)
+    assert res.returncode == 1, res.stdout + res.stderr
+    assert "[失败] 数据库：应有 16 处隐患点，实际 15 处" in res.stdout
+    assert "自检未通过：1 项失败（数据库）" in res.stdout
+
+
+def test_selftest_has_no_bare_assert():
+    import ast
+
+    import hazardmap.qt.selftest as selftest
+
+    tree = ast.parse(open(selftest.__file__, encoding="utf-8").read())
+    assert not [node.lineno for node in ast.walk(tree) if isinstance(node, ast.Assert)]
 
 
 def test_about_dialog_shows_version_licences_and_data_folder(qtbot, store):

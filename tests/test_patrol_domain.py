@@ -1,4 +1,4 @@
-"""The patrol entry rules: every bad input named in the issue is refused with a Chinese reason."""
+"""The patrol entry rules: each kind of bad input is refused with a Chinese reason."""
 from __future__ import annotations
 
 from datetime import date, datetime

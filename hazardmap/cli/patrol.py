@@ -7,7 +7,10 @@ import sys
 from hazardmap.cli import command_group
 from hazardmap.cli.output import FORMATS, emit
 from hazardmap.domain.errors import InvalidInput
-from hazardmap.domain.patrol import PatrolDraft, parse_judgement, parse_rain_mm, parse_reading_mm, parse_signs
+from hazardmap.domain.patrol import (
+    PatrolDraft, main_crack, parse_judgement, parse_rain_mm, parse_reading_mm, parse_signs, set_main_crack,
+)
+from hazardmap.domain.patrol_text import entry_text
 from hazardmap.services import backup as backup_service
 from hazardmap.services import patrol as svc
 from hazardmap.services import patrol_excel
@@ -22,28 +25,31 @@ LIST_HEADERS = {
 
 
 def entry_record(e) -> dict:
-    main = next((m for m in e.measurements if m.kind.value == "crack_gauge" and m.label == ""), None)
+    """One entry for csv/json: numbers stay numbers."""
+    main = main_crack(e.measurements)
     return {
         "id": e.id, "point": e.point_seq, "at": e.at, "by": e.by, "weather": e.weather, "rain_mm": e.rain_mm,
-        "signs": [s.sign for s in e.signs], "crack_mm": e.crack_mm,
+        "signs": [s.sign for s in e.signs], "crack_mm": main.reading_mm if main else None,
         "crack_change": main.change_mm if main else None, "judgement": e.judgement.value,
         "action": e.action, "note": e.note,
     }
 
 
-def _mm(value) -> str:
-    return "" if value is None else f"{value:g}"
+def entry_row(e) -> dict:
+    """One entry for the table: the same text as the patrol tab and the printed form."""
+    t = entry_text(e)
+    return {"id": t.id, "point": t.point, "at": t.at, "by": t.by, "weather": t.weather, "rain_mm": t.rain,
+            "signs": t.signs, "crack_mm": t.crack, "crack_change": t.crack_change, "judgement": t.judgement,
+            "action": t.action, "note": t.note_line()}
 
 
 def cmd_add(args, store: Store) -> int:
     seq = parse_point_ref(args.point)
-    from hazardmap.domain.patrol import Measurement, MeasureKind
-
     crack = parse_reading_mm(args.crack_mm, "裂缝读数")
     draft = PatrolDraft(
         point_seq=seq, at=args.at, by=args.by or "", judgement=parse_judgement(args.judgement),
         weather=args.weather or "", rain_mm=parse_rain_mm(args.rain_mm), signs=parse_signs(args.signs),
-        measurements=(Measurement(MeasureKind.CRACK_GAUGE, "", crack),) if crack is not None else (),
+        measurements=set_main_crack((), crack),
         action=args.action or "", note=args.note or "")
     changes = svc.record(store, draft, photos=args.photo or ())
     print(changes.entry_ids[0])
@@ -53,11 +59,7 @@ def cmd_add(args, store: Store) -> int:
 def cmd_list(args, store: Store) -> int:
     point = parse_point_ref(args.point) if args.point is not None else None
     entries = svc.list_entries(store, point=point, since=args.since, until=args.until, binned=args.bin)
-    records = [entry_record(e) for e in entries]
-    if args.format == "table":
-        for r in records:
-            r["rain_mm"], r["crack_mm"] = _mm(r["rain_mm"]), _mm(r["crack_mm"])
-            r["crack_change"] = "" if r["crack_change"] is None else f"{r['crack_change']:+g}"
+    records = [entry_row(e) if args.format == "table" else entry_record(e) for e in entries]
     emit(records, args.format, LIST_HEADERS)
     return 0
 

@@ -1,9 +1,8 @@
 """hazardmap points / monitor / locate / history."""
 from __future__ import annotations
 
-import argparse
-
 from hazardmap.cli.output import FORMATS, emit
+from hazardmap.domain.coordinates import Axis, parse_coordinate
 from hazardmap.domain.errors import InvalidInput
 from hazardmap.domain.validation import Datum
 from hazardmap.services import points as svc
@@ -45,7 +44,9 @@ def cmd_monitor_set(args, store: Store) -> int:
 
 def cmd_locate(args, store: Store) -> int:
     seq = svc.parse_point_ref(args.point)
-    svc.correct_location(store, seq, lon=args.lon, lat=args.lat, datum=args.datum, source=args.source,
+    lon = parse_coordinate(args.lon, Axis.LON)  # the same reading as the location dialog
+    lat = parse_coordinate(args.lat, Axis.LAT)
+    svc.correct_location(store, seq, lon=lon, lat=lat, datum=args.datum, source=args.source,
                          by=args.by, force=args.force)
     p = svc.get_point(store, seq)
     print(f"第 {seq} 号隐患点已更新：经度 {p.lon:.6f}，纬度 {p.lat:.6f}（CGCS2000，{p.precision.label}；来源：{p.source}）")
@@ -95,13 +96,6 @@ def cmd_monitor_undo(args, store: Store) -> int:
     return 0
 
 
-def _float(text: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"“{text}”不是数字") from None
-
-
 def register(sub) -> None:
     p = sub.add_parser("points", help="列出16处重点隐患点")
     p.add_argument("--format", choices=FORMATS, default="table")
@@ -122,8 +116,8 @@ def register(sub) -> None:
 
     loc = sub.add_parser("locate", help="修正隐患点位置")
     loc.add_argument("--point", required=True)
-    loc.add_argument("--lon", required=True, type=_float)
-    loc.add_argument("--lat", required=True, type=_float)
+    loc.add_argument("--lon", required=True, help="经度，如 112.612345、112°36'44\"、E112.61")
+    loc.add_argument("--lat", required=True, help="纬度，如 26.751234、26°45'04\"N")
     loc.add_argument("--datum", required=True, help="wgs84 | cgcs2000 | gcj02")
     loc.add_argument("--source", required=True, help="坐标来源，例如“GPS 2026-05-03 王某实测”")
     loc.add_argument("--force", action="store_true", help="位置在县界以外时仍然保存")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
@@ -18,7 +19,7 @@ AT_FORMAT = "%Y-%m-%d %H:%M"  # patrol time, local wall-clock time, minute preci
 MAX_RAIN_MM = 1000.0
 MAX_TEXT = 500
 
-# Short names staff type for the two compound signs (the issue's own example: "渗冒混水").
+# Short names staff type for the two compound signs (e.g. "渗冒混水" for 渗冒混水/泉水变浑).
 SIGN_ALIASES: dict[str, str] = {
     "建筑变形": "建筑变形/房屋开裂",
     "房屋开裂": "建筑变形/房屋开裂",
@@ -80,6 +81,52 @@ class Measurement:
         return f"{name}：{'，'.join(parts)}"
 
 
+def main_crack(measurements: Iterable[Measurement]) -> Measurement | None:
+    """The crack gauge whose reading is an entry's 裂缝读数, the one number staff quote on the phone:
+    the unlabelled gauge, else the first crack gauge entered. The patrol tab, the Excel 台账, the CLI
+    and the printed 巡查记录表 all show this one."""
+    gauges = [m for m in measurements if m.kind is MeasureKind.CRACK_GAUGE and m.reading_mm is not None]
+    return next((m for m in gauges if m.label == ""), gauges[0] if gauges else None)
+
+
+def other_measurements(measurements: Iterable[Measurement]) -> tuple[Measurement, ...]:
+    """What the 其他测量 column lists beside 裂缝读数. Only a lone unlabelled gauge is left out (the
+    裂缝读数 column says all of it); a labelled or second gauge stays listed, so a 台账 read back gives
+    the same gauges (see merge_crack_column)."""
+    ms = tuple(measurements)
+    gauges = [m for m in ms if m.kind is MeasureKind.CRACK_GAUGE]
+    main = main_crack(ms)
+    if main is not None and main.label == "" and len(gauges) == 1:
+        return tuple(m for m in ms if m is not main)
+    return ms
+
+
+def merge_crack_column(measurements: Iterable[Measurement], reading: float | None) -> tuple[Measurement, ...]:
+    """A 台账 row's gauges from its 其他测量 cell plus its 裂缝读数 column: the column is the main gauge's
+    reading when a gauge listed there already gives it, else an unlabelled gauge of its own."""
+    ms = tuple(measurements)
+    if reading is None:
+        return ms
+    main = main_crack(ms)
+    if main is not None and (main.label == "" or main.reading_mm == reading):
+        if main.reading_mm != reading:
+            raise InvalidInput(f"裂缝读数 {reading:g} mm 与其他测量中的“{main.describe()}”不一致")
+        return ms
+    return (Measurement(MeasureKind.CRACK_GAUGE, "", reading),) + ms
+
+
+def set_main_crack(measurements: Iterable[Measurement], reading: float | None) -> tuple[Measurement, ...]:
+    """The measurements with a new 裂缝读数: the main gauge keeps its label and place and takes the
+    reading (an unlabelled gauge is added when there is none); None removes the main gauge."""
+    ms = tuple(measurements)
+    main = main_crack(ms)
+    if reading is None:
+        return tuple(m for m in ms if m is not main)
+    if main is None:
+        return (Measurement(MeasureKind.CRACK_GAUGE, "", reading),) + ms
+    return tuple(replace(m, reading_mm=reading, change_mm=None) if m is main else m for m in ms)
+
+
 @dataclass(frozen=True)
 class PatrolDraft:
     """What a user enters for one patrol (before it has an id)."""
@@ -96,11 +143,9 @@ class PatrolDraft:
 
     @property
     def crack_mm(self) -> float | None:
-        """The (unlabelled or first) crack-gauge reading: the one number staff quote on the phone."""
-        for m in self.measurements:
-            if m.kind is MeasureKind.CRACK_GAUGE and m.reading_mm is not None:
-                return m.reading_mm
-        return None
+        """The 裂缝读数: the reading of the main crack gauge (see main_crack)."""
+        main = main_crack(self.measurements)
+        return main.reading_mm if main else None
 
     def content(self) -> tuple:
         """What makes two entries the same visit record (duplicates on import, no-op edits)."""
@@ -323,7 +368,7 @@ def check_draft(draft: PatrolDraft, *, now: datetime | None = None) -> PatrolDra
 
 # ---- patrol intervals (汛期 vs the rest of the year) ----------------------------------------------
 
-FLOOD_SEASON_MONTHS = range(4, 10)  # Hunan's flood season: April to September (DOMAIN.md)
+FLOOD_SEASON_MONTHS = range(4, 10)  # Hunan's flood season: April to September (docs/DOMAIN.md)
 
 
 def in_flood_season(day: date) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-# The standard macro signs of deformation (DOMAIN.md), in the order forms print them.
+# The standard macro signs of deformation (docs/DOMAIN.md), in the order forms print them.
 MACRO_SIGNS: tuple[str, ...] = (
     "拉张裂缝", "剪切裂缝", "地面隆起", "地面沉降", "剥坠落", "树木歪斜", "建筑变形/房屋开裂", "渗冒混水/泉水变浑", "坡体鼓胀",
 )

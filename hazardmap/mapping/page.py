@@ -197,7 +197,7 @@ def build_page(payload: dict, out_path: Path, options: MapOptions) -> Path:
     # The start view is refitted to the county outline by the script.
     m = folium.Map(location=[26.76, 112.64], zoom_start=10, tiles=None, control_scale=False,
                    zoom_control=True, prefer_canvas=False)
-    # The Map's own asset lists (PLATFORM.md): local files only, nothing from folium's CDN defaults.
+    # The Map's own asset lists: local files only; folium's defaults load from CDNs and show nothing offline.
     m.default_js = [(name, f"{ASSET_DIR}/{name}") for name in JS]
     if options.qt_bridge:
         m.default_js.insert(0, ("qwebchannel", "qrc:///qtwebchannel/qwebchannel.js"))

@@ -22,7 +22,7 @@ def run_window_command(args: argparse.Namespace) -> int:
         return run_selftest(args)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("hazardmap")
-    store = open_store(backup_on_open=args.command == "gui")  # the start-up backup (issue 4)
+    store = open_store(backup_on_open=args.command == "gui")  # the start-up backup (services/backup.py)
     window = MainWindow(store)
     try:
         if args.command == "screenshot":
@@ -31,7 +31,7 @@ def run_window_command(args: argparse.Namespace) -> int:
         _quit_on_ctrl_c(app)
         return app.exec()
     finally:
-        # Web views go before the application does (PLATFORM.md).
+        # Web views go before the application does, or Qt warns of an undeleted page.
         close_window(app, window)
         store.close()
 
@@ -50,7 +50,7 @@ def _quit_on_ctrl_c(app) -> None:
 
 
 def close_window(app, window) -> None:
-    """Close and delete the window now, its web view first (PLATFORM.md: no page left at quit)."""
+    """Close and delete the window now, its web view first (no page may be left when the application quits)."""
     from PySide6.QtCore import QEvent
 
     window.close()

@@ -5,7 +5,7 @@ import os
 
 
 def prepare_qt_environment() -> None:
-    # Chromium in QtWebEngine refuses to run as root unless its sandbox is off (PLATFORM.md).
+    # Chromium in QtWebEngine refuses to run as root unless its sandbox is off.
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
     # No display (CI, a server): render offscreen rather than fail.

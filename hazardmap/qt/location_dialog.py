@@ -10,18 +10,12 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QComboBox, QDialog, QFormLayout, QLabel, QLineEdit, QMessageBox,
                                QPushButton, QVBoxLayout)
 
-from hazardmap.domain.errors import HazardmapError, InvalidInput, OutsideCounty
+from hazardmap.domain.coordinates import EXAMPLES, Axis, parse_coordinate
+from hazardmap.domain.errors import HazardmapError, OutsideCounty
 from hazardmap.domain.validation import Datum
 from hazardmap.qt.buttons import ok_cancel
 from hazardmap.qt.shell import MapClickTool, Shell
 from hazardmap.services import points as point_service
-
-
-def _number(text: str, what: str) -> float:
-    try:
-        return float(text.strip().replace("，", "").replace("°", ""))
-    except ValueError:
-        raise InvalidInput(f"{what}“{text}”不是数字（例如 112.612345）") from None
 
 
 class LocationDialog(QDialog):
@@ -38,8 +32,8 @@ class LocationDialog(QDialog):
                else "未定位")
         self.lon = QLineEdit(self)
         self.lat = QLineEdit(self)
-        self.lon.setPlaceholderText("如 112.612345")
-        self.lat.setPlaceholderText("如 26.751234")
+        self.lon.setPlaceholderText(f"如 {EXAMPLES[Axis.LON]}")
+        self.lat.setPlaceholderText(f"如 {EXAMPLES[Axis.LAT]}")
         self.datum = QComboBox(self)
         for d in (Datum.WGS84, Datum.CGCS2000, Datum.GCJ02):
             self.datum.addItem(d.label, d.value)
@@ -100,8 +94,8 @@ class LocationDialog(QDialog):
 
     def accept(self) -> None:
         try:
-            lon = _number(self.lon.text(), "经度")
-            lat = _number(self.lat.text(), "纬度")
+            lon = parse_coordinate(self.lon.text(), Axis.LON)  # the same reading as `hazardmap locate`
+            lat = parse_coordinate(self.lat.text(), Axis.LAT)
         except HazardmapError as exc:
             self.error.setText(str(exc))
             return

@@ -216,7 +216,7 @@ class PrintController(QObject):
             self._export_to(Path(folder), self.snapshot(with_history=True))
 
     def ask_township_export(self) -> None:
-        """Story 4: a rainfall warning for some townships -> their points' sheets, the same hour."""
+        """A rainfall warning for some townships: their points' sheets, printed within the hour."""
         data = self.snapshot(with_history=True)
         dialog = TownshipExportDialog(data, self.window)
         if dialog.exec() != QDialog.DialogCode.Accepted:

@@ -128,8 +128,8 @@ class AssignDialog(QDialog):
 
 
 class TownshipChoiceDialog(QDialog):
-    """A village name in the list exists in several townships: ask which one (the story's
-    "resolved by asking which township"); 跳过此行 leaves the row bad."""
+    """A village name in the list exists in several townships: ask which one; 跳过此行
+    leaves the row bad."""
 
     def __init__(self, row: BadRow, parent=None) -> None:
         super().__init__(parent)

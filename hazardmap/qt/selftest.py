@@ -1,7 +1,9 @@
 """`hazardmap selftest`: proves an installed (or frozen) copy works end to end, offline.
 
-Each check prints one line; exit 0 only when all pass. Runs on a fresh temporary database made from
-the bundled data, so it never touches the user's own.
+Each check prints one line, 通过 or 失败 and why; exit 0 only when all pass. Runs on a fresh temporary
+database made from the bundled data, so it never touches the user's own. Checks say what they expect
+with require(), never `assert`: `python -O` (and an optimised frozen build) strips asserts, and a
+check that cannot fail proves nothing.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import sys
 import tempfile
 import time
 import traceback
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -19,27 +22,49 @@ from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
 
+class CheckFailed(Exception):
+    """What a check expected and did not find, in Chinese."""
+
+
+def require(condition: object, message: str) -> None:
+    """The check's expectation; unlike `assert` it still runs under `python -O`."""
+    if not condition:
+        raise CheckFailed(message)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    ok: bool
+    detail: str  # what was found (passed) or what was wrong (failed), in Chinese
+    ms: float
+
+    @property
+    def line(self) -> str:
+        return f"[{'通过' if self.ok else '失败'}] {self.name}：{self.detail}（{self.ms:.0f} ms）"
+
+
 class SelfTest:
     def __init__(self, out=None) -> None:
         self.out = out or sys.stdout
-        self.results: list[tuple[str, bool, str]] = []
+        self.results: list[CheckResult] = []
         self.tmp = Path(tempfile.mkdtemp(prefix="hazardmap-selftest-"))
         self.store = None
 
-    def check(self, name: str, fn: Callable[[], str]) -> bool:
+    def check(self, name: str, fn: Callable[[], str]) -> CheckResult:
         started = time.perf_counter()
         try:
-            detail = fn() or ""
-            ok = True
+            detail, ok = fn() or "", True
+        except CheckFailed as exc:
+            detail, ok = str(exc), False
         except Exception as exc:  # a failed check names what failed and goes on to the next
-            detail = f"{type(exc).__name__}: {exc}"
+            detail, ok = f"意外错误（{type(exc).__name__}）：{exc}", False
             if os.environ.get("HAZARDMAP_SELFTEST_TRACE"):
                 traceback.print_exc()
-            ok = False
-        ms = (time.perf_counter() - started) * 1000
-        self.results.append((name, ok, detail))
-        print(f"[{'通过' if ok else '失败'}] {name}：{detail}（{ms:.0f} ms）", file=self.out, flush=True)
-        return ok
+        result = CheckResult(name, ok, detail, (time.perf_counter() - started) * 1000)
+        self.results.append(result)
+        print(result.line, file=self.out, flush=True)
+        return result
 
     # -- checks -------------------------------------------------------------------------------
     def check_database(self) -> str:
@@ -49,18 +74,20 @@ class SelfTest:
 
         self.store = open_store(self.tmp / "home")
         pts = points.list_points(self.store)
-        assert len(pts) == 16, f"应有16处隐患点，实际 {len(pts)}"
+        require(len(pts) == 16, f"应有 16 处隐患点，实际 {len(pts)} 处")
         located = sum(1 for p in pts if p.located)
-        assert located == 15, f"应有15处已定位，实际 {located}"
-        assert rain_gauges.assigned_count(self.store) == (0, 15)
+        require(located == 15, f"应有 15 处已定位，实际 {located} 处")
+        gauges = rain_gauges.assigned_count(self.store)
+        require(gauges == (0, 15), f"新数据库的雨量计应为 0/15 已落实，实际 {gauges[0]}/{gauges[1]}")
         integrity = self.store.db.integrity()
-        assert integrity == "ok", integrity
+        require(integrity == "ok", f"数据库完整性检查未通过：{integrity}")
         return f"新建数据库 schema {SCHEMA_VERSION}，16 处隐患点（15 处已定位），雨量计 0/15"
 
     def check_bundled_layers(self) -> str:
         b = self.store.bundled
-        assert b.county_outline.is_valid and b.county_outline.area > 0.1
-        assert len(b.villages) == 446 and len(b.townships) == 23
+        require(b.county_outline.is_valid and b.county_outline.area > 0.1, "县界图形无效或面积不对")
+        require(len(b.townships) == 23, f"应有 23 个乡镇（街道），实际 {len(b.townships)} 个")
+        require(len(b.villages) == 446, f"应有 446 个村，实际 {len(b.villages)} 个")
         return f"县界、{len(b.neighbours_geojson()['features'])} 个相邻县区、23 个乡镇、446 个村"
 
     def check_map(self) -> str:
@@ -89,10 +116,10 @@ class SelfTest:
             view.resize(900, 600)
             view.show()
             view.load_map()
-            assert wait_until(lambda: view.ready, 30), "地图在 30 秒内未就绪"
+            require(wait_until(lambda: view.ready, 30), "地图在 30 秒内未就绪")
             points = view.stats.get("points")
-            assert points == 15, f"地图上应有 15 个隐患点，实际 {points}"
-            assert not recorder.remote, f"离线地图请求了网络：{recorder.remote[0]}"
+            require(points == 15, f"地图上应有 15 个隐患点，实际 {points}")
+            require(not recorder.remote, f"离线地图请求了网络：{'、'.join(recorder.remote[:3])}")
             return f"地图就绪，15 个隐患点，{view.stats.get('villages')} 个村庄点，无网络请求"
         finally:
             view.page().profile().setUrlRequestInterceptor(None)
@@ -113,26 +140,27 @@ class SelfTest:
         seq = 5
         point = points.get_point(self.store, seq)
         pdf = work_card_pdf(collect(self.store), seq)
-        assert pdf.startswith(b"%PDF"), "不是 PDF"
-        assert b"/FontFile2" in pdf, "中文字体未嵌入"
+        require(pdf.startswith(b"%PDF"), "导出的明白卡不是 PDF 文件")
+        require(b"/FontFile2" in pdf, "明白卡中未嵌入中文字体")
         font = fonts.font_path()
-        assert font is not None and resources_dir() in font.parents, f"未使用内置字体：{font}"
+        require(font is not None and resources_dir() in font.parents, f"未使用内置字体：{font}")
         path = write_atomic(self.tmp / "work_card.pdf", pdf)
         doc = QPdfDocument()
         doc.load(str(path))
-        assert doc.pageCount() == 1, f"页数 {doc.pageCount()}"
+        require(doc.pageCount() == 1, f"明白卡应为 1 页，实际 {doc.pageCount()} 页")
         size = doc.pagePointSize(0)
-        assert abs(size.width() - 595.28) < 1 and abs(size.height() - 841.89) < 1, f"纸张 {size}"
+        require(abs(size.width() - 595.28) < 1 and abs(size.height() - 841.89) < 1,
+                f"纸张应为 A4 纵向，实际 {size.width():.0f}×{size.height():.0f} 点")
         text = doc.getAllText(0).text()
         doc.close()
         for needle in ("防灾工作明白卡", point.monitor, point.phone):
-            assert needle in text, f"卡片中找不到“{needle}”"
+            require(needle in text, f"卡片中找不到“{needle}”")
         return f"第 {seq} 号点明白卡：A4 1 页，字体已嵌入（{font.name}），含监测人 {point.monitor} 及电话"
 
     def run(self, checks: list[tuple[str, Callable[[], str]]]) -> int:
         for name, fn in checks:
             self.check(name, fn)
-        failed = [n for n, ok, _ in self.results if not ok]
+        failed = [r.name for r in self.results if not r.ok]
         if self.store is not None:
             self.store.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
@@ -155,7 +183,7 @@ def wait_until(predicate: Callable[[], bool], timeout_s: float, step_ms: int = 5
 
 
 def eval_js(view, script: str, timeout_s: float = 10.0):
-    """runJavaScript returns '' for objects in PySide6 6.12: scripts return JSON strings (PLATFORM.md)."""
+    """runJavaScript returns '' for JS objects in PySide6 6.12, so scripts return JSON strings, parsed here."""
     box: list = []
     view.page().runJavaScript(script, 0, lambda value: box.append(value))
     if not wait_until(lambda: bool(box), timeout_s):

@@ -14,7 +14,7 @@ from hazardmap.services.points import list_points
 from hazardmap.services.rain_gauges import list_sites
 from hazardmap.services.store import Store
 
-# The unit that issues both cards (DOMAIN.md: the county natural-resources bureau runs the programme).
+# The unit that issues both cards (docs/DOMAIN.md: the county natural-resources bureau runs the programme).
 ISSUING_UNIT = "衡南县自然资源局"
 
 ATTRIBUTION = ("Vonng/adcode (CC BY 4.0), data originally AMap and NBS division codes; "

@@ -1,6 +1,6 @@
 """Per-point field sheets (A4): 防灾工作明白卡, 防灾避险明白卡 (three copies per household), 巡查记录表.
 
-Every field of the cards (DOMAIN.md) is printed; what the database knows is filled in, everything else is
+Every field of the cards (docs/DOMAIN.md) is printed; what the database knows is filled in, everything else is
 a blank ruled cell to write on by hand - never placeholder text."""
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from reportlab.lib.pagesizes import A4, landscape
 
 from hazardmap.domain.errors import InvalidInput
 from hazardmap.domain.patrol_status import MACRO_SIGNS, STATUS_COLOURS, Judgement, PatrolSummary
+from hazardmap.domain.patrol_text import judgement_text, mm, sign_names
 from hazardmap.domain.points import HazardPoint, Precision
 from hazardmap.reports.data import ISSUING_UNIT, ReportData
 from hazardmap.reports.layout import (LABEL_FILL, Cell, blank, draw_row, draw_section, draw_title, label,
@@ -412,11 +413,9 @@ HISTORY_COLUMNS = [("巡查时间", 30), ("巡查人", 20), ("天气", 16), ("�
 
 
 def _history_rows(entries: list[PatrolSummary]) -> list[list[str]]:
-    def num(v):
-        return "" if v is None else f"{v:g}"
-    return [[e.at, e.by, e.weather, num(e.rain_mm), "、".join(e.signs) if e.signs else "未见",
-             num(e.crack_mm), "　" + (e.judgement.value if isinstance(e.judgement, Judgement) else str(e.judgement)),
-             e.action, e.note] for e in entries]
+    # Cell text from domain.patrol_text, as on screen; "未见" because a blank on paper reads as not checked.
+    return [[e.at, e.by, e.weather, mm(e.rain_mm), sign_names(e.signs) or "未见", mm(e.crack_mm),
+             "　" + judgement_text(e.judgement), e.action, e.note] for e in entries]
 
 
 def _draw_history(c, x: float, y: float, entries: list[PatrolSummary]) -> float:

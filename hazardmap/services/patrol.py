@@ -18,7 +18,7 @@ from hazardmap.domain.errors import EntryInBin, EntryNotFound, InvalidInput, Not
 from hazardmap.domain.patrol import (
     AT_FORMAT, DEFAULT_SETTINGS, SETTING_FLOOD_DAYS, SETTING_OTHER_DAYS, AuditAction, AuditRow, Measurement,
     MeasureKind, PatrolDraft, PatrolEntry, PatrolIntervals, PointPatrolStatus, SignObservation, check_draft,
-    check_interval_days,
+    check_interval_days, set_main_crack,
 )
 from hazardmap.domain.patrol_status import Judgement
 from hazardmap.domain.settings import Setting
@@ -213,8 +213,8 @@ _UNSET = object()
 
 def edit_fields(store: Store, entry_id: int, *, by: str | None = None, **fields) -> PatrolChanges:
     """Edit only the named fields (the CLI's `patrol edit ID --judgement 异常`). crack_mm sets the
-    unlabelled crack-gauge reading (None removes it). The other fields keep their values as stored
-    at the moment of writing, so two such edits at once are both kept."""
+    裂缝读数, the main crack gauge's reading (None removes that gauge). The other fields keep their
+    values as stored at the moment of writing, so two such edits at once are both kept."""
     crack = fields.pop("crack_mm", _UNSET)
     unknown = set(fields) - set(PatrolDraft.__dataclass_fields__)
     if unknown:
@@ -223,9 +223,7 @@ def edit_fields(store: Store, entry_id: int, *, by: str | None = None, **fields)
     def change(current: PatrolDraft) -> PatrolDraft:
         d = replace(current, **fields)
         if crack is not _UNSET:
-            others = tuple(m for m in d.measurements if m.key != (MeasureKind.CRACK_GAUGE.value, ""))
-            gauge = () if crack is None else (Measurement(MeasureKind.CRACK_GAUGE, "", crack),)
-            d = replace(d, measurements=gauge + others)
+            d = replace(d, measurements=set_main_crack(d.measurements, crack))
         return d
     return _edit(store, entry_id, change, by=by, now=None, expect=None)
 

@@ -18,9 +18,10 @@ from pathlib import Path
 
 from hazardmap.domain.errors import InvalidInput
 from hazardmap.domain.patrol import (
-    AT_FORMAT, AuditAction, Measurement, MeasureKind, PatrolDraft, PatrolEntry, SignObservation, check_draft, normalise_sign,
-    parse_judgement, parse_reading_mm,
+    AT_FORMAT, AuditAction, Measurement, MeasureKind, PatrolDraft, PatrolEntry, SignObservation, check_draft,
+    main_crack, merge_crack_column, normalise_sign, parse_judgement, parse_reading_mm,
 )
+from hazardmap.domain.patrol_text import entry_text
 from hazardmap.domain.patrol_status import Judgement
 from hazardmap.domain.points import mask_phone
 from hazardmap.services import patrol as patrol_service
@@ -49,12 +50,6 @@ WIDTHS = {"id": 9, "point": 10, "township": 12, "village": 18, "at": 17, "by": 9
 
 # ---- cell formats (export and import agree on these) --------------------------------------------
 
-def format_signs(signs: tuple[SignObservation, ...]) -> str:
-    """One sign per line: 拉张裂缝（部位：后缘；特征：宽约2厘米）"""
-    return "\n".join(s.sign + (f"（部位：{s.location}；特征：{s.feature}）" if s.location or s.feature else "")
-                     for s in signs)
-
-
 _SIGN_LINE = re.compile(r"^(?P<sign>[^（(]+?)\s*[（(]\s*部位[：:](?P<loc>.*?)[；;]\s*特征[：:](?P<feat>.*)[）)]\s*$")
 
 
@@ -74,18 +69,6 @@ def parse_signs_cell(text: str) -> tuple[SignObservation, ...]:
                 s = normalise_sign(name)
                 out.setdefault(s, SignObservation(s))
     return tuple(out.values())
-
-
-def _main_crack(measurements) -> Measurement | None:
-    for m in measurements:
-        if m.kind is MeasureKind.CRACK_GAUGE and m.label == "":
-            return m
-    return None
-
-
-def format_other_measurements(measurements) -> str:
-    main = _main_crack(measurements)
-    return "\n".join(m.describe() for m in measurements if m is not main)
 
 
 _MEASURE_LINE = re.compile(r"^(?P<kind>裂缝计|埋桩|贴片)\s*(?P<label>[^：:]*?)\s*[：:]\s*(?P<value>.*)$")
@@ -117,14 +100,15 @@ def parse_measurements_cell(text: str) -> tuple[Measurement, ...]:
 # ---- export --------------------------------------------------------------------------------------
 
 def _entry_record(e: PatrolEntry, point, mask: bool) -> dict:
-    main = _main_crack(e.measurements)
+    main = main_crack(e.measurements)
+    text = entry_text(e)  # the same text as the patrol tab, the CLI and the printed form
     phone = point.phone if point else ""
     return {
         "id": e.id, "point": e.point_seq, "township": point.township if point else "",
         "village": point.village_group if point else "", "at": e.at, "by": e.by, "weather": e.weather,
-        "rain_mm": e.rain_mm, "signs": format_signs(e.signs),
+        "rain_mm": e.rain_mm, "signs": text.signs_detail,
         "crack_mm": main.reading_mm if main else None, "crack_change": main.change_mm if main else None,
-        "other_measurements": format_other_measurements(e.measurements), "judgement": e.judgement.value,
+        "other_measurements": "\n".join(text.other_measurements), "judgement": text.judgement,
         "action": e.action, "note": e.note, "photos": "\n".join(e.photos),
         "monitor": point.monitor if point else "", "phone": mask_phone(phone) if mask and phone else phone,
         "recorded_by": e.recorded_by, "recorded_at": e.recorded_at,
@@ -361,10 +345,8 @@ def _row_to_draft(values: dict, point_seqs: set[int]) -> PatrolDraft:
         raise InvalidInput(f"隐患点序号“{point_text}”不是数字") from None
     if seq not in point_seqs:
         raise InvalidInput(f"没有第 {seq} 号隐患点")
-    measurements = list(parse_measurements_cell(_text(values.get("other_measurements"))))
-    crack = parse_reading_mm(_text(values.get("crack_mm")), "裂缝读数")
-    if crack is not None:
-        measurements.insert(0, Measurement(MeasureKind.CRACK_GAUGE, "", crack))
+    measurements = merge_crack_column(parse_measurements_cell(_text(values.get("other_measurements"))),
+                                      parse_reading_mm(_text(values.get("crack_mm")), "裂缝读数"))
     rain = _text(values.get("rain_mm"))
     draft = PatrolDraft(
         point_seq=seq, at=_at_text(values.get("at")), by=_text(values.get("by")),

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
 )
 
 from hazardmap.domain.changes import Changes
-from hazardmap.domain.patrol import MeasureKind
+from hazardmap.domain.patrol_text import entry_text, sign_tooltip
 from hazardmap.domain.patrol_status import STATUS_COLOURS
 from hazardmap.qt.operations import undo_button
 from hazardmap.qt.patrol.dialogs import AuditDialog, RecycleBinDialog
@@ -117,12 +117,9 @@ class PatrolTab(QWidget):
         self.more_button.setVisible(len(self.entries) < total)
         self.table.setRowCount(len(self.entries))
         for row, e in enumerate(self.entries):
-            main = next((m for m in e.measurements if m.kind is MeasureKind.CRACK_GAUGE and m.label == ""), None)
-            others = [m.describe() for m in e.measurements if m is not main]
-            values = (e.at, e.judgement.value, e.by, e.weather, "" if e.rain_mm is None else f"{e.rain_mm:g}",
-                      "、".join(s.sign for s in e.signs), "" if not main else f"{main.reading_mm:g}",
-                      "" if not main or main.change_mm is None else f"{main.change_mm:+g}", e.action,
-                      "；".join(others), e.note.replace("\n", " "), str(e.id))
+            t = entry_text(e)  # the same text as the Excel 台账, the CLI and the printed form
+            values = (t.at, t.judgement, t.by, t.weather, t.rain, t.signs, t.crack, t.crack_change, t.action,
+                      t.others_line(), t.note_line(), t.id)
             for col, v in enumerate(values):
                 item = QTableWidgetItem(v)
                 item.setData(Qt.UserRole, e.id)
@@ -132,8 +129,7 @@ class PatrolTab(QWidget):
                     f.setBold(True)
                     item.setFont(f)
                 if col == COLUMNS.index("宏观迹象") and e.signs:
-                    item.setToolTip("\n".join(f"{s.sign}：部位 {s.location or '—'}；特征 {s.feature or '—'}"
-                                              for s in e.signs))
+                    item.setToolTip(sign_tooltip(e.signs))
                 self.table.setItem(row, col, item)
         if self.entries:
             self.table.selectRow(0)
