@@ -45,6 +45,12 @@ class ShellDouble(QMainWindow):
     def widget(self) -> QWidget:
         return self
 
+    def undo(self) -> None:
+        self.runner.undo()
+
+    def redo(self) -> None:
+        self.runner.redo()
+
     def add_action(self, menu_id: str, action: QAction, section: str) -> None:
         self._menus.add_action(menu_id, action, section)
 

@@ -48,11 +48,15 @@ def test_each_step_is_published_once_and_undo_redo_alternate(double, store):
     assert slot(store, 4) == TANSHI and len(seen) == 1 and seen[0].rain_gauges
     assert stack.count() == 1 and stack.undoText() == changes.label
     for _ in range(2):
-        stack.undo()
+        double.undo()                          # what 编辑 > 撤销, Ctrl+Z and the panels' buttons call
         assert slot(store, 4) is None and stack.canRedo()
-        stack.redo()
+        double.redo()
         assert slot(store, 4) == TANSHI
     assert len(seen) == 5   # the step, then one per undo and per redo
+    stack.undo()                               # the stack moved directly (e.g. by a QUndoView) is followed
+    assert slot(store, 4) is None and len(seen) == 6
+    stack.redo()
+    assert slot(store, 4) == TANSHI and len(seen) == 7
 
 
 def test_a_refusal_is_shown_with_its_chinese_text_and_nothing_is_recorded(double, store, boxes):
@@ -81,7 +85,7 @@ def test_an_undo_refused_because_the_record_changed_leaves_the_stack(double, sto
     double.show()
     double.run_operation(lambda s: points.set_monitor(s, 2, name="甲", phone="13900000000"), title="更换")
     points.set_monitor(store, 2, name="乙", phone="13900000001")   # another window changed it meanwhile
-    double.undo_stack.undo()
+    double.undo()
     assert boxes and "已被他人修改" in boxes[0][1]
     assert points.get_point(store, 2).monitor == "乙" and double.undo_stack.count() == 0
 
@@ -111,9 +115,9 @@ def test_cancel_during_a_slow_step_puts_everything_back(double, store):
 def test_a_slow_step_is_undone_on_the_ui_thread_after_its_worker_ended(double, store):
     changes = double.run_operation(lambda s: rain_gauges.assign(s, 7, TANSHI), title="指定", slow="正在指定…")
     assert changes and slot(store, 7) == TANSHI
-    double.undo_stack.undo()
+    double.undo()
     assert slot(store, 7) is None
-    double.undo_stack.redo()
+    double.redo()
     assert slot(store, 7) == TANSHI
     double.runner.close()   # closes the worker's connection kept for the undo
 

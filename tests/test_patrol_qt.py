@@ -105,18 +105,18 @@ def test_tab_add_edit_delete_undo_redo_and_recycle_bin(qtbot, store, double):
     tab.table.selectRow(1)
     tab.save_edit(entry_id, PatrolDraft(3, "2026-05-01 08:00", "杨磊", Judgement.DANGER))
     assert svc.get_entry(store, entry_id).judgement is Judgement.DANGER
-    double.undo_stack.undo()
+    double.undo()
     assert svc.get_entry(store, entry_id).judgement is Judgement.NORMAL
-    double.undo_stack.redo()
+    double.redo()
     assert svc.get_entry(store, entry_id).judgement is Judgement.DANGER
 
     tab.table.selectRow(0)
     newest = tab.selected_entry_id()
     tab.delete_selected(confirm=False)
     assert tab.table.rowCount() == 1 and svc.get_entry(store, newest).deleted
-    double.undo_stack.undo()  # undo delete = restore
+    double.undo()  # undo delete = restore
     assert tab.table.rowCount() == 2
-    double.undo_stack.redo()
+    double.redo()
     assert tab.table.rowCount() == 1
 
     bin_dialog = RecycleBinDialog(double, tab)
@@ -135,9 +135,9 @@ def test_undo_of_add_moves_it_to_the_bin_not_away(qtbot, store, double):
     qtbot.addWidget(tab)
     tab.set_point(1)
     entry_id = tab.save_new(PatrolDraft(1, "2026-05-01 08:00", "罗金春", Judgement.NORMAL))
-    double.undo_stack.undo()
+    double.undo()
     assert tab.table.rowCount() == 0 and [e.id for e in svc.list_entries(store, binned=True)] == [entry_id]
-    double.undo_stack.redo()
+    double.redo()
     assert [e.id for e in svc.list_entries(store)] == [entry_id]
 
 
@@ -210,7 +210,7 @@ def test_attach_wires_tab_overview_and_menus(qtbot, store, tmp_path, double):
     assert "导入 1 条" in patrol_qt.import_dialog(w, path=str(out), skip_bad=True)
     assert feature.tab.table.rowCount() == 1 and feature.overview.table.item(1, 4).text() == "异常"
     assert w.undo_stack.undoText().startswith("导入巡查记录")   # imported in the worker: one undo step
-    w.undo_stack.undo()
+    w.undo()
     assert svc.list_entries(store, point=2) == [] and feature.tab.table.rowCount() == 0
     w.runner.close()
 

@@ -415,7 +415,7 @@ def test_imported_rain_gauge_list_refreshes_counter_and_map_then_undoes(shell, t
     wait_until(lambda: js(shell, "hazardmap.statsJson()")["rain_gauges"] == start + 2)
     panel.result_dialog.close()
     assert shell.undo_stack.undoText().startswith("导入")
-    shell.undo_stack.undo()
+    shell.undo()
     assert f"已落实 {start}/15" in panel.counter.text()
     wait_until(lambda: js(shell, "hazardmap.statsJson()")["rain_gauges"] == start)
 

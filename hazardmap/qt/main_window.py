@@ -182,6 +182,12 @@ class MainWindow(QMainWindow):
     def widget(self) -> QWidget:
         return self
 
+    def undo(self) -> None:
+        self.runner.undo()
+
+    def redo(self) -> None:
+        self.runner.redo()
+
     def add_action(self, menu_id: str, action: QAction, section: str) -> None:
         self._menus.add_action(menu_id, action, section)
 
@@ -228,9 +234,8 @@ class MainWindow(QMainWindow):
         return MapOptions(basemap=basemap, tianditu_key=key, qt_bridge=True, layer_control=False, visible=visible)
 
     def _build_menus(self) -> None:
-        undo = self.undo_stack.createUndoAction(self, "撤销")
+        undo, redo = self.runner.undo_actions(self)  # 撤销 <step> / 重做 <step>
         undo.setShortcuts([QKeySequence("Ctrl+Z")])
-        redo = self.undo_stack.createRedoAction(self, "重做")
         redo.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
         self.undo_action, self.redo_action = undo, redo
         for action in (undo, redo):

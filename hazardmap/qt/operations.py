@@ -18,8 +18,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, TypeVar
 
-from PySide6.QtCore import QEventLoop, QObject, Qt, QThread, Signal, Slot
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Qt, QThread, Signal, Slot
+from PySide6.QtGui import QAction, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QPushButton, QWidget
 
 from hazardmap.domain.changes import Changes
@@ -63,6 +63,10 @@ def changes_of(result: Any) -> Changes | None:
     return getattr(result, "changes", None)
 
 
+def _ignore(*_args) -> None:
+    pass
+
+
 class _Worker(QObject):
     done = Signal(object)
     progressed = Signal(int, int, str)
@@ -79,6 +83,9 @@ class _Worker(QObject):
             result = self.fn(self.store, self.feedback)
         except BaseException as exc:  # handed back to the UI thread, which shows it
             result = exc
+        self.feedback._report = _ignore  # no cycle back to this object once the job is over
+        # Back to the UI thread before the worker thread ends: a QObject must not outlive its thread.
+        self.moveToThread(QCoreApplication.instance().thread())
         self.done.emit(result)
 
 
@@ -148,49 +155,32 @@ def run_in_worker(parent: QWidget | None, store: Store, label: str, fn: Callable
     return result
 
 
-class OperationCommand(QUndoCommand):
-    """One step on the window's undo stack. The step is already done when pushed; undo and redo each
-    call the `undo` the last Changes handed back, so they alternate."""
-
-    def __init__(self, runner: "OperationRunner", changes: Changes, text: str) -> None:
-        super().__init__(text)
-        self._runner = runner
-        self._next = changes.undo
-        self._pushed = False
-
-    def redo(self) -> None:
-        if not self._pushed:  # QUndoStack.push calls redo(): the operation has run already
-            self._pushed = True
-            return
-        self._step("重做")
-
-    def undo(self) -> None:
-        self._step("撤销")
-
-    def _step(self, verb: str) -> None:
-        changes = None
-        if self._next is not None:
-            changes = self._runner.call(lambda _store: self._next(), f"{verb}：{self.text()}")
-        if changes is None:
-            # The data moved on (e.g. another copy of the app changed the entry): this step cannot be
-            # replayed, so it leaves the stack instead of lying about what undo would do.
-            self.setObsolete(True)
-            return
-        self._next = changes.undo
-        self._runner.publish(changes)
+@dataclass
+class _Step:
+    """What undoing (or redoing) one step calls next: the `undo` the last Changes handed back."""
+    next: Callable[[], Changes] | None
 
 
 class OperationRunner(QObject):
     """Runs operations for one window: its store, its one undo stack, its error boxes."""
 
-    sig_executed = Signal(object)  # the Changes of each step, undo and redo (after publishing)
 
     def __init__(self, store: Store, parent: QWidget | None = None, undo_stack: QUndoStack | None = None) -> None:
         super().__init__(parent)
         self.store = store
         self.parent_widget = parent
+        # The stack keeps the steps' names, order and position (for 编辑 > 撤销 and the buttons); its
+        # commands are plain QUndoCommand markers and the work is done here, in undo() and redo().
+        # (PySide6 6.12 on Python 3.11 loses a reference to None on every call of a Python
+        # undo()/redo() override from C++, which ends in a crash after a few thousand steps.)
+        # Use undo()/redo() or the actions from undo_actions(); a stack moved some other way (its own
+        # undo()/setIndex(), a QUndoView) is followed by _on_index_changed.
         self.undo_stack = undo_stack or QUndoStack(self)
         self.undo_stack.setUndoLimit(UNDO_LIMIT)
+        self._steps: list[_Step] = []  # one per command on the stack, same order
+        self._index = 0                # where the data is, in stack positions
+        self._moving = False           # the stack is being moved from here
+        self.undo_stack.indexChanged.connect(self._on_index_changed)
         self.last_error = ""
         self._worker_stores: list[Store] = []  # kept open while their steps can be undone
 
@@ -213,10 +203,82 @@ class OperationRunner(QObject):
         if resets_undo:
             self.clear_undo()
         elif changes is not None and changes.undo is not None:
-            self.undo_stack.push(OperationCommand(self, changes, changes.label or title))
+            self._push(changes, changes.label or title)
         if changes is not None:
             self.publish(changes)
         return result
+
+    # --- the one undo stack -------------------------------------------------------------------------
+    def _move(self, move: Callable[[], None]) -> None:
+        self._moving = True
+        try:
+            move()
+        finally:
+            self._moving = False
+            self._index = self.undo_stack.index()
+
+    def _push(self, changes: Changes, text: str) -> None:
+        del self._steps[self.undo_stack.index():]  # a new step drops the steps that could be redone
+        self._steps.append(_Step(changes.undo))
+        # The step has run already: the marker's own redo (called by push) does nothing.
+        self._move(lambda: self.undo_stack.push(QUndoCommand(text)))
+        dropped = len(self._steps) - self.undo_stack.count()  # the oldest fall off at the undo limit
+        if dropped > 0:
+            del self._steps[:dropped]
+
+    def undo(self) -> None:
+        i = self.undo_stack.index() - 1
+        if i >= 0:
+            self._replay(i, "撤销", self.undo_stack.undo)
+
+    def redo(self) -> None:
+        i = self.undo_stack.index()
+        if i < self.undo_stack.count():
+            self._replay(i, "重做", self.undo_stack.redo)
+
+    def _run_step(self, i: int, verb: str) -> Changes | None:
+        step = self._steps[i]
+        if step.next is None:
+            return None
+        changes = self.call(lambda _store: step.next(), f"{verb}：{self.undo_stack.text(i)}")
+        if changes is not None:
+            step.next = changes.undo
+        return changes
+
+    def _replay(self, i: int, verb: str, move: Callable[[], None]) -> None:
+        changes = self._run_step(i, verb)
+        if changes is None:
+            # The data moved on (e.g. another copy of the app changed the entry): this step cannot be
+            # replayed, so it leaves the stack (Qt drops an obsolete command as the stack moves).
+            self.undo_stack.command(i).setObsolete(True)
+            del self._steps[i]
+        self._move(move)
+        if changes is not None:
+            self.publish(changes)
+
+    def _on_index_changed(self, index: int) -> None:
+        """The stack was moved without undo()/redo(): do (or undo) the steps it passed over."""
+        if self._moving:
+            return
+        at, self._index = self._index, index
+        while at != index:
+            going_back = index < at
+            i = at - 1 if going_back else at
+            changes = self._run_step(i, "撤销" if going_back else "重做")
+            if changes is None:  # stop where the data is; the failed step stays (undo() drops it)
+                self._move(lambda: self.undo_stack.setIndex(at))
+                return
+            self.publish(changes)
+            at = i if going_back else at + 1
+
+    def undo_actions(self, parent: QObject) -> tuple[QAction, QAction]:
+        """编辑 menu actions: Qt's, named after the step (撤销 <step> / 重做 <step>), doing the work here."""
+        undo = self.undo_stack.createUndoAction(parent, "撤销")
+        redo = self.undo_stack.createRedoAction(parent, "重做")
+        for action, slot in ((undo, self.undo), (redo, self.redo)):
+            action.triggered.disconnect()  # Qt's own connection would only move the stack's position
+            action.triggered.connect(lambda _checked=False, s=slot: s())
+        return undo, redo
 
     def call(self, op: Operation, title: str, parent: QWidget | None = None,
              on_refused: Callable[[HazardmapError], None] | None = None) -> Any:
@@ -254,10 +316,10 @@ class OperationRunner(QObject):
 
     def publish(self, changes: Changes) -> None:
         self.store.announce(changes)
-        self.sig_executed.emit(changes)
 
     def clear_undo(self) -> None:
-        self.undo_stack.clear()
+        self._move(self.undo_stack.clear)
+        self._steps.clear()
         for store in self._worker_stores:
             store.close()
         self._worker_stores.clear()
@@ -281,9 +343,10 @@ class OperationRunner(QObject):
             QMessageBox.warning(parent, title, message)
 
 
-def undo_button(stack: QUndoStack, parent: QWidget, *, redo: bool = False) -> QPushButton:
+def undo_button(road, parent: QWidget, *, redo: bool = False) -> QPushButton:
     """A short 撤销/重做 button for a panel: the window's one undo (编辑 > 撤销), its step named in the
     tooltip (a long step name would widen a narrow panel). No shortcut: Ctrl+Z belongs to the window."""
+    stack = road.undo_stack  # road: the shell (or the runner): undo_stack, undo(), redo()
     verb = "重做" if redo else "撤销"
     button = QPushButton(verb, parent)
 
@@ -299,6 +362,6 @@ def undo_button(stack: QUndoStack, parent: QWidget, *, redo: bool = False) -> QP
     for signal in (stack.canUndoChanged, stack.canRedoChanged, stack.undoTextChanged, stack.redoTextChanged,
                    stack.indexChanged):
         signal.connect(update)
-    button.clicked.connect(stack.redo if redo else stack.undo)
+    button.clicked.connect(lambda _checked=False: road.redo() if redo else road.undo())
     update()
     return button

@@ -222,7 +222,7 @@ class RainGaugePanel(QWidget):
         self.table.doubleClicked.connect(lambda _i: self._on_assign())
         self.assign_button = QPushButton("指定村…", self)
         self.clear_button = QPushButton("清空", self)
-        self.undo_button = undo_button(shell.undo_stack, self)
+        self.undo_button = undo_button(shell, self)
         self.import_button = QPushButton("导入名单…", self)
         self.import_button.setToolTip("从 Excel（.xlsx）或 CSV 名单导入：表头有“村名”列，可有“乡镇”“编号”列")
         self.import_button.clicked.connect(self._on_import)
