@@ -65,7 +65,9 @@ def test_restore_refuses_broken_or_foreign_files(home):
         with pytest.raises(InvalidInput, match="不是 hazardmap"):
             backup.restore_backup(s, "other")
         with pytest.raises(InvalidInput, match="无效"):
-            backup.restore_backup(s, "../hazardmap.sqlite3")
+            backup.restore_backup(s, "..")
+        with pytest.raises(InvalidInput, match="自身"):  # a path is allowed, but not the live database
+            backup.restore_backup(s, str(folder / ".." / "hazardmap.sqlite3"))
         assert len(svc.list_entries(s)) == 1  # nothing replaced
     finally:
         s.close()

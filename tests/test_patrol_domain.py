@@ -87,3 +87,21 @@ def test_flood_season_interval_and_overdue():
     assert row.overdue and row.overdue_days == 1
     assert not PointPatrolStatus(1, "x", "y", "2026-06-01 08:00", Judgement.NORMAL, 7, 7, 1).overdue
     assert PointPatrolStatus(1, "x", "y", None, None, None, 7, 0).overdue  # never patrolled
+
+
+def test_typed_text_with_invisible_characters_is_refused_like_imported_text():
+    """A NUL typed into a note broke every later Excel export; a name of zero-width spaces looked
+    empty. Typed entry refuses what the importers refuse."""
+    import pytest
+
+    from hazardmap.domain.errors import InvalidInput
+    from hazardmap.domain.patrol import check_text
+    from hazardmap.domain.validation import check_name
+
+    for bad in ("a\x00b", "\u200b\u200b", "备\x07注", "\ufeff李"):
+        with pytest.raises(InvalidInput, match="看不见的字符"):
+            check_text(bad, "备注")
+        with pytest.raises(InvalidInput, match="看不见的字符"):
+            check_name(bad)
+    assert check_text("第一行\n第二行\t完", "备注") == "第一行\n第二行\t完"
+    assert check_name(" 邓石生 ") == "邓石生"

@@ -163,7 +163,7 @@ def test_unreadable_inputs_are_refused_in_chinese(store, tmp_path):
 def test_read_sheet_skips_blank_village_rows_and_ignores_group_columns(tmp_path):
     f = write_csv(tmp_path / "a.csv", [["序号", "村民小组", "村委会", "镇"], ["1", "三组", "檀市村", "栗江镇"],
                                        ["2", "", "", ""]])
-    assert [(r.line, r.village, r.township, r.slot) for r in read_sheet(f)] == [(2, "檀市村", "栗江镇", "1")]
+    assert [(r.line, r.village, r.township, r.slot) for r in read_sheet(f)[0]] == [(2, "檀市村", "栗江镇", "1")]
 
 
 def test_clear_slots_undoes_an_import(store, tmp_path):

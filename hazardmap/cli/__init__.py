@@ -11,7 +11,7 @@ from hazardmap import __version__
 from hazardmap.domain.errors import HazardmapError
 
 # Each module has register(subparsers); its handlers take (args, store) and return an exit code.
-COMMAND_MODULES = ["points", "rain_gauges", "export_print", "patrol", "mapping"]
+COMMAND_MODULES = ["points", "rain_gauges", "export_print", "patrol", "mapping", "backup"]
 
 
 class ChineseArgumentParser(argparse.ArgumentParser):
@@ -61,9 +61,12 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 
 def run(args: argparse.Namespace) -> int:
+    from hazardmap.paths import user_home
     from hazardmap.services.store import open_store
 
     try:
+        if getattr(args, "home_handler", None):  # backup commands: must work on a damaged database
+            return args.home_handler(args, user_home())
         store = open_store()
         for warning in store.warnings:  # e.g. the database is on a network share
             print(f"警告：{warning}", file=sys.stderr)

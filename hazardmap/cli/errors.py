@@ -2,7 +2,7 @@
 messages name none, since the window offers buttons instead)."""
 from __future__ import annotations
 
-from hazardmap.domain.errors import Ambiguous, EntryInBin, HazardmapError, OutsideCounty, StaleEdit
+from hazardmap.domain.errors import Ambiguous, DatabaseDamaged, EntryInBin, HazardmapError, OutsideCounty, StaleEdit
 
 
 def remedy(exc: HazardmapError) -> str:
@@ -15,6 +15,10 @@ def remedy(exc: HazardmapError) -> str:
         return f"恢复命令：hazardmap patrol restore {exc.entry_id}"
     if isinstance(exc, StaleEdit):
         return "请重新查看后再运行"
+    if isinstance(exc, DatabaseDamaged):
+        from hazardmap.cli.backup import damage_remedy
+
+        return damage_remedy(exc)
     return ""
 
 

@@ -20,10 +20,13 @@ def cmd_map_html(args, store: Store) -> int:
     from hazardmap.mapping.page import build_map_page
 
     try:
-        build_map_page(store, out, MapOptions(basemap=args.basemap, tianditu_key=args.tianditu_key or ""))
+        build_map_page(store, out, MapOptions(basemap=args.basemap, tianditu_key=args.tianditu_key or "",
+                                              mask_phones=args.mask_phones))
     except OSError as exc:
         raise InvalidInput(f"无法写入“{args.out}”：{exc.strerror or exc}") from None
     note = "离线可用" if args.basemap == "offline" else f"底图：{BASEMAPS[args.basemap]}（需联网）"
+    if args.mask_phones:
+        note += "；电话已隐去中间四位"
     print(f"已写出 {out}（资源文件在 {out.parent / ASSET_DIR}；{note}）")
     return 0
 
@@ -34,4 +37,5 @@ def register(sub) -> None:
     p.add_argument("--basemap", choices=list(BASEMAPS), default="offline",
                    help="在线底图，默认 offline（不联网）")
     p.add_argument("--tianditu-key", help="天地图密钥（仅 --basemap tianditu）")
+    p.add_argument("--mask-phones", action="store_true", help="电话隐去中间四位（送局外的网页）")
     p.set_defaults(handler=cmd_map_html)

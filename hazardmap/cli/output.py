@@ -7,6 +7,8 @@ import sys
 import unicodedata
 from typing import Any, Sequence
 
+from hazardmap.services.spreadsheet import neutralise
+
 FORMATS = ("table", "csv", "json")
 
 
@@ -45,7 +47,7 @@ def emit(records: list[dict[str, Any]], fmt: str, headers: dict[str, str], out=N
     elif fmt == "csv":
         w = csv.writer(out, lineterminator="\n")
         w.writerow(headers.values())
-        for r in records:
-            w.writerow([_cell(r[k]) for k in headers])
+        for r in records:  # typed text never starts like a formula when the csv is opened in Excel (OWASP)
+            w.writerow([neutralise(r[k]) if isinstance(r[k], str) else _cell(r[k]) for k in headers])
     else:
         out.write(render_table(list(headers.values()), [[r[k] for k in headers] for r in records]) + "\n")

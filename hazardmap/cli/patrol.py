@@ -1,5 +1,5 @@
-"""hazardmap patrol add|list|edit|delete|restore|bin|audit|overview|intervals, export logs, import logs,
-backup list|restore."""
+"""hazardmap patrol add|list|edit|delete|restore|bin|audit|overview|intervals, export logs, import logs
+(backup commands: hazardmap/cli/backup.py)."""
 from __future__ import annotations
 
 import sys
@@ -11,7 +11,6 @@ from hazardmap.domain.patrol import (
     PatrolDraft, main_crack, parse_judgement, parse_rain_mm, parse_reading_mm, parse_signs, set_main_crack,
 )
 from hazardmap.domain.patrol_text import entry_text
-from hazardmap.services import backup as backup_service
 from hazardmap.services import patrol as svc
 from hazardmap.services import patrol_excel
 from hazardmap.services.points import parse_point_ref
@@ -176,22 +175,6 @@ def cmd_import_logs(args, store: Store) -> int:
     return 0
 
 
-def cmd_backup_list(args, store: Store) -> int:
-    backups = backup_service.list_backups(store.home)
-    if not backups:
-        print("还没有备份（打开桌面程序时会自动备份）")
-        return 0
-    emit([{"name": b.name, "kind": b.kind, "created": b.created.strftime("%Y-%m-%d %H:%M:%S"), "size": b.size_label}
-          for b in backups], args.format, {"name": "备份名", "kind": "类型", "created": "时间", "size": "大小"})
-    return 0
-
-
-def cmd_backup_restore(args, store: Store) -> int:
-    kept, _ = backup_service.restore_backup(store, args.name)
-    print(f"已从备份 {args.name} 恢复；恢复前的数据已另存为 {kept.name}")
-    return 0
-
-
 def _entry_options(p, *, adding: bool) -> None:
     p.add_argument("--point", required=adding, help="隐患点序号")
     p.add_argument("--at", required=adding, help="巡查时间，如 \"2026-05-03 08:30\"")
@@ -265,12 +248,3 @@ def register(sub) -> None:
     il.add_argument("file")
     il.add_argument("--skip-bad", action="store_true", help="跳过有误的行，导入其余（默认有误则全部不导入）")
     il.set_defaults(handler=cmd_import_logs)
-
-    bk = sub.add_parser("backup", help="数据库备份")
-    bs = bk.add_subparsers(dest="backup_command", required=True)
-    bl = bs.add_parser("list", help="列出备份（新的在前）")
-    bl.add_argument("--format", choices=FORMATS, default="table")
-    bl.set_defaults(handler=cmd_backup_list)
-    br = bs.add_parser("restore", help="从备份恢复（先另存当前数据）")
-    br.add_argument("name")
-    br.set_defaults(handler=cmd_backup_restore)

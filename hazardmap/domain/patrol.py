@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from hazardmap.domain.errors import InvalidInput
+from hazardmap.domain.validation import check_visible
 from hazardmap.domain.patrol_status import MACRO_SIGNS, Judgement
 
 AT_FORMAT = "%Y-%m-%d %H:%M"  # patrol time, local wall-clock time, minute precision
@@ -293,7 +294,7 @@ def parse_signs(text: str | None) -> tuple[SignObservation, ...]:
 
 
 def check_text(value: str, what: str, *, required: bool = False, limit: int = MAX_TEXT) -> str:
-    v = (value or "").strip()
+    v = check_visible(value or "", what).strip()
     if required and not v:
         raise InvalidInput(f"请填写{what}")
     if len(v) > limit:

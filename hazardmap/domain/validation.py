@@ -4,6 +4,7 @@ from __future__ import annotations
 import enum
 import math
 import re
+import unicodedata
 
 from hazardmap.domain.errors import InvalidInput
 
@@ -41,8 +42,50 @@ def check_phone(phone: str) -> str:
     return phone
 
 
+# ---- characters a person cannot see: refused wherever text is typed or imported -------------------
+
+_NAMED_INVISIBLE = {
+    "\x00": "空字符 NUL", "\u200b": "零宽空格 U+200B", "\u200c": "零宽非连接符 U+200C",
+    "\u200d": "零宽连接符 U+200D", "\u2060": "零宽不换行符 U+2060", "\ufeff": "字节顺序标记 BOM U+FEFF",
+}
+_FILLERS = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800"}   # Hangul fillers, braille blank: look empty
+_FILLER_RE = re.compile("[" + "".join(sorted(_FILLERS)) + "]")
+_ALLOWED_CONTROLS = {"\t", "\n", "\r"}                            # line breaks inside a cell are normal
+
+
+def invisible_character(text: str) -> str | None:
+    """A description of the first character in text that a person cannot see or that Excel cannot
+    store (control characters, zero-width and other format characters, fillers), or None."""
+    if text.isprintable() and not _FILLER_RE.search(text):
+        return None   # the usual case, decided in C: no control, format or unassigned character
+    for ch in text:
+        if ch in _ALLOWED_CONTROLS:
+            continue
+        if ch in _NAMED_INVISIBLE:
+            return _NAMED_INVISIBLE[ch]
+        cat = unicodedata.category(ch)
+        if cat == "Cc":
+            return f"控制字符 U+{ord(ch):04X}"
+        if cat == "Cf":
+            return f"格式控制字符 U+{ord(ch):04X}"
+        if ch in _FILLERS:
+            return f"空白填充字符 U+{ord(ch):04X}"
+        if cat == "Cs":
+            return f"无效字符 U+{ord(ch):04X}"
+    return None
+
+
+def check_visible(text: str, what: str) -> str:
+    """Refuse text carrying control or invisible characters (a NUL breaks every later Excel export;
+    a name of zero-width spaces looks empty but is not)."""
+    bad = invisible_character(text)
+    if bad:
+        raise InvalidInput(f"{what}含有看不见的字符（{bad}），请删去后再保存")
+    return text
+
+
 def check_name(name: str) -> str:
-    name = name.strip()
+    name = check_visible(name, "姓名").strip()
     if not name:
         raise InvalidInput("姓名不能为空")
     if len(name) > 40:

@@ -31,6 +31,7 @@ class MapOptions:
     tianditu_key: str = ""
     qt_bridge: bool = False        # load qwebchannel.js and talk to the window
     layer_control: bool = True     # Leaflet's own layer switch (the window has its own panel)
+    mask_phones: bool = False      # phones as 138****2467 (copies of the page leaving the bureau)
     visible: frozenset[str] = field(default_factory=lambda: frozenset(LAYERS))
 
     def __post_init__(self) -> None:

@@ -1,20 +1,25 @@
 """The map page: folium builds the Leaflet shell, our own script (static/hazardmap.js) draws the
-layers from one JSON payload. Every piece of text that came from data or a user is HTML-escaped
-here, in Python, before it reaches the page."""
+layers from one JSON payload.
+
+No text from data or a user ever passes through a template: folium/branca render their Jinja
+templates twice (an element's output becomes a new template), so a monitor named `李{{7*7}}` would
+show as 李49 and `{{ … }}` could run code. The shell is rendered with constants only; the payload
+is put into the finished HTML afterwards as a JSON data block (escaped for a <script> element) that
+the page's script parses. The payload carries plain text; the script escapes it where it builds HTML."""
 from __future__ import annotations
 
-import html
 import json
 import math
 from pathlib import Path
 from typing import Iterable
+from urllib.parse import quote
 
 import folium
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from hazardmap.domain.patrol_status import STATUS_COLOURS, LatestPatrol, status_label
-from hazardmap.domain.points import HazardPoint, Precision
+from hazardmap.domain.points import HazardPoint, Precision, mask_phone
 from hazardmap.geodata.bundled import BundledData
 from hazardmap.mapping.assets import ASSET_DIR, CSS, JS, copy_assets
 from hazardmap.mapping.options import BASEMAPS, LAYERS, MapOptions, page_datum, page_to_cgcs2000, to_page_fn
@@ -54,25 +59,22 @@ def township_uncertainty_m(bundled: BundledData) -> float:
     return round(math.sqrt(per_township / math.pi), -2)
 
 
-def _e(text: object) -> str:
-    return html.escape("" if text is None else str(text), quote=True)
-
-
-def point_feature(p: HazardPoint, latest: LatestPatrol | None, to_page) -> dict | None:
-    """One hazard point as the page draws it; None when it has no position (listed as 未定位)."""
+def point_feature(p: HazardPoint, latest: LatestPatrol | None, to_page, mask_phones: bool = False) -> dict | None:
+    """One hazard point as the page draws it; None when it has no position (listed as 未定位).
+    tooltip and popup are lists of plain-text lines (the first one bold); the page escapes them."""
     if not p.located:
         return None
     lon, lat = to_page(p.lon, p.lat)
     status = status_label(latest)
-    when = f"（{_e(latest.at)}）" if latest else ""
-    tooltip = (f"<b>{p.seq}号 {_e(p.name)}</b><br>群测群防员：{_e(p.monitor)} {_e(p.phone)}"
-               f"<br>巡查：{_e(status)}{when}")
-    popup = (f"<div class='hm-popup'><b>{p.seq}号 {_e(p.name)}</b>"
-             f"<br>威胁对象：{_e(p.threatened)}"
-             + (f"<br>灾害类型：{_e(p.hazard_type)}" if p.hazard_type else "")
-             + f"<br>群测群防员：{_e(p.monitor)}，电话 {_e(p.phone)}"
-             f"<br>位置：{p.lon:.6f}, {p.lat:.6f}（CGCS2000）<br>精度：{_e(p.precision.label)}"
-             f"——{_e(p.precision.print_note)}<br>最近巡查：{_e(status)}{when}</div>")
+    when = f"（{latest.at}）" if latest else ""
+    phone = mask_phone(p.phone) if mask_phones and p.phone else p.phone
+    title = f"{p.seq}号 {p.name}"
+    tooltip = [title, f"群测群防员：{p.monitor} {phone}", f"巡查：{status}{when}"]
+    popup = [title, f"威胁对象：{p.threatened}"]
+    if p.hazard_type:
+        popup.append(f"灾害类型：{p.hazard_type}")
+    popup += [f"群测群防员：{p.monitor}，电话 {phone}", f"位置：{p.lon:.6f}, {p.lat:.6f}（CGCS2000）",
+              f"精度：{p.precision.label}——{p.precision.print_note}", f"最近巡查：{status}{when}"]
     return {"seq": p.seq, "lon": round(lon, 7), "lat": round(lat, 7), "precision": p.precision.value,
             "status": status, "colour": STATUS_COLOURS.get(status, STATUS_COLOURS["未巡查"]),
             "tooltip": tooltip, "popup": popup}
@@ -87,7 +89,7 @@ def points_payload(points: Iterable[HazardPoint], latest: dict[int, LatestPatrol
     to_page = to_page_fn(options)
     out = []
     for p in points:
-        f = point_feature(p, latest.get(p.seq), to_page)
+        f = point_feature(p, latest.get(p.seq), to_page, options.mask_phones)
         if f:
             out.append(f)
     if len(out) > CLUSTER_ABOVE:
@@ -107,7 +109,7 @@ def _transform_geojson(gj: dict, to_page) -> dict:
     for f in gj["features"]:
         g = f["geometry"]
         name = f.get("properties", {}).get("name", "")
-        feats.append({"type": "Feature", "properties": {"name": _e(name)},
+        feats.append({"type": "Feature", "properties": {"name": str(name)},
                       "geometry": {"type": g["type"], "coordinates": tx(g["coordinates"])}})
     return {"type": "FeatureCollection", "features": feats}
 
@@ -120,13 +122,13 @@ def static_layers(bundled: BundledData, options: MapOptions) -> dict:
         if t.lon is None:  # the 3 streets: no centre in any source, none invented
             continue
         lon, lat = to_page(t.lon, t.lat)
-        seats.append({"lon": lon, "lat": lat, "label": _e(t.name)})
+        seats.append({"lon": lon, "lat": lat, "label": t.name})
     villages = []
     for v in bundled.villages:
         if v.lon is None:
             continue
         lon, lat = to_page(v.lon, v.lat)
-        villages.append({"lon": lon, "lat": lat, "label": _e(v.name), "tooltip": f"{_e(v.township)} {_e(v.name)}"})
+        villages.append({"lon": lon, "lat": lat, "label": v.name, "tooltip": [f"{v.township} {v.name}"]})
     works_by_seq = {w.seq: w for w in bundled.emergency_works}
     works = []
     for s in bundled.emergency_work_sites:
@@ -135,9 +137,9 @@ def static_layers(bundled: BundledData, options: MapOptions) -> dict:
         lon, lat = to_page(s.lon, s.lat)
         w = works_by_seq.get(s.work_seq)
         site = w.site if w else f"{s.township}{s.village}"
-        amount = f"<br>资金 {w.amount_yuan / 10000:g} 万元" if w else ""
+        amount = [f"资金 {w.amount_yuan / 10000:g} 万元"] if w else []
         works.append({"lon": lon, "lat": lat,
-                      "tooltip": f"<b>2023 排危除险</b><br>{_e(site)}{amount}<br>（位置为{_e(s.village)}村庄中心）"})
+                      "tooltip": ["2023 排危除险", site, *amount, f"（位置为{s.village}村庄中心）"]})
     return {"county": _transform_geojson(bundled.county_geojson, to_page),
             "neighbours": _transform_geojson(bundled.neighbours_geojson(), to_page),
             "townships": seats, "villages": villages, "emergency_works": works,
@@ -152,48 +154,52 @@ def rain_gauge_payload(sites, options: MapOptions) -> list[dict]:
             continue
         lon, lat = to_page(s.lon, s.lat)
         out.append({"slot": s.slot, "lon": lon, "lat": lat,
-                    "tooltip": f"<b>第 {s.slot} 号雨量计</b><br>{_e(s.township)}{_e(s.village)}（村部，位置为村庄中心）"})
+                    "tooltip": [f"第 {s.slot} 号雨量计", f"{s.township}{s.village}（村部，位置为村庄中心）"]})
     return out
 
 
 def legend_payload(bundled: BundledData) -> dict:
     km = township_uncertainty_m(bundled) / 1000
     return {
-        "statuses": [{"label": _e(k), "colour": v} for k, v in STATUS_COLOURS.items()],
+        "statuses": [{"label": k, "colour": v} for k, v in STATUS_COLOURS.items()],
         "precision": [
-            {"cls": "village", "label": _e(Precision.VILLAGE.label) + "（实线）"},
-            {"cls": "township", "label": _e(Precision.TOWNSHIP.label) + f"（虚线圈：约 {km:g} km 内）"},
-            {"cls": "surveyed", "label": _e(Precision.SURVEYED.label) + "（双圈）"},
+            {"cls": "village", "label": Precision.VILLAGE.label + "（实线）"},
+            {"cls": "township", "label": Precision.TOWNSHIP.label + f"（虚线圈：约 {km:g} km 内）"},
+            {"cls": "surveyed", "label": Precision.SURVEYED.label + "（双圈）"},
         ],
         "ring_m": township_uncertainty_m(bundled),
     }
 
 
 def to_json_for_script(data: object) -> str:
-    """JSON safe inside a <script> element: no '<', '>' or '&' can close it or open a comment."""
+    """JSON safe inside a <script> element: no '<', '>' or '&' can close it or open a comment, and
+    no raw U+2028/U+2029 (line breaks to older JavaScript parsers)."""
     return (json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+DATA_ID = "hazardmap-data"  # also named in _Init's template
+# Stands in for the payload while folium renders; replaced in the finished HTML, never rendered.
+_DATA_SLOT = "@@HAZARDMAP_DATA_SLOT@@"
 
 
 class _Init(MacroElement):
-    """Added to the map last, so the Leaflet map variable exists when our script starts."""
+    """Added to the map last, so the Leaflet map variable exists when our script starts. Its
+    template holds only the map's generated name: the data comes from the JSON block."""
     _template = Template("""
         {% macro script(this, kwargs) %}
-        hazardmap.init({{ this._parent.get_name() }}, {{ this.payload }});
+        hazardmap.init({{ this._parent.get_name() }}, hazardmap.readData("hazardmap-data"));
         {% endmacro %}
     """)
 
-    def __init__(self, payload_json: str) -> None:
+    def __init__(self) -> None:
         super().__init__()
         self._name = "HazardmapInit"
-        self.payload = payload_json
 
 
-def build_page(payload: dict, out_path: Path, options: MapOptions) -> Path:
-    """Write the page (and its assets beside it) and return its path."""
-    out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    copy_assets(out_path.parent)
+def render_page(payload: dict, options: MapOptions) -> str:
+    """The page's HTML: the folium shell (constants only) with the payload placed afterwards."""
     # The start view is refitted to the county outline by the script.
     m = folium.Map(location=[26.76, 112.64], zoom_start=10, tiles=None, control_scale=False,
                    zoom_control=True, prefer_canvas=False)
@@ -204,9 +210,29 @@ def build_page(payload: dict, out_path: Path, options: MapOptions) -> Path:
     m.default_css = [(name, f"{ASSET_DIR}/{name}") for name in CSS]
     root = m.get_root()
     root.header.add_child(Element("<title>衡南县地质灾害隐患点分布图</title>"), name="hm_title")
-    _Init(to_json_for_script(payload)).add_to(m)
-    m.save(str(out_path))
+    root.html.add_child(Element(f'<script type="application/json" id="{DATA_ID}">{_DATA_SLOT}</script>'),
+                        name="hm_data")
+    _Init().add_to(m)
+    shell = root.render()
+    if shell.count(_DATA_SLOT) != 1:  # folium changed how it renders: refuse rather than guess
+        raise RuntimeError("map page shell has no single data slot")
+    head, tail = shell.split(_DATA_SLOT)
+    return head + to_json_for_script(payload) + tail
+
+
+def build_page(payload: dict, out_path: Path, options: MapOptions) -> Path:
+    """Write the page (and its assets beside it) and return its path."""
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    copy_assets(out_path.parent)
+    out_path.write_text(render_page(payload, options), encoding="utf-8")
     return out_path
+
+
+def tile_url(template: str, key: str) -> str:
+    """A 天地图 tile URL with the key as one URL-encoded query value: nothing in it can end the
+    value, add a parameter or look like one of Leaflet's {placeholders}."""
+    return template.replace("{key}", quote(key.strip(), safe=""))
 
 
 def collect_payload(store, options: MapOptions) -> dict:
@@ -217,13 +243,12 @@ def collect_payload(store, options: MapOptions) -> dict:
     if options.basemap != "offline":
         t = dict(_TILES[options.basemap])
         if options.basemap == "tianditu":
-            key = options.tianditu_key.strip()
-            t["url"] = t["url"].replace("{key}", key)
-            t["label_url"] = t["label_url"].replace("{key}", key)
+            t["url"] = tile_url(t["url"], options.tianditu_key)
+            t["label_url"] = tile_url(t["label_url"], options.tianditu_key)
         tiles = t
     return {
         "points": points_payload(pts, latest, options),
-        "unlocated": [{"seq": p.seq, "name": _e(p.name)} for p in pts if not p.located],
+        "unlocated": [{"seq": p.seq, "name": p.name} for p in pts if not p.located],
         "rain_gauges": rain_gauge_payload(rain_gauges.list_sites(store), options),
         "static": static_layers(store.bundled, options),
         "legend": legend_payload(store.bundled),
@@ -244,5 +269,5 @@ def points_update(store, options: MapOptions) -> dict:
     """What the window sends to a loaded page after a Changes record: points and rain gauges."""
     pts = point_service.list_points(store)
     return {"points": points_payload(pts, patrol_status.latest_judgements(store), options),
-            "unlocated": [{"seq": p.seq, "name": _e(p.name)} for p in pts if not p.located],
+            "unlocated": [{"seq": p.seq, "name": p.name} for p in pts if not p.located],
             "rain_gauges": rain_gauge_payload(rain_gauges.list_sites(store), options)}

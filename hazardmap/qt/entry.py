@@ -10,23 +10,37 @@ MAP_READY_TIMEOUT_MS = 30_000
 
 
 def run_window_command(args: argparse.Namespace) -> int:
-    prepare_qt_environment()
-    from PySide6.QtWidgets import QApplication
-
-    from hazardmap.qt.main_window import MainWindow
-    from hazardmap.services.store import open_store
-
+    try:
+        prepare_qt_environment()
+        from PySide6.QtWidgets import QApplication
+    except Exception as exc:  # Qt itself did not load: nothing to draw a box with
+        _last_resort_message(f"hazardmap 无法启动：界面组件加载失败（{type(exc).__name__}）")
+        raise
     if args.command == "selftest":
         from hazardmap.qt.selftest import run_selftest
 
         return run_selftest(args)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("hazardmap")
-    store = open_store(backup_on_open=args.command == "gui")  # the start-up backup (services/backup.py)
-    window = MainWindow(store)
+    if args.command == "screenshot":
+        return _run_screenshot(app, args)
+    # The windowed build has no console: every start-up failure is said in a message box.
+    from hazardmap.qt import startup
+
+    store = window = None
     try:
-        if args.command == "screenshot":
-            return _screenshot(app, window, args)
+        from hazardmap.qt.main_window import MainWindow
+
+        store = startup.open_store_for_window(backup_on_open=True)  # with the start-up backup (services/backup.py)
+        if store is None:
+            return 2
+        window = MainWindow(store)
+    except Exception as exc:
+        startup.show_unexpected(exc)
+        if store is not None:
+            store.close()
+        return 1
+    try:
         window.show()
         _quit_on_ctrl_c(app)
         return app.exec()
@@ -34,6 +48,37 @@ def run_window_command(args: argparse.Namespace) -> int:
         # Web views go before the application does, or Qt warns of an undeleted page.
         close_window(app, window)
         store.close()
+
+
+def _run_screenshot(app, args) -> int:
+    """Headless: problems go to the console in Chinese, never to a box nobody can click."""
+    from hazardmap.domain.errors import HazardmapError
+    from hazardmap.qt.main_window import MainWindow
+    from hazardmap.services.store import open_store
+
+    try:
+        store = open_store()
+    except HazardmapError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    window = MainWindow(store)
+    try:
+        return _screenshot(app, window, args)
+    finally:
+        close_window(app, window)
+        store.close()
+
+
+def _last_resort_message(text: str) -> None:
+    """Without Qt: the console, and on Windows the system's own message box."""
+    print(text, file=sys.stderr)
+    if sys.platform == "win32":
+        try:
+            import ctypes
+
+            ctypes.windll.user32.MessageBoxW(None, text, "hazardmap", 0x10)
+        except Exception:
+            pass
 
 
 def _quit_on_ctrl_c(app) -> None:

@@ -366,7 +366,11 @@ class MainWindow(QMainWindow):
     def _on_export_page(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "导出离线地图网页", "衡南县隐患点地图.html", "网页 (*.html)")
         if path:
-            build_map_page(self.store, path, MapOptions(visible=frozenset(self.layers_panel.visible_layers())))
+            from PySide6.QtWidgets import QMessageBox
+            mask = QMessageBox.question(self, "导出离线地图网页", "这份网页要发到局外吗？\n选“是”将隐去电话号码中间四位。"
+                                        ) == QMessageBox.StandardButton.Yes
+            build_map_page(self.store, path, MapOptions(visible=frozenset(self.layers_panel.visible_layers()),
+                                                        mask_phones=mask))
             self.statusBar().showMessage(f"已导出 {path}（资源文件在同一文件夹的 hazardmap_assets 中）", 8000)
 
     def closeEvent(self, event) -> None:  # noqa: N802

@@ -179,7 +179,7 @@ class ImportResultDialog(QDialog):
         lines = [(a.line, f"第 {a.line} 行：第 {a.slot} 号站点 "
                           f"{'原已指定，未变' if a.unchanged else ('将指定' if confirm else '已指定')} "
                           f"{a.village.township}{a.village.name}", False) for a in report.assignments]
-        lines += [(b.line, f"第 {b.line} 行（{b.text}）：{b.reason}", True) for b in report.bad]
+        lines += [(b.line, str(b), True) for b in report.bad]   # 第 N 行（村名）：原因 (no 村名 when unreadable)
         for _line, text, bad in sorted(lines):
             item = QListWidgetItem(("✗ " if bad else "✓ ") + text, self.rows)
             if bad:

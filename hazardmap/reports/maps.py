@@ -20,17 +20,27 @@ MUTED = HexColor("#555555")
 
 
 class LabelPlacer:
-    """Greedy label placement: a label goes to the first free spot around its anchor, or is dropped."""
+    """Greedy label placement: a label goes to the first free spot around its anchor, or is dropped.
+    Labels keep `gap` from each other, so two names never read as one (泉溪镇洪山镇)."""
 
-    def __init__(self, c) -> None:
+    def __init__(self, c, gap: float = 1.0 * MM) -> None:
         self.c = c
-        self.taken: list[tuple[float, float, float, float]] = []
+        self.gap = gap
+        self.taken: list[tuple[float, float, float, float]] = []    # symbols and labels
+        self.labels: list[tuple[float, float, float, float]] = []   # labels only
 
     def block(self, x0: float, y0: float, x1: float, y1: float) -> None:
         self.taken.append((x0, y0, x1, y1))
 
+    @staticmethod
+    def _apart(r, t, g: float = 0.0) -> bool:
+        return r[2] + g <= t[0] or r[0] - g >= t[2] or r[3] + g <= t[1] or r[1] - g >= t[3]
+
+    def clear_of_labels(self, r) -> bool:
+        return all(self._apart(r, t, self.gap) for t in self.labels)
+
     def free(self, r) -> bool:
-        return all(r[2] <= t[0] or r[0] >= t[2] or r[3] <= t[1] or r[1] >= t[3] for t in self.taken)
+        return all(self._apart(r, t) for t in self.taken) and self.clear_of_labels(r)
 
     @staticmethod
     def _overlap(a, b) -> float:
@@ -43,9 +53,12 @@ class LabelPlacer:
         h = size
         options = [(x + gap, y - h * 0.35), (x - gap - w, y - h * 0.35), (x - w / 2, y + gap),
                    (x - w / 2, y - gap - h), (x + gap * 0.7, y + gap * 0.7), (x - gap * 0.7 - w, y - gap * 0.7 - h)]
-        if force:  # further out before giving up on a clean spot
-            g = gap * 3
-            options += [(x + g, y - h * 0.35), (x - g - w, y - h * 0.35), (x - w / 2, y + g), (x - w / 2, y - g - h)]
+        if force:  # further out, in eight directions, before giving up on a clean spot
+            for k in (2, 3, 4):
+                g = gap * k
+                options += [(x + g, y - h * 0.35), (x - g - w, y - h * 0.35), (x - w / 2, y + g), (x - w / 2, y - g - h),
+                            (x + g * 0.7, y + g * 0.7), (x - g * 0.7 - w, y + g * 0.7),
+                            (x + g * 0.7, y - g * 0.7 - h), (x - g * 0.7 - w, y - g * 0.7 - h)]
         rects = [(lx, ly, (lx - 0.5, ly - h * 0.2, lx + w + 0.5, ly + h * 0.95)) for lx, ly in options]
         rects = [t for t in rects if frame.contains(t[2][0], t[2][1]) and frame.contains(t[2][2], t[2][3])]
         if rivals:
@@ -59,11 +72,16 @@ class LabelPlacer:
                 return all(dist(ax, ay) > mine + 0.5 for ax, ay in rivals if (ax, ay) != (x, y))
             rects = [t for t in rects if own(t[2])] or rects
         choice = next((t for t in rects if self.free(t[2])), None)
-        if choice is None and force and rects:  # a seat name matters more than a clean look
-            choice = min(rects, key=lambda t: sum(self._overlap(t[2], o) for o in self.taken))
+        if choice is None and force:
+            # A seat name matters more than a clean look: over a lesser symbol if it must, but never
+            # against another name.
+            apart = [t for t in rects if self.clear_of_labels(t[2])]
+            if apart:
+                choice = min(apart, key=lambda t: sum(self._overlap(t[2], o) for o in self.taken))
         if choice is not None:
             lx, ly, r = choice
             self.taken.append(r)
+            self.labels.append(r)
             draw_text(self.c, lx, ly, text, size, colour=colour, halo=size * 0.28)
             return True
         return False
@@ -91,7 +109,7 @@ def draw_map_body(c, frame: MapFrame, data: ReportData, style: MapStyle,
     clip_to(c, frame)
     c.setFillColor(white)
     c.rect(frame.x, frame.y, frame.w, frame.h, stroke=0, fill=1)
-    placer = LabelPlacer(c)
+    placer = LabelPlacer(c, gap=1.0 * MM * u)
     neighbours = projected_neighbours(data.bundled)
     for _, geom in neighbours:
         draw_polygon(c, frame, geom, fill=FADED_FILL, stroke=FADED_LINE, width=0.5)
@@ -204,49 +222,54 @@ def _draw_markers(c, frame, data, style, markers, highlight) -> None:
 # --- the legend and the side panel ----------------------------------------------------------------
 
 def draw_legend(c, x: float, y: float, width: float, u: float, data: ReportData) -> float:
-    """Returns the height used (drawn downwards from y)."""
+    """Returns the height used (drawn downwards from y). Every symbol is centred in a column of its
+    own (as wide as the widest symbol); its label starts a gap to the right of that column."""
     fs = 7.5 * u
     line = 5.2 * MM * u
     yy = y
     draw_text(c, x, yy - fs, "图　例", fs * 1.25, bold=True)
     yy -= fs * 1.25 + 2.5 * MM * u
     r = 2.0 * MM * u
+    sym_w = 3.6 * r          # the dashed ring of a township point (0.8 r × 1.75 each side) and its stroke
+    gap = 1.5 * MM * u
     col_w = width / 2
+
+    def row(cx: float, draw, text: str) -> None:
+        draw(cx + sym_w / 2, yy - r * 0.3)
+        draw_text(c, cx + sym_w + gap, yy - fs * 0.65, text, fs)
+
     statuses = [Judgement.NORMAL.value, Judgement.ABNORMAL.value, Judgement.DANGER.value, UNPATROLLED]
     draw_text(c, x, yy - fs, "隐患点最近巡查判断（颜色）", fs, colour=MUTED)
     yy -= line
     for i, s in enumerate(statuses):
-        cx = x + (i % 2) * col_w
         if i % 2 == 0 and i:
             yy -= line
-        draw_hazard_marker(c, cx + r, yy - r * 0.3, "", STATUS_COLOURS[s], Precision.VILLAGE, r=r)
-        draw_text(c, cx + 2 * r + 1.5 * MM, yy - fs * 0.65, s, fs)
+        row(x + (i % 2) * col_w,
+            lambda cx, cy, s=s: draw_hazard_marker(c, cx, cy, "", STATUS_COLOURS[s], Precision.VILLAGE, r=r), s)
     yy -= line * 1.1
     draw_text(c, x, yy - fs, "点位精度（符号）", fs, colour=MUTED)
     yy -= line
     grey = STATUS_COLOURS[UNPATROLLED]
     for prec, text in ((Precision.SURVEYED, "实测坐标"), (Precision.VILLAGE, "村庄中心，非实测"),
                        (Precision.TOWNSHIP, "乡镇驻地，非实测，误差可达数公里")):
-        draw_hazard_marker(c, x + r * 1.8, yy - r * 0.3, "", grey, prec, r=r * 0.8)
-        draw_text(c, x + 2 * r + 2.5 * MM, yy - fs * 0.65, text, fs)
+        row(x, lambda cx, cy, prec=prec: draw_hazard_marker(c, cx, cy, "", grey, prec, r=r * 0.8), text)
         yy -= line
     yy -= line * 0.1
     draw_text(c, x, yy - fs, "其他", fs, colour=MUTED)
     yy -= line
+    bar = 3.0 * r
     items = [
         (lambda cx, cy: draw_township_seat(c, cx, cy, r=1.4 * MM * u), "乡镇（街道）驻地"),
         (lambda cx, cy: draw_village(c, cx, cy, r=0.6 * MM * u), "村（社区）中心点"),
         (lambda cx, cy: draw_rain_gauge(c, cx, cy, size=2.6 * MM * u), "雨量计站点"),
-        (lambda cx, cy: _county_line_symbol(c, cx - r * 1.8, cy, 3.0 * r, u), "县界"),
-        (lambda cx, cy: _faded_symbol(c, cx - r * 1.8, cy, 3.0 * r, r), "相邻县（市、区）"),
+        (lambda cx, cy: _county_line_symbol(c, cx - bar / 2, cy, bar, u), "县界"),
+        (lambda cx, cy: _faded_symbol(c, cx - bar / 2, cy, bar, r), "相邻县（市、区）"),
     ]
     per_row = 2 if width >= 62 * MM * u else 1  # narrow legends (portrait pages) list one per line
     for i, (draw, text) in enumerate(items):
-        cx = x + (i % per_row) * col_w
         if i % per_row == 0 and i:
             yy -= line
-        draw(cx + r * 1.8, yy - r * 0.3)
-        draw_text(c, cx + 2 * r + 2.5 * MM, yy - fs * 0.65, text, fs)
+        row(x + (i % per_row) * col_w, draw, text)
     yy -= line
     return y - yy
 

@@ -1,20 +1,27 @@
-"""Backups of the database: automatic at start-up (the last N kept), listed, restored.
+"""Backups of the database: automatic at start-up (the last N good ones kept), listed with SQLite's
+check of each, restored.
 
-Copies are made with SQLite's online backup API, which gives a consistent snapshot even while another
-copy of the app is writing (a plain file copy of a WAL database can be torn). Restoring first saves
-what it replaces, so a restore can itself be undone.
+A backup counts only once SQLite's full integrity check of the copy has passed: a copy that fails is
+discarded, an old backup found damaged is set aside (renamed damaged-…) and never counted among the
+kept ones, so rotation can never drop the last good backup. A damaged database is never copied into
+the backups (opening it is refused before any backup is made). Restoring first saves what it
+replaces, so a restore can itself be undone; over a damaged database it works on the files alone,
+without opening the damaged one.
 """
 from __future__ import annotations
 
+import json
 import os
-import sqlite3
 import sys
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from hazardmap.domain.changes import Changes
-from hazardmap.domain.errors import InvalidInput, NotFound
+from hazardmap.domain.errors import DatabaseDamaged, InvalidInput, NotFound, StorageError
+from hazardmap.paths import PRIVATE_FILE_MODE, ensure_private_folder
+from hazardmap.storage import backups as files
+from hazardmap.storage.db import sidecars
 from hazardmap.storage.schema import SCHEMA_VERSION
 
 BACKUP_DIR = "backups"
@@ -22,7 +29,10 @@ KEEP_AUTOMATIC = 10
 AUTO_PREFIX = "auto-"            # made at start-up; only these are pruned
 BEFORE_RESTORE_PREFIX = "before-restore-"  # what a restore replaced; never pruned
 MANUAL_PREFIX = "manual-"
+DAMAGED_PREFIX = "damaged-"      # set aside: failed the check, or the damaged database a restore replaced
 SUFFIX = ".sqlite3"
+CHECKS_FILE = "checked.json"     # check results by name, size and time, so each file is checked once
+GOOD = "完好"
 
 
 @dataclass(frozen=True)
@@ -31,7 +41,9 @@ class BackupInfo:
     path: Path
     size: int
     created: datetime
-    kind: str  # 自动 / 恢复前 / 手动
+    kind: str  # 自动 / 恢复前 / 手动 / 已损坏
+    ok: bool | None = None   # SQLite's integrity check passed (None: not checked)
+    check: str = ""          # 完好, or what is wrong (Chinese)
 
     @property
     def size_label(self) -> str:
@@ -46,39 +58,124 @@ def _stamp() -> str:
     return datetime.now().strftime("%Y%m%d-%H%M%S-%f")
 
 
-def backup_to(conn: sqlite3.Connection, dest: Path) -> Path:
-    """A consistent copy of an open database (sqlite3 backup API), written beside and then renamed
-    so a half-written file never looks like a backup."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    partial = dest.with_suffix(dest.suffix + ".part")
-    target = sqlite3.connect(partial)
+# ---- the check results -----------------------------------------------------------------------------
+
+def _load_checks(home: Path) -> dict:
     try:
-        conn.backup(target)
-        target.execute("PRAGMA journal_mode=DELETE")  # a backup is one self-contained file
-    finally:
-        target.close()
-    os.replace(partial, dest)
+        data = json.loads((backup_dir(home) / CHECKS_FILE).read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _save_checks(home: Path, checks: dict) -> None:
+    """Best effort (a full disk only means checking again next time); written whole, then renamed."""
+    folder = backup_dir(home)
+    part = folder / f"{CHECKS_FILE}.{os.getpid()}.part"
+    try:
+        fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(checks, f, ensure_ascii=False)
+        os.replace(part, folder / CHECKS_FILE)
+    except OSError:
+        part.unlink(missing_ok=True)
+
+
+def _key(path: Path) -> list:
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns]
+
+
+def _check(path: Path, checks: dict) -> tuple[bool, str]:
+    """(passed, 完好 or the Chinese reason), from the remembered result while the file is unchanged."""
+    key = _key(path)
+    known = checks.get(path.name)
+    if isinstance(known, list) and len(known) == 4 and known[:2] == key:
+        return bool(known[2]), str(known[3])
+    result = files.check_file(path)
+    if result.ok and not result.is_hazardmap:
+        ok, text = False, "不是 hazardmap 的数据库"
+    else:
+        ok, text = result.ok, GOOD if result.ok else result.detail
+    checks[path.name] = [*key, ok, text]
+    return ok, text
+
+
+# ---- making backups ---------------------------------------------------------------------------------
+
+def _verified_copy(store, prefix: str) -> Path:
+    """Copy the open database, check the copy, and only then give it its backup name."""
+    folder = ensure_private_folder(backup_dir(store.home))
+    dest = folder / f"{prefix}{_stamp()}{SUFFIX}"
+    part = files.copy_database(store.db.conn, dest, source=store.db.path)
+    result = files.check_file(part)
+    if not result.ok:
+        files.discard(part)
+        # The copy is page for page the database: it fails because the database does (or the disk
+        # under the backups is failing). Either way the bad copy never counts as a backup.
+        source = store.db.integrity()
+        if source != "ok":
+            from hazardmap.storage.db import check_result_detail
+
+            raise DatabaseDamaged(store.db.path, check_result_detail(source), newest_good_backup(store.home),
+                                  technical=source)
+        raise StorageError(f"备份写入后检查未通过（{result.detail}），该备份已丢弃：保存备份的磁盘可能有问题")
+    files.settle(part, dest)
+    checks = _load_checks(store.home)
+    checks[dest.name] = [*_key(dest), True, GOOD]
+    _save_checks(store.home, checks)
     return dest
 
 
 def make_backup(store, *, prefix: str = MANUAL_PREFIX) -> Path:
-    return backup_to(store.db.conn, backup_dir(store.home) / f"{prefix}{_stamp()}{SUFFIX}")
+    """A verified backup of the open database (typed Chinese errors: full disk, read-only, damaged)."""
+    return _verified_copy(store, prefix)
 
 
 def backup_on_start(store, *, keep: int | None = None) -> Path:
-    """The start-up backup: one copy per start, the oldest automatic ones beyond `keep` removed."""
-    keep = KEEP_AUTOMATIC if keep is None else keep
-    path = make_backup(store, prefix=AUTO_PREFIX)
-    autos = sorted(p for p in backup_dir(store.home).glob(f"{AUTO_PREFIX}*{SUFFIX}"))
-    for old in autos[:-keep] if keep > 0 else autos:
-        try:
-            old.unlink()
-        except OSError:  # another copy of the app may be reading it; try again next start
-            pass
+    """The start-up backup: one verified copy per start; then the oldest good automatic ones beyond
+    `keep` are removed and damaged ones set aside. The new copy is good, so the last good one stays."""
+    keep = max(1, KEEP_AUTOMATIC if keep is None else keep)
+    path = _verified_copy(store, AUTO_PREFIX)
+    rotate(store.home, keep)
     return path
 
 
+def rotate(home: Path, keep: int) -> None:
+    folder = backup_dir(home)
+    checks = _load_checks(home)
+    good = []
+    for p in sorted(folder.glob(f"{AUTO_PREFIX}*{SUFFIX}"), reverse=True):  # newest first
+        ok, _ = _check(p, checks)
+        if ok:
+            good.append(p)
+        else:
+            _set_aside(p, checks)
+    for old in good[keep:]:
+        try:
+            old.unlink()
+            checks.pop(old.name, None)
+        except OSError:  # another copy of the app may be reading it; try again next start
+            pass
+    _save_checks(home, checks)
+
+
+def _set_aside(path: Path, checks: dict) -> None:
+    """A damaged backup keeps its bytes (a technician may still read from it) under a name that is
+    never counted, pruned or offered for restoring."""
+    try:
+        target = path.with_name(DAMAGED_PREFIX + path.name)
+        os.replace(path, target)
+        checks[target.name] = [*_key(target), *checks.pop(path.name, [0, 0, False, "已损坏"])[2:]]
+    except OSError:
+        pass
+
+
+# ---- listing ---------------------------------------------------------------------------------------
+
 def _kind(name: str) -> str:
+    if name.startswith(DAMAGED_PREFIX):
+        return "已损坏"
     if name.startswith(AUTO_PREFIX):
         return "自动"
     if name.startswith(BEFORE_RESTORE_PREFIX):
@@ -86,70 +183,150 @@ def _kind(name: str) -> str:
     return "手动"
 
 
-def list_backups(home: Path) -> list[BackupInfo]:
-    """Newest first."""
+def list_backups(home: Path, *, check: bool = True) -> list[BackupInfo]:
+    """Newest first, each with SQLite's integrity check (remembered while the file is unchanged)."""
     folder = backup_dir(home)
     if not folder.is_dir():
         return []
+    checks = _load_checks(home) if check else {}
+    before = dict(checks)
     out = []
     for p in folder.glob(f"*{SUFFIX}"):
-        st = p.stat()
-        out.append(BackupInfo(p.name, p, st.st_size, datetime.fromtimestamp(st.st_mtime), _kind(p.name)))
+        try:
+            st = p.stat()
+        except OSError:  # removed by another copy's rotation meanwhile
+            continue
+        ok, text = _check(p, checks) if check else (None, "")
+        out.append(BackupInfo(p.name, p, st.st_size, datetime.fromtimestamp(st.st_mtime), _kind(p.name), ok, text))
+    if check:
+        present = {b.name for b in out}
+        checks = {k: v for k, v in checks.items() if k in present}  # forget files removed meanwhile
+        if checks != before:
+            _save_checks(home, checks)
     return sorted(out, key=lambda b: (b.created, b.name), reverse=True)
 
 
-def find_backup(home: Path, name: str) -> Path:
-    name = name.strip()
-    if not name or "/" in name or "\\" in name or name in (".", ".."):
-        raise InvalidInput(f"备份名“{name}”无效：请用 hazardmap backup list 列出的名称")
-    candidates = [backup_dir(home) / name, backup_dir(home) / f"{name}{SUFFIX}"]
-    for c in candidates:
-        if c.is_file():
-            return c
-    raise NotFound(f"没有名为“{name}”的备份（用 hazardmap backup list 查看现有备份）")
+def newest_good_backup(home: Path) -> Path | None:
+    """The newest backup that passes the check (never one set aside as damaged)."""
+    try:
+        for b in list_backups(home):
+            if b.ok and not b.name.startswith(DAMAGED_PREFIX):
+                return b.path
+    except OSError:
+        return None
+    return None
+
+
+def database_state(path: Path) -> str | None:
+    """What is wrong with the database file (Chinese), checked without opening it for writing; None
+    when it passes SQLite's quick check or does not exist yet."""
+    if not path.exists():
+        return None
+    result = files.check_file(path, quick=True)
+    return None if result.ok or not result.readable else result.detail
+
+
+# ---- restoring ---------------------------------------------------------------------------------------
+
+def find_backup(home: Path, ref: str) -> Path:
+    """A backup by its name (as `backup list` shows it), or any database file by its path."""
+    ref = ref.strip()
+    if not ref or ref in (".", ".."):
+        raise InvalidInput(f"备份名“{ref}”无效：请用 hazardmap backup list 列出的名称，或一个文件的路径")
+    if "/" not in ref and "\\" not in ref:
+        for c in (backup_dir(home) / ref, backup_dir(home) / f"{ref}{SUFFIX}"):
+            if c.is_file():
+                return c
+    path = Path(ref).expanduser()
+    if path.is_file():
+        from hazardmap.services.store import db_path
+
+        if os.path.realpath(path) == os.path.realpath(db_path(home)):
+            raise InvalidInput("不能用当前数据库自身来恢复：请选一个备份")
+        return path
+    raise NotFound(f"没有名为“{ref}”的备份，也没有这个文件（用 hazardmap backup list 查看现有备份）")
 
 
 def check_backup_file(path: Path) -> int:
     """A readable, intact hazardmap database no newer than this program; returns its schema version."""
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            ok = conn.execute("PRAGMA integrity_check").fetchone()[0]
-            has_points = conn.execute(
-                "SELECT 1 FROM sqlite_master WHERE type='table' AND name='hazard_point'").fetchone()
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError as exc:
-        raise InvalidInput(f"备份文件“{path.name}”无法读取（{exc}），未恢复") from None
-    if ok != "ok":
-        raise InvalidInput(f"备份文件“{path.name}”已损坏（完整性检查：{ok}），未恢复")
-    if not has_points:
+    result = files.check_file(path)
+    if not result.ok:
+        raise InvalidInput(f"备份文件“{path.name}”已损坏或无法读取（{result.detail}），未恢复")
+    if not result.is_hazardmap:
         raise InvalidInput(f"“{path.name}”不是 hazardmap 的数据库，未恢复")
-    if version > SCHEMA_VERSION:
-        raise InvalidInput(f"备份“{path.name}”来自更新版本的 hazardmap（数据库版本 {version}），请先升级本软件")
-    return version
+    if result.version > SCHEMA_VERSION:
+        raise InvalidInput(f"备份“{path.name}”来自更新版本的 hazardmap（数据库版本 {result.version}），请先升级本软件")
+    return result.version
 
 
 def restore_backup(store, name: str) -> tuple[Path, Changes]:
-    """Replace the live database's content with a backup. Saves the current content first
+    """Replace the open (healthy) database's content with a backup. Saves the current content first
     (before-restore-*.sqlite3) and returns that path; migrates the restored data if it is older."""
     source = find_backup(store.home, name)
     check_backup_file(source)
     kept = make_backup(store, prefix=BEFORE_RESTORE_PREFIX)
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    try:
-        # Copies page by page into the open connection: other connections see either the old or the
-        # new database, never a mix (the backup API takes the write lock for the final step).
-        src.backup(store.db.conn)
-    finally:
-        src.close()
-    store.db.conn.execute("PRAGMA journal_mode=WAL")
+    files.copy_into(source, store.db.conn)
     store.db.migrate(store.bundled)
-    changes = Changes(points=frozenset(r[0] for r in store.db.conn.execute("SELECT seq FROM hazard_point")),
-                      rain_gauges=True,
-                      patrol_points=frozenset(r[0] for r in store.db.conn.execute("SELECT seq FROM hazard_point")))
-    return kept, changes
+    seqs = files.point_seqs(store.db.conn)
+    return kept, Changes(points=seqs, rain_gauges=True, patrol_points=seqs)
+
+
+@dataclass(frozen=True)
+class Restored:
+    source: Path
+    kept: Path | None    # what was replaced, saved first (None: there was no database)
+    was_damaged: bool
+
+
+def restore(home: Path, ref: str, bundled=None) -> Restored:
+    """Restore a backup into the data folder whether the database is healthy, damaged or missing.
+    Damaged or missing: the files are swapped without opening the damaged database through SQLite."""
+    from hazardmap.services.store import db_path, open_store
+
+    source = find_backup(home, ref)
+    check_backup_file(source)
+    path = db_path(home)
+    if path.exists():
+        try:
+            store = open_store(home, bundled)
+        except DatabaseDamaged:
+            store = None
+        if store is not None:
+            try:
+                kept, _ = restore_backup(store, str(source))
+                return Restored(source, kept, False)
+            except DatabaseDamaged:
+                pass  # the full check of the before-restore copy found what the quick check did not
+            finally:
+                store.close()
+    kept = _restore_files(home, source, path)
+    open_store(home, bundled).close()  # migrates an older backup, and proves the result opens
+    return Restored(source, kept, kept is not None)
+
+
+def _restore_files(home: Path, source: Path, path: Path) -> Path | None:
+    folder = ensure_private_folder(backup_dir(home))
+    kept = None
+    if path.exists():
+        kept = folder / f"{DAMAGED_PREFIX}{BEFORE_RESTORE_PREFIX}{_stamp()}{SUFFIX}"
+        files.settle(files.copy_file(path, kept), kept)
+        wal = sidecars(path)[0]
+        if wal.exists() and wal.stat().st_size:  # beside its copy, where SQLite tools will find it
+            kept_wal = kept.with_name(kept.name + "-wal")
+            files.settle(files.copy_file(wal, kept_wal), kept_wal)
+    part = files.copy_file(source, path, what="没有恢复，原来的文件未动")
+    result = files.check_file(part)
+    if not result.ok:
+        files.discard(part)
+        raise StorageError(f"复制的备份检查未通过（{result.detail}），未恢复：磁盘可能有问题")
+    try:
+        for stale in sidecars(path):  # the damaged file's journal must never be applied to the restored one
+            stale.unlink(missing_ok=True)
+    except OSError:
+        files.discard(part)
+        raise StorageError("数据库文件正被另一个 hazardmap 窗口使用：请先关闭所有 hazardmap 窗口再恢复") from None
+    files.settle(part, path)
+    return kept
 
 
 # ---- network shares ------------------------------------------------------------------------------

@@ -1,14 +1,14 @@
 """Patrol logs to and from the bureau's 台账: Excel (.xlsx: 汇总 + 巡查记录 + 说明 sheets) or CSV.
 
 Export writes Chinese headers; --mask-phones masks monitors' phones for copies leaving the bureau.
-Import takes the same layout back: every row is checked first, bad rows are reported with their row
-number and reason, and nothing is saved if any row is bad (unless skip_bad). Rows equal to an entry
-already in the database (or the 回收站) are recognised and not doubled.
+Import takes the same layout back, read by services.spreadsheet as a person sees it in Excel: every
+row is checked first, bad rows are reported with their row number and reason, and nothing is saved
+if any row is bad (unless skip_bad). Rows equal to an entry already in the database (or the 回收站)
+are recognised and not doubled.
 """
 from __future__ import annotations
 
 import csv
-import io
 import os
 import re
 from collections import Counter
@@ -26,6 +26,7 @@ from hazardmap.domain.patrol_status import Judgement
 from hazardmap.domain.points import mask_phone
 from hazardmap.services import patrol as patrol_service
 from hazardmap.services.points import list_points
+from hazardmap.services.spreadsheet import BadRow, Table, neutralise, read_table, whole_number, xlsx_cell
 from hazardmap.services.store import Store, current_user, now_iso
 
 ENTRY_SHEET = "巡查记录"
@@ -155,8 +156,9 @@ def _write_csv(path: Path, records: list[dict]) -> None:
     with open(path, "w", encoding="utf-8-sig", newline="") as f:  # BOM: Excel opens it as UTF-8
         w = csv.writer(f)
         w.writerow(ENTRY_COLUMNS.values())
-        for r in records:
-            w.writerow(["" if r[k] is None else r[k] for k in ENTRY_COLUMNS])
+        for r in records:  # typed text never starts like a formula in Excel (OWASP's CSV injection)
+            w.writerow(["" if r[k] is None else neutralise(r[k]) if isinstance(r[k], str) else r[k]
+                        for k in ENTRY_COLUMNS])
 
 
 def _summary_rows(entries, points, point: int | None, mask: bool) -> list[list]:
@@ -200,7 +202,7 @@ def _write_xlsx(path: Path, records, entries, points, *, point, since, until, ma
         summary.column_dimensions[get_column_letter(i)].width = w
     header(summary, SUMMARY_COLUMNS)
     for row in _summary_rows(entries, points, point, mask):
-        summary.append(row)
+        summary.append([xlsx_cell(summary, v) for v in row])  # a monitor named "=…" stays text
 
     ws = wb.create_sheet(ENTRY_SHEET)
     ws.freeze_panes = "A2"
@@ -216,11 +218,9 @@ def _write_xlsx(path: Path, records, entries, points, *, point, since, until, ma
             if v == "":
                 v = None  # openpyxl skips empty cells: a third faster on 100,000 entries
             if i in multiline and v and ("\n" in v or len(v) > 20):
-                c = WriteOnlyCell(ws, value=v)
-                c.alignment = wrap
-                row.append(c)
+                row.append(xlsx_cell(ws, v, alignment=wrap))
             else:
-                row.append(v)
+                row.append(xlsx_cell(ws, v))  # typed text stays text: "=1+1" is no formula
         ws.append(row)
 
     about = wb.create_sheet(ABOUT_SHEET)
@@ -236,20 +236,11 @@ def _write_xlsx(path: Path, records, entries, points, *, point, since, until, ma
                            "宏观迹象每行一个，如“拉张裂缝（部位：后缘；特征：宽约2厘米）”；"
                            "其他测量每行一个，如“埋桩 1号桩：12.5 mm”“贴片 A：完好”。"
                            "记录编号、较上次变化、群测群防员、电话、录入人、录入时间仅供查看，导入时不读取。")):
-        about.append(list(row))
+        about.append([xlsx_cell(about, v) for v in row])
     wb.save(path)
 
 
 # ---- import --------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class BadRow:
-    row: int      # as Excel numbers it (the header is row 1)
-    reason: str
-
-    def __str__(self) -> str:
-        return f"第 {self.row} 行：{self.reason}"
-
 
 class ImportRejected(InvalidInput):
     """Some rows are bad and nothing was imported; .bad lists them."""
@@ -268,55 +259,21 @@ class ImportResult:
 
 
 _HEADER_KEYS = {v: k for k, v in ENTRY_COLUMNS.items()}
-# Headers staff may have typed by hand in their own sheets.
-_HEADER_KEYS.update({"序号": "point", "隐患点": "point", "隐患点编号": "point", "时间": "at", "巡查日期": "at",
+# Headers staff may have typed by hand in their own sheets, matched whole. Not 序号: in a sheet of
+# one's own that is usually a row counter (1, 2, 3 …), not the hazard point.
+_HEADER_KEYS.update({"隐患点": "point", "隐患点编号": "point", "时间": "at", "巡查日期": "at",
                      "降雨量": "rain_mm", "雨量(mm)": "rain_mm", "宏观迹象": "signs", "裂缝读数": "crack_mm",
                      "判定结果": "judgement", "巡查结论": "judgement", "处置": "action"})
 
 
-def _read_rows(path: Path) -> list[tuple[int, dict]]:
-    """(Excel row number, {key: value}) for every non-empty data row."""
-    if not path.is_file():
-        raise InvalidInput(f"文件“{path}”不存在")
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        raw = path.read_bytes()
-        for enc in ("utf-8-sig", "gb18030"):  # Chinese Excel saves CSV as GBK
-            try:
-                text = raw.decode(enc)
-                break
-            except UnicodeDecodeError:
-                continue
-        table = list(csv.reader(io.StringIO(text, newline="")))  # quoted cells may hold newlines
-    elif suffix in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        try:
-            wb = load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:
-            raise InvalidInput(f"无法读取 Excel 文件“{path.name}”：{exc}") from None
-        try:
-            ws = wb[ENTRY_SHEET] if ENTRY_SHEET in wb.sheetnames else wb.worksheets[0]
-            table = [list(r) for r in ws.iter_rows(values_only=True)]
-        finally:
-            wb.close()
-    else:
-        raise InvalidInput(f"只能导入 .xlsx 或 .csv 文件，“{path.name}”不是")
-    header_at = next((i for i, r in enumerate(table[:10])
-                      if any(_HEADER_KEYS.get(str(c).strip()) == "at" for c in r if c is not None)), None)
-    if header_at is None:
-        raise InvalidInput(f"“{path.name}”中找不到表头（需要“巡查时间”等列）")
-    keys = [_HEADER_KEYS.get(str(c).strip()) if c is not None else None for c in table[header_at]]
-    missing = [ENTRY_COLUMNS[k] for k in REQUIRED_ON_IMPORT if k not in keys]
+def _read_rows(path: Path) -> Table:
+    """The rows a person sees under the header (of the 巡查记录 sheet, else the first visible sheet)."""
+    table = read_table(path, _HEADER_KEYS.get, anchor="at", sheet=ENTRY_SHEET,
+                       no_header=f"“{path.name}”中找不到表头（需要“巡查时间”等列）")
+    missing = [ENTRY_COLUMNS[k] for k in REQUIRED_ON_IMPORT if k not in table.headers]
     if missing:
         raise InvalidInput(f"“{path.name}”缺少必填列：{'、'.join(missing)}")
-    rows = []
-    for i, r in enumerate(table[header_at + 1:], start=header_at + 2):
-        values = {k: r[j] for j, k in enumerate(keys) if k and j < len(r)}
-        if all(v is None or str(v).strip() == "" for v in values.values()):
-            continue
-        rows.append((i, values))
-    return rows
+    return table
 
 
 def _text(v) -> str:
@@ -336,13 +293,7 @@ def _at_text(v) -> str:
 
 
 def _row_to_draft(values: dict, point_seqs: set[int]) -> PatrolDraft:
-    point_text = _text(values.get("point"))
-    if not point_text:
-        raise InvalidInput("隐患点序号为空")
-    try:
-        seq = int(float(point_text))
-    except ValueError:
-        raise InvalidInput(f"隐患点序号“{point_text}”不是数字") from None
+    seq = whole_number(values.get("point"), "隐患点序号")
     if seq not in point_seqs:
         raise InvalidInput(f"没有第 {seq} 号隐患点")
     measurements = merge_crack_column(parse_measurements_cell(_text(values.get("other_measurements"))),
@@ -360,15 +311,15 @@ def _row_to_draft(values: dict, point_seqs: set[int]) -> PatrolDraft:
 def import_logs(store: Store, path: str | Path, *, skip_bad: bool = False, by: str | None = None) -> ImportResult:
     """Add the file's new entries in one transaction (one undo moves them all to the 回收站)."""
     path = Path(path)
-    rows = _read_rows(path)
+    table = _read_rows(path)
     with store.db.read() as s:
         seen = store.db.patrol.last_change(s)
-    result, to_add = _classify(store, path, rows, skip_bad)
+    result, to_add = _classify(store, path, table, skip_bad)
     if to_add:
         by, at = by or current_user(), now_iso()
         with store.db.write() as tx:  # all rows or none
             if store.db.patrol.last_change(tx) != seen:  # entries changed meanwhile: check against them
-                result, to_add = _classify(store, path, rows, skip_bad)
+                result, to_add = _classify(store, path, table, skip_bad)
             result.added = [patrol_service.insert_checked(store, tx, d, by=by, at=at, action=AuditAction.IMPORT)
                             for _, d in to_add]
         if result.added:
@@ -379,7 +330,7 @@ def import_logs(store: Store, path: str | Path, *, skip_bad: bool = False, by: s
     return result
 
 
-def _classify(store: Store, path: Path, rows: list[tuple[int, dict]], skip_bad: bool
+def _classify(store: Store, path: Path, table: Table, skip_bad: bool
               ) -> tuple[ImportResult, list[tuple[int, PatrolDraft]]]:
     """Sort the rows into new, duplicates and bad, against the entries stored now."""
     with store.db.read() as s:
@@ -388,10 +339,10 @@ def _classify(store: Store, path: Path, rows: list[tuple[int, dict]], skip_bad: 
     existing: dict[tuple, list[PatrolEntry]] = {}
     for e in patrol_service.list_entries(store) + patrol_service.list_entries(store, binned=True):
         existing.setdefault((e.point_seq, e.at, e.by), []).append(e)
-    result = ImportResult()
+    result = ImportResult(bad=list(table.bad))
     to_add: list[tuple[int, PatrolDraft]] = []
     in_file: dict[tuple, tuple[int, PatrolDraft]] = {}
-    for row_no, values in rows:
+    for row_no, values in ((r.line, r.values) for r in table.rows):
         try:
             d = _row_to_draft(values, point_seqs)
         except InvalidInput as exc:
@@ -416,6 +367,7 @@ def _classify(store: Store, path: Path, rows: list[tuple[int, dict]], skip_bad: 
             continue
         in_file[key] = (row_no, d)
         to_add.append((row_no, d))
+    result.bad.sort(key=lambda b: b.line)
     if result.bad and not skip_bad:
         raise ImportRejected(f"“{path.name}”有 {len(result.bad)} 行有误，未导入任何记录", result.bad)
     return result, to_add

@@ -6,28 +6,26 @@ nothing is guessed. A name that exists in two townships is reported with its can
 front end can ask which township and run the import again with the answer in `choices`."""
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from hazardmap.domain.changes import Changes
-from hazardmap.domain.errors import Ambiguous, HazardmapError, InvalidInput, NotFound
+from hazardmap.domain.errors import Ambiguous, HazardmapError, InvalidInput
 from hazardmap.domain.rain_gauges import RainGaugeSite
 from hazardmap.geodata.bundled import Village
 from hazardmap.services import rain_gauges as svc
+from hazardmap.services.spreadsheet import BadRow, read_table, short, whole_number
 from hazardmap.services.store import Store, current_user, now_iso
-
-HEADER_SEARCH_ROWS = 10  # sheets often start with a title row ("2023年雨量计安装村名单") above the header
 
 # Whole header names (after _norm), not substrings: a title row "2023年雨量计安装村名单" or a data cell
 # "檀市村" must not be taken for the header. Not 村民小组 (a group inside a village).
 _VILLAGE_HEADER = re.compile(r"^(所在|安装|行政|所属)?(村|社区)(\(社区\)|\(居\)|庄|部|委会|\(居\)委会|民委员会)?"
                              r"(名|名称|代码|编码|区划代码)?$")
 _TOWNSHIP_HEADER = re.compile(r"^(所在|所属)?(乡镇|乡|镇|街道|乡镇街道|乡镇\(街道\)|乡\(镇\)|镇\(街道\))(名|名称)?$")
-_SLOT_HEADERS = ("编号", "序号", "站点编号", "站号", "站点序号", "雨量计编号", "站点号")
-_SLOT_NUMBER = re.compile(r"^(\d+)(?:\.0+)?号?$")
+_SLOT_HEADERS = ("站点编号", "站号", "站点序号", "雨量计编号", "站点号")
+# Only when no column above is there: in a list that has both, 序号 is a row counter.
+_WEAK_SLOT_HEADERS = {"编号": "slot", "序号": "slot"}
 
 
 def _norm(text) -> str:
@@ -56,7 +54,8 @@ class SheetRow:
     line: int            # the row number the user sees in Excel / the line in the csv file
     village: str         # a name or a 12-digit code, as written
     township: str | None
-    slot: str | None     # as written; checked later so a bad value becomes a bad row
+    slot: object         # as written (text, or a number from an Excel cell); checked later so a bad value
+                         # becomes a bad row
 
 
 @dataclass(frozen=True)
@@ -65,21 +64,6 @@ class Assignment:
     slot: int
     village: Village
     unchanged: bool = False   # the slot already holds this village
-
-
-@dataclass(frozen=True)
-class BadRow:
-    line: int
-    text: str                 # the village as written (and its township), to show the user
-    reason: str               # Chinese, one line
-    candidates: tuple[Village, ...] = ()   # set when the name exists in several townships
-
-    @property
-    def ambiguous(self) -> bool:
-        return bool(self.candidates)
-
-    def __str__(self) -> str:
-        return f"第 {self.line} 行（{self.text}）：{self.reason}"
 
 
 @dataclass
@@ -101,126 +85,78 @@ class ImportReport:
 
 # ---------------------------------------------------------------------------------------------- reading
 
-def _read_csv_rows(path: Path) -> list[list]:
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):   # gb18030 is a superset of GBK (Chinese Excel's "CSV")
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes almost any byte string
-        raise InvalidInput(f"无法识别文件“{path.name}”的文字编码，请另存为 UTF-8 或 GBK 编码的 CSV")
-    first = text.splitlines()[0] if text else ""
-    delimiter = "\t" if "\t" in first and "," not in first else ","
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
-
-
-def _read_xlsx_rows(path: Path) -> list[list]:
-    import openpyxl  # only here: starting the CLI should not pay for it
-
-    try:
-        wb = openpyxl.load_workbook(path, data_only=True)
-    except Exception as exc:   # openpyxl raises many kinds for a damaged or non-Excel file
-        raise InvalidInput(f"无法读取 Excel 文件“{path.name}”：{exc.__class__.__name__}") from None
-    try:
-        ws = wb.worksheets[0]
-        return [list(r) for r in ws.iter_rows(min_row=1, max_row=ws.max_row, values_only=True)]
-    finally:
-        wb.close()
-
-
-def read_sheet(path: str | Path) -> list[SheetRow]:
-    """The rows under the header of the first sheet (xlsx) or of the csv file."""
+def read_sheet(path: str | Path) -> tuple[list[SheetRow], list[BadRow]]:
+    """The rows under the header of the first visible sheet (xlsx) or of the csv file, and the rows
+    refused while reading (hidden, invisible characters, formulas without a result …)."""
     path = Path(path)
-    if not path.is_file():
-        raise NotFound(f"找不到文件“{path}”")
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        rows = _read_xlsx_rows(path)
-    elif suffix in (".csv", ".txt"):
-        rows = _read_csv_rows(path)
-    elif suffix == ".xls":
-        raise InvalidInput("不支持旧版 .xls 文件，请在 Excel 中“另存为” .xlsx 或 CSV 后再导入")
-    else:
-        raise InvalidInput(f"只能导入 .xlsx 或 .csv 文件，“{path.name}”不是")
-
-    for h, header in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        kinds: dict[str, int] = {}
-        for col, cell in enumerate(header):
-            kind = _column_kind(cell)
-            if kind and kind not in kinds:   # the first column of each kind counts
-                kinds[kind] = col
-        if "village" in kinds:
-            break
-    else:
-        raise InvalidInput("表中找不到村名列：表头应有“村”“村名”“村（社区）”“村委会”等列名")
-
-    def cell(row: list, kind: str) -> str:
-        col = kinds.get(kind)
-        return _norm(row[col]) if col is not None and col < len(row) else ""
-
-    out = []
-    for i, row in enumerate(rows[h + 1:], start=h + 2):
-        village = cell(row, "village")
+    table = read_table(path, _column_kind, anchor="village", fallback=_WEAK_SLOT_HEADERS,
+                       no_header="表中找不到村名列：表头应有“村”“村名”“村（社区）”“村委会”等列名",
+                       describe=lambda values: _norm(values.get("township")) + _norm(values.get("village")))
+    rows = []
+    for r in table.rows:
+        village = _norm(r.values.get("village"))
         if not village:   # blank lines, or a numbered template row not filled in yet
             continue
-        out.append(SheetRow(i, village, cell(row, "township") or None, cell(row, "slot") or None))
-    return out
+        slot = r.values.get("slot")
+        rows.append(SheetRow(r.line, village, _norm(r.values.get("township")) or None,
+                             None if slot is None or str(slot).strip() == "" else slot))
+    return rows, table.bad
 
 
 # ---------------------------------------------------------------------------------------------- checking
 
-def _check(store: Store, rows: list[SheetRow], choices: dict[int, str]) -> tuple[list[Assignment], list[BadRow]]:
-    """Resolve and check every row against the gazetteer and the current slots."""
+def _check(store: Store, rows: list[SheetRow], choices: dict[int, str],
+           unreadable: list[BadRow]) -> tuple[list[Assignment], list[BadRow]]:
+    """Resolve and check every row against the gazetteer and the current slots; the rows refused
+    while reading are added to the bad ones."""
     sites = {s.slot: s for s in svc.list_sites(store)}
     total = len(sites)
     slot_of_village = {s.village_code: s.slot for s in sites.values() if s.village_code}
-    bad: list[BadRow] = []
+    bad: list[BadRow] = list(unreadable)
     resolved: list[tuple[SheetRow, Village, int | None]] = []
     seen_village: dict[str, int] = {}
     seen_slot: dict[int, int] = {}
 
     for row in rows:
-        shown = f"{row.township}{row.village}" if row.township else row.village
+        shown = short(f"{row.township}{row.village}" if row.township else row.village)
         township = row.township or choices.get(row.line)
         try:
             v = svc.find_village(store, row.village, township)
         except Ambiguous as exc:
             cands = tuple(exc.candidates)
             listing = "、".join(f"{c.township}{c.name}" for c in cands)
-            bad.append(BadRow(row.line, shown, f"重名：{listing}，请注明乡镇", cands))
+            bad.append(BadRow(row.line, f"重名：{listing}，请注明乡镇", shown, cands))
             continue
         except HazardmapError as exc:
-            bad.append(BadRow(row.line, shown, str(exc)))
+            bad.append(BadRow(row.line, str(exc), shown))
             continue
         if township and v.township != township:   # a code given with a township that does not hold it
-            bad.append(BadRow(row.line, shown, f"代码 {v.code} 是{v.township}{v.name}，不在{township}"))
+            bad.append(BadRow(row.line, f"代码 {v.code} 是{v.township}{v.name}，不在{township}", shown))
             continue
         slot = None
         if row.slot is not None:
-            m = _SLOT_NUMBER.match(row.slot)
-            if not m:
-                bad.append(BadRow(row.line, shown, f"站点编号“{row.slot}”不是数字"))
+            try:
+                slot = whole_number(row.slot, "站点编号")
+            except InvalidInput as exc:
+                bad.append(BadRow(row.line, str(exc), shown))
                 continue
-            slot = int(m.group(1))
             if slot not in sites:
-                bad.append(BadRow(row.line, shown, f"站点编号 {slot} 超出范围（共 {total} 个，编号 1～{total}）"))
+                bad.append(BadRow(row.line, f"站点编号 {slot} 超出范围（共 {total} 个，编号 1～{total}）", shown))
                 continue
         if v.code in seen_village:
-            bad.append(BadRow(row.line, shown, f"与第 {seen_village[v.code]} 行重复（{v.township}{v.name}）"))
+            bad.append(BadRow(row.line, f"与第 {seen_village[v.code]} 行重复（{v.township}{v.name}）", shown))
             continue
         if slot is not None and slot in seen_slot:
-            bad.append(BadRow(row.line, shown, f"第 {slot} 号站点在第 {seen_slot[slot]} 行已出现"))
+            bad.append(BadRow(row.line, f"第 {slot} 号站点在第 {seen_slot[slot]} 行已出现", shown))
             continue
         current = slot_of_village.get(v.code)
         if current is not None and slot is not None and current != slot:
-            bad.append(BadRow(row.line, shown, f"{v.township}{v.name} 已是第 {current} 号站点；一个村只装一台"))
+            bad.append(BadRow(row.line, f"{v.township}{v.name} 已是第 {current} 号站点；一个村只装一台", shown))
             continue
         if slot is not None and sites[slot].village_code not in (None, v.code):
             s = sites[slot]
-            bad.append(BadRow(row.line, shown, f"第 {slot} 号站点已指定为{s.township}{s.village}；"
-                                                "如要更换请先清空该站点"))
+            bad.append(BadRow(row.line, f"第 {slot} 号站点已指定为{s.township}{s.village}；如要更换请先清空该站点",
+                              shown))
             continue
         seen_village[v.code] = row.line
         if slot is not None:
@@ -237,9 +173,9 @@ def _check(store: Store, rows: list[SheetRow], choices: dict[int, str]) -> tuple
             assignments.append(Assignment(row.line, current, v, unchanged=True))
         elif slot is None:
             if not free:
-                shown = f"{row.township}{row.village}" if row.township else row.village
+                shown = short(f"{row.township}{row.village}" if row.township else row.village)
                 left = sum(1 for s in sites.values() if not s.assigned)
-                bad.append(BadRow(row.line, shown, f"空余站点不足：只剩 {left} 个未落实站点，表中多出此行"))
+                bad.append(BadRow(row.line, f"空余站点不足：只剩 {left} 个未落实站点，表中多出此行", shown))
                 continue
             assignments.append(Assignment(row.line, free.pop(0), v))
         else:
@@ -254,18 +190,18 @@ def import_villages(store: Store, path: str | Path, *, skip_bad: bool = False, d
 
     choices: {row number: township} for rows whose village name exists in several townships.
     Without skip_bad nothing is applied when any row is bad."""
-    rows = read_sheet(path)
-    if not rows:
+    rows, unreadable = read_sheet(path)
+    if not rows and not unreadable:
         raise InvalidInput("表中没有村名：表头下面是空的")
     choices = choices or {}
     if dry_run:
-        assignments, bad = _check(store, rows, choices)
-        return ImportReport(len(rows), assignments, bad)
+        assignments, bad = _check(store, rows, choices, unreadable)
+        return ImportReport(len(rows) + len(unreadable), assignments, bad)
     who, when = by or current_user(), now_iso()
     with store.db.write() as tx:
         # Checked inside the write transaction: no other window or command can take a slot meanwhile.
-        assignments, bad = _check(store, rows, choices)
-        report = ImportReport(len(rows), assignments, bad)
+        assignments, bad = _check(store, rows, choices, unreadable)
+        report = ImportReport(len(rows) + len(unreadable), assignments, bad)
         if bad and not skip_bad:
             return report
         sites = {s.slot: s for s in store.db.rain_gauges.all(tx)}

@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from hazardmap.domain.changes import ChangeBus, Changes
+from hazardmap.domain.errors import DatabaseDamaged, StorageError
 from hazardmap.geodata.bundled import BundledData
 from hazardmap.paths import user_home
 from hazardmap.storage.db import Database
@@ -51,12 +52,18 @@ def db_path(home: Path | None = None) -> Path:
 def open_store(home: Path | None = None, bundled: BundledData | None = None, *,
                backup_on_open: bool = False) -> Store:
     """Open (creating and seeding on first run, migrating if older) the user's database.
-    backup_on_open: the window's start-up backup (the last few are kept), taken after migrating."""
+    A damaged database raises DatabaseDamaged naming the newest good backup; nothing is written to it.
+    backup_on_open: the window's start-up backup (the last few good ones are kept), taken after
+    migrating; if it cannot be written (full disk, read-only folder) the store still opens with a
+    warning, so the window can show the problem."""
     from hazardmap.services import backup
 
     home = home or user_home()
     bundled = bundled or BundledData()
-    db = Database.open(db_path(home), bundled)
+    try:
+        db = Database.open(db_path(home), bundled)
+    except DatabaseDamaged as exc:
+        raise exc.with_backup(backup.newest_good_backup(home)) from None
     store = Store(home=home, db=db, bundled=bundled)
     warning = backup.network_share_warning(db_path(home))
     if warning:
@@ -64,6 +71,9 @@ def open_store(home: Path | None = None, bundled: BundledData | None = None, *,
     if backup_on_open:
         try:
             backup.backup_on_start(store)
-        except OSError as exc:  # a full disk must not stop the bureau from working: say so instead
-            store.warnings.append(f"启动时自动备份失败：{exc}")
+        except DatabaseDamaged:  # the full check of the copy found damage the quick check did not
+            store.close()
+            raise
+        except StorageError as exc:  # a full disk must not stop the bureau from working: say so instead
+            store.warnings.append(f"启动时自动备份失败：{exc}（已有的备份不受影响）")
     return store

@@ -1,5 +1,6 @@
 /* hazardmap map page: draws the layers from the payload built in hazardmap/mapping/page.py.
- * All text in the payload is already HTML-escaped in Python; this script only places it.
+ * The payload (a JSON block in the page, or the window's updates) carries plain text, exactly as
+ * typed: every piece of it is escaped here (esc) before it becomes HTML.
  * Talks to the desktop window through one QWebChannel object ("mapBridge") when present. */
 (function () {
   "use strict";
@@ -13,45 +14,137 @@
 
   function toLatLng(o) { return [o.lat, o.lon]; }
 
+  var ESC = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+  function esc(text) {
+    return String(text === null || text === undefined ? "" : text).replace(/[&<>"']/g, function (c) { return ESC[c]; });
+  }
+  hm.esc = esc;
+
+  // Tooltips and popups arrive as lists of plain-text lines; the first is the title.
+  function linesHtml(lines) {
+    return (lines || []).map(function (t, i) { return i === 0 ? "<b>" + esc(t) + "</b>" : esc(t); }).join("<br>");
+  }
+
+  // What matters is drawn on top: each kind has its own pane (hazard points over rain gauges over
+  // works, all under tooltips at 650), and inside the points' pane 危险 over 异常 over the rest.
+  var PANES = { hmSeats: 450, hmWorks: 610, hmGauges: 620, hmPoints: 640 };
+  var SEVERITY = { "危险": 2, "异常": 1 };
+  function severity(p) { return SEVERITY[p.status] || 0; }
+  function zOffset(p) {
+    // Leaflet stacks markers of one pane by screen y plus this offset: steps far above any y.
+    return severity(p) * 100000 + (p.seq === hm.selected ? 50000 : 0);
+  }
+
   function pointIcon(p) {
     var cls = "hm-pt hm-prec-" + p.precision + (p.seq === hm.selected ? " hm-selected" : "");
+    var dx = p.dx || 0, dy = p.dy || 0;
     return L.divIcon({
       className: "hm-pt-wrap",
-      html: '<div class="' + cls + '" style="background:' + p.colour + '">' + Number(p.seq) + "</div>",
-      iconSize: [26, 26], iconAnchor: [13 - (p.dx || 0), 13], tooltipAnchor: [12 + (p.dx || 0), 0],
-      popupAnchor: [p.dx || 0, -12]
+      html: '<div class="' + cls + '" style="background:' + esc(p.colour) + '">' + Number(p.seq) + "</div>",
+      iconSize: [26, 26], iconAnchor: [13 - dx, 13 - dy], tooltipAnchor: [12 + dx, dy],
+      popupAnchor: [dx, -12 + dy]
     });
   }
 
-  // Points that share one position (e.g. two known only by the same township seat) are drawn side by
-  // side, 26 px apart, so each stays visible and clickable; their stored position is unchanged.
-  function spreadColocated(points) {
-    var byPos = {};
-    points.forEach(function (p) {
-      var key = p.lat.toFixed(6) + "," + p.lon.toFixed(6);
-      (byPos[key] = byPos[key] || []).push(p);
+  function gaugeIcon(s) {
+    var dx = s.dx || 0, dy = s.dy || 0;
+    return L.divIcon({ className: "hm-rg-wrap", html: '<div class="hm-rg">' + Number(s.slot) + "</div>",
+      iconSize: [20, 20], iconAnchor: [10 - dx, 10 - dy], tooltipAnchor: [dx, dy] });
+  }
+
+  function workIcon(w) {
+    var dx = w.dx || 0, dy = w.dy || 0;
+    return L.divIcon({ className: "hm-ew-wrap", html: '<div class="hm-ew">排</div>',
+      iconSize: [16, 16], iconAnchor: [8 - dx, 8 - dy], tooltipAnchor: [dx, dy] });
+  }
+
+  // Screen offsets tried, nearest first, for a symbol of size `step` that would cover another.
+  function candidates(step) {
+    var out = [];
+    for (var r = 0; r <= 4; r++) {
+      for (var i = -r; i <= r; i++) {
+        for (var j = -r; j <= r; j++) {
+          if (Math.max(Math.abs(i), Math.abs(j)) === r) { out.push([i * step, j * step]); }
+        }
+      }
+    }
+    // Nearest first; at equal distance right, left, up, down (a pair at one spot sits side by side).
+    return out.sort(function (a, b) {
+      var d = (a[0] * a[0] + a[1] * a[1]) - (b[0] * b[0] + b[1] * b[1]);
+      return d || (Math.abs(a[1]) - Math.abs(b[1])) || (b[0] - a[0]) || (a[1] - b[1]);
     });
-    Object.keys(byPos).forEach(function (key) {
-      var same = byPos[key];
-      same.forEach(function (p, i) { p.dx = Math.round((i - (same.length - 1) / 2) * 26); });
+  }
+
+  function legendBox() {
+    var el = document.querySelector(".hm-legend");
+    if (!el || !el.offsetWidth) { return null; }
+    var r = el.getBoundingClientRect(), m = hm.map.getContainer().getBoundingClientRect();
+    var a = hm.map.containerPointToLayerPoint([r.left - m.left, r.top - m.top]);
+    var b = hm.map.containerPointToLayerPoint([r.right - m.left, r.bottom - m.top]);
+    return [a.x, a.y, b.x, b.y];
+  }
+
+  // No symbol hides another: at the current zoom every marker that would cover one already placed
+  // moves to the nearest free spot beside it (hazard points first, by severity, then rain gauges,
+  // then works). Stored positions never change; only where the icon is drawn (dx, dy).
+  function declutter() {
+    if (!hm.map || hm.large) { return; }
+    var items = [];
+    var add = function (layerKey, list, size, rank, redraw) {
+      if (!hm.map.hasLayer(hm.layers[layerKey])) { return; }
+      list.forEach(function (o) { if (o.marker) { items.push({ o: o, size: size, rank: rank, redraw: redraw }); } });
+    };
+    add("points", hm.data.points || [], 26, 10, function (p) {
+      p.marker.setIcon(pointIcon(p)); p.marker.setZIndexOffset(zOffset(p));
     });
+    add("rain_gauges", hm.gauges || [], 22, 1, function (s) { s.marker.setIcon(gaugeIcon(s)); });
+    add("emergency_works", hm.works || [], 18, 0, function (w) { w.marker.setIcon(workIcon(w)); });
+    // Among points: severity first, then the more precise position keeps its true place.
+    var PREC = { surveyed: 0.2, village: 0.1 };
+    items.forEach(function (it) { it.rank += it.o.seq !== undefined ? severity(it.o) + (PREC[it.o.precision] || 0) : 0; });
+    items.sort(function (a, b) { return (b.rank - a.rank) || ((a.o.seq || a.o.slot || 0) - (b.o.seq || b.o.slot || 0)); });
+    var placed = [];
+    var apart = function (x, y, h, b) { return x + h <= b[0] || x - h >= b[2] || y + h <= b[1] || y - h >= b[3]; };
+    var free = function (x, y, h) { return placed.every(function (b) { return apart(x, y, h, b); }); };
+    // A symbol moved aside never goes under the legend (one that truly lies there stays put).
+    var legend = legendBox();
+    var cands = {};
+    items.forEach(function (it) {
+      var at = hm.map.latLngToLayerPoint(toLatLng(it.o));
+      var h = it.size / 2;
+      var list = cands[it.size] = cands[it.size] || candidates(it.size);
+      var best = list[0];
+      for (var i = 0; i < list.length; i++) {
+        var x = at.x + list[i][0], y = at.y + list[i][1];
+        if (free(x, y, h) && (i === 0 || !legend || apart(x, y, h, legend))) { best = list[i]; break; }
+      }
+      placed.push([at.x + best[0] - h, at.y + best[1] - h, at.x + best[0] + h, at.y + best[1] + h]);
+      if ((it.o.dx || 0) !== best[0] || (it.o.dy || 0) !== best[1]) {
+        it.o.dx = best[0]; it.o.dy = best[1];
+        it.redraw(it.o);
+      }
+    });
+    placeSeatLabels(hm.data.points || [], placed);
   }
 
   function drawPoints(points) {
     var group = hm.layers.points;
     group.clearLayers();
     hm.markers = {}; hm.rings = {};
-    var large = points.length > hm.data.cluster_above;  // set in page.py
+    var large = hm.large = points.length > hm.data.cluster_above;  // set in page.py
     var done = function () {
       hm.counts.points = points.length;
       hm.counts.rings = Object.keys(hm.rings).length;
     };
     if (large) {
       // Clustering keeps 20,000 points usable; chunked so the page never freezes while adding.
-      var cluster = L.markerClusterGroup({ chunkedLoading: true, chunkInterval: 150 });
-      var list = points.map(function (p) {
-        var mk = L.circleMarker(toLatLng(p), { radius: 5, color: "#333", weight: 1, fillColor: p.colour, fillOpacity: 0.9 });
-        mk.bindTooltip(p.tooltip);
+      var cluster = L.markerClusterGroup({ chunkedLoading: true, chunkInterval: 150, clusterPane: "hmPoints" });
+      // Drawn in order of severity: a 危险 disc is added last, so it lies on top.
+      var ordered = points.slice().sort(function (a, b) { return severity(a) - severity(b); });
+      var list = ordered.map(function (p) {
+        var mk = L.circleMarker(toLatLng(p), { radius: 5, color: "#333", weight: 1, fillColor: p.colour,
+          fillOpacity: 0.9, pane: "hmPoints" });
+        mk.bindTooltip(linesHtml(p.tooltip));
         mk.on("click", function () { onPointClick(p.seq); });
         hm.markers[p.seq] = mk;
         return mk;
@@ -65,8 +158,6 @@
         if (!list.length) { done(); resolve(); }
       });
     }
-    spreadColocated(points);
-    placeSeatLabels(points);
     points.forEach(function (p) {
       if (p.precision === "township") {
         // Dashed ring: the point is only known to its township seat (radius explained in page.py).
@@ -77,14 +168,17 @@
         group.addLayer(ring);
         hm.rings[p.seq] = ring;
       }
-      var mk = L.marker(toLatLng(p), { icon: pointIcon(p), riseOnHover: true, keyboard: false });
+      var mk = L.marker(toLatLng(p), { icon: pointIcon(p), riseOnHover: true, keyboard: false, pane: "hmPoints",
+        zIndexOffset: zOffset(p) });
       mk.hmPoint = p;
-      mk.bindTooltip(p.tooltip, { direction: "right" });
-      mk.bindPopup(p.popup, { maxWidth: 320 });
+      p.marker = mk;
+      mk.bindTooltip(linesHtml(p.tooltip), { direction: "right" });
+      mk.bindPopup("<div class='hm-popup'>" + linesHtml(p.popup) + "</div>", { maxWidth: 320 });
       mk.on("click", function () { onPointClick(p.seq); });
       group.addLayer(mk);
       hm.markers[p.seq] = mk;
     });
+    declutter();
     done();
     return Promise.resolve();
   }
@@ -94,32 +188,91 @@
     if (hm.bridge) { hm.bridge.pointClicked(seq); }
   }
 
-  // A seat's label normally starts just right of its square. Points known only by their township
-  // sit on the seat itself (drawn side by side when several, see spreadColocated), so there the
-  // label goes to the left of the whole group instead of under the numbered discs.
-  function seatIcon(t, atPoints) {
-    var style = atPoints ? ' style="left:auto; right:' + (13 * atPoints + 7) + 'px"' : "";
+  // A seat's label goes to the first place beside its square that covers no symbol and no other
+  // seat's name: right of the square, left of it, then beside the points that sit on the seat
+  // (points known only by their township, moved beside each other by declutter), above, below.
+  // Where none is free and nearer its own seat than any other (a small map of the whole county), the
+  // name waits for a closer zoom rather than hide a symbol or name the wrong seat.
+  function seatIcon(t, pos) {
+    var style = pos === false ? ' style="display:none"' :
+      pos ? ' style="left:' + pos[0] + "px; top:" + pos[1] + 'px"' : "";
     return L.divIcon({ className: "hm-seat-wrap",
-      html: '<div class="hm-seat"></div><span class="hm-seat-label"' + style + ">" + t.label + "</span>",
+      html: '<div class="hm-seat"></div><span class="hm-seat-label"' + style + ">" + esc(t.label) + "</span>",
       iconSize: [8, 8], iconAnchor: [4, 4] });
   }
 
-  function placeSeatLabels(points) {
+  function labelWidth(text) {  // 12 px bold: a Chinese character 12 px, anything else about 7
+    var w = 0;
+    for (var i = 0; i < text.length; i++) { w += text.charCodeAt(i) > 0x2e80 ? 12 : 7; }
+    return w + 2;
+  }
+
+  function placeSeatLabels(points, taken) {
+    if (!hm.map.hasLayer(hm.layers.townships)) { return; }
+    // Symbols with 4 px to spare (a selected disc is drawn 1.25 times larger); names 3 px apart.
+    var boxes = (taken || []).map(function (b) { return [b[0] - 4, b[1] - 4, b[2] + 4, b[3] + 4]; });
     (hm.seats || []).forEach(function (s) {
-      var n = points.filter(function (p) {
-        return Math.abs(p.lat - s.seat.lat) < 1e-5 && Math.abs(p.lon - s.seat.lon) < 1e-5;
-      }).length;
-      if (n !== s.atPoints) { s.atPoints = n; s.marker.setIcon(seatIcon(s.seat, n)); }
+      var c = hm.map.latLngToLayerPoint(toLatLng(s.seat));
+      boxes.push([c.x - 4, c.y - 4, c.x + 4, c.y + 4]);
+    });
+    var free = function (a) {
+      return boxes.every(function (b) { return a[0] - 3 >= b[2] || a[2] + 3 <= b[0] || a[1] >= b[3] || a[3] <= b[1]; });
+    };
+    var seatsAt = (hm.seats || []).map(function (s) { return hm.map.latLngToLayerPoint(toLatLng(s.seat)); });
+    var distance = function (b, q) {
+      return Math.hypot(Math.max(b[0] - q.x, 0, q.x - b[2]), Math.max(b[1] - q.y, 0, q.y - b[3]));
+    };
+    var shown = hm.map.hasLayer(hm.layers.points);
+    // Seats with points on them first: those names say where the points are.
+    var order = (hm.seats || []).map(function (s) {
+      s.atPoints = shown ? points.filter(function (p) {
+        return p.marker && Math.abs(p.lat - s.seat.lat) < 1e-5 && Math.abs(p.lon - s.seat.lon) < 1e-5;
+      }).length : 0;
+      return s;
+    }).sort(function (a, b) { return b.atPoints - a.atPoints; });
+    order.forEach(function (s) {
+      var at = points.filter(function (p) {
+        return shown && p.marker && Math.abs(p.lat - s.seat.lat) < 1e-5 && Math.abs(p.lon - s.seat.lon) < 1e-5;
+      });
+      var c = seatsAt[hm.seats.indexOf(s)];
+      var w = labelWidth(s.seat.label), h = 18;
+      var lo = Math.min.apply(null, at.map(function (p) { return (p.dx || 0) - 13; }).concat([-4]));
+      var hi = Math.max.apply(null, at.map(function (p) { return (p.dx || 0) + 13; }).concat([4]));
+      var top = Math.min.apply(null, at.map(function (p) { return (p.dy || 0) - 13; }).concat([-4]));
+      var bottom = Math.max.apply(null, at.map(function (p) { return (p.dy || 0) + 13; }).concat([4]));
+      // Left/top edges of the label relative to the seat's centre, nearest first; then the same
+      // places one and two steps further out.
+      var options = [[5, -10], [-5 - w, -10], [hi + 3, -10], [lo - 3 - w, -10], [-w / 2, top - 2 - h], [-w / 2, bottom + 2],
+        [5, -h - 4], [5, 4], [-5 - w, -h - 4], [-5 - w, 4], [hi + 3, top - h], [hi + 3, bottom], [lo - 3 - w, top - h],
+        [lo - 3 - w, bottom]];
+      [1, 2].forEach(function (k) {
+        options.push([hi + 3 + 13 * k, -10], [lo - 3 - w - 13 * k, -10], [5, -10 - 18 * k], [5, -10 + 18 * k],
+          [-5 - w, -10 - 18 * k], [-5 - w, -10 + 18 * k], [-w / 2, top - 2 - h - 9 * k], [-w / 2, bottom + 2 + 9 * k]);
+      });
+      var fits = options.filter(function (o) { return free([c.x + o[0], c.y + o[1], c.x + o[0] + w, c.y + o[1] + h]); });
+      // A name nearer to another seat than to its own (or the points drawn on it) would name the wrong one.
+      var group = [c.x + lo, c.y + top, c.x + hi, c.y + bottom];
+      var best = fits.filter(function (o) {
+        var box = [c.x + o[0], c.y + o[1], c.x + o[0] + w, c.y + o[1] + h];
+        var own = Math.max(0, Math.max(group[0] - box[2], box[0] - group[2], group[1] - box[3], box[1] - group[3]));
+        return seatsAt.every(function (q) { return q === c || distance(box, q) > own + 2; });
+      })[0];
+      var pos = false;
+      if (best) {
+        boxes.push([c.x + best[0], c.y + best[1], c.x + best[0] + w, c.y + best[1] + h]);
+        pos = [Math.round(best[0] + 4), Math.round(best[1] + 4)];  // relative to the 8 px square's corner
+      }
+      if (String(pos) !== String(s.pos)) { s.pos = pos; s.marker.setIcon(seatIcon(s.seat, pos)); }
     });
   }
 
   function drawRainGauges(sites) {
     var g = hm.layers.rain_gauges;
     g.clearLayers();
+    hm.gauges = sites;
     sites.forEach(function (s) {
-      var icon = L.divIcon({ className: "hm-rg-wrap", html: '<div class="hm-rg">' + Number(s.slot) + "</div>",
-        iconSize: [20, 20], iconAnchor: [10, 10] });
-      g.addLayer(L.marker(toLatLng(s), { icon: icon, keyboard: false }).bindTooltip(s.tooltip));
+      s.marker = L.marker(toLatLng(s), { icon: gaugeIcon(s), keyboard: false, pane: "hmGauges" });
+      g.addLayer(s.marker.bindTooltip(linesHtml(s.tooltip)));
     });
     hm.counts.rain_gauges = sites.length;
   }
@@ -135,18 +288,19 @@
     hm.seats = [];
     st.townships.forEach(function (t) {
       // Own pane below the hazard points: seat labels never cover a numbered point.
-      var mk = L.marker(toLatLng(t), { icon: seatIcon(t, 0), interactive: false, keyboard: false, pane: "hmSeats" });
-      hm.seats.push({ seat: t, marker: mk, atPoints: 0 });
+      var mk = L.marker(toLatLng(t), { icon: seatIcon(t, null), interactive: false, keyboard: false, pane: "hmSeats" });
+      hm.seats.push({ seat: t, marker: mk, atPoints: 0, pos: null });
       hm.layers.townships.addLayer(mk);
     });
     st.villages.forEach(function (v) {
       var mk = L.circleMarker(toLatLng(v), { renderer: canvas, radius: 2.5, weight: 1, color: "#5d6d7e", fillColor: "#fff", fillOpacity: 1 });
-      mk.bindTooltip(v.label, { permanent: true, direction: "right", className: "hm-village-label", offset: [3, 0] });
+      mk.bindTooltip(esc(v.label), { permanent: true, direction: "right", className: "hm-village-label", offset: [3, 0] });
       hm.layers.villages.addLayer(mk);
     });
+    hm.works = st.emergency_works;
     st.emergency_works.forEach(function (w) {
-      var icon = L.divIcon({ className: "hm-ew-wrap", html: '<div class="hm-ew">排</div>', iconSize: [16, 16], iconAnchor: [8, 8] });
-      hm.layers.emergency_works.addLayer(L.marker(toLatLng(w), { icon: icon, keyboard: false }).bindTooltip(w.tooltip));
+      w.marker = L.marker(toLatLng(w), { icon: workIcon(w), keyboard: false, pane: "hmWorks" });
+      hm.layers.emergency_works.addLayer(w.marker.bindTooltip(linesHtml(w.tooltip)));
     });
   }
 
@@ -157,11 +311,11 @@
       var h = "<b class='hm-legend-title' title='点击收起/展开'>图例</b><div class='hm-legend-body'>";
       h += "<div class='hm-legend-sec'>巡查状态</div>";
       lg.statuses.forEach(function (s) {
-        h += "<div><span class='hm-sw' style='background:" + s.colour + "'></span>" + s.label + "</div>";
+        h += "<div><span class='hm-sw' style='background:" + esc(s.colour) + "'></span>" + esc(s.label) + "</div>";
       });
       h += "<div class='hm-legend-sec'>定位精度</div>";
       lg.precision.forEach(function (p) {
-        h += "<div><span class='hm-sw hm-sw-" + p.cls + "'></span>" + p.label + "</div>";
+        h += "<div><span class='hm-sw hm-sw-" + esc(p.cls) + "'></span>" + esc(p.label) + "</div>";
       });
       h += "<div class='hm-legend-sec'>其他</div>";
       h += "<div><span class='hm-seat hm-inline'></span>乡镇街道驻地</div>";
@@ -176,6 +330,7 @@
       div.querySelector(".hm-legend-title").addEventListener("click", function () {
         userChose = true;
         L.DomUtil[L.DomUtil.hasClass(div, "hm-collapsed") ? "removeClass" : "addClass"](div, "hm-collapsed");
+        declutter();
       });
       // A short map (a small screen) folds the legend so it never hides the county, until the user
       // unfolds or folds it themselves.
@@ -217,6 +372,11 @@
     return JSON.stringify(out);
   };
 
+  // Plain text of an HTML string, parsed without running or loading anything (for the tests).
+  function textOf(htmlText) {
+    return new DOMParser().parseFromString(String(htmlText), "text/html").body.textContent;
+  }
+
   hm.markerInfo = function (seq) {
     var mk = hm.markers[seq];
     if (!mk) { return JSON.stringify(null); }
@@ -224,11 +384,14 @@
     var el = mk.getElement && mk.getElement();
     var inner = el && el.querySelector(".hm-pt");
     var pt = hm.map.latLngToContainerPoint(ll);
-    var dx = (mk.hmPoint && mk.hmPoint.dx) || 0;  // where the icon is drawn (see spreadColocated)
-    return JSON.stringify({ lat: ll.lat, lon: ll.lng, x: pt.x + dx, y: pt.y, dx: dx,
+    var dx = (mk.hmPoint && mk.hmPoint.dx) || 0;  // where the icon is drawn (see declutter)
+    var dy = (mk.hmPoint && mk.hmPoint.dy) || 0;
+    var popup = mk.getPopup && mk.getPopup();
+    return JSON.stringify({ lat: ll.lat, lon: ll.lng, x: pt.x + dx, y: pt.y + dy, dx: dx, dy: dy,
       selected: !!(inner && inner.classList.contains("hm-selected")),
       colour: inner ? inner.style.background : "", status: mk.hmPoint ? mk.hmPoint.status : "",
-      tooltip: mk.getTooltip() ? mk.getTooltip().getContent() : "" });
+      tooltip: mk.getTooltip() ? textOf(mk.getTooltip().getContent()) : "",
+      popup: popup ? textOf(popup.getContent()) : "" });
   };
 
   hm.selectPoint = function (seq, pan) {
@@ -237,21 +400,22 @@
     [old, hm.markers[hm.selected]].forEach(function (mk) {
       if (mk && mk.hmPoint) { mk.setIcon(pointIcon(mk.hmPoint)); }
     });
+    [old, hm.markers[hm.selected]].forEach(function (m) {
+      if (m && m.hmPoint && m.setZIndexOffset) { m.setZIndexOffset(zOffset(m.hmPoint)); }
+    });
     var mk = hm.markers[hm.selected];
     if (mk) {
-      if (mk.setZIndexOffset) { mk.setZIndexOffset(1000); }
-      if (old && old !== mk && old.setZIndexOffset) { old.setZIndexOffset(0); }
       if (pan) { hm.fitting = true; hm.map.panTo(mk.getLatLng(), { animate: false }); hm.fitting = false; }
     }
     return !!mk;
   };
 
   function showUnlocated(list) {
-    // Points with no position cannot be drawn: say so on the map itself (names escaped in page.py).
+    // Points with no position cannot be drawn: say so on the map itself.
     var el = document.querySelector(".hm-legend .hm-unlocated");
     if (!el) { return; }
     el.innerHTML = list.length ? "<div class='hm-legend-sec'>未定位（图上无位置）</div>" +
-      list.map(function (u) { return "<div>" + Number(u.seq) + "号 " + u.name + "</div>"; }).join("") : "";
+      list.map(function (u) { return "<div>" + Number(u.seq) + "号 " + esc(u.name) + "</div>"; }).join("") : "";
   }
 
   hm.setPoints = function (update) {
@@ -266,6 +430,7 @@
     if (!layer) { return false; }
     if (on && !hm.map.hasLayer(layer)) { layer.addTo(hm.map); }
     if (!on && hm.map.hasLayer(layer)) { hm.map.removeLayer(layer); }
+    declutter();  // a hidden layer frees the places its symbols took
     return true;
   };
 
@@ -297,6 +462,8 @@
     });
   }
 
+  hm.readData = function (id) { return JSON.parse(document.getElementById(id).textContent); };
+
   hm.init = function (map, data) {
     hm.map = map;
     hm.data = data;
@@ -304,7 +471,7 @@
     map.setMinZoom(6);
     map.setMaxZoom(18);
     var canvas = L.canvas({ padding: 0.5 });
-    map.createPane("hmSeats").style.zIndex = 450;
+    Object.keys(PANES).forEach(function (name) { map.createPane(name).style.zIndex = PANES[name]; });
     data.layers.forEach(function (l) { hm.layers[l.key] = L.featureGroup(); });
     if (data.tiles) {
       var t = data.tiles;
@@ -331,6 +498,8 @@
     map.on("dragstart", function () { hm.userMoved = true; });
     map.on("zoomstart", function () { if (!hm.fitting) { hm.userMoved = true; } });
     map.on("zoomend", updateLabelZoom);
+    map.on("zoomend", declutter);
+    map.on("resize moveend", declutter);  // the legend stays put on screen while the map moves
     updateLabelZoom();
     map.on("mousemove", throttle(function (e) {
       if (hm.bridge) { hm.bridge.cursorMoved(e.latlng.lng, e.latlng.lat); }
