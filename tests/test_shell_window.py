@@ -144,7 +144,9 @@ def test_points_sharing_a_position_are_both_clickable(shell):
     # 11 and 12 are both known only by the 松江镇 seat: same stored position, icons side by side
     p11, p12 = settled_marker(shell, 11), settled_marker(shell, 12)
     assert (p11["lat"], p11["lon"]) == (p12["lat"], p12["lon"])
-    assert abs(p11["x"] - p12["x"]) >= 24 and p11["y"] == p12["y"]
+    # side by side, or one above the other when the spot beside lies under the legend (the window's
+    # layout decides where the pair is when the page declutters): never one on top of the other
+    assert max(abs(p11["x"] - p12["x"]), abs(p11["y"] - p12["y"])) >= 24
     target = shell.map_view.focusProxy() or shell.map_view
     for seq in (11, 12):
         shell.points_table.select_seq(None)
