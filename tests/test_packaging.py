@@ -71,17 +71,16 @@ def test_selftest_has_no_bare_assert():
 
 
 def test_about_dialog_shows_version_licences_and_data_folder(qtbot, store):
-    from PySide6.QtWidgets import QLabel, QMainWindow
+    from PySide6.QtWidgets import QLabel
 
     from hazardmap import __version__
     from hazardmap.qt import about
+    from tests.shell_double import ShellDouble
 
-    window = QMainWindow()
+    window = ShellDouble(store)
     qtbot.addWidget(window)
-    window.store = store
-    window.menus = {"help": window.menuBar().addMenu("帮助")}
-    about.attach(window)
-    assert window.about_action in window.menus["help"].actions()
+    action = about.attach(window)
+    assert action in window.menus["help"].actions()
     dialog = about.AboutDialog(store, window)
     qtbot.addWidget(dialog)
     text = dialog.licences.toPlainText()

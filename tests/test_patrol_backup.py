@@ -38,7 +38,7 @@ def test_restore_brings_back_the_old_state_and_keeps_a_copy_of_what_it_replaced(
         s.bus.subscribe(seen.append)
         kept, changes = backup.restore_backup(s, snapshot.name)
         assert [e.id for e in svc.list_entries(s)] == [first]
-        assert seen and 2 in changes.patrol_points and changes.rain_gauges
+        assert not seen and 2 in changes.patrol_points and changes.rain_gauges   # the caller publishes
         assert kept.name.startswith("before-restore-")
         # Undo the restore by restoring what it replaced.
         backup.restore_backup(s, kept.name)

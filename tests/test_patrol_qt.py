@@ -1,6 +1,6 @@
 """The patrol window parts driven with qtbot: the entry dialog validates as you type, the tab adds,
 edits, deletes with undo/redo, the 回收站 restores, the overview shows overdue points, attach() wires
-them into a window. Uses a tiny stand-in for the shell's MainWindow."""
+them into a window. Uses the test double of the Shell interface (tests/shell_double.py)."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -9,32 +9,23 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import Qt, Signal  # noqa: E402
-from PySide6.QtWidgets import QDialogButtonBox, QMainWindow, QTabWidget  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtWidgets import QDialogButtonBox  # noqa: E402
 
 from hazardmap.domain.patrol import Measurement, MeasureKind, PatrolDraft, SignObservation  # noqa: E402
 from hazardmap.domain.patrol_status import Judgement  # noqa: E402
 from hazardmap.services import patrol as svc  # noqa: E402
 from hazardmap.services import patrol_status  # noqa: E402
+from tests.shell_double import ShellDouble  # noqa: E402
 
 NOW = datetime(2026, 5, 10, 12, 0)
 
 
-class StandInWindow(QMainWindow):
-    """The attributes the shell's MainWindow provides to features."""
-    sig_point_selected = Signal(int)
-
-    def __init__(self, store):
-        super().__init__()
-        self.store = store
-        self.details_tabs = QTabWidget(self)
-        self.setCentralWidget(self.details_tabs)
-        self.menus = {k: self.menuBar().addMenu(k) for k in ("file", "view", "print", "help")}
-        self._seq = None
-        self.sig_point_selected.connect(lambda s: setattr(self, "_seq", s))
-
-    def current_point_seq(self):
-        return self._seq
+@pytest.fixture
+def double(qtbot, store):
+    d = ShellDouble(store)
+    qtbot.addWidget(d)
+    return d
 
 
 def make_dialog(qtbot, entry=None):
@@ -94,11 +85,11 @@ def test_ctrl_s_with_a_problem_keeps_the_dialog_open(qtbot):
     assert d.isVisible() and d.result() == 0
 
 
-def test_tab_add_edit_delete_undo_redo_and_recycle_bin(qtbot, store):
+def test_tab_add_edit_delete_undo_redo_and_recycle_bin(qtbot, store, double):
     from hazardmap.qt.patrol.dialogs import RecycleBinDialog
     from hazardmap.qt.patrol.patrol_tab import PatrolTab
 
-    tab = PatrolTab(store)
+    tab = PatrolTab(double)
     qtbot.addWidget(tab)
     assert not tab.add_button.isEnabled()
     tab.set_point(3)
@@ -114,21 +105,21 @@ def test_tab_add_edit_delete_undo_redo_and_recycle_bin(qtbot, store):
     tab.table.selectRow(1)
     tab.save_edit(entry_id, PatrolDraft(3, "2026-05-01 08:00", "杨磊", Judgement.DANGER))
     assert svc.get_entry(store, entry_id).judgement is Judgement.DANGER
-    tab.undo_stack.undo()
+    double.undo()
     assert svc.get_entry(store, entry_id).judgement is Judgement.NORMAL
-    tab.undo_stack.redo()
+    double.redo()
     assert svc.get_entry(store, entry_id).judgement is Judgement.DANGER
 
     tab.table.selectRow(0)
     newest = tab.selected_entry_id()
     tab.delete_selected(confirm=False)
     assert tab.table.rowCount() == 1 and svc.get_entry(store, newest).deleted
-    tab.undo_stack.undo()  # undo delete = restore
+    double.undo()  # undo delete = restore
     assert tab.table.rowCount() == 2
-    tab.undo_stack.redo()
+    double.redo()
     assert tab.table.rowCount() == 1
 
-    bin_dialog = RecycleBinDialog(store, tab.undo_stack, tab)
+    bin_dialog = RecycleBinDialog(double, tab)
     qtbot.addWidget(bin_dialog)
     assert bin_dialog.table.rowCount() == 1 and bin_dialog.table.item(0, 0).text() == str(newest)
     bin_dialog.restore_selected()
@@ -137,36 +128,36 @@ def test_tab_add_edit_delete_undo_redo_and_recycle_bin(qtbot, store):
     assert actions.count("delete") == 2 and actions.count("restore") == 2 and actions.count("edit") == 3
 
 
-def test_undo_of_add_moves_it_to_the_bin_not_away(qtbot, store):
+def test_undo_of_add_moves_it_to_the_bin_not_away(qtbot, store, double):
     from hazardmap.qt.patrol.patrol_tab import PatrolTab
 
-    tab = PatrolTab(store)
+    tab = PatrolTab(double)
     qtbot.addWidget(tab)
     tab.set_point(1)
     entry_id = tab.save_new(PatrolDraft(1, "2026-05-01 08:00", "罗金春", Judgement.NORMAL))
-    tab.undo_stack.undo()
+    double.undo()
     assert tab.table.rowCount() == 0 and [e.id for e in svc.list_entries(store, binned=True)] == [entry_id]
-    tab.undo_stack.redo()
+    double.redo()
     assert [e.id for e in svc.list_entries(store)] == [entry_id]
 
 
-def test_refused_save_is_reported_and_not_left_on_the_stack(qtbot, store):
+def test_refused_save_is_reported_and_not_left_on_the_stack(qtbot, store, double):
     from hazardmap.qt.patrol.patrol_tab import PatrolTab
 
-    tab = PatrolTab(store)
+    tab = PatrolTab(double)
     qtbot.addWidget(tab)
     tab.set_point(1)
     assert tab.save_new(PatrolDraft(1, "2099-01-01 08:00", "罗金春", Judgement.NORMAL)) is None
-    assert "将来" in tab.last_error and tab.undo_stack.count() == 0 and svc.list_entries(store) == []
+    assert "将来" in double.runner.last_error and double.undo_stack.count() == 0 and svc.list_entries(store) == []
 
 
-def test_overview_marks_overdue_and_settings_label_defaults(qtbot, store):
+def test_overview_marks_overdue_and_settings_label_defaults(qtbot, store, double):
     from hazardmap.qt.patrol.dialogs import IntervalsDialog
     from hazardmap.qt.patrol.overview import PatrolOverview
 
     svc.record(store, PatrolDraft(1, "2026-05-01 08:00", "", "异常"))
     svc.record(store, PatrolDraft(2, "2026-05-09 08:00", "", "正常"))
-    ov = PatrolOverview(store, today=date(2026, 5, 10))
+    ov = PatrolOverview(double, today=date(2026, 5, 10))
     qtbot.addWidget(ov)
     assert "汛期" in ov.summary.text() and "出厂默认值" in ov.summary.text() and "7 天" in ov.summary.text()
     assert ov.table.rowCount() == 16
@@ -178,7 +169,7 @@ def test_overview_marks_overdue_and_settings_label_defaults(qtbot, store):
         ov._activated(ov.table.model().index(0, 0))
     assert blocker.args == [1]
 
-    dialog = IntervalsDialog(store)
+    dialog = IntervalsDialog(double)
     qtbot.addWidget(dialog)
     assert dialog.flood_note.text() == "出厂默认值，非本局规定"
     dialog.flood_spin.setValue(10)
@@ -188,24 +179,24 @@ def test_overview_marks_overdue_and_settings_label_defaults(qtbot, store):
     assert "本局设定" in ov.summary.text() and ov.table.rowCount() == 14  # refreshed via the bus
 
 
-def test_attach_wires_tab_overview_and_menus(qtbot, store, tmp_path):
+def test_attach_wires_tab_overview_and_menus(qtbot, store, tmp_path, double):
     import hazardmap.qt.patrol as patrol_qt
 
-    w = StandInWindow(store)
-    qtbot.addWidget(w)
-    patrol_qt.attach(w)
+    w = double
+    feature = patrol_qt.attach(w)
     assert w.details_tabs.tabText(0) == "巡查记录"
-    assert [a.text() for a in w.menus["view"].actions()] == ["巡查情况"]
-    assert len(w.menus["file"].actions()) == 3
+    assert [a.text() for a in w.menus["view"].actions() if not a.isSeparator()] == ["巡查情况"]
+    assert [a.text() for a in w.menus["file"].actions() if not a.isSeparator()] == [
+        "导出巡查记录（Excel）…", "导入巡查记录（Excel/CSV）…", "备份与恢复…"]
     w.sig_point_selected.emit(5)
-    assert w.patrol_tab.point_seq == 5
-    svc.record(store, PatrolDraft(5, "2026-05-01 08:00", "", "危险"))
-    assert w.patrol_tab.table.rowCount() == 1
-    w.patrol_overview.sig_point_activated.emit(2)
-    assert w.patrol_tab.point_seq == 2
+    assert feature.tab.point_seq == 5
+    w.run_operation(lambda s: svc.record(s, PatrolDraft(5, "2026-05-01 08:00", "", "危险")), title="新增")
+    assert feature.tab.table.rowCount() == 1
+    feature.overview.sig_point_activated.emit(2)
+    assert feature.tab.point_seq == 2
     out = tmp_path / "导出.xlsx"
-    assert "已导出 1 条" in patrol_qt.export_dialog(w, store, path=str(out), mask=True)
-    assert "重复未导入 1 条" in patrol_qt.import_dialog(w, store, path=str(out), skip_bad=False)
+    assert "已导出 1 条" in patrol_qt.export_dialog(w, path=str(out), mask=True)
+    assert "重复未导入 1 条" in patrol_qt.import_dialog(w, path=str(out), skip_bad=False)
     # Imported in a worker thread with its own connection; this window still hears of it.
     from openpyxl import load_workbook
 
@@ -214,47 +205,49 @@ def test_attach_wires_tab_overview_and_menus(qtbot, store, tmp_path):
     ws.append([None, 2, None, None, "2026-05-02 09:00", "李新菊", None, None, None, None, None, None, "异常"])
     ws.append([None, 2, None, None, "2099-05-02 09:00", "李新菊", None, None, None, None, None, None, "异常"])
     wb.save(out)
-    rejected = patrol_qt.import_dialog(w, store, path=str(out), skip_bad=False)
+    rejected = patrol_qt.import_dialog(w, path=str(out), skip_bad=False)
     assert "1 行有误" in rejected and "第 4 行" in rejected and svc.list_entries(store, point=2) == []
-    assert "导入 1 条" in patrol_qt.import_dialog(w, store, path=str(out), skip_bad=True)
-    assert w.patrol_tab.table.rowCount() == 1 and w.patrol_overview.table.item(1, 4).text() == "异常"
+    assert "导入 1 条" in patrol_qt.import_dialog(w, path=str(out), skip_bad=True)
+    assert feature.tab.table.rowCount() == 1 and feature.overview.table.item(1, 4).text() == "异常"
+    assert w.undo_stack.undoText().startswith("导入巡查记录")   # imported in the worker: one undo step
+    w.undo()
+    assert svc.list_entries(store, point=2) == [] and feature.tab.table.rowCount() == 0
+    w.runner.close()
 
 
-def test_backup_dialog_restores_and_clears_undo(qtbot, store):
-    from PySide6.QtGui import QUndoStack
-
+def test_backup_dialog_restores_and_clears_undo(qtbot, store, double):
     from hazardmap.qt.patrol.dialogs import BackupDialog
-    from hazardmap.qt.patrol.undo import RecordEntry
     from hazardmap.services import backup
 
     backup.make_backup(store)
-    stack = QUndoStack()
-    stack.push(RecordEntry(store, PatrolDraft(1, "2026-05-01 08:00", "罗金春", Judgement.NORMAL)))
-    d = BackupDialog(store, stack)
+    double.run_operation(lambda s: svc.record(s, PatrolDraft(1, "2026-05-01 08:00", "罗金春", Judgement.NORMAL)),
+                         title="新增")
+    assert double.undo_stack.count() == 1
+    d = BackupDialog(double)
     qtbot.addWidget(d)
     assert d.table.rowCount() == 1
     d.table.selectRow(0)
     d.restore_selected(confirm=False)
-    assert svc.list_entries(store) == [] and stack.count() == 0
+    assert svc.list_entries(store) == [] and double.undo_stack.count() == 0
     assert d.table.rowCount() == 2  # the backup and the copy of what it replaced
 
 
-def test_network_warning_is_visible(qtbot, store):
+def test_network_warning_is_visible(qtbot, store, double):
     from hazardmap.qt.patrol.patrol_tab import PatrolTab
 
     store.warnings.append("数据库位于网络共享（测试）上")
-    tab = PatrolTab(store)
+    tab = PatrolTab(double)
     qtbot.addWidget(tab)
     labels = [c.text() for c in tab.findChildren(type(tab.title))]
     assert any("网络共享" in t for t in labels)
 
 
-def test_photos_added_to_an_entry_from_the_tab(qtbot, store, tmp_path):
+def test_photos_added_to_an_entry_from_the_tab(qtbot, store, tmp_path, double):
     from hazardmap.qt.patrol.patrol_tab import PatrolTab
 
     photo = tmp_path / "裂缝.png"
     photo.write_bytes(b"\x89PNG fake")
-    tab = PatrolTab(store)
+    tab = PatrolTab(double)
     qtbot.addWidget(tab)
     tab.set_point(1)
     entry_id = tab.save_new(PatrolDraft(1, "2026-05-01 08:00", "罗金春", Judgement.NORMAL))
@@ -264,16 +257,16 @@ def test_photos_added_to_an_entry_from_the_tab(qtbot, store, tmp_path):
     assert (store.home / rel).read_bytes() == photo.read_bytes()
     assert svc.audit_trail(store, entry_id)[-1].after["photos"] == [rel]
     tab.add_photos_to_selected([str(tmp_path / "missing.jpg")])
-    assert "不存在" in tab.last_error
+    assert "不存在" in double.runner.last_error
 
 
-def test_tab_pages_a_busy_point(qtbot, store, monkeypatch):
+def test_tab_pages_a_busy_point(qtbot, store, monkeypatch, double):
     import hazardmap.qt.patrol.patrol_tab as tab_module
 
     monkeypatch.setattr(tab_module, "PAGE", 3)
     for day in range(1, 6):
         svc.record(store, PatrolDraft(4, f"2026-05-0{day} 08:00", "", "正常"))
-    tab = tab_module.PatrolTab(store)
+    tab = tab_module.PatrolTab(double)
     qtbot.addWidget(tab)
     tab.set_point(4)
     assert tab.table.rowCount() == 3 and "共 5 条巡查记录，显示最近 3 条" in tab.title.text()

@@ -18,13 +18,14 @@ def add(store, seq=3, at="2026-05-01 08:00", judgement="正常", crack=None, **k
     return svc.record(store, PatrolDraft(seq, at, kw.pop("by", ""), judgement, measurements=ms, **kw)).entry_ids[0]
 
 
-def test_record_defaults_patroller_to_monitor_and_announces(store):
+def test_record_defaults_patroller_to_monitor_and_returns_what_changed(store):
     seen: list[Changes] = []
     store.bus.subscribe(seen.append)
-    entry_id = add(store, seq=3)
-    e = svc.get_entry(store, entry_id)
+    changes = svc.record(store, PatrolDraft(3, "2026-05-01 08:00", "", "正常"))
+    e = svc.get_entry(store, changes.entry_ids[0])
     assert e.by == "杨磊"  # point 3's monitor in the 2023 plan
-    assert seen and seen[0].patrol_points == frozenset({3}) and not seen[0].points
+    assert changes.patrol_points == frozenset({3}) and not changes.points
+    assert seen == []  # services return what changed; the one who ran the step publishes it (once)
 
 
 def test_unknown_point_and_bad_input_change_nothing(store):

@@ -4,22 +4,30 @@ from __future__ import annotations
 import pytest
 
 from hazardmap.services import points
+from tests.shell_double import ShellDouble
 
 
 @pytest.fixture
-def tab(qtbot, store):
+def double(qtbot, store):
+    d = ShellDouble(store)
+    qtbot.addWidget(d)
+    return d
+
+
+@pytest.fixture
+def tab(qtbot, store, double):
     from hazardmap.qt.details_panel import PointDetailsTab
 
-    t = PointDetailsTab()
+    t = PointDetailsTab(double.run_operation)
     qtbot.addWidget(t)
     store.bus.subscribe(lambda _changes: t.show_point(store, t.seq))  # what the window's refresh does
     return t
 
 
-def test_monitor_dialog_checks_as_you_type_and_saves_through_the_service(qtbot, store):
+def test_monitor_dialog_checks_as_you_type_and_saves_through_the_service(qtbot, store, double):
     from hazardmap.qt.monitor_dialog import MonitorDialog
 
-    dlg = MonitorDialog(store, 5)
+    dlg = MonitorDialog(double, 5)
     qtbot.addWidget(dlg)
     assert dlg.name.text() == "邓石生" and dlg.save_button.isEnabled()
     dlg.phone.setText("1478936")
@@ -35,11 +43,12 @@ def test_monitor_dialog_checks_as_you_type_and_saves_through_the_service(qtbot, 
     assert [m.old_name for m in points.monitor_history(store, 5)] == ["邓石生"]
 
 
-def test_undo_actions_follow_the_history_and_restore(tab, store):
+def test_undo_actions_follow_the_history_and_restore(tab, store, double):
     tab.show_point(store, 3)
     assert tab.monitor_button.isEnabled()
     assert not tab.undo_button.isEnabled()  # nothing to undo yet
-    points.correct_location(store, 3, lon=112.6, lat=26.76, datum="wgs84", source="GPS 测试")
+    double.run_operation(lambda s: points.correct_location(s, 3, lon=112.6, lat=26.76, datum="wgs84",
+                                                           source="GPS 测试"), title="修正位置")
     assert tab.undo_location_action.isEnabled() and not tab.undo_monitor_action.isEnabled()
     asked = []
     tab.confirm = lambda question: asked.append(question) or False

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QFileDial
 
 from hazardmap.qt.rain_gauge_panel import ImportResultDialog, RainGaugePanel, TownshipChoiceDialog
 from hazardmap.services import rain_gauges
+from tests.shell_double import ShellDouble
 
 
 def write_csv(path, rows):
@@ -19,8 +20,15 @@ def write_csv(path, rows):
 
 
 @pytest.fixture
-def panel(qtbot, store):
-    p = RainGaugePanel(store)
+def double(qtbot, store):
+    d = ShellDouble(store)
+    qtbot.addWidget(d)
+    return d
+
+
+@pytest.fixture
+def panel(qtbot, store, double):
+    p = RainGaugePanel(double)
     qtbot.addWidget(p)
     store.bus.subscribe(lambda changes: changes.rain_gauges and p.refresh())   # as the main window does
     return p
@@ -49,7 +57,7 @@ def choose(township):
     return act
 
 
-def test_import_button_asks_township_and_applies_the_list(panel, store, tmp_path, monkeypatch):
+def test_import_button_asks_township_and_applies_the_list(panel, store, tmp_path, monkeypatch, double):
     path = write_csv(tmp_path / "名单.csv", [["村名"], ["檀市村"], ["胜利村"], ["和平村"]])
     monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (path, "")))
     seen = []
@@ -64,7 +72,8 @@ def test_import_button_asks_township_and_applies_the_list(panel, store, tmp_path
     result = panel.result_dialog
     assert result.isVisible() and "导入 3 个站点" in result.summary.text()
     assert result.rows.count() == 3 and result.rows.item(1).text().startswith("✓ 第 3 行：第 2 号站点 已指定 江口镇胜利村")
-    panel.undo()                                    # one step undoes the whole import
+    assert double.undo_stack.count() == 1 and panel.undo_button.isEnabled()
+    panel.undo_button.click()                       # one step undoes the whole import
     assert rain_gauges.assigned_count(store)[0] == 0 and "已落实 0/15" in panel.counter.text()
     assert not panel.undo_button.isEnabled()
 

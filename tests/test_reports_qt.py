@@ -1,4 +1,4 @@
-"""The 打印/导出 menu against a stand-in of the shell's MainWindow (menus, store, current_point_seq)."""
+"""The 打印/导出 menu against the test double of the Shell interface (tests/shell_double.py)."""
 from __future__ import annotations
 
 import re
@@ -13,21 +13,11 @@ pytestmark = pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="poppler
 
 @pytest.fixture
 def window(qtbot, store):
-    from PySide6.QtWidgets import QMainWindow
+    from tests.shell_double import ShellDouble
 
-    class StandIn(QMainWindow):
-        def __init__(self):
-            super().__init__()
-            self.store = store
-            self.selected = 4
-            self.menus = {key: self.menuBar().addMenu(title) for key, title in
-                          (("file", "文件"), ("view", "视图"), ("print", "打印/导出"), ("help", "帮助"))}
-
-        def current_point_seq(self):
-            return self.selected
-
-    w = StandIn()
+    w = ShellDouble(store)
     qtbot.addWidget(w)
+    w.select_point(4)
     return w
 
 
@@ -53,12 +43,6 @@ def test_menu_offers_preview_print_and_pdf_for_each_product(window, controller):
     for sub in subs.values():
         assert [a.text() for a in sub.actions()] == ["打印预览…", "打印…", "导出 PDF…"]
     assert any(a.text().startswith("批量导出全部隐患点") for a in menu.actions())
-
-
-def test_feature_module_is_registered():
-    from hazardmap.qt import main_window
-
-    assert "hazardmap.qt.printing" in main_window.FEATURE_MODULES
 
 
 @pytest.mark.parametrize("key,pages,size", [
@@ -102,24 +86,27 @@ def test_preview_paints_the_current_point(qtbot, window, controller, monkeypatch
 
 
 def test_batch_export_writes_all_sheets_in_a_worker(qtbot, controller, tmp_path):
-    batch = controller.start_batch_export(tmp_path)
-    with qtbot.waitSignal(batch.finished_ok, timeout=30_000) as done:
-        pass
-    assert len(done.args[0]) == 48
+    paths = controller.start_batch_export(tmp_path)
+    assert len(paths) == 48
     assert len(list(tmp_path.glob("*.pdf"))) == 48
-    batch.wait()
-    assert controller.progress.value() in (-1, 48)  # reset after completion
+    assert controller.last_error == ""
 
 
 def test_batch_export_cancel_stops_and_leaves_only_whole_files(qtbot, controller, tmp_path):
-    from PySide6.QtWidgets import QPushButton
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QProgressDialog, QPushButton
 
-    batch = controller.start_batch_export(tmp_path)
-    with qtbot.waitSignal(batch.cancelled, timeout=30_000) as stopped:
-        controller.progress.findChild(QPushButton).click()  # the dialog's 取消 button, as a user would
-    batch.wait()
-    written = stopped.args[0]
-    assert written < 48
+    def press_cancel_once_a_file_is_written():
+        dialogs = controller.window.findChildren(QProgressDialog)
+        if dialogs and list(tmp_path.glob("*.pdf")):
+            dialogs[0].findChild(QPushButton).click()  # the dialog's 取消 button, as a user would
+        else:
+            QTimer.singleShot(10, press_cancel_once_a_file_is_written)
+
+    QTimer.singleShot(0, press_cancel_once_a_file_is_written)
+    assert controller.start_batch_export(tmp_path) is None
+    written = int(controller.last_error.split("已写出的 ")[1].split(" ")[0])
+    assert 0 < written < 48
     assert len(list(tmp_path.glob("*.pdf"))) == written
     assert not [p for p in tmp_path.iterdir() if p.suffix == ".part"]
     assert "已取消" in controller.last_error
@@ -127,11 +114,8 @@ def test_batch_export_cancel_stops_and_leaves_only_whole_files(qtbot, controller
 
 def test_batch_export_refuses_existing_files_without_consent(qtbot, controller, tmp_path):
     (tmp_path / "01_宝盖镇高山村20组_防灾工作明白卡.pdf").write_bytes(b"old")
-    batch = controller.start_batch_export(tmp_path, force=False)
-    with qtbot.waitSignal(batch.failed, timeout=30_000) as failed:
-        pass
-    batch.wait()
-    assert "已存在" in failed.args[0]
+    assert controller.start_batch_export(tmp_path, force=False) is None
+    assert "已存在" in controller.last_error
     assert (tmp_path / "01_宝盖镇高山村20组_防灾工作明白卡.pdf").read_bytes() == b"old"
 
 
@@ -159,11 +143,8 @@ def test_township_export_dialog_selects_the_warned_townships_points(qtbot, contr
 def test_batch_export_of_chosen_points_and_kinds_writes_only_those(qtbot, controller, tmp_path):
     from hazardmap.reports import sheets
 
-    batch = controller.start_batch_export(tmp_path, seqs=[11, 12], kinds=[sheets.WORK_CARD, sheets.PATROL_FORM])
-    with qtbot.waitSignal(batch.finished_ok, timeout=30_000) as done:
-        pass
-    batch.wait()
+    paths = controller.start_batch_export(tmp_path, seqs=[11, 12], kinds=[sheets.WORK_CARD, sheets.PATROL_FORM])
     names = sorted(p.name for p in tmp_path.glob("*.pdf"))
-    assert len(done.args[0]) == 4 and len(names) == 4
+    assert len(paths) == 4 and len(names) == 4
     assert all(n.startswith(("11_", "12_")) for n in names)
     assert not any("防灾避险明白卡" in n for n in names)

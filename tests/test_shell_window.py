@@ -91,13 +91,18 @@ def shell(qapp, tmp_path_factory):
 
 
 def test_window_parts_and_seams(shell):
+    from hazardmap.qt.shell import Shell
+
     assert shell.windowTitle().startswith("衡南县地质灾害隐患点监测")
-    assert list(shell.menus) == ["file", "view", "print", "help"]
+    assert list(shell.menus) == ["file", "edit", "view", "print", "help"]
     titles = [a.text() for a in shell.menuBar().actions()]
-    assert [t.split("(")[0] for t in titles] == ["文件", "视图", "打印/导出", "帮助"]
+    assert [t.split("(")[0] for t in titles] == ["文件", "编辑", "视图", "打印/导出", "帮助"]
     assert shell.details_tabs.tabText(0) == "详情"
     assert shell.menus["file"].actions()[-1] is shell.quit_action   # 退出 stays last after features attach
     assert shell.store is not None
+    assert isinstance(shell, Shell)
+    assert set(shell.features) == {"about", "printing", "patrol"}
+    assert shell.details_tabs.tabText(1) == "巡查记录"
 
 
 def test_table_has_16_rows_and_unlocated_point_has_a_locate_action(shell):
@@ -139,7 +144,9 @@ def test_points_sharing_a_position_are_both_clickable(shell):
     # 11 and 12 are both known only by the 松江镇 seat: same stored position, icons side by side
     p11, p12 = settled_marker(shell, 11), settled_marker(shell, 12)
     assert (p11["lat"], p11["lon"]) == (p12["lat"], p12["lon"])
-    assert abs(p11["x"] - p12["x"]) >= 24 and p11["y"] == p12["y"]
+    # side by side, or one above the other when the spot beside lies under the legend (the window's
+    # layout decides where the pair is when the page declutters): never one on top of the other
+    assert max(abs(p11["x"] - p12["x"]), abs(p11["y"] - p12["y"])) >= 24
     target = shell.map_view.focusProxy() or shell.map_view
     for seq in (11, 12):
         shell.points_table.select_seq(None)
@@ -284,7 +291,8 @@ def test_rain_gauge_assignment_updates_counter_and_map(shell):
     panel = shell.rain_gauge_panel
     assert "已落实 0/15" in panel.counter.text()
     village = next(v for v in shell.store.bundled.villages if v.located)
-    rain_gauges.assign(shell.store, 2, village.code)   # another feature (or the CLI) edits: the bus refreshes
+    # another feature edits through the shell's operation road: the published Changes refresh the panel
+    shell.run_operation(lambda store: rain_gauges.assign(store, 2, village.code), title="指定")
     assert "已落实 1/15" in panel.counter.text()
     wait_until(lambda: js(shell, "hazardmap.statsJson()")["rain_gauges"] == 1)
 
@@ -326,9 +334,11 @@ def test_rain_gauge_dialog_filters_assigns_by_map_click_and_undoes(shell):
     site = next(s for s in rain_gauges.list_sites(shell.store) if s.slot == 5)
     assert site.village_code == village.code
     assert f"已落实 {start + 1}/15" in panel.counter.text()
-    panel.undo()
+    assert shell.undo_stack.undoText() == f"第 5 号雨量计站点设为花桥镇{village.name}"
+    assert panel.undo_button.toolTip() == "撤销：" + shell.undo_stack.undoText()
+    panel.undo_button.click()
     assert next(s for s in rain_gauges.list_sites(shell.store) if s.slot == 5).village_code is None
-    assert f"已落实 {start}/15" in panel.counter.text() and not panel.undo_button.isEnabled()
+    assert f"已落实 {start}/15" in panel.counter.text() and shell.undo_stack.canRedo()
 
 
 def test_map_click_far_from_any_village_keeps_picking(shell):
@@ -336,8 +346,9 @@ def test_map_click_far_from_any_village_keeps_picking(shell):
     dlg._on_pick()
     shell.map_view.bridge.mapClicked(111.0, 28.0)   # outside the county: no village within 1 km
     assert not dlg.isVisible() and "没有名录中的村庄" in shell.statusBar().currentMessage()
-    shell._cancel_pick()
-    assert dlg.isVisible()
+    # Esc (typed in the window) cancels the pick and brings the dialog back
+    QTest.keyClick(focus(shell, shell.points_table.view), Qt.Key.Key_Escape)
+    assert dlg.isVisible() and shell.statusBar().currentMessage() == ""
     dlg.reject()
 
 
@@ -418,6 +429,105 @@ def test_imported_rain_gauge_list_refreshes_counter_and_map_then_undoes(shell, t
     assert f"已落实 {start + 2}/15" in panel.counter.text()   # refreshed through the change bus
     wait_until(lambda: js(shell, "hazardmap.statsJson()")["rain_gauges"] == start + 2)
     panel.result_dialog.close()
-    panel.undo()
+    assert shell.undo_stack.undoText().startswith("导入")
+    shell.undo()
     assert f"已落实 {start}/15" in panel.counter.text()
     wait_until(lambda: js(shell, "hazardmap.statsJson()")["rain_gauges"] == start)
+
+
+def key(widget, letter: str) -> None:
+    """Ctrl+<letter> as a person types it, to whichever widget has the focus."""
+    QTest.keyClick(widget, getattr(Qt.Key, f"Key_{letter}"), Qt.KeyboardModifier.ControlModifier)
+
+
+def focus(shell, widget):
+    shell.activateWindow()
+    widget.setFocus(Qt.FocusReason.OtherFocusReason)
+    wait_until(lambda: QApplication.focusWidget() is widget, 5000)
+    return widget
+
+
+def test_ctrl_z_undoes_a_patrol_add_a_rain_gauge_and_a_point_move_in_reverse_then_ctrl_y_redoes(shell):
+    from hazardmap.domain.patrol import PatrolDraft
+    from hazardmap.domain.patrol_status import Judgement
+    from hazardmap.services import patrol
+
+    store, stack = shell.store, shell.undo_stack
+    shell.undo_stack.clear()
+    tab = shell.features["patrol"].tab
+    village = next(v for v in store.bundled.villages if v.located and v.township == "栗江镇")
+    spot = store.bundled.county_outline.representative_point()
+    before_p8 = point_service.get_point(store, 8)
+
+    def slot9():
+        return next(s for s in rain_gauges.list_sites(store) if s.slot == 9).village_code
+
+    def p8():
+        return point_service.get_point(store, 8)
+
+    def entries():
+        return [e.id for e in patrol.list_entries(store, point=8)]
+
+    # 1. a patrol log for point 8, saved from its tab
+    shell.select_point(8)
+    entry_id = tab.save_new(PatrolDraft(8, "2026-05-03 08:30", "测试员", Judgement.ABNORMAL))
+    assert entries() == [entry_id] and tab.table.rowCount() == 1
+    # 2. rain gauge 9 put in a village through its dialog
+    dlg = shell.rain_gauge_panel.open_assign_dialog(9)
+    dlg.filter.setText(village.name)
+    dlg.select_village(village.code)
+    dlg.accept()
+    assert slot9() == village.code
+    # 3. point 8 moved through the location dialog
+    loc = shell.open_location_dialog(8)
+    loc.lon.setText(f"{spot.x:.6f}")
+    loc.lat.setText(f"{spot.y:.6f}")
+    loc.datum.setCurrentIndex(loc.datum.findData("cgcs2000"))
+    loc.source.setText("GPS 撤销测试")
+    loc.accept()
+    assert (p8().lon, p8().lat) == pytest.approx((spot.x, spot.y), abs=1e-6)
+    assert stack.count() == 3
+    assert shell.undo_action.text() == "撤销 修改第 8 号点位置"   # 编辑 > 撤销 names the step
+    assert shell.undo_action in shell.menus["edit"].actions() and shell.redo_action in shell.menus["edit"].actions()
+
+    # Ctrl+Z from the points table: the move goes back
+    key(focus(shell, shell.points_table.view), "Z")
+    assert (p8().lon, p8().lat, p8().precision) == (before_p8.lon, before_p8.lat, before_p8.precision)
+    assert slot9() == village.code and entries() == [entry_id]
+    # Ctrl+Z from the map: the rain gauge is cleared
+    web = shell.map_view.focusProxy()
+    key(focus(shell, web), "Z")
+    assert slot9() is None and entries() == [entry_id]
+    # Ctrl+Z from the patrol tab's table: the patrol log goes to the 回收站
+    key(focus(shell, tab.table), "Z")
+    assert entries() == [] and [e.id for e in patrol.list_entries(store, binned=True)] == [entry_id]
+    assert tab.table.rowCount() == 0 and not stack.canUndo()
+    assert shell.redo_action.text().startswith("重做 新增巡查记录")
+
+    # Ctrl+Y three times, from the map: the same three steps again, in order
+    focus(shell, web)
+    key(web, "Y")
+    assert entries() == [entry_id] and slot9() is None
+    key(web, "Y")
+    assert slot9() == village.code
+    key(web, "Y")
+    assert (p8().lon, p8().lat) == pytest.approx((spot.x, spot.y), abs=1e-6)
+    assert stack.index() == 3 and not stack.canRedo()
+
+
+def test_backup_restore_empties_the_whole_undo_stack(shell):
+    from hazardmap.qt.patrol.dialogs import BackupDialog
+    from hazardmap.services import backup
+
+    backup.make_backup(shell.store)
+    shell.run_operation(lambda store: point_service.set_monitor(store, 4, name="恢复前", phone="13900000000"),
+                        title="更换")
+    assert shell.undo_stack.count() >= 1 and point_service.get_point(shell.store, 4).monitor == "恢复前"
+    dialog = BackupDialog(shell, shell)
+    newest = max(range(len(dialog.backups)), key=lambda i: dialog.backups[i].created)
+    dialog.table.selectRow(newest)
+    dialog.restore_selected(confirm=False)
+    dialog.close()
+    assert point_service.get_point(shell.store, 4).monitor != "恢复前"
+    assert shell.undo_stack.count() == 0 and not shell.undo_action.isEnabled()
+    wait_until(lambda: shell.points_table.model.index(shell.points_table.model.row_of(4), 4).data() != "恢复前")

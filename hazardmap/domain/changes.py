@@ -1,5 +1,6 @@
 """The one way the core announces change: every mutating use case returns a Changes record
-naming what it touched, and the store publishes it to subscribers (the window refreshes from it).
+naming what it touched; whoever ran the step publishes it once through the store's bus (in the window
+the operation runner does, after the step and after each undo/redo; views refresh from it).
 
 A Changes record may also carry its undo: a callable that performs the inverse step (through the
 same services, so it is checked and recorded like any edit) and returns that step's own Changes,

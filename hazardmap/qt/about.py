@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, Q
 
 from hazardmap import __version__
 from hazardmap.paths import bundled_data_dir
+from hazardmap.qt.shell import MenuId, Section, Shell
 from hazardmap.services.store import Store, db_path
 
 
@@ -48,8 +49,10 @@ class AboutDialog(QDialog):
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._store.home)))
 
 
-def attach(window) -> None:
+def attach(shell: Shell) -> QAction:
+    """帮助 > 关于 hazardmap…; returns the action."""
+    window = shell.widget()
     action = QAction("关于 hazardmap…", window)
-    action.triggered.connect(lambda: AboutDialog(window.store, window).exec())
-    window.menus["help"].addAction(action)
-    window.about_action = action
+    action.triggered.connect(lambda: AboutDialog(shell.store, window).exec())
+    shell.add_action(MenuId.HELP, action, Section.ABOUT)
+    return action

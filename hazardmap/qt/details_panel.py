@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from html import escape
 
+from typing import Any, Callable
+
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QHBoxLayout, QMenu, QMessageBox, QPushButton, QTabWidget, QTextBrowser, QToolButton,
                                QVBoxLayout, QWidget)
 
-from hazardmap.domain.errors import HazardmapError
 from hazardmap.domain.patrol_status import status_label
 from hazardmap.domain.validation import Datum
 from hazardmap.services import patrol_status, points as point_service
@@ -80,12 +81,16 @@ def point_details_html(store: Store, seq: int) -> str:
     return "".join(out)
 
 
+RunOperation = Callable[..., Any]  # the shell's run_operation(op, title=...)
+
+
 class PointDetailsTab(QWidget):
     sig_locate_requested = Signal(int)
     sig_monitor_requested = Signal(int)
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, run_operation: RunOperation, parent=None) -> None:
         super().__init__(parent)
+        self._run = run_operation
         self.seq: int | None = None
         self.browser = QTextBrowser(self)
         self.browser.setOpenLinks(False)
@@ -94,7 +99,8 @@ class PointDetailsTab(QWidget):
         self.locate_button.clicked.connect(lambda: self.seq and self.sig_locate_requested.emit(self.seq))
         self.monitor_button = QPushButton("更换监测人…", self)
         self.monitor_button.clicked.connect(lambda: self.seq and self.sig_monitor_requested.emit(self.seq))
-        # Undo of point edits: each undo is itself kept in the history (services.points).
+        # Undo from the saved history (also edits of earlier sessions); each undo is itself kept in the
+        # history (services.points) and, like every edit, is a step of 编辑 > 撤销.
         self.undo_button = QToolButton(self)
         self.undo_button.setText("撤销修改")
         self.undo_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -136,10 +142,8 @@ class PointDetailsTab(QWidget):
     def _confirm_and_run(self, question: str, action) -> None:
         if not self.confirm(question):
             return
-        try:
-            action(self.store, self.seq)  # the change bus refreshes the table, map and this tab
-        except HazardmapError as exc:
-            QMessageBox.warning(self, "无法撤销", str(exc))
+        seq = self.seq  # the change bus refreshes the table, map and this tab
+        self._run(lambda store: action(store, seq), title="撤销修改", parent=self)
 
     def _on_undo_location(self) -> None:
         last = point_service.location_history(self.store, self.seq)[-1]
@@ -154,10 +158,10 @@ class PointDetailsTab(QWidget):
 
 
 class DetailsPanel(QWidget):
-    def __init__(self, parent=None) -> None:
+    def __init__(self, run_operation: RunOperation, parent=None) -> None:
         super().__init__(parent)
         self.details_tabs = QTabWidget(self)
-        self.details_tab = PointDetailsTab(self.details_tabs)
+        self.details_tab = PointDetailsTab(run_operation, self.details_tabs)
         self.details_tabs.addTab(self.details_tab, "详情")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

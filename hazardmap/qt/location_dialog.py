@@ -1,5 +1,6 @@
 """Correct a point's location: type coordinates (choosing the datum) or pick on the map, confirm,
-and the same service the CLI uses (services.points.correct_location) records it with history."""
+and the same service the CLI uses (services.points.correct_location) records it with history, as
+one step of the window's undo road. The dialog owns its map click (a MapClickTool)."""
 from __future__ import annotations
 
 from datetime import date
@@ -13,19 +14,19 @@ from hazardmap.domain.coordinates import EXAMPLES, Axis, parse_coordinate
 from hazardmap.domain.errors import HazardmapError, OutsideCounty
 from hazardmap.domain.validation import Datum
 from hazardmap.qt.buttons import ok_cancel
+from hazardmap.qt.shell import MapClickTool, Shell
 from hazardmap.services import points as point_service
-from hazardmap.services.store import Store
 
 
 class LocationDialog(QDialog):
-    sig_pick_requested = Signal(int)  # seq: hide me, let the user click on the map
     sig_saved = Signal(int)
 
-    def __init__(self, store: Store, seq: int, parent=None) -> None:
+    def __init__(self, shell: Shell, seq: int, parent=None) -> None:
         super().__init__(parent)
-        self.store = store
+        self.shell = shell
         self.seq = seq
-        point = point_service.get_point(store, seq)
+        self.map_tool: MapClickTool | None = None
+        point = point_service.get_point(shell.store, seq)
         self.setWindowTitle(f"修正位置：{seq}号 {point.name}")
         now = (f"经度 {point.lon:.6f}，纬度 {point.lat:.6f}（{point.precision.label}）" if point.located
                else "未定位")
@@ -70,23 +71,49 @@ class LocationDialog(QDialog):
             self.source.setText(f"地图点选 {date.today().isoformat()}")
 
     def _on_pick(self) -> None:
+        """Hide, and let the user click on the map; Esc brings the dialog back unchanged."""
+        self.map_tool = tool = MapClickTool(f"请在地图上点击 {self.seq} 号隐患点的位置（Esc 取消）", self)
+        tool.sig_clicked.connect(self._on_map_clicked)
+        tool.sig_cancelled.connect(self._come_back)
         self.hide()
-        self.sig_pick_requested.emit(self.seq)
+        self.shell.request_map_click(tool)
+
+    def _on_map_clicked(self, lon: float, lat: float) -> None:
+        self.set_picked(lon, lat)
+        self.map_tool.finish()
+        self._come_back()
+
+    def _come_back(self) -> None:
+        self.show()
+        self.raise_()
+
+    def done(self, result: int) -> None:
+        if self.map_tool is not None:
+            self.map_tool.finish()  # closing the dialog ends its pick
+        super().done(result)
 
     def accept(self) -> None:
         try:
             lon = parse_coordinate(self.lon.text(), Axis.LON)  # the same reading as `hazardmap locate`
             lat = parse_coordinate(self.lat.text(), Axis.LAT)
-            kwargs = dict(lon=lon, lat=lat, datum=Datum(self.datum.currentData()), source=self.source.text())
-            try:
-                point_service.correct_location(self.store, self.seq, **kwargs)
-            except OutsideCounty as exc:
-                if not self.confirm_outside(str(exc)):
-                    self.error.setText(str(exc))
-                    return
-                point_service.correct_location(self.store, self.seq, force=True, **kwargs)
         except HazardmapError as exc:
             self.error.setText(str(exc))
             return
-        self.sig_saved.emit(self.seq)
-        super().accept()
+        kwargs = dict(lon=lon, lat=lat, datum=Datum(self.datum.currentData()), source=self.source.text())
+        if self._save(kwargs, force=False):
+            self.sig_saved.emit(self.seq)
+            super().accept()
+
+    def _save(self, kwargs: dict, *, force: bool) -> bool:
+        refused: list[HazardmapError] = []
+        seq = self.seq
+        done = self.shell.run_operation(
+            lambda store: point_service.correct_location(store, seq, force=force, **kwargs),
+            title="修正位置", parent=self, on_refused=refused.append)
+        if refused:
+            exc = refused[0]
+            if isinstance(exc, OutsideCounty) and not force and self.confirm_outside(str(exc)):
+                return self._save(kwargs, force=True)
+            self.error.setText(str(exc))
+            return False
+        return done is not None

@@ -1,25 +1,29 @@
 """The main window: map in the middle, layers and rain gauges on the left, the points table under
-the map, details on the right. It only assembles widgets and routes signals; the work is done by
-the services, and every view refreshes from the core's Changes records."""
+the map, details on the right. It assembles widgets, routes signals and offers features the Shell
+interface (hazardmap.qt.shell); every edit runs through its one OperationRunner and undo stack, and
+every view refreshes from the core's Changes records."""
 from __future__ import annotations
 
-import importlib
+from typing import Any, Callable
 
-from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QInputDialog, QLabel, QMainWindow, QMenu, QSplitter,
-                               QTabWidget)
+                               QTabWidget, QWidget)
 
 from hazardmap import __version__
 from hazardmap.domain.changes import Changes
-from hazardmap.mapping.hit import PICK_RADIUS_M, nearest_village
+from hazardmap.domain.errors import HazardmapError
 from hazardmap.mapping.options import BASEMAPS, LAYERS, MapOptions
 from hazardmap.mapping.page import build_map_page
+from hazardmap.qt import about, patrol, printing
 from hazardmap.qt.bus_adapter import QtChangeBus
 from hazardmap.qt.details_panel import DetailsPanel
 from hazardmap.qt.layers_panel import LayersPanel
 from hazardmap.qt.location_dialog import LocationDialog
 from hazardmap.qt.monitor_dialog import MonitorDialog
+from hazardmap.qt.operations import OperationRunner
+from hazardmap.qt.shell import MapClickTool, MenuId, Section, SectionedMenus
 from hazardmap.qt.store_warnings import warning_banner
 from hazardmap.qt.map_view import MapView
 from hazardmap.qt.points_table import PointsTable
@@ -27,24 +31,25 @@ from hazardmap.qt.rain_gauge_panel import RainGaugePanel
 from hazardmap.services import patrol_status, points as point_service
 from hazardmap.services.store import Store
 
-# Other features attach themselves after the window is built: importlib.import_module(name).attach(window).
-FEATURE_MODULES: list[str] = ["hazardmap.qt.about", "hazardmap.qt.printing", "hazardmap.qt.patrol"]
-
 SETTINGS_FILE = "ui.ini"  # UI preferences live beside the user's database (per data folder)
+SCREEN_SHARE = 0.9        # first start: this much of the screen's free area (later: as the user left it)
 
 
 class MainWindow(QMainWindow):
     sig_point_selected = Signal(int)  # seq of the selected point, 0 when none
+
+    # Attached features, by name: what each feature's attach(shell) returned (tests reach them here).
+    features: dict[str, Any]
 
     def __init__(self, store: Store) -> None:
         super().__init__()
         self.store = store
         self.setWindowTitle(f"衡南县地质灾害隐患点监测 hazardmap {__version__}")
         self.settings = QSettings(str(store.home / SETTINGS_FILE), QSettings.Format.IniFormat)
+        self.runner = OperationRunner(store, self)
         self._selected: int | None = None
         self._location_dialog: LocationDialog | None = None
-        self._pick_handler = None  # what a click on the map means while picking (None: nothing)
-        self._pick_dialog = None   # the dialog hidden while the user clicks on the map
+        self._map_tool: MapClickTool | None = None  # the dialog's tool while it waits for a map click
 
         hidden = set(self.settings.value("map/hidden_layers", [], type=list) or [])
         basemap = str(self.settings.value("map/basemap", "offline"))
@@ -54,15 +59,15 @@ class MainWindow(QMainWindow):
 
         self.map_view = MapView(store, self._map_options(basemap, visible), self)
         self.points_table = PointsTable(self)
-        self.details = DetailsPanel(self)
+        self.details = DetailsPanel(self.run_operation, self)
         self.details_tabs: QTabWidget = self.details.details_tabs
         self.layers_panel = LayersPanel(set(visible), basemap, self)
-        self.rain_gauge_panel = RainGaugePanel(store, self)
+        self.rain_gauge_panel = RainGaugePanel(self, self)
         self.left_tabs = QTabWidget(self)
         self.left_tabs.addTab(self.layers_panel, "图层")
         self.left_tabs.addTab(self.rain_gauge_panel, "雨量计")
 
-        centre = QSplitter(Qt.Orientation.Vertical, self)
+        centre = self.centre_splitter = QSplitter(Qt.Orientation.Vertical, self)
         centre.addWidget(self.map_view)
         centre.addWidget(self.points_table)
         centre.setStretchFactor(0, 3)
@@ -90,7 +95,8 @@ class MainWindow(QMainWindow):
         if self.store_warning is not None:
             self.statusBar().addWidget(self.store_warning, 1)
 
-        self.menus: dict[str, QMenu] = {}
+        self._menus = SectionedMenus(self.menuBar())
+        self.menus: dict[str, QMenu] = self._menus.menus
         self._build_menus()
 
         # Wiring: selection both ways, edits, and the change bus.
@@ -104,11 +110,10 @@ class MainWindow(QMainWindow):
         self.map_view.sig_ready.connect(self._on_map_ready)
         self.layers_panel.sig_layer_toggled.connect(self._on_layer_toggled)
         self.layers_panel.sig_basemap_changed.connect(self.set_basemap)
-        self.rain_gauge_panel.sig_pick_requested.connect(self._on_rain_gauge_pick_requested)
         cancel_pick = QAction(self)
         cancel_pick.setShortcut(QKeySequence(Qt.Key.Key_Escape))
         cancel_pick.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        cancel_pick.triggered.connect(self._cancel_pick)
+        cancel_pick.triggered.connect(self._cancel_map_click)
         self.addAction(cancel_pick)
         self.change_bus = QtChangeBus(store.bus, self)
         self.change_bus.sig_changed.connect(self._on_changes)
@@ -116,34 +121,112 @@ class MainWindow(QMainWindow):
         self._laid_out = False
         self._reload_points()
         self.map_view.load_map()
-        for name in FEATURE_MODULES:
-            importlib.import_module(name).attach(self)
-        self.menus["file"].addSeparator()
-        self.menus["file"].addAction(self.quit_action)
+        # Features, imported explicitly above; each attaches through the Shell interface.
+        self.features = {"about": about.attach(self), "printing": printing.attach(self),
+                         "patrol": patrol.attach(self)}
+        self._restore_layout()
 
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
         if not self._laid_out:
             self._laid_out = True
-            self._lay_out()
+            if not self._splitters_restored:
+                self._lay_out()
 
     def _lay_out(self) -> None:
         """Proportions once the window has its size and every feature has attached: the map gets what
         the side panels do not need; docks that features put at the bottom stay a strip."""
         width = max(self.width(), 1000)
-        side, details = 210, min(360, max(280, width // 4))
+        # Narrow sides: the points table under the map needs about 880 px to show every column whole.
+        side, details = 200, min(340, max(280, width // 5))
         self.main_splitter.setSizes([side, width - side - details, details])
         bottom = [d for d in self.findChildren(QDockWidget)
                   if self.dockWidgetArea(d) == Qt.DockWidgetArea.BottomDockWidgetArea and d.isVisible()]
         if bottom:
             self.resizeDocks(bottom, [max(150, self.height() // 5)] * len(bottom), Qt.Orientation.Vertical)
 
-    # --- public, for features and tests ----------------------------------------------------
+    # --- remembered layout (ui.ini in the data folder) ------------------------------------------------
+    def _restore_layout(self) -> None:
+        """As the user left it; the first time, most of the screen (not Qt's small default size)."""
+        geometry = self.settings.value("window/geometry")
+        if not (isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)):
+            screen = (self.screen() or QGuiApplication.primaryScreen()).availableGeometry()
+            self.resize(int(screen.width() * SCREEN_SHARE), int(screen.height() * SCREEN_SHARE))
+            frame = self.frameGeometry()
+            frame.moveCenter(screen.center())
+            self.move(frame.topLeft())
+        state = self.settings.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        restored = []
+        for key, splitter in (("window/main_splitter", self.main_splitter),
+                              ("window/centre_splitter", self.centre_splitter)):
+            value = self.settings.value(key)
+            restored.append(isinstance(value, QByteArray) and splitter.restoreState(value))
+        self._splitters_restored = all(restored)
+        self.points_table.restore_columns(self.settings.value("window/points_columns"))
+
+    def _save_layout(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("window/main_splitter", self.main_splitter.saveState())
+        self.settings.setValue("window/centre_splitter", self.centre_splitter.saveState())
+        self.settings.setValue("window/points_columns", self.points_table.save_columns())
+        self.settings.sync()
+
+    # --- the Shell interface (hazardmap.qt.shell): what features may use --------------------------
+    @property
+    def undo_stack(self) -> QUndoStack:
+        return self.runner.undo_stack
+
+    def widget(self) -> QWidget:
+        return self
+
+    def undo(self) -> None:
+        self.runner.undo()
+
+    def redo(self) -> None:
+        self.runner.redo()
+
+    def add_action(self, menu_id: str, action: QAction, section: str) -> None:
+        self._menus.add_action(menu_id, action, section)
+
+    def add_menu(self, menu_id: str, title: str, section: str) -> QMenu:
+        return self._menus.add_menu(menu_id, title, section)
+
+    def add_details_tab(self, widget: QWidget, title: str) -> None:
+        self.details_tabs.addTab(widget, title)
+
+    def show_details_tab(self, widget: QWidget) -> None:
+        if self.details_tabs.indexOf(widget) >= 0:
+            self.details_tabs.setCurrentWidget(widget)
+
+    def add_dock(self, dock: QDockWidget, area: Qt.DockWidgetArea = Qt.DockWidgetArea.BottomDockWidgetArea) -> None:
+        self.addDockWidget(area, dock)
+        self.add_action(MenuId.VIEW, dock.toggleViewAction(), Section.PANELS)
+
     def current_point_seq(self) -> int | None:
         return self._selected
 
     def select_point(self, seq: int | None) -> None:
         self.points_table.select_seq(seq)
+
+    def run_operation(self, op: Callable[[Store], Any], *, title: str, slow: str | None = None,
+                      parent: QWidget | None = None, resets_undo: bool = False,
+                      on_refused: Callable[[HazardmapError], None] | None = None) -> Any:
+        return self.runner.run(op, title=title, slow=slow, parent=parent, resets_undo=resets_undo,
+                               on_refused=on_refused)
+
+    def request_map_click(self, tool: MapClickTool) -> None:
+        """Hand map clicks to the asking dialog's tool until it finishes or Esc cancels it."""
+        if self._map_tool is not None:
+            self._map_tool.cancel()
+        self._map_tool = tool
+        tool.active = True
+        tool.sig_prompt_changed.connect(self._show_map_prompt)
+        tool.sig_finished.connect(lambda t=tool: self._end_map_click(t))
+        self.map_view.set_pick_mode(True)
+        self._show_map_prompt(tool.prompt)
 
     # --- building ----------------------------------------------------------------------------
     def _map_options(self, basemap: str, visible: frozenset[str]) -> MapOptions:
@@ -151,21 +234,27 @@ class MainWindow(QMainWindow):
         return MapOptions(basemap=basemap, tianditu_key=key, qt_bridge=True, layer_control=False, visible=visible)
 
     def _build_menus(self) -> None:
-        bar = self.menuBar()
-        for key, title in (("file", "文件(&F)"), ("view", "视图(&V)"), ("print", "打印/导出(&P)"), ("help", "帮助(&H)")):
-            self.menus[key] = bar.addMenu(title)
+        undo, redo = self.runner.undo_actions(self)  # 撤销 <step> / 重做 <step>
+        undo.setShortcuts([QKeySequence("Ctrl+Z")])
+        redo.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
+        self.undo_action, self.redo_action = undo, redo
+        for action in (undo, redo):
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self.add_action(MenuId.EDIT, action, Section.UNDO)
+            self.addAction(action)  # also while the menu bar is hidden behind a modal-less dialog
         export = QAction("导出离线地图网页…", self)
         export.triggered.connect(self._on_export_page)
-        self.menus["print"].addAction(export)
-        self.quit_action = QAction("退出", self)  # added last, after the features' file actions
+        self.add_action(MenuId.PRINT, export, Section.PAGE)
+        self.quit_action = QAction("退出", self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
+        self.add_action(MenuId.FILE, self.quit_action, Section.QUIT)
 
         reload_action = QAction("重新加载地图", self)
         reload_action.setShortcut(QKeySequence("F5"))
         reload_action.triggered.connect(lambda: self.map_view.load_map())
-        self.menus["view"].addAction(reload_action)
-        basemap_menu = self.menus["view"].addMenu("底图")
+        self.add_action(MenuId.VIEW, reload_action, Section.MAP)
+        basemap_menu = self.add_menu(MenuId.VIEW, "底图", Section.MAP)
         self.basemap_actions: dict[str, QAction] = {}
         for key, label in BASEMAPS.items():
             act = QAction(label, self, checkable=True)
@@ -175,7 +264,7 @@ class MainWindow(QMainWindow):
             self.basemap_actions[key] = act
         key_action = QAction("天地图密钥…", self)
         key_action.triggered.connect(self._on_tianditu_key)
-        self.menus["view"].addAction(key_action)
+        self.add_action(MenuId.VIEW, key_action, Section.MAP)
 
     # --- refreshing from the core ----------------------------------------------------------------
     def _reload_points(self) -> None:
@@ -242,78 +331,36 @@ class MainWindow(QMainWindow):
         return ok and bool(key.strip())
 
     def open_monitor_dialog(self, seq: int) -> MonitorDialog:
-        dlg = MonitorDialog(self.store, seq, self)
+        dlg = MonitorDialog(self, seq, self)
         dlg.show()
         return dlg
 
-    # --- location correction ------------------------------------------------------------------
     def open_location_dialog(self, seq: int) -> LocationDialog:
         if self._location_dialog is not None:
             self._location_dialog.close()
-        dlg = LocationDialog(self.store, seq, self)
-        dlg.sig_pick_requested.connect(self._on_pick_requested)
-        dlg.finished.connect(lambda _r: self._end_pick())
+        dlg = LocationDialog(self, seq, self)
         self._location_dialog = dlg
         self.points_table.select_seq(seq)
         dlg.show()
         return dlg
 
-    def _on_pick_requested(self, seq: int) -> None:
-        self._start_pick(f"请在地图上点击 {seq} 号隐患点的位置（Esc 取消）", self._on_location_picked,
-                         self._location_dialog)
-
-    def _on_location_picked(self, lon: float, lat: float) -> bool:
-        if self._location_dialog is None:
-            return True
-        self._location_dialog.set_picked(lon, lat)
-        self._location_dialog.show()
-        self._location_dialog.raise_()
-        return True
-
-    def _on_rain_gauge_pick_requested(self, slot: int) -> None:
-        self.left_tabs.setCurrentWidget(self.rain_gauge_panel)
-        self._start_pick(f"请在地图上点击第 {slot} 号雨量计所在的村（Esc 取消）", self._on_rain_gauge_picked,
-                         self.rain_gauge_panel.assign_dialog)
-
-    def _on_rain_gauge_picked(self, lon: float, lat: float) -> bool:
-        dlg = self.rain_gauge_panel.assign_dialog
-        if dlg is None:
-            return True
-        hit = nearest_village(self.store.bundled, lon, lat)
-        if hit is None:
-            self.statusBar().showMessage(
-                f"点击处 {PICK_RADIUS_M / 1000:g} 公里内没有名录中的村庄，请点在村庄圆点上（Esc 取消）", 0)
-            return False  # keep picking
-        dlg.select_village(hit[0].code)
-        dlg.show()
-        dlg.raise_()
-        return True
-
-    def _start_pick(self, message: str, handler, dialog) -> None:
-        self._pick_handler = handler
-        self._pick_dialog = dialog
-        self.map_view.set_pick_mode(True)
-        self.statusBar().showMessage(message, 0)
-
+    # --- map clicks for a dialog's MapClickTool --------------------------------------------------
     def _on_map_clicked(self, lon: float, lat: float) -> None:
-        if self._pick_handler is not None and self._pick_handler(lon, lat):
-            self._end_pick()
+        if self._map_tool is not None:
+            self._map_tool.click(lon, lat)
 
-    def _end_pick(self) -> None:
-        if self._pick_handler is not None:
-            self._pick_handler = None
-            self._pick_dialog = None
+    def _show_map_prompt(self, text: str) -> None:
+        self.statusBar().showMessage(text, 0)
+
+    def _end_map_click(self, tool: MapClickTool) -> None:
+        if tool is self._map_tool:
+            self._map_tool = None
             self.map_view.set_pick_mode(False)
             self.statusBar().clearMessage()
 
-    def _cancel_pick(self) -> None:
-        """Esc while picking: stop, and bring back the dialog that asked for the click."""
-        if self._pick_handler is None:
-            return
-        dialog = self._pick_dialog
-        self._end_pick()
-        if dialog is not None:
-            dialog.show()
+    def _cancel_map_click(self) -> None:
+        if self._map_tool is not None:
+            self._map_tool.cancel()  # the tool's dialog shows itself again
 
     # --- other actions ----------------------------------------------------------------------------
     def _on_export_page(self) -> None:
@@ -328,5 +375,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"已导出 {path}（资源文件在同一文件夹的 hazardmap_assets 中）", 8000)
 
     def closeEvent(self, event) -> None:  # noqa: N802
+        self._save_layout()
         self.change_bus.detach()
+        self.runner.close()
         super().closeEvent(event)

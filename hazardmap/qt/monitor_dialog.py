@@ -1,24 +1,25 @@
 """Change a point's community monitor (群测群防员) and phone. Checks as you type with the same rules
-the CLI uses (domain.validation); saving goes through services.points.set_monitor, which keeps history."""
+the CLI uses (domain.validation); saving goes through services.points.set_monitor, which keeps history,
+as one step of the window's undo road."""
 from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QLineEdit, QMessageBox, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QLineEdit, QVBoxLayout
 
 from hazardmap.domain.errors import HazardmapError
 from hazardmap.domain.validation import check_name, check_phone
 from hazardmap.qt.buttons import ok_button, ok_cancel
+from hazardmap.qt.shell import Shell
 from hazardmap.services import points as point_service
-from hazardmap.services.store import Store
 
 
 class MonitorDialog(QDialog):
-    def __init__(self, store: Store, seq: int, parent=None) -> None:
+    def __init__(self, shell: Shell, seq: int, parent=None) -> None:
         super().__init__(parent)
-        self.store = store
+        self.shell = shell
         self.seq = seq
-        point = point_service.get_point(store, seq)
+        point = point_service.get_point(shell.store, seq)
         self.setWindowTitle(f"更换群测群防员：{seq}号 {point.name}")
         self.name = QLineEdit(point.monitor, self)
         self.phone = QLineEdit(point.phone, self)
@@ -56,9 +57,7 @@ class MonitorDialog(QDialog):
         self.save_button.setEnabled(not problem)
 
     def _on_save(self) -> None:
-        try:
-            point_service.set_monitor(self.store, self.seq, name=self.name.text(), phone=self.phone.text())
-        except HazardmapError as exc:
-            QMessageBox.warning(self, "无法保存", str(exc))
-            return
-        self.accept()
+        seq, name, phone = self.seq, self.name.text(), self.phone.text()
+        if self.shell.run_operation(lambda store: point_service.set_monitor(store, seq, name=name, phone=phone),
+                                    title="无法保存", parent=self) is not None:
+            self.accept()

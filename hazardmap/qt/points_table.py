@@ -2,7 +2,7 @@
 with a 定位 action. Shows service data; computes nothing."""
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QByteArray, QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMenu, QPushButton,
                                QTableView, QVBoxLayout, QWidget)
@@ -115,6 +115,7 @@ class PointsTable(QWidget):
         self._unlocated_layout = QHBoxLayout(self.unlocated_bar)
         self._unlocated_layout.setContentsMargins(0, 0, 0, 0)
         self.locate_buttons: dict[int, QPushButton] = {}
+        self._columns_fitted = False
 
         self.view = QTableView(self)
         self.view.setModel(self.proxy)
@@ -127,7 +128,9 @@ class PointsTable(QWidget):
         self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.view.setAlternatingRowColors(True)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.view.horizontalHeader().setStretchLastSection(True)
+        # No stretched last column: stretching also squeezes it below its text when space is short
+        # ("正常 …"); a horizontal scroll bar is better than cut text.
+        self.view.horizontalHeader().setStretchLastSection(False)
         self.view.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._on_context_menu)
@@ -150,11 +153,28 @@ class PointsTable(QWidget):
         self.model.update_points(points, latest)
         self._rebuild_unlocated(points)
         self._update_count()
-        if self.view.columnWidth(3) == self.view.horizontalHeader().defaultSectionSize():
-            self.view.resizeColumnsToContents()
-            self.view.setColumnWidth(3, min(self.view.columnWidth(3), 220))
+        self.fit_columns()
         if keep and self.selected_seq() != keep:
             self.select_seq(keep)
+
+    def fit_columns(self) -> None:
+        """The first time, each column as wide as its text (or title); later, widen any column whose
+        text would be cut (new data), never narrowing what the user widened."""
+        header = self.view.horizontalHeader()
+        for col in range(self.model.columnCount()):
+            needed = max(self.view.sizeHintForColumn(col), header.sectionSizeHint(col))
+            if not self._columns_fitted or self.view.columnWidth(col) < needed:
+                self.view.setColumnWidth(col, needed)
+        self._columns_fitted = self._columns_fitted or self.model.rowCount() > 0
+
+    def save_columns(self) -> QByteArray:
+        return self.view.horizontalHeader().saveState()
+
+    def restore_columns(self, state) -> None:
+        """Widths (and sort) as the user left them; still never narrower than the text."""
+        if isinstance(state, QByteArray) and self.view.horizontalHeader().restoreState(state):
+            self._columns_fitted = True
+            self.fit_columns()
 
     def _rebuild_unlocated(self, points: list[HazardPoint]) -> None:
         while self._unlocated_layout.count():

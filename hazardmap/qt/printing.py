@@ -1,23 +1,24 @@
 """The 打印/导出 menu: print preview and direct printing of every product, PDF export, and a batch export of
 all points' sheets in a worker thread. Rendering is hazardmap.reports (the CLI's code); this module only
-asks the user, shows progress and puts the PDF pages onto a QPrinter."""
+asks the user, shows progress (in the operation road's worker) and puts the PDF pages onto a QPrinter."""
 from __future__ import annotations
 
 import tempfile
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QMarginsF, QObject, QRectF, QSize, QSizeF, Qt, QThread, QUrl, Signal
+from PySide6.QtCore import QMarginsF, QObject, QRectF, QSize, QSizeF, Qt, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QPageLayout, QPageSize, QPaintEngine, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import (QCheckBox, QDialog, QFileDialog, QGroupBox, QInputDialog, QLabel,
-                               QListWidget, QListWidgetItem, QMessageBox, QProgressDialog, QVBoxLayout, QWidget)
+                               QListWidget, QListWidgetItem, QMessageBox, QVBoxLayout)
 
 from hazardmap.domain.errors import HazardmapError
 from hazardmap.qt.buttons import ok_button, ok_cancel
+from hazardmap.qt.operations import Feedback, run_in_worker
+from hazardmap.qt.shell import MenuId, Section, Shell
 from hazardmap.reports import maps, sheets
 from hazardmap.reports.data import ReportData, collect
 from hazardmap.reports.output import check_pdf_target, write_atomic
@@ -118,57 +119,21 @@ class PdfPages:
         Path(self._tmp.name).unlink(missing_ok=True)
 
 
-class BatchExport(QThread):
-    """Writes all points' sheets to a folder off the UI thread; never touches widgets."""
-    progressed = Signal(int, int, str)   # done, total, file name
-    failed = Signal(str)
-    finished_ok = Signal(list)           # written paths (str)
-    cancelled = Signal(int)              # files written before the stop
-
-    def __init__(self, data: ReportData, folder: Path, force: bool, parent: QObject | None = None, *,
-                 seqs: list[int] | None = None, kinds: list | None = None) -> None:
-        super().__init__(parent)
-        self.data = data
-        self.folder = folder
-        self.force = force
-        self.seqs = seqs    # None: every point
-        self.kinds = kinds  # None: every kind of sheet
-        self.stop = threading.Event()
-        self.written: list[Path] = []
-
-    def run(self) -> None:
-        def progress(done: int, total: int, path: Path) -> None:
-            self.written.append(path)
-            self.progressed.emit(done, total, path.name)
-        try:
-            paths = sheets.export_sheets(self.data, self.folder, seqs=self.seqs, kinds=self.kinds, force=self.force,
-                                         with_history=True, progress=progress, should_stop=self.stop.is_set)
-        except sheets.Cancelled:
-            self.cancelled.emit(len(self.written))
-        except HazardmapError as exc:
-            self.failed.emit(str(exc))
-        else:
-            self.finished_ok.emit([str(p) for p in paths])
-
-
 class PrintController(QObject):
-    def __init__(self, window) -> None:
+    def __init__(self, shell: Shell) -> None:
+        window = shell.widget()
         super().__init__(window)
-        self.window = window
-        self.batch: BatchExport | None = None
-        self.progress: QProgressDialog | None = None
+        self.shell = shell
+        self.window = window  # the parent of this feature's dialogs
         self.open_folder_when_done = True
         self.last_error = ""
 
     # --- data and choice of point ---
     def snapshot(self, with_history: bool = False) -> ReportData:
-        return collect(self.window.store, with_history=with_history)
+        return collect(self.shell.store, with_history=with_history)
 
     def choose_point(self) -> int | None:
-        seq = None
-        getter = getattr(self.window, "current_point_seq", None)
-        if callable(getter):
-            seq = getter()
+        seq = self.shell.current_point_seq()
         if seq is not None:
             return seq
         points = [p.seq for p in self.snapshot().points]
@@ -287,49 +252,37 @@ class PrintController(QObject):
         self.start_batch_export(folder, force=bool(existing), data=data, seqs=seqs, kinds=kinds)
 
     def start_batch_export(self, folder: Path, *, force: bool = False, data: ReportData | None = None,
-                           seqs: list[int] | None = None, kinds: list | None = None) -> BatchExport:
+                           seqs: list[int] | None = None, kinds: list | None = None) -> list[Path] | None:
+        """Write the sheets in the worker of the operation road (hazardmap.qt.operations), behind a
+        progress dialog with 取消; returns the written paths, or None (refused or cancelled: last_error)."""
         data = data or self.snapshot(with_history=True)  # read on the UI thread: the DB connection lives here
-        total = len(sheets.plan_sheets(data, folder, seqs, kinds or list(sheets.SHEET_KINDS.values())))
-        self.progress = QProgressDialog("正在导出全部隐患点的表格…", "取消", 0, total, self.window)
-        self.progress.setWindowTitle("批量导出")
-        self.progress.setMinimumDuration(0)
-        self.progress.setValue(0)
-        batch = BatchExport(data, folder, force, self, seqs=seqs, kinds=kinds)
-        self.progress.canceled.connect(batch.stop.set)
-        batch.progressed.connect(self._on_batch_progress)
-        batch.finished_ok.connect(lambda paths: self._on_batch_done(folder, paths))
-        batch.failed.connect(self._on_batch_failed)
-        batch.cancelled.connect(self._on_batch_cancelled)
-        self.batch = batch
-        batch.start()
-        return batch
+        self.last_error = ""
+        written: list[Path] = []
 
-    def _on_batch_progress(self, done: int, total: int, name: str) -> None:
-        if self.progress:
-            self.progress.setLabelText(f"已导出 {done}/{total}：{name}")
-            self.progress.setValue(done)
+        def progress(feedback: Feedback, done: int, total: int, path: Path) -> None:
+            written.append(path)
+            feedback.progress(done, total, f"已导出 {done}/{total}：{path.name}")
 
-    def _close_progress(self) -> None:
-        if self.progress:
-            self.progress.reset()
-            self.progress.close()
+        def job(_store, feedback: Feedback) -> list[Path]:
+            return sheets.export_sheets(data, folder, seqs=seqs, kinds=kinds, force=force, with_history=True,
+                                        progress=lambda *args: progress(feedback, *args),
+                                        should_stop=feedback.should_stop)
 
-    def _on_batch_done(self, folder: Path, paths: list) -> None:
-        self._close_progress()
+        try:
+            paths = run_in_worker(self.window, self.shell.store, "正在导出全部隐患点的表格…", job)
+        except sheets.Cancelled:
+            self.last_error = f"已取消：已写出的 {len(written)} 个文件完整可用，其余未导出"
+            return None
+        except HazardmapError as exc:
+            self._error(str(exc))
+            return None
         if self.open_folder_when_done:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
-
-    def _on_batch_failed(self, message: str) -> None:
-        self._close_progress()
-        self._error(message)
-
-    def _on_batch_cancelled(self, written: int) -> None:
-        self._close_progress()
-        self.last_error = f"已取消：已写出的 {written} 个文件完整可用，其余未导出"
+        return paths
 
     def _error(self, message: str) -> None:
         self.last_error = message
-        if isinstance(self.window, QWidget) and self.window.isVisible():
+        if self.window.isVisible():
             QMessageBox.warning(self.window, "打印/导出", message)
 
 
@@ -384,24 +337,21 @@ class TownshipExportDialog(QDialog):
         ok_button(self.buttons).setEnabled(bool(seqs and kinds))
 
 
-def attach(window) -> PrintController:
-    """Adds print preview, direct printing and PDF export of each product, and the batch export, to
-    window.menus["print"]."""
-    controller = PrintController(window)
-    window.print_controller = controller
-    menu = window.menus["print"]
+def attach(shell: Shell) -> PrintController:
+    """Adds print preview, direct printing and PDF export of each product, and the batch exports, to
+    the 打印/导出 menu; returns the controller."""
+    controller = PrintController(shell)
     for product in PRODUCTS:
-        sub = menu.addMenu(product.title)
+        sub = shell.add_menu(MenuId.PRINT, product.title, Section.PRODUCTS)
         for text, slot in (("打印预览…", controller.preview), ("打印…", controller.print_direct),
                            ("导出 PDF…", controller.save_pdf)):
             action = QAction(text, sub)
             action.triggered.connect(lambda _=False, s=slot, p=product: s(p))
             sub.addAction(action)
-    menu.addSeparator()
-    batch = QAction("批量导出全部隐患点的明白卡和巡查记录表…", menu)
+    batch = QAction("批量导出全部隐患点的明白卡和巡查记录表…", controller)
     batch.triggered.connect(lambda _=False: controller.ask_batch_export())
-    menu.addAction(batch)
-    by_township = QAction("按乡镇导出（如预警区域）…", menu)
+    shell.add_action(MenuId.PRINT, batch, Section.BATCH)
+    by_township = QAction("按乡镇导出（如预警区域）…", controller)
     by_township.triggered.connect(lambda _=False: controller.ask_township_export())
-    menu.addAction(by_township)
+    shell.add_action(MenuId.PRINT, by_township, Section.BATCH)
     return controller

@@ -1,20 +1,23 @@
 """The 15 rain-gauge slots of the 2023 programme: 已落实 N/15, assign (township, then a village
-list that filters as you type), clear, and import the bureau's list (导入名单…), through
-services.rain_gauges / services.rain_gauge_import like the CLI."""
+list that filters as you type, or a click on the map), clear, and import the bureau's list (导入名单…),
+through services.rain_gauges / services.rain_gauge_import like the CLI. Every edit is one step of the
+window's undo road (an import is one step however many slots it fills)."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout,
                                QLabel, QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPushButton,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from hazardmap.domain.errors import HazardmapError
-from hazardmap.services import rain_gauge_import
+from hazardmap.mapping.hit import PICK_RADIUS_M, nearest_village
 from hazardmap.qt.buttons import ok_cancel
+from hazardmap.qt.operations import undo_button
+from hazardmap.qt.shell import MapClickTool, Shell
+from hazardmap.services import rain_gauge_import
 from hazardmap.services import rain_gauges as svc
 from hazardmap.services.rain_gauge_import import BadRow, ImportReport
-from hazardmap.services.store import Store
 
 ALL_TOWNSHIPS = "（全部乡镇）"
 
@@ -23,13 +26,12 @@ class AssignDialog(QDialog):
     """Pick a village for one slot: township first (optional), then the filtered village list,
     or a click on the map near the village."""
 
-    sig_pick_requested = Signal(int)  # slot: hide me, let the user click on the map
-    sig_assigned = Signal(int, object)  # slot, the village code it had before (None if none): for undo
-
-    def __init__(self, store: Store, slot: int, parent=None) -> None:
+    def __init__(self, shell: Shell, slot: int, parent=None) -> None:
         super().__init__(parent)
-        self.store = store
+        self.shell = shell
+        self.store = store = shell.store
         self.slot = slot
+        self.map_tool: MapClickTool | None = None
         self.setWindowTitle(f"指定第 {slot} 号雨量计站点所在的村")
         self.township = QComboBox(self)
         self.township.addItem(ALL_TOWNSHIPS, "")
@@ -69,8 +71,31 @@ class AssignDialog(QDialog):
             self.villages.setCurrentRow(0)
 
     def _on_pick(self) -> None:
+        """Hide, and let the user click near a village on the map; Esc brings the dialog back."""
+        self.map_tool = tool = MapClickTool(f"请在地图上点击第 {self.slot} 号雨量计所在的村（Esc 取消）", self)
+        tool.sig_clicked.connect(self._on_map_clicked)
+        tool.sig_cancelled.connect(self._come_back)
         self.hide()
-        self.sig_pick_requested.emit(self.slot)
+        self.shell.request_map_click(tool)
+
+    def _on_map_clicked(self, lon: float, lat: float) -> None:
+        hit = nearest_village(self.store.bundled, lon, lat)
+        if hit is None:  # keep picking
+            self.map_tool.set_prompt(
+                f"点击处 {PICK_RADIUS_M / 1000:g} 公里内没有名录中的村庄，请点在村庄圆点上（Esc 取消）")
+            return
+        self.select_village(hit[0].code)
+        self.map_tool.finish()
+        self._come_back()
+
+    def _come_back(self) -> None:
+        self.show()
+        self.raise_()
+
+    def done(self, result: int) -> None:
+        if self.map_tool is not None:
+            self.map_tool.finish()  # closing the dialog ends its pick
+        super().done(result)
 
     def select_village(self, code: str) -> bool:
         """Show and select one village (after a click on the map)."""
@@ -90,15 +115,16 @@ class AssignDialog(QDialog):
         if item is None:
             self.error.setText("请先在列表中选一个村")
             return
-        before = next((s.village_code for s in svc.list_sites(self.store) if s.slot == self.slot), None)
-        try:
-            # By code: a village name that exists twice in the county is already resolved by the pick.
-            svc.assign(self.store, self.slot, item.data(Qt.ItemDataRole.UserRole))
-        except HazardmapError as exc:
-            self.error.setText(str(exc))
+        slot, code = self.slot, item.data(Qt.ItemDataRole.UserRole)
+        refused: list[HazardmapError] = []
+        # By code: a village name that exists twice in the county is already resolved by the pick.
+        done = self.shell.run_operation(lambda store: svc.assign(store, slot, code), title="指定雨量计站点",
+                                        parent=self, on_refused=refused.append)
+        if refused:
+            self.error.setText(str(refused[0]))
             return
-        self.sig_assigned.emit(self.slot, before)
-        super().accept()
+        if done is not None:
+            super().accept()
 
 
 class TownshipChoiceDialog(QDialog):
@@ -179,16 +205,11 @@ class ImportResultDialog(QDialog):
 
 
 class RainGaugePanel(QWidget):
-    sig_pick_requested = Signal(int)  # the open assign dialog wants a click on the map
-
-    def __init__(self, store: Store, parent=None) -> None:
+    def __init__(self, shell: Shell, parent=None) -> None:
         super().__init__(parent)
-        self.store = store
+        self.shell = shell
+        self.store = shell.store
         self.assign_dialog: AssignDialog | None = None
-        # Undo: (slot, village code before the edit or None), newest last. Undo goes through the
-        # same service calls as the edit itself.
-        # An import is one entry holding all the slots it filled.
-        self.undo_stack: list[list[tuple[int, str | None]]] = []
         self.result_dialog: ImportResultDialog | None = None
         self.counter = QLabel(self)
         self.table = QTableWidget(0, 3, self)
@@ -201,15 +222,12 @@ class RainGaugePanel(QWidget):
         self.table.doubleClicked.connect(lambda _i: self._on_assign())
         self.assign_button = QPushButton("指定村…", self)
         self.clear_button = QPushButton("清空", self)
-        self.undo_button = QPushButton("撤销", self)
-        self.undo_button.setToolTip("撤销上一次指定、清空或导入")
+        self.undo_button = undo_button(shell, self)
         self.import_button = QPushButton("导入名单…", self)
         self.import_button.setToolTip("从 Excel（.xlsx）或 CSV 名单导入：表头有“村名”列，可有“乡镇”“编号”列")
         self.import_button.clicked.connect(self._on_import)
-        self.undo_button.setEnabled(False)
         self.assign_button.clicked.connect(self._on_assign)
         self.clear_button.clicked.connect(self._on_clear)
-        self.undo_button.clicked.connect(self.undo)
         buttons = QHBoxLayout()
         buttons.addWidget(self.assign_button)
         buttons.addWidget(self.clear_button)
@@ -268,16 +286,10 @@ class RainGaugePanel(QWidget):
     def open_assign_dialog(self, slot: int) -> AssignDialog:
         if self.assign_dialog is not None:
             self.assign_dialog.close()
-        dlg = AssignDialog(self.store, slot, self)
-        dlg.sig_pick_requested.connect(self.sig_pick_requested)
-        dlg.sig_assigned.connect(self._remember)
+        dlg = AssignDialog(self.shell, slot, self)
         self.assign_dialog = dlg
         dlg.show()
         return dlg
-
-    def _remember(self, slot: int, before: str | None) -> None:
-        self.undo_stack.append([(slot, before)])
-        self.undo_button.setEnabled(True)
 
     def _on_import(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(self, "导入雨量计村名单", "",
@@ -306,13 +318,14 @@ class RainGaugePanel(QWidget):
                 if confirm.exec() != QDialog.DialogCode.Accepted:
                     return None
                 skip_bad = True
-            report = rain_gauge_import.import_villages(self.store, path, choices=choices, skip_bad=skip_bad)
         except HazardmapError as exc:
             QMessageBox.warning(self, "导入雨量计村名单", str(exc))
             return None
-        if report.new_assignments:
-            self.undo_stack.append([(a.slot, None) for a in report.new_assignments])
-            self.undo_button.setEnabled(True)
+        report = self.shell.run_operation(
+            lambda store: rain_gauge_import.import_villages(store, path, choices=choices, skip_bad=skip_bad),
+            title="导入雨量计村名单", slow="正在导入雨量计村名单…", parent=self)
+        if report is None:
+            return None
         done, total = svc.assigned_count(self.store)
         skipped = f"，跳过 {len(report.bad)} 行有误的" if report.bad else ""
         self.show_result(report, f"导入 {len(report.new_assignments)} 个站点{skipped}。已落实 {done}/{total}")
@@ -332,23 +345,4 @@ class RainGaugePanel(QWidget):
             self.clear_slot(slot)
 
     def clear_slot(self, slot: int) -> None:
-        before = next((s.village_code for s in svc.list_sites(self.store) if s.slot == slot), None)
-        try:
-            if svc.clear(self.store, slot):
-                self._remember(slot, before)
-        except HazardmapError as exc:
-            QMessageBox.warning(self, "雨量计站点", str(exc))
-
-    def undo(self) -> None:
-        """Put the last edited slot back as it was, through the same services."""
-        if not self.undo_stack:
-            return
-        batch = self.undo_stack.pop()
-        try:
-            rain_gauge_import.clear_slots(self.store, [slot for slot, before in batch if before is None])
-            for slot, before in batch:
-                if before is not None:
-                    svc.assign(self.store, slot, before)
-        except HazardmapError as exc:
-            QMessageBox.warning(self, "撤销", str(exc))
-        self.undo_button.setEnabled(bool(self.undo_stack))
+        self.shell.run_operation(lambda store: svc.clear(store, slot), title="雨量计站点", parent=self)

@@ -2,7 +2,7 @@
 
 Every save is one transaction (db.write) that also writes its audit row, so a crash loses at most
 the entry being typed. Nothing is ever removed: delete sets deleted_at (the 回收站), edits keep the
-before/after state in patrol_audit. Every mutating call returns a Changes record and announces it.
+before/after state in patrol_audit. Every mutating call returns a Changes record (its caller publishes it).
 """
 from __future__ import annotations
 
@@ -174,8 +174,8 @@ def record(store: Store, draft: PatrolDraft, *, recorded_by: str | None = None,
         _remove_files(c[2] for c in copied)
         raise
     label = f"新增巡查记录（第 {d.point_seq} 号点 {d.at}）"
-    return store.announce(_changes({d.point_seq}, [log_id], label=label,
-                                   undo=lambda: delete(store, log_id, by=recorded_by, _label=label)))
+    return _changes({d.point_seq}, [log_id], label=label,
+                    undo=lambda: delete(store, log_id, by=recorded_by, _label=label))
 
 
 def edit(store: Store, entry_id: int, draft: PatrolDraft, *, by: str | None = None,
@@ -203,9 +203,9 @@ def _edit(store: Store, entry_id: int, make: Callable[[PatrolDraft], PatrolDraft
         store.db.patrol.add_audit(tx, entry_id, AuditAction.EDIT, entry_to_dict(current), entry_to_dict(d),
                                   by=by or current_user(), at=now_iso())
     label = label or f"修改巡查记录 {entry_id}"
-    return store.announce(_changes(
+    return _changes(
         {before.point_seq, d.point_seq}, [entry_id], label=label,
-        undo=lambda: _edit(store, entry_id, lambda _c: current, by=by, now=None, expect=d, label=label)))
+        undo=lambda: _edit(store, entry_id, lambda _c: current, by=by, now=None, expect=d, label=label))
 
 
 _UNSET = object()
@@ -246,8 +246,8 @@ def delete(store: Store, entry_id: int, *, by: str | None = None, _label: str | 
         store.db.patrol.set_deleted(tx, entry_id, at, who)
         store.db.patrol.add_audit(tx, entry_id, AuditAction.DELETE, entry_to_dict(entry), None, by=who, at=at)
     label = _label or f"删除巡查记录 {entry_id}"
-    return store.announce(_changes({entry.point_seq}, [entry_id], label=label,
-                                   undo=lambda: restore(store, entry_id, by=by, _label=label)))
+    return _changes({entry.point_seq}, [entry_id], label=label,
+                    undo=lambda: restore(store, entry_id, by=by, _label=label))
 
 
 def restore(store: Store, entry_id: int, *, by: str | None = None, _label: str | None = None) -> PatrolChanges:
@@ -264,8 +264,8 @@ def restore(store: Store, entry_id: int, *, by: str | None = None, _label: str |
                                   entry_to_dict(replace(entry, deleted_at=None, deleted_by=None)), by=who,
                                   at=now_iso())
     label = _label or f"恢复巡查记录 {entry_id}"
-    return store.announce(_changes({entry.point_seq}, [entry_id], label=label,
-                                   undo=lambda: delete(store, entry_id, by=by, _label=label)))
+    return _changes({entry.point_seq}, [entry_id], label=label,
+                    undo=lambda: delete(store, entry_id, by=by, _label=label))
 
 
 def move_to_bin(store: Store, entry_ids: Sequence[int], into: bool, *, by: str | None = None,
@@ -289,8 +289,8 @@ def move_to_bin(store: Store, entry_ids: Sequence[int], into: bool, *, by: str |
             repo.add_audit(tx, entry_id, AuditAction.DELETE if into else AuditAction.RESTORE,
                            state if into else None, None if into else state, by=who, at=at)
             entries.append(entry)
-    return store.announce(_changes({e.point_seq for e in entries}, entry_ids, label=label,
-                                   undo=lambda: move_to_bin(store, entry_ids, not into, by=by, label=label)))
+    return _changes({e.point_seq for e in entries}, entry_ids, label=label,
+                    undo=lambda: move_to_bin(store, entry_ids, not into, by=by, label=label))
 
 
 def add_photos(store: Store, entry_id: int, paths: Sequence[str | Path], *, by: str | None = None) -> PatrolChanges:
@@ -306,7 +306,7 @@ def add_photos(store: Store, entry_id: int, paths: Sequence[str | Path], *, by: 
     except BaseException:
         _remove_files(c[2] for c in copied)
         raise
-    return store.announce(_changes({entry.point_seq}, [entry_id]))
+    return _changes({entry.point_seq}, [entry_id])
 
 
 # ---- audit -----------------------------------------------------------------------------------------
@@ -392,8 +392,8 @@ def reset_intervals(store: Store, *, by: str | None = None) -> Changes:
 
 
 def _intervals_changed(store: Store, before: dict[str, Setting], after: dict[str, Setting], label: str) -> Changes:
-    return store.announce(Changes(patrol_points=frozenset(p.seq for p in list_points(store)), label=label,
-                                  undo=lambda: _put_settings(store, before, expect=after, label=label)))
+    return Changes(patrol_points=frozenset(p.seq for p in list_points(store)), label=label,
+                   undo=lambda: _put_settings(store, before, expect=after, label=label))
 
 
 def _put_settings(store: Store, settings: dict[str, Setting], *, expect: dict[str, Setting], label: str) -> Changes:

@@ -317,9 +317,9 @@ def import_logs(store: Store, path: str | Path, *, skip_bad: bool = False, by: s
                             for _, d in to_add]
         if result.added:
             label = f"导入巡查记录（{path.name}，{len(result.added)} 条）"
-            result.changes = store.announce(patrol_service.PatrolChanges(
+            result.changes = patrol_service.PatrolChanges(
                 patrol_points=frozenset(d.point_seq for _, d in to_add), entry_ids=tuple(result.added), label=label,
-                undo=lambda: patrol_service.move_to_bin(store, result.added, True, by=by, label=label)))
+                undo=lambda: patrol_service.move_to_bin(store, result.added, True, by=by, label=label))
     return result
 
 

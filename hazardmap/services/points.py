@@ -72,9 +72,9 @@ def _set_monitor(store: Store, seq: int, *, name: str | None = None, phone: str 
         inverse["name"], after["monitor"] = point.monitor, new_name
     if new_phone != point.phone:
         inverse["phone"], after["phone"] = point.phone, new_phone
-    return store.announce(Changes(
+    return Changes(
         points=frozenset({seq}), label=f"修改第 {seq} 号点群测群防员",
-        undo=lambda: _set_monitor(store, seq, by=by, expect=after, **inverse)))
+        undo=lambda: _set_monitor(store, seq, by=by, expect=after, **inverse))
 
 
 def to_cgcs2000(lon: float, lat: float, datum: Datum) -> tuple[float, float]:
@@ -111,9 +111,9 @@ def _restore_position(store: Store, seq: int, *, to: Position, expect: Position,
         store.db.points.set_position(tx, seq, to)
         store.db.points.add_location_change(tx, seq, LocationChangeKind.UNDO, expect, to, source=note,
                                             by=by or current_user(), at=at)
-    return store.announce(Changes(points=frozenset({seq}), label=label,
-                                  undo=_place_undo(store, seq, back_to=expect, now_at=to, step_at=at, by=by,
-                                                   label=label)))
+    return Changes(points=frozenset({seq}), label=label,
+                   undo=_place_undo(store, seq, back_to=expect, now_at=to, step_at=at, by=by,
+                                    label=label))
 
 
 def correct_location(store: Store, seq: int, *, lon: float, lat: float, datum: Datum | str, source: str,
@@ -132,9 +132,9 @@ def correct_location(store: Store, seq: int, *, lon: float, lat: float, datum: D
         store.db.points.add_location_change(tx, seq, LocationChangeKind.CORRECTION, old, new, source=source,
                                             by=by or current_user(), at=at, datum=datum, entered=(lon, lat))
     label = f"修改第 {seq} 号点位置"
-    return store.announce(Changes(points=frozenset({seq}), label=label,
-                                  undo=_place_undo(store, seq, back_to=old, now_at=new, step_at=at, by=by,
-                                                   label=label)))
+    return Changes(points=frozenset({seq}), label=label,
+                   undo=_place_undo(store, seq, back_to=old, now_at=new, step_at=at, by=by,
+                                    label=label))
 
 
 def undo_last_location_change(store: Store, seq: int, *, by: str | None = None) -> Changes:
@@ -154,9 +154,9 @@ def undo_last_location_change(store: Store, seq: int, *, by: str | None = None) 
         repo.add_location_change(tx, seq, LocationChangeKind.UNDO, old, new,
                                  source=f"撤销 {last.changed_at} 的位置修改", by=by or current_user(), at=at)
     label = f"撤销第 {seq} 号点最近一次位置修改"
-    return store.announce(Changes(points=frozenset({seq}), label=label,
-                                  undo=_place_undo(store, seq, back_to=old, now_at=new, step_at=at, by=by,
-                                                   label=label)))
+    return Changes(points=frozenset({seq}), label=label,
+                   undo=_place_undo(store, seq, back_to=old, now_at=new, step_at=at, by=by,
+                                    label=label))
 
 
 def undo_last_monitor_change(store: Store, seq: int, *, by: str | None = None) -> Changes:

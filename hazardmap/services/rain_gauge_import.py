@@ -212,9 +212,9 @@ def import_villages(store: Store, path: str | Path, *, skip_bad: bool = False, d
     report.applied = bool(report.new_assignments)
     if report.applied:
         label = f"导入雨量计站点（{Path(path).name}，{len(after)} 个）"
-        report.changes = store.announce(Changes(
+        report.changes = Changes(
             rain_gauges=True, label=label,
-            undo=lambda: svc.put_sites(store, before, expect=after, label=label)))
+            undo=lambda: svc.put_sites(store, before, expect=after, label=label))
     return report
 
 
@@ -224,4 +224,4 @@ def clear_slots(store: Store, slots: list[int]) -> Changes:
         return Changes()
     with store.db.write() as tx:
         store.db.rain_gauges.put(tx, [RainGaugeSite(s, None, None, None, None, None, None, None) for s in slots])
-    return store.announce(Changes(rain_gauges=True))
+    return Changes(rain_gauges=True)

@@ -70,8 +70,8 @@ def assign(store: Store, slot: int, village: str, *, township: str | None = None
         new = RainGaugeSite(slot, v.code, v.name, v.township, v.lon, v.lat, by or current_user(), now_iso())
         repo.put(tx, [new])
     label = f"第 {slot} 号雨量计站点设为{v.township}{v.name}"
-    return store.announce(Changes(rain_gauges=True, label=label,
-                                  undo=lambda: put_sites(store, [site], expect=[new], label=label)))
+    return Changes(rain_gauges=True, label=label,
+                   undo=lambda: put_sites(store, [site], expect=[new], label=label))
 
 
 def clear(store: Store, slot: int) -> Changes:
@@ -81,8 +81,8 @@ def clear(store: Store, slot: int) -> Changes:
             return Changes()
         store.db.rain_gauges.put(tx, [_empty(slot)])
     label = f"清空第 {slot} 号雨量计站点"
-    return store.announce(Changes(rain_gauges=True, label=label,
-                                  undo=lambda: put_sites(store, [site], expect=[_empty(slot)], label=label)))
+    return Changes(rain_gauges=True, label=label,
+                   undo=lambda: put_sites(store, [site], expect=[_empty(slot)], label=label))
 
 
 def put_sites(store: Store, sites: list[RainGaugeSite], *, expect: list[RainGaugeSite], label: str) -> Changes:
@@ -99,8 +99,8 @@ def put_sites(store: Store, sites: list[RainGaugeSite], *, expect: list[RainGaug
             if other is not None and other not in slots:
                 raise VillageTaken(f"{s.township}{s.village}", other)
         repo.put(tx, sites)
-    return store.announce(Changes(rain_gauges=True, label=label,
-                                  undo=lambda: put_sites(store, before, expect=sites, label=label)))
+    return Changes(rain_gauges=True, label=label,
+                   undo=lambda: put_sites(store, before, expect=sites, label=label))
 
 
 def villages_matching(store: Store, text: str, township: str | None = None) -> list[Village]:

@@ -35,6 +35,9 @@ class Store:
     warnings: list[str] = field(default_factory=list)  # Chinese, shown to the user (e.g. network share)
 
     def announce(self, changes: Changes) -> Changes:
+        """Publish one step's Changes to this store's subscribers. Services never call this: they
+        return what changed, and whoever ran the step publishes it once (in the window, the operation
+        runner, hazardmap/qt/operations.py; the CLI has no subscribers)."""
         self.bus.publish(changes)
         return changes
 

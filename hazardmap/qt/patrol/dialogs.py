@@ -1,14 +1,17 @@
 """Small patrol windows: the 回收站, the audit trail, the patrol-interval settings, backups."""
 from __future__ import annotations
 
+from pathlib import Path
+from typing import NamedTuple
+
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QMessageBox,
     QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
-from hazardmap.domain.errors import HazardmapError
+from hazardmap.domain.changes import Changes
+from hazardmap.qt.shell import Shell
 from hazardmap.services import backup as backup_service
 from hazardmap.services import patrol as svc
 from hazardmap.services.store import Store
@@ -39,12 +42,9 @@ def _fill(table: QTableWidget, rows, key_of=None) -> None:
 class RecycleBinDialog(QDialog):
     """Deleted entries of all points; 恢复 puts one back (undoable like any other edit)."""
 
-    def __init__(self, store: Store, undo_stack: QUndoStack, parent: QWidget | None = None) -> None:
+    def __init__(self, shell: Shell, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        from hazardmap.qt.patrol.undo import RestoreEntry
-
-        self._restore_cmd = RestoreEntry
-        self.store, self.undo_stack = store, undo_stack
+        self.shell, self.store = shell, shell.store
         self.setWindowTitle("回收站（已删除的巡查记录）")
         self.resize(820, 360)
         layout = QVBoxLayout(self)
@@ -75,10 +75,8 @@ class RecycleBinDialog(QDialog):
         row = self.table.currentRow()
         if row < 0:
             return
-        errors: list[str] = []
-        self.undo_stack.push(self._restore_cmd(self.store, self.entries[row].id, on_error=errors.append))
-        if errors:
-            QMessageBox.warning(self, "回收站", errors[0])
+        entry_id = self.entries[row].id
+        self.shell.run_operation(lambda store: svc.restore(store, entry_id), title="恢复巡查记录", parent=self)
         self.refresh()
 
 
@@ -106,9 +104,10 @@ class AuditDialog(QDialog):
 class IntervalsDialog(QDialog):
     """Patrol intervals for the overdue rule; says plainly which values are still shipped defaults."""
 
-    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+    def __init__(self, shell: Shell, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.store = store
+        self.shell = shell
+        self.store = store = shell.store
         self.setWindowTitle("巡查间隔设置")
         layout = QVBoxLayout(self)
         iv = svc.get_intervals(store)
@@ -148,21 +147,25 @@ class IntervalsDialog(QDialog):
         iv = svc.get_intervals(self.store)
         flood, other = self.flood_spin.value(), self.other_spin.value()
         # Only values the user changed stop being defaults.
-        svc.set_intervals(self.store, flood_days=flood if flood != iv.flood_days or not iv.flood_is_default else None,
-                          other_days=other if other != iv.other_days or not iv.other_is_default else None)
-        super().accept()
+        flood_days = flood if flood != iv.flood_days or not iv.flood_is_default else None
+        other_days = other if other != iv.other_days or not iv.other_is_default else None
+        if self.shell.run_operation(lambda store: svc.set_intervals(store, flood_days=flood_days,
+                                                                    other_days=other_days),
+                                    title="巡查间隔设置", parent=self) is not None:
+            super().accept()
 
     def restore_defaults(self) -> None:
-        svc.reset_intervals(self.store)
-        super().accept()
+        if self.shell.run_operation(svc.reset_intervals, title="巡查间隔设置", parent=self) is not None:
+            super().accept()
 
 
 class BackupDialog(QDialog):
     """备份与恢复: the automatic start-up backups and restoring one (the current data is kept first)."""
 
-    def __init__(self, store: Store, undo_stack: QUndoStack | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, shell: Shell, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.store, self.undo_stack = store, undo_stack
+        self.shell, self.store = shell, shell.store
+        store = shell.store
         self.setWindowTitle("备份与恢复")
         self.resize(640, 360)
         layout = QVBoxLayout(self)
@@ -187,7 +190,7 @@ class BackupDialog(QDialog):
         self.restore_button.setEnabled(bool(self.backups))
 
     def backup_now(self) -> None:
-        backup_service.make_backup(self.store)
+        self.shell.run_operation(backup_service.make_backup, title="立即备份", slow="正在备份…", parent=self)
         self.refresh()
 
     def restore_selected(self, *, confirm: bool = True) -> None:
@@ -198,13 +201,15 @@ class BackupDialog(QDialog):
         if confirm and QMessageBox.question(
                 self, "从备份恢复", f"用备份 {name} 替换当前数据？\n当前数据会先另存为一份“恢复前”备份。") != QMessageBox.Yes:
             return
-        try:
-            kept, _ = backup_service.restore_backup(self.store, name)
-        except HazardmapError as exc:
-            QMessageBox.warning(self, "从备份恢复", str(exc))
-            return
-        if self.undo_stack is not None:  # its commands name entries of the replaced data
-            self.undo_stack.clear()
+        # Every step on the undo stack names data the restore replaces: the stack is emptied.
+        restored = self.shell.run_operation(lambda store: _Restored(*backup_service.restore_backup(store, name)),
+                                            title="从备份恢复", slow="正在从备份恢复…", parent=self,
+                                            resets_undo=True)
         self.refresh()
-        if confirm:
-            QMessageBox.information(self, "从备份恢复", f"已恢复。恢复前的数据已另存为 {kept.name}")
+        if restored is not None and confirm:
+            QMessageBox.information(self, "从备份恢复", f"已恢复。恢复前的数据已另存为 {restored.kept.name}")
+
+
+class _Restored(NamedTuple):
+    kept: Path
+    changes: Changes

@@ -14,9 +14,9 @@ from PySide6.QtWidgets import (
 from hazardmap.domain.changes import Changes
 from hazardmap.domain.patrol import in_flood_season
 from hazardmap.domain.patrol_status import STATUS_COLOURS, UNPATROLLED
+from hazardmap.qt.shell import Shell
 from hazardmap.qt.store_warnings import warning_banner
 from hazardmap.services import patrol as svc
-from hazardmap.services.store import Store
 
 COLUMNS = ("序号", "隐患点", "群测群防员", "最近巡查", "判定", "距今(天)", "状态")
 OVERDUE_BACKGROUND = "#fdecea"
@@ -25,9 +25,10 @@ OVERDUE_BACKGROUND = "#fdecea"
 class PatrolOverview(QWidget):
     sig_point_activated = Signal(int)  # double-click on a row: the window selects that point
 
-    def __init__(self, store: Store, parent: QWidget | None = None, *, today: date | None = None) -> None:
+    def __init__(self, shell: Shell, parent: QWidget | None = None, *, today: date | None = None) -> None:
         super().__init__(parent)
-        self.store = store
+        self.shell = shell
+        self.store = store = shell.store
         self._today = today
         layout = QVBoxLayout(self)
         banner = warning_banner(store, self)
@@ -108,5 +109,5 @@ class PatrolOverview(QWidget):
     def open_settings(self) -> None:
         from hazardmap.qt.patrol.dialogs import IntervalsDialog
 
-        IntervalsDialog(self.store, self).exec()
+        IntervalsDialog(self.shell, self).exec()
         self.refresh()

@@ -1,26 +1,26 @@
 """The 巡查记录 tab of the details panel: the selected point's entries, newest first; add, edit,
-delete (to the 回收站), undo/redo, the 回收站 and the audit trail. Every action is a service call
-wrapped in an undo command; the table refreshes from the change bus."""
+delete (to the 回收站), undo/redo, the 回收站 and the audit trail. Every action is a service call run
+through the shell's operation road (one step of the window's undo); the table refreshes from the
+change bus."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QUndoStack
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem,
-    QToolButton, QVBoxLayout, QWidget,
+    QVBoxLayout, QWidget,
 )
 
 from hazardmap.domain.changes import Changes
-from hazardmap.domain.errors import HazardmapError
 from hazardmap.domain.patrol_text import entry_text, sign_tooltip
 from hazardmap.domain.patrol_status import STATUS_COLOURS
+from hazardmap.qt.operations import undo_button
 from hazardmap.qt.patrol.dialogs import AuditDialog, RecycleBinDialog
 from hazardmap.qt.patrol.entry_dialog import PatrolEntryDialog
-from hazardmap.qt.patrol.undo import DeleteEntry, EditEntry, RecordEntry
+from hazardmap.qt.shell import Shell
 from hazardmap.qt.store_warnings import warning_banner
 from hazardmap.services import patrol as svc
 from hazardmap.services.points import get_point
-from hazardmap.services.store import Store
 
 PAGE = 500  # newest entries shown at once; a decade of daily patrols is 3,650 (bench: ~90 ms to list all)
 
@@ -29,15 +29,12 @@ COLUMNS = ("巡查时间", "判定", "巡查人", "天气", "降雨量(mm)", "�
 
 
 class PatrolTab(QWidget):
-    sig_error = Signal(str)  # a service refused an action (Chinese message)
-
-    def __init__(self, store: Store, undo_stack: QUndoStack | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, shell: Shell, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.store = store
-        self.undo_stack = undo_stack or QUndoStack(self)
+        self.shell = shell
+        self.store = store = shell.store
         self.point_seq: int | None = None
         self.show_all = False
-        self.last_error = ""
         layout = QVBoxLayout(self)
         banner = warning_banner(store, self)
         if banner:
@@ -60,15 +57,8 @@ class PatrolTab(QWidget):
         self.add_button.clicked.connect(self.add_entry)
         self.edit_button.clicked.connect(self.edit_selected)
         self.delete_button.clicked.connect(self.delete_selected)
-        self.undo_button, self.redo_button = QToolButton(self), QToolButton(self)
-        undo = self.undo_stack.createUndoAction(self, "撤销")
-        undo.setShortcut(QKeySequence.Undo)
-        redo = self.undo_stack.createRedoAction(self, "重做")
-        redo.setShortcut(QKeySequence.Redo)
-        self.addAction(undo)
-        self.addAction(redo)
-        self.undo_button.setDefaultAction(undo)
-        self.redo_button.setDefaultAction(redo)
+        self.undo_button = undo_button(shell, self)
+        self.redo_button = undo_button(shell, self, redo=True)
         self.photo_button = QPushButton("添加照片…", self)
         self.photo_button.clicked.connect(self.add_photos_to_selected)
         self.bin_button = QPushButton("回收站…", self)
@@ -96,7 +86,6 @@ class PatrolTab(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.doubleClicked.connect(lambda _i: self.edit_selected())
         layout.addWidget(self.table)
-        self.sig_error.connect(self._show_error)
         store.bus.subscribe(self._on_changes)
         self.destroyed.connect(lambda *_: store.bus.unsubscribe(self._on_changes))
         self._update_buttons()
@@ -160,14 +149,9 @@ class PatrolTab(QWidget):
             return None
         return self.table.item(row, 0).data(Qt.UserRole)
 
-    # ---- actions (each one a service call, undoable) -----------------------------------------
-    def _report(self, message: str) -> None:
-        self.last_error = message
-        self.sig_error.emit(message)
-
-    def _show_error(self, message: str) -> None:
-        if self.isVisible():
-            QMessageBox.warning(self, "巡查记录", message)
+    # ---- actions (each one a service call through the operation road, undoable) --------------
+    def _run(self, op, title: str = "巡查记录"):
+        return self.shell.run_operation(op, title=title, parent=self)
 
     def make_entry_dialog(self, entry=None) -> PatrolEntryDialog:
         p = get_point(self.store, self.point_seq)
@@ -181,9 +165,9 @@ class PatrolTab(QWidget):
             self.save_new(dialog.draft(), dialog.photos)
 
     def save_new(self, draft, photos=()) -> int | None:
-        cmd = RecordEntry(self.store, draft, photos, on_error=self._report)
-        self.undo_stack.push(cmd)
-        return cmd.entry_id
+        photos = tuple(photos)
+        changes = self._run(lambda store: svc.record(store, draft, photos=photos), "新增巡查记录")
+        return changes.entry_ids[0] if changes is not None else None
 
     def edit_selected(self) -> None:
         entry_id = self.selected_entry_id()
@@ -192,15 +176,11 @@ class PatrolTab(QWidget):
         entry = svc.get_entry(self.store, entry_id)
         dialog = self.make_entry_dialog(entry)
         if dialog.exec():
-            self.save_edit(entry_id, dialog.draft())
+            self.save_edit(entry_id, dialog.draft(), expect=entry.draft())
 
-    def save_edit(self, entry_id: int, draft) -> None:
-        try:
-            before = svc.get_entry(self.store, entry_id).draft()
-        except HazardmapError as exc:
-            self._report(str(exc))
-            return
-        self.undo_stack.push(EditEntry(self.store, entry_id, before, draft, on_error=self._report))
+    def save_edit(self, entry_id: int, draft, *, expect=None) -> None:
+        """expect: the content the dialog started from (refused if someone changed it meanwhile)."""
+        self._run(lambda store: svc.edit(store, entry_id, draft, expect=expect), "修改巡查记录")
 
     def delete_selected(self, *, confirm: bool = True) -> None:
         entry_id = self.selected_entry_id()
@@ -209,7 +189,7 @@ class PatrolTab(QWidget):
         if confirm and QMessageBox.question(
                 self, "删除巡查记录", f"把巡查记录 {entry_id} 移入回收站？\n（可在回收站恢复，也可撤销）") != QMessageBox.Yes:
             return
-        self.undo_stack.push(DeleteEntry(self.store, entry_id, on_error=self._report))
+        self._run(lambda store: svc.delete(store, entry_id), "删除巡查记录")
 
     def add_photos_to_selected(self, paths=None) -> None:
         entry_id = self.selected_entry_id()
@@ -220,13 +200,11 @@ class PatrolTab(QWidget):
 
             paths, _ = QFileDialog.getOpenFileNames(self, "选择照片", "", "照片 (*.jpg *.jpeg *.png *.heic *.bmp *.tif *.tiff)")
         if paths:
-            try:
-                svc.add_photos(self.store, entry_id, paths)
-            except HazardmapError as exc:
-                self._report(str(exc))
+            paths = list(paths)
+            self._run(lambda store: svc.add_photos(store, entry_id, paths), "添加照片")
 
     def open_recycle_bin(self) -> None:
-        RecycleBinDialog(self.store, self.undo_stack, self).exec()
+        RecycleBinDialog(self.shell, self).exec()
 
     def open_audit(self) -> None:
         AuditDialog(self.store, point=self.point_seq, parent=self).exec()

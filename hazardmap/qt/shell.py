@@ -1,0 +1,177 @@
+"""What the window offers a feature, declared in one place (like QGIS's iface and Spyder's mainmenu
+api): the store, menus by id and section, a details tab, a dock, the selected point, running an
+operation through the one undo road, and one map click asked for by a dialog.
+
+A feature is a module with `attach(shell: Shell) -> object`; the window imports each feature
+explicitly, calls attach, and keeps what it returns in its feature registry. Features never set
+attributes on the window and never reach past this interface; tests hand them a double that
+implements the same Protocol."""
+from __future__ import annotations
+
+from typing import Any, Callable, Protocol, runtime_checkable
+
+from PySide6.QtCore import QObject, Qt, Signal, SignalInstance
+from PySide6.QtGui import QAction, QUndoStack
+from PySide6.QtWidgets import QDockWidget, QMenu, QMenuBar, QWidget
+
+from hazardmap.domain.errors import HazardmapError
+from hazardmap.services.store import Store
+
+
+class MenuId:
+    FILE = "file"
+    EDIT = "edit"
+    VIEW = "view"
+    PRINT = "print"
+    HELP = "help"
+
+
+MENU_TITLES = {MenuId.FILE: "文件(&F)", MenuId.EDIT: "编辑(&E)", MenuId.VIEW: "视图(&V)",
+               MenuId.PRINT: "打印/导出(&P)", MenuId.HELP: "帮助(&H)"}
+
+
+class Section:
+    """Named groups inside a menu, in the order they appear (a separator between non-empty ones)."""
+    # 文件
+    DATA = "data"          # import/export of records
+    BACKUP = "backup"
+    QUIT = "quit"          # 退出, always last
+    # 编辑
+    UNDO = "undo"
+    # 视图
+    MAP = "map"
+    PANELS = "panels"      # the docks' show/hide toggles
+    # 打印/导出
+    PRODUCTS = "products"
+    BATCH = "batch"
+    PAGE = "page"          # the offline map page
+    # 帮助
+    ABOUT = "about"
+
+
+MENU_SECTIONS: dict[str, tuple[str, ...]] = {
+    MenuId.FILE: (Section.DATA, Section.BACKUP, Section.QUIT),
+    MenuId.EDIT: (Section.UNDO,),
+    MenuId.VIEW: (Section.MAP, Section.PANELS),
+    MenuId.PRINT: (Section.PRODUCTS, Section.BATCH, Section.PAGE),
+    MenuId.HELP: (Section.ABOUT,),
+}
+
+
+class SectionedMenus:
+    """The menu bar's menus, each cut into its declared sections. An action added to a section goes
+    after that section's earlier actions, whatever order features attach in."""
+
+    def __init__(self, bar: QMenuBar) -> None:
+        self.menus: dict[str, QMenu] = {}
+        self._marks: dict[tuple[str, str], QAction] = {}  # separator that opens each section but the first
+        for menu_id, title in MENU_TITLES.items():
+            menu = bar.addMenu(title)
+            menu.setSeparatorsCollapsible(True)  # empty sections leave no double lines
+            self.menus[menu_id] = menu
+            for section in MENU_SECTIONS[menu_id][1:]:
+                self._marks[(menu_id, section)] = menu.addSeparator()
+
+    def _before(self, menu_id: str, section: str) -> QAction | None:
+        sections = MENU_SECTIONS[menu_id]
+        if section not in sections:
+            raise KeyError(f"menu {menu_id!r} has no section {section!r}")
+        later = sections[sections.index(section) + 1:]
+        return self._marks[(menu_id, later[0])] if later else None
+
+    def add_action(self, menu_id: str, action: QAction, section: str) -> None:
+        menu = self.menus[menu_id]
+        before = self._before(menu_id, section)
+        if before is None:
+            menu.addAction(action)
+        else:
+            menu.insertAction(before, action)
+
+    def add_menu(self, menu_id: str, title: str, section: str) -> QMenu:
+        sub = QMenu(title, self.menus[menu_id])
+        self.add_action(menu_id, sub.menuAction(), section)
+        return sub
+
+
+class MapClickTool(QObject):
+    """One click on the map, asked for by the dialog that needs it (a QGIS map tool): the dialog
+    creates the tool, hides itself and hands the tool to `shell.request_map_click`. The shell shows
+    the prompt and sends each click here; the dialog's handler calls `finish()` when the click will do
+    or `set_prompt()` to keep picking. Esc calls `cancel()`: the dialog comes back unchanged."""
+
+    sig_clicked = Signal(float, float)  # CGCS2000 lon, lat
+    sig_prompt_changed = Signal(str)
+    sig_finished = Signal()              # picking is over (clicked, or cancelled)
+    sig_cancelled = Signal()
+
+    def __init__(self, prompt: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.prompt = prompt
+        self.active = False
+
+    def set_prompt(self, text: str) -> None:
+        self.prompt = text
+        self.sig_prompt_changed.emit(text)
+
+    def click(self, lon: float, lat: float) -> None:
+        if self.active:
+            self.sig_clicked.emit(lon, lat)
+
+    def finish(self) -> None:
+        if self.active:
+            self.active = False
+            self.sig_finished.emit()
+
+    def cancel(self) -> None:
+        if self.active:
+            self.active = False
+            self.sig_finished.emit()
+            self.sig_cancelled.emit()
+
+
+@runtime_checkable
+class Shell(Protocol):
+    """What a feature may use of the window."""
+
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def undo_stack(self) -> QUndoStack:
+        """The names and position of the steps; read it, but undo and redo through undo()/redo()."""
+        ...
+
+    def undo(self) -> None: ...
+
+    def redo(self) -> None: ...
+
+    @property
+    def sig_point_selected(self) -> SignalInstance: ...  # seq of the selected point, 0 when none
+
+    def widget(self) -> QWidget:
+        """The window itself, as the parent for a feature's dialogs."""
+        ...
+
+    def add_action(self, menu_id: str, action: QAction, section: str) -> None: ...
+
+    def add_menu(self, menu_id: str, title: str, section: str) -> QMenu: ...
+
+    def add_details_tab(self, widget: QWidget, title: str) -> None: ...
+
+    def show_details_tab(self, widget: QWidget) -> None: ...
+
+    def add_dock(self, dock: QDockWidget, area: Qt.DockWidgetArea = Qt.DockWidgetArea.BottomDockWidgetArea) -> None:
+        """Also puts the dock's show/hide toggle in 视图."""
+        ...
+
+    def select_point(self, seq: int | None) -> None: ...
+
+    def current_point_seq(self) -> int | None: ...
+
+    def run_operation(self, op: Callable[[Store], Any], *, title: str, slow: str | None = None,
+                      parent: QWidget | None = None, resets_undo: bool = False,
+                      on_refused: Callable[[HazardmapError], None] | None = None) -> Any:
+        """hazardmap.qt.operations.OperationRunner.run: the one road for every edit."""
+        ...
+
+    def request_map_click(self, tool: MapClickTool) -> None: ...
