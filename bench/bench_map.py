@@ -69,7 +69,7 @@ options = MapOptions(qt_bridge=True, layer_control=False)
 t_build0 = time.perf_counter()
 payload = collect_payload(store, options)
 payload["points"] = points_payload(points, {}, options)
-path = build_page(payload, store.home / "bench" / "large.html", options)
+path = build_page(payload, store.home / "bench" / "large.html", options, force=True)
 t_build = time.perf_counter() - t_build0
 view = MapView(store, options)
 view.bridge.known_seqs = {p.seq for p in points}

@@ -100,7 +100,7 @@ def main() -> int:
     for suffix in (".xlsx", ".csv"):
         out = home / f"all{suffix}"
         t = time.perf_counter()
-        result = patrol_excel.export_logs(store, out, mask_phones=True)
+        result = patrol_excel.export_logs(store, out, mask_phones=True, force=True)  # --keep reruns replace it
         print(f"export all {result.entries:,} entries to {suffix}: {time.perf_counter() - t:.1f} s "
               f"({out.stat().st_size / 1e6:.1f} MB)")
     t = time.perf_counter()

@@ -138,10 +138,29 @@ def copy_outlines(shared: Path) -> None:
                     DATA / "hengyang_counties_cgcs2000.geojson")
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
-    args = ap.parse_args()
+# Every source file the build reads: all are checked before data/ is touched.
+SOURCES = ["seed/key_points_2023.csv", "seed/emergency_works_2023.csv", "geodata/key_points_detail.csv",
+           "geodata/key_points_located.csv", "geodata/hengnan_townships_2023.csv",
+           "geodata/hengnan_villages_2023.csv", "geodata/emergency_works_2023_villages_located.csv",
+           "geodata/hengnan_county_cgcs2000.geojson", "geodata/hengyang_counties_cgcs2000.geojson"]
+
+
+def missing_sources(shared: Path) -> list[str]:
+    return [name for name in SOURCES if not (shared / name).is_file()]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="从 shared 文件夹（seed/ 与 geodata/）重建 data/")
+    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared",
+                    help="源数据文件夹，默认为仓库旁的 ../shared")
+    args = ap.parse_args(argv)
+    missing = missing_sources(args.shared)
+    if missing:
+        # A clone needs no rebuild (data/ is committed); this script is for whoever holds the sources.
+        print(f"错误：源数据文件夹“{args.shared}”中缺少 {len(missing)} 个文件（如 {missing[0]}），data/ 未做任何改动。"
+              "data/ 已随仓库提供，无需重建；如确需重建，请用 --shared 指向含 seed/ 与 geodata/ 的文件夹。",
+              file=sys.stderr)
+        return 2
     DATA.mkdir(exist_ok=True)
     build_key_points(args.shared)
     build_townships(args.shared)
@@ -150,7 +169,8 @@ def main() -> None:
     build_rain_gauges()
     copy_outlines(args.shared)
     print("data/ rebuilt from", args.shared)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

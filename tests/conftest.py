@@ -12,7 +12,9 @@ if hasattr(os, "geteuid") and os.geteuid() == 0:
     os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+# The county tables the tests check data/ against, copied from the sources data/ was built from
+# (tests/fixtures/README.md): a fresh clone has nothing beside it.
+COUNTY = ROOT / "tests" / "fixtures" / "county"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 

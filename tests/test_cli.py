@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from hazardmap.services.store import db_path
-from tests.conftest import ROOT, SHARED
+from tests.conftest import COUNTY, ROOT
 
 
 def dump(home) -> list:
@@ -40,7 +40,7 @@ def test_points_json_and_csv(cli):
                             "precision", "source"}
     by_seq = {d["seq"]: d for d in data}
     assert by_seq[3]["lon"] is None and by_seq[3]["lat"] is None and by_seq[3]["precision"] == "none"
-    with open(SHARED / "seed" / "key_points_2023.csv", encoding="utf-8") as fh:
+    with open(COUNTY / "key_points_2023.csv", encoding="utf-8") as fh:
         for s in csv.DictReader(fh):
             d = by_seq[int(s["seq"])]
             assert (d["monitor"], d["phone"]) == (s["monitor"], s["monitor_phone"])

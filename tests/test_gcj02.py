@@ -1,24 +1,19 @@
-"""The project's GCJ-02 conversion against the independently derived values in ../shared/geodata."""
+"""The project's GCJ-02 conversion against independently derived values (tests/fixtures/county)."""
 from __future__ import annotations
 
 import csv
 
 from hazardmap.geodata.gcj02 import distance_m, gcj02_to_wgs84, wgs84_to_gcj02
-from tests.conftest import SHARED
+from tests.conftest import COUNTY
 
 
 def pairs():
-    for name, cols in [("hengnan_villages_2023.csv", ("lon_gcj02", "lat_gcj02", "lon_wgs84_derived", "lat_wgs84_derived")),
-                       ("key_points_detail.csv", ("lon_gcj02", "lat_gcj02", "lon_wgs84_derived", "lat_wgs84_derived")),
-                       ("hengnan_townships_2023.csv", ("centre_lon_gcj02", "centre_lat_gcj02",
-                                                       "centre_lon_wgs84_derived", "centre_lat_wgs84_derived"))]:
-        with open(SHARED / "geodata" / name, encoding="utf-8", newline="") as fh:
-            for r in csv.DictReader(fh):
-                if r[cols[0]] and r[cols[2]]:
-                    yield tuple(float(r[c]) for c in cols)
+    with open(COUNTY / "gcj02_derived_pairs.csv", encoding="utf-8", newline="") as fh:
+        for r in csv.DictReader(fh):
+            yield tuple(float(r[c]) for c in ("lon_gcj02", "lat_gcj02", "lon_wgs84_derived", "lat_wgs84_derived"))
 
 
-def test_inverse_agrees_with_shared_derived_values_within_1m():
+def test_inverse_agrees_with_independently_derived_values_within_1m():
     checked = 0
     for glon, glat, wlon, wlat in pairs():
         lon, lat = gcj02_to_wgs84(glon, glat)

@@ -72,7 +72,7 @@ def with_field(monkeypatch, store, field: str, texts: tuple[str, str]) -> None:
 def build(store, tmp_path, field: str, texts: tuple[str, str]):
     key = texts[0] if texts[0] == texts[1] else "".join(texts)
     options = MapOptions(basemap="tianditu", tianditu_key=key) if field == "tianditu_key" else MapOptions()
-    path = build_map_page(store, tmp_path / "out" / "map.html", options)
+    path = build_map_page(store, tmp_path / "out" / "map.html", options, force=True)  # built twice per test
     return path.read_text(encoding="utf-8"), key
 
 

@@ -91,13 +91,17 @@ def test_unwritable_folder(cli, tmp_path):
 
 
 def test_failed_write_leaves_no_half_file(cli, tmp_path, monkeypatch):
-    def broken_replace(src, dst):
-        raise PermissionError(13, "Permission denied")
+    import errno
 
-    monkeypatch.setattr(os, "replace", broken_replace)
+    from hazardmap import files
+
+    def disk_full(path):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(files, "_fsync_file", disk_full)  # the bytes are written, the flush to disk fails
     target = tmp_path / "county.pdf"
     code, _, err = cli("export", "map", "--out", str(target))
-    assert code == 2 and "无法写入" in err and "没有写入权限" in err
+    assert code == 2 and err == f"错误：无法写入“{target}”：磁盘空间不足\n"
     assert not target.exists()
     assert not leftovers(tmp_path)
 

@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+from typing import Callable
 
 from hazardmap import __version__
+from hazardmap.cli.parser import ChineseArgumentParser, whole_number
 from hazardmap.domain.errors import HazardmapError
+from hazardmap.files import os_reason
+
+__all__ = ["ChineseArgumentParser", "build_parser", "command_group", "guarded", "main", "parse", "run"]
 
 # Each module has register(subparsers); its handlers take (args, store) and return an exit code.
 COMMAND_MODULES = ["points", "rain_gauges", "export_print", "patrol", "mapping", "backup"]
-
-
-class ChineseArgumentParser(argparse.ArgumentParser):
-    def error(self, message: str):  # argparse's own wording stays, framed in Chinese
-        self.exit(2, f"参数有误：{message}（用 {self.prog} --help 查看用法）\n")
 
 
 def command_group(sub, name: str, help: str) -> argparse._SubParsersAction:
@@ -35,9 +36,10 @@ def declare_window_commands(sub) -> None:
     g = sub.add_parser("gui", help="打开桌面程序（不带命令时也打开）")
     g.set_defaults(face="qt")
     s = sub.add_parser("screenshot", help="无界面渲染主窗口（地图就绪后）并保存为 PNG")
-    s.add_argument("--out", required=True)
-    s.add_argument("--width", type=int, default=1400)
-    s.add_argument("--height", type=int, default=900)
+    s.add_argument("--out", required=True, help="输出的 .png 文件")
+    s.add_argument("--width", type=whole_number, default=1400, help="窗口宽度（像素），默认 1400")
+    s.add_argument("--height", type=whole_number, default=900, help="窗口高度（像素），默认 900")
+    s.add_argument("--force", action="store_true", help="覆盖已存在的文件")
     s.set_defaults(face="qt")
     t = sub.add_parser("selftest", help="自检：新建临时数据库、渲染地图、导出明白卡并逐项检查")
     t.set_defaults(face="qt")
@@ -45,8 +47,8 @@ def declare_window_commands(sub) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = ChineseArgumentParser(prog="hazardmap", description="衡南县地质灾害隐患点监测")
-    parser.add_argument("--version", action="version", version=f"hazardmap {__version__}")
-    sub = parser.add_subparsers(dest="command", parser_class=ChineseArgumentParser)
+    parser.add_argument("--version", action="version", version=f"hazardmap {__version__}", help="显示版本号并退出")
+    sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=ChineseArgumentParser)
     declare_window_commands(sub)
     for name in COMMAND_MODULES:
         importlib.import_module(f"hazardmap.cli.{name}").register(sub)
@@ -64,23 +66,56 @@ def run(args: argparse.Namespace) -> int:
     from hazardmap.paths import user_home
     from hazardmap.services.store import open_store
 
+    if getattr(args, "home_handler", None):  # backup commands: must work on a damaged database
+        return args.home_handler(args, user_home())
+    store = open_store()
+    for warning in store.warnings:  # e.g. the database is on a network share
+        print(f"警告：{warning}", file=sys.stderr)
     try:
-        if getattr(args, "home_handler", None):  # backup commands: must work on a damaged database
-            return args.home_handler(args, user_home())
-        store = open_store()
-        for warning in store.warnings:  # e.g. the database is on a network share
-            print(f"警告：{warning}", file=sys.stderr)
-        try:
-            return args.handler(args, store)
-        finally:
-            store.close()
-    except HazardmapError as exc:
+        return args.handler(args, store)
+    finally:
+        store.close()
+
+
+def error_line(exc: BaseException) -> str:
+    """The one Chinese line a user sees for an error they can act on (never its English text)."""
+    if isinstance(exc, HazardmapError):
         from hazardmap.cli.errors import message
 
-        print(f"错误：{message(exc)}", file=sys.stderr)
+        return f"错误：{message(exc)}"
+    if isinstance(exc, OSError):
+        return f"错误：“{exc.filename}”：{os_reason(exc)}" if exc.filename else f"错误：{os_reason(exc)}"
+    raise TypeError(exc)
+
+
+def guarded(call: Callable[[], int]) -> int:
+    """Run a face and turn what users cause (bad input, a read-only folder, a full disk, Ctrl+C, a closed
+    pipe as in `points --format csv | head -1`) into one Chinese line and an exit code, no traceback."""
+    try:
+        try:
+            return call()
+        finally:
+            sys.stdout.flush()  # small outputs reach a closed pipe only here
+    except BrokenPipeError:
+        _stdout_to_devnull()
+        return 1  # what Python's own documentation does on EPIPE; nothing is printed
+    except KeyboardInterrupt:
+        print("已中断", file=sys.stderr)
+        return 130
+    except (HazardmapError, OSError) as exc:
+        print(error_line(exc), file=sys.stderr)
         return 2
 
 
+def _stdout_to_devnull() -> None:
+    """The reader has gone: point stdout at devnull so the interpreter's last flush stays quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # stdout without a file descriptor (a test's capture)
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parse(sys.argv[1:] if argv is None else argv)
-    return run(args)
+    return guarded(lambda: run(parse(sys.argv[1:] if argv is None else argv)))

@@ -2,7 +2,9 @@
 messages name none, since the window offers buttons instead)."""
 from __future__ import annotations
 
-from hazardmap.domain.errors import Ambiguous, DatabaseDamaged, EntryInBin, HazardmapError, OutsideCounty, StaleEdit
+from hazardmap.domain.errors import (
+    Ambiguous, DatabaseDamaged, EntryInBin, FileExists, HazardmapError, OutsideCounty, StaleEdit,
+)
 
 
 def remedy(exc: HazardmapError) -> str:
@@ -13,6 +15,8 @@ def remedy(exc: HazardmapError) -> str:
         return "请用 --township 指定乡镇"
     if isinstance(exc, EntryInBin):
         return f"恢复命令：hazardmap patrol restore {exc.entry_id}"
+    if isinstance(exc, FileExists):
+        return "如要覆盖请加 --force"
     if isinstance(exc, StaleEdit):
         return "请重新查看后再运行"
     if isinstance(exc, DatabaseDamaged):

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from hazardmap.cli import command_group
+from hazardmap.cli.parser import whole_number
 from hazardmap.domain.errors import NotFound
 from hazardmap.reports import maps, sheets
 from hazardmap.reports.data import collect
@@ -37,8 +38,8 @@ def cmd_sheets(args, store: Store) -> int:
     month = sheets.parse_month(args.month, data.printed_on)
     seqs = _point_seqs(args, data)
     written = sheets.export_sheets(data, Path(args.out), seqs=seqs, kinds=kinds, copies=args.copies, month=month,
-                                   with_history=args.with_history, force=args.force)
-    print(f"已写出 {len(written)} 个 PDF 到 {Path(args.out).resolve()}：")
+                                   with_history=args.with_history, force=args.force, mask_phones=args.mask_phones)
+    print(f"已写出 {len(written)} 个 PDF 到 {Path(args.out).resolve()}" + ("（电话已隐去中间四位）" if args.mask_phones else "") + "：")
     for path in written:
         print(f"  {path.name}")
     return 0
@@ -48,7 +49,7 @@ def cmd_map(args, store: Store) -> int:
     page_size(args.paper, args.orientation)  # bad paper/orientation before any work
     target = check_pdf_target(Path(args.out), force=args.force)
     pdf = maps.county_map_pdf(collect(store), args.paper, args.orientation, mask_phones=args.mask_phones)
-    write_atomic(target, pdf)
+    write_atomic(target, pdf, force=args.force)
     print(f"已写出县域图（{args.paper.upper()}，{'横向' if args.orientation == 'landscape' else '纵向'}）：{target.resolve()}")
     return 0
 
@@ -65,7 +66,7 @@ def cmd_atlas(args, store: Store) -> int:
             data.township(name)
     target = check_pdf_target(Path(args.out), force=args.force)
     pdf = maps.atlas_pdf(data, townships, args.paper, args.orientation, mask_phones=args.mask_phones)
-    write_atomic(target, pdf)
+    write_atomic(target, pdf, force=args.force)
     pages = len(townships) if townships else len(data.townships_with_points())
     print(f"已写出乡镇图集（{pages} 页）：{target.resolve()}")
     return 0
@@ -75,15 +76,16 @@ def register(sub) -> None:
     export = command_group(sub, "export", "导出")
 
     s = export.add_parser("sheets", help="每个隐患点的防灾工作明白卡、防灾避险明白卡、巡查记录表（A4 PDF）")
-    s.add_argument("--out", required=True, help="输出文件夹（不存在时新建）")
+    s.add_argument("--out", required=True, metavar="文件夹", help="输出文件夹（不存在时新建）")
     s.add_argument("--point", action="append", help="隐患点序号，可多次给出或用逗号分隔；默认全部 16 处")
     s.add_argument("--township", help="只导出该乡镇（街道）的隐患点")
     s.add_argument("--kind", default="all", choices=[*sheets.SHEET_KINDS, "all"],
                    help="work-card 防灾工作明白卡 | household-card 防灾避险明白卡 | patrol-form 巡查记录表 | all")
-    s.add_argument("--copies", type=int, default=1, help="防灾避险明白卡的户数（每户一式三联），默认 1")
+    s.add_argument("--copies", type=whole_number, default=1, help="防灾避险明白卡的户数（每户一式三联），默认 1")
     s.add_argument("--with-history", action="store_true", help="巡查记录表前先印出系统中最近的巡查记录")
     s.add_argument("--month", help="巡查记录表的月份，如 2026-05；默认本月")
     s.add_argument("--force", action="store_true", help="覆盖已存在的同名文件")
+    s.add_argument("--mask-phones", action="store_true", help="电话隐去中间四位（送局外的卡片）")
     s.set_defaults(handler=cmd_sheets)
 
     m = export.add_parser("map", help="县域隐患点分布图（PDF）")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from hazardmap.domain.errors import InvalidInput
+from hazardmap.files import check_not_existing
 from hazardmap.mapping.options import BASEMAPS, MapOptions
 from hazardmap.services.store import Store
 
@@ -14,16 +15,14 @@ def cmd_map_html(args, store: Store) -> int:
         raise InvalidInput(f"输出文件“{args.out}”应以 .html 结尾")
     if out.exists() and out.is_dir():
         raise InvalidInput(f"“{args.out}”是一个文件夹，请给出 .html 文件名")
+    check_not_existing([out], force=args.force)  # before folium and Leaflet load
     if args.basemap == "tianditu" and not (args.tianditu_key or "").strip():
         raise InvalidInput("天地图底图需要密钥：请用 --tianditu-key 给出")
     from hazardmap.mapping.assets import ASSET_DIR  # folium and Leaflet load only for this command
     from hazardmap.mapping.page import build_map_page
 
-    try:
-        build_map_page(store, out, MapOptions(basemap=args.basemap, tianditu_key=args.tianditu_key or "",
-                                              mask_phones=args.mask_phones))
-    except OSError as exc:
-        raise InvalidInput(f"无法写入“{args.out}”：{exc.strerror or exc}") from None
+    build_map_page(store, out, MapOptions(basemap=args.basemap, tianditu_key=args.tianditu_key or "",
+                                          mask_phones=args.mask_phones), force=args.force)
     note = "离线可用" if args.basemap == "offline" else f"底图：{BASEMAPS[args.basemap]}（需联网）"
     if args.mask_phones:
         note += "；电话已隐去中间四位"
@@ -38,4 +37,5 @@ def register(sub) -> None:
                    help="在线底图，默认 offline（不联网）")
     p.add_argument("--tianditu-key", help="天地图密钥（仅 --basemap tianditu）")
     p.add_argument("--mask-phones", action="store_true", help="电话隐去中间四位（送局外的网页）")
+    p.add_argument("--force", action="store_true", help="覆盖已存在的 .html 文件")
     p.set_defaults(handler=cmd_map_html)

@@ -155,7 +155,7 @@ def cmd_intervals(args, store: Store) -> int:
 def cmd_export_logs(args, store: Store) -> int:
     point = parse_point_ref(args.point) if args.point is not None else None
     result = patrol_excel.export_logs(store, args.out, point=point, since=args.since, until=args.until,
-                                      mask_phones=args.mask_phones)
+                                      mask_phones=args.mask_phones, force=args.force)
     print(f"已导出 {result.entries} 条巡查记录（{result.points} 处隐患点）到 {result.path}"
           + ("，电话已脱敏" if args.mask_phones else ""))
     return 0
@@ -237,14 +237,15 @@ def register(sub) -> None:
     ex = command_group(sub, "export", "导出")
     el = ex.add_parser("logs", help="巡查记录导出为 Excel（.xlsx）或 CSV")
     el.add_argument("--out", required=True, help="文件名 .xlsx 或 .csv")
-    el.add_argument("--point")
-    el.add_argument("--since")
-    el.add_argument("--until")
+    el.add_argument("--point", help="只导出该隐患点（序号）")
+    el.add_argument("--since", help="起始日期 YYYY-MM-DD")
+    el.add_argument("--until", help="截止日期 YYYY-MM-DD（含当天）")
     el.add_argument("--mask-phones", action="store_true", help="电话号码脱敏（发往局外的副本）")
+    el.add_argument("--force", action="store_true", help="覆盖已存在的文件")
     el.set_defaults(handler=cmd_export_logs)
 
     im = command_group(sub, "import", "导入")
     il = im.add_parser("logs", help="从 Excel（.xlsx）或 CSV 导入巡查记录")
-    il.add_argument("file")
+    il.add_argument("file", help="Excel（.xlsx）或 CSV 文件")
     il.add_argument("--skip-bad", action="store_true", help="跳过有误的行，导入其余（默认有误则全部不导入）")
     il.set_defaults(handler=cmd_import_logs)

@@ -133,3 +133,32 @@ class DatabaseDamaged(StorageError):
 
     def with_backup(self, newest_good_backup) -> "DatabaseDamaged":
         return DatabaseDamaged(self.path, self.detail, newest_good_backup, self.technical)
+
+
+# ---- Files the app writes (hazardmap.files) ----------------------------------------------------
+
+class FileExists(HazardmapError):
+    """Writing would replace files the user already has: refused, nothing written. Each face words the
+    remedy its own way (the CLI names --force; the window's save dialog asks before replacing)."""
+
+    def __init__(self, paths) -> None:
+        from pathlib import Path
+
+        self.paths = tuple(Path(p) for p in paths)
+        super().__init__(f"{self.names}已存在，未做任何改动")
+
+    @property
+    def names(self) -> str:
+        shown = "、".join(f"“{p.name}”" for p in self.paths[:3])
+        return shown + (f" 等 {len(self.paths)} 个文件" if len(self.paths) > 3 else "")
+
+
+class WriteFailed(HazardmapError):
+    """The operating system refused a write (read-only folder, disk full, file open elsewhere...);
+    nothing was left behind. reason: the cause in Chinese; errno: the OS error number, if any."""
+
+    def __init__(self, path, reason: str, errno: int | None = None) -> None:
+        super().__init__(f"无法写入“{path}”：{reason}")
+        self.path = path
+        self.reason = reason
+        self.errno = errno

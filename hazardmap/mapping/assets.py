@@ -1,12 +1,13 @@
 """Leaflet and friends copied from their Python packages beside the page: never a CDN."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import xstatic.pkg.jquery as xs_jquery
 import xstatic.pkg.leaflet as xs_leaflet
 import xstatic.pkg.leaflet_markercluster as xs_cluster
+
+from hazardmap.files import copy_file
 
 ASSET_DIR = "hazardmap_assets"
 STATIC = Path(__file__).resolve().parent / "static"
@@ -32,7 +33,7 @@ def _copy_if_changed(src: Path, dst: Path) -> None:
     # The window rebuilds its page on every start: skip files already in place.
     if dst.exists() and dst.stat().st_size == src.stat().st_size and dst.stat().st_mtime >= src.stat().st_mtime:
         return
-    shutil.copy2(src, dst)
+    copy_file(src, dst, force=True)  # never a half-copied script beside a page
 
 
 def copy_assets(page_dir: Path) -> Path:

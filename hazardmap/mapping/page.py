@@ -20,6 +20,7 @@ from jinja2 import Template
 
 from hazardmap.domain.patrol_status import STATUS_COLOURS, LatestPatrol, status_label
 from hazardmap.domain.points import HazardPoint, Precision, mask_phone
+from hazardmap.files import write_text
 from hazardmap.geodata.bundled import BundledData
 from hazardmap.mapping.assets import ASSET_DIR, CSS, JS, copy_assets
 from hazardmap.mapping.options import BASEMAPS, LAYERS, MapOptions, page_datum, page_to_cgcs2000, to_page_fn
@@ -220,13 +221,13 @@ def render_page(payload: dict, options: MapOptions) -> str:
     return head + to_json_for_script(payload) + tail
 
 
-def build_page(payload: dict, out_path: Path, options: MapOptions) -> Path:
-    """Write the page (and its assets beside it) and return its path."""
+def build_page(payload: dict, out_path: Path, options: MapOptions, *, force: bool = False) -> Path:
+    """Write the page (and its assets beside it) and return its path; an existing page is replaced only
+    with force (FileExists otherwise)."""
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     copy_assets(out_path.parent)
-    out_path.write_text(render_page(payload, options), encoding="utf-8")
-    return out_path
+    return write_text(out_path, render_page(payload, options), force=force)
 
 
 def tile_url(template: str, key: str) -> str:
@@ -260,9 +261,9 @@ def collect_payload(store, options: MapOptions) -> dict:
     }
 
 
-def build_map_page(store, out_path: Path, options: MapOptions | None = None) -> Path:
+def build_map_page(store, out_path: Path, options: MapOptions | None = None, *, force: bool = False) -> Path:
     options = options or MapOptions()
-    return build_page(collect_payload(store, options), out_path, options)
+    return build_page(collect_payload(store, options), out_path, options, force=force)
 
 
 def points_update(store, options: MapOptions) -> dict:

@@ -10,6 +10,10 @@ MAP_READY_TIMEOUT_MS = 30_000
 
 
 def run_window_command(args: argparse.Namespace) -> int:
+    if args.command == "screenshot":
+        from hazardmap.files import check_target
+
+        check_target(args.out, force=args.force)  # an existing file: refused before Qt even loads
     try:
         prepare_qt_environment()
         from PySide6.QtWidgets import QApplication
@@ -129,7 +133,10 @@ def _screenshot(app, window, args) -> int:
     loop = QEventLoop()
     QTimer.singleShot(400, loop.quit)
     loop.exec()
-    ok = window.grab().save(args.out)
-    if not ok:
-        print(f"错误：无法保存截图到 {args.out}", file=sys.stderr)
-    return 0 if ok else 1
+    from hazardmap.domain.errors import WriteFailed
+    from hazardmap.files import atomic_write
+
+    with atomic_write(args.out, force=args.force) as tmp:
+        if not window.grab().save(str(tmp)):
+            raise WriteFailed(args.out, "无法保存为图片（文件名请以 .png 结尾）")
+    return 0

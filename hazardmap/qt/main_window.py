@@ -369,8 +369,9 @@ class MainWindow(QMainWindow):
             from PySide6.QtWidgets import QMessageBox
             mask = QMessageBox.question(self, "导出离线地图网页", "这份网页要发到局外吗？\n选“是”将隐去电话号码中间四位。"
                                         ) == QMessageBox.StandardButton.Yes
+            # The save dialog has already asked about replacing an existing file.
             build_map_page(self.store, path, MapOptions(visible=frozenset(self.layers_panel.visible_layers()),
-                                                        mask_phones=mask))
+                                                        mask_phones=mask), force=True)
             self.statusBar().showMessage(f"已导出 {path}（资源文件在同一文件夹的 hazardmap_assets 中）", 8000)
 
     def closeEvent(self, event) -> None:  # noqa: N802

@@ -50,7 +50,7 @@ class MapView(QWebEngineView):
         if options is not None:
             self.options = options
         path = self.store.home / PAGE_DIR / "map.html"
-        build_map_page(self.store, path, self.options)
+        build_map_page(self.store, path, self.options, force=True)  # the window's own page, rebuilt each time
         self._refresh_known_seqs()
         self.load_page(path)
 

@@ -47,12 +47,26 @@ PRODUCTS: list[Product] = [
 ]
 
 
+def _print_folder() -> str | None:
+    """The PDF being printed holds names and phones: it waits in the private data folder, not in the
+    system temp folder where a crash would leave it for anyone (the system temp if that fails)."""
+    from hazardmap.paths import PRIVATE_DIR_MODE, user_home
+
+    folder = user_home() / "print"
+    try:
+        folder.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return str(folder)
+
+
 class PdfPages:
     """A rendered PDF opened with QtPdf, for painting its pages onto any QPrinter."""
 
     def __init__(self, pdf: bytes) -> None:
         # QPdfDocument loads a file synchronously (a QIODevice loads asynchronously).
-        self._tmp = tempfile.NamedTemporaryFile(prefix="hazardmap-print-", suffix=".pdf", delete=False)
+        self._tmp = tempfile.NamedTemporaryFile(prefix="hazardmap-print-", suffix=".pdf", delete=False,
+                                                dir=_print_folder())
         self._tmp.write(pdf)
         self._tmp.close()
         self.doc = QPdfDocument()
@@ -203,7 +217,7 @@ class PrintController(QObject):
             target = check_pdf_target(Path(path), force=True)
             pdf = self.render(product, seq)
             if pdf is not None:
-                write_atomic(target, pdf)
+                write_atomic(target, pdf, force=True)
                 QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
         except HazardmapError as exc:
             self._error(str(exc))

@@ -1,12 +1,13 @@
 """A read-only snapshot of everything the printed products show, taken from the store in one go."""
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
 
 from hazardmap.domain.errors import NotFound
 from hazardmap.domain.patrol_status import LatestPatrol, PatrolSummary, status_label
-from hazardmap.domain.points import HazardPoint
+from hazardmap.domain.points import HazardPoint, mask_phone
 from hazardmap.domain.rain_gauges import RainGaugeSite
 from hazardmap.geodata.bundled import BundledData, Township, Village
 from hazardmap.services import patrol_status
@@ -36,6 +37,10 @@ class ReportData:
                 return p
         lo, hi = min(p.seq for p in self.points), max(p.seq for p in self.points)
         raise NotFound(f"没有第 {seq} 号隐患点（现有 {len(self.points)} 处，编号 {lo}～{hi}）")
+
+    def with_masked_phones(self) -> ReportData:
+        """The same snapshot for copies leaving the bureau: monitors' phones with the middle digits hidden."""
+        return dataclasses.replace(self, points=[dataclasses.replace(p, phone=mask_phone(p.phone)) for p in self.points])
 
     def status(self, seq: int) -> str:
         return status_label(self.latest.get(seq))

@@ -561,11 +561,13 @@ def plan_sheets(data: ReportData, out_dir: Path, seqs: list[int] | None, kinds: 
 
 def export_sheets(data: ReportData, out_dir: Path, *, seqs: list[int] | None = None,
                   kinds: list[SheetKind] | None = None, copies: int = 1, month: tuple[int, int] | None = None,
-                  with_history: bool = False, force: bool = False,
+                  with_history: bool = False, force: bool = False, mask_phones: bool = False,
                   progress: Callable[[int, int, Path], None] | None = None,
                   should_stop: Callable[[], bool] | None = None) -> list[Path]:
     """Check everything first (folder, points, existing files), then write file by file atomically."""
     check_copies(copies)
+    if mask_phones:
+        data = data.with_masked_phones()
     kinds = kinds or list(SHEET_KINDS.values())
     folder = ensure_writable_folder(Path(out_dir))
     plan = plan_sheets(data, folder, seqs, kinds)
@@ -575,7 +577,7 @@ def export_sheets(data: ReportData, out_dir: Path, *, seqs: list[int] | None = N
         if should_stop and should_stop():
             raise Cancelled(f"已取消：写出 {len(written)} 个文件后停止")
         pdf = render_sheet(data, seq, kind, copies=copies, month=month, with_history=with_history)
-        written.append(write_atomic(path, pdf))
+        written.append(write_atomic(path, pdf, force=force))
         if progress:
             progress(i + 1, len(plan), path)
     return written

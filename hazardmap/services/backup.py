@@ -18,8 +18,9 @@ from datetime import datetime
 from pathlib import Path
 
 from hazardmap.domain.changes import Changes
-from hazardmap.domain.errors import DatabaseDamaged, InvalidInput, NotFound, StorageError
-from hazardmap.paths import PRIVATE_FILE_MODE, ensure_private_folder
+from hazardmap.domain.errors import DatabaseDamaged, HazardmapError, InvalidInput, NotFound, StorageError
+from hazardmap.files import write_text
+from hazardmap.paths import ensure_private_folder
 from hazardmap.storage import backups as files
 from hazardmap.storage.db import sidecars
 from hazardmap.storage.schema import SCHEMA_VERSION
@@ -70,15 +71,10 @@ def _load_checks(home: Path) -> dict:
 
 def _save_checks(home: Path, checks: dict) -> None:
     """Best effort (a full disk only means checking again next time); written whole, then renamed."""
-    folder = backup_dir(home)
-    part = folder / f"{CHECKS_FILE}.{os.getpid()}.part"
     try:
-        fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(checks, f, ensure_ascii=False)
-        os.replace(part, folder / CHECKS_FILE)
-    except OSError:
-        part.unlink(missing_ok=True)
+        write_text(backup_dir(home) / CHECKS_FILE, json.dumps(checks, ensure_ascii=False), force=True)
+    except (HazardmapError, OSError):
+        pass
 
 
 def _key(path: Path) -> list:

@@ -6,7 +6,6 @@ before/after state in patrol_audit. Every mutating call returns a Changes record
 """
 from __future__ import annotations
 
-import shutil
 import uuid
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -22,6 +21,7 @@ from hazardmap.domain.patrol import (
 )
 from hazardmap.domain.patrol_status import Judgement
 from hazardmap.domain.settings import Setting
+from hazardmap.files import copy_file
 from hazardmap.services.points import get_point, list_points
 from hazardmap.services.store import Store, current_user, now_iso
 from hazardmap.storage.api import Session
@@ -141,7 +141,7 @@ def _copy_photos(store: Store, paths: Sequence[str | Path]) -> list[tuple[str, s
             rel = Path(PHOTO_DIR) / datetime.now().strftime("%Y") / f"{uuid.uuid4().hex[:12]}{src.suffix.lower()}"
             dest = store.home / rel
             dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest)
+            copy_file(src, dest)  # whole or not at all, readable by its owner only
             copied.append((rel.as_posix(), src.name, dest))
     except BaseException:
         _remove_files(c[2] for c in copied)

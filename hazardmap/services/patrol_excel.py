@@ -9,7 +9,6 @@ are recognised and not doubled.
 from __future__ import annotations
 
 import csv
-import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -24,10 +23,12 @@ from hazardmap.domain.patrol import (
 from hazardmap.domain.patrol_text import entry_text
 from hazardmap.domain.patrol_status import Judgement
 from hazardmap.domain.points import mask_phone
+from hazardmap.files import atomic_write, check_target
 from hazardmap.services import patrol as patrol_service
 from hazardmap.services.points import list_points
 from hazardmap.services.spreadsheet import BadRow, Table, neutralise, read_table, whole_number, xlsx_cell
 from hazardmap.services.store import Store, current_user, now_iso
+from hazardmap.services.xlsx_scratch import scratch_in, write_only_workbook
 
 ENTRY_SHEET = "巡查记录"
 SUMMARY_SHEET = "汇总"
@@ -124,31 +125,24 @@ class ExportResult:
 
 
 def export_logs(store: Store, out: str | Path, *, point: int | None = None, since: str | None = None,
-                until: str | None = None, mask_phones: bool = False) -> ExportResult:
+                until: str | None = None, mask_phones: bool = False, force: bool = False) -> ExportResult:
+    """An existing file at out is kept (FileExists) unless force: the 台账 a user keeps is never replaced unasked."""
     out = Path(out)
     suffix = out.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise InvalidInput(f"导出文件“{out.name}”的扩展名应为 .xlsx 或 .csv")
-    if not out.parent.is_dir():
-        raise InvalidInput(f"文件夹“{out.parent}”不存在")
+    check_target(out, force=force)  # before reading 100,000 entries
     entries = patrol_service.list_entries(store, point=point, since=since, until=until)
     entries.reverse()  # a 台账 reads oldest first
     points = {p.seq: p for p in list_points(store)}
     records = [_entry_record(e, points.get(e.point_seq), mask_phones) for e in entries]
-    # Write beside, then rename: an interrupted export never leaves a half file under the real name.
-    partial = out.with_name(out.name + ".part")
-    try:
+    with atomic_write(out, force=force) as partial:
         if suffix == ".csv":
             _write_csv(partial, records)
         else:
-            _write_xlsx(partial, records, entries, points, point=point, since=since, until=until, mask=mask_phones)
-        os.replace(partial, out)
-    except PermissionError:
-        partial.unlink(missing_ok=True)
-        raise InvalidInput(f"无法写入“{out}”：文件可能正在 Excel 中打开，请关闭后重试") from None
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+            with scratch_in(partial.parent):  # openpyxl's scratch files: beside the export, not in the system temp
+                _write_xlsx(partial, records, entries, points, point=point, since=since, until=until,
+                            mask=mask_phones)
     return ExportResult(out, len(entries), len({e.point_seq for e in entries}))
 
 
@@ -179,12 +173,11 @@ def _summary_rows(entries, points, point: int | None, mask: bool) -> list[list]:
 
 
 def _write_xlsx(path: Path, records, entries, points, *, point, since, until, mask) -> None:
-    from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
-    wb = Workbook(write_only=True)  # streams rows: 100,000 entries without holding cell objects
+    wb = write_only_workbook()  # streams rows: 100,000 entries without holding cell objects
     bold = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
 

@@ -63,7 +63,8 @@ def export_dialog(shell: Shell, *, path: str | None = None, mask: bool | None = 
         mask = QMessageBox.question(parent, "导出巡查记录", "这份导出要发到局外吗？\n选“是”将隐去电话号码中间四位。"
                                     ) == QMessageBox.Yes
     # Reads only (no Changes): the road runs it in its worker and shows errors, but records no undo step.
-    result = shell.run_operation(lambda store: patrol_excel.export_logs(store, path, mask_phones=mask),
+    # The save dialog has already asked about replacing an existing file (force).
+    result = shell.run_operation(lambda store: patrol_excel.export_logs(store, path, mask_phones=mask, force=True),
                                  title="导出巡查记录", slow="正在导出巡查记录…")
     if result is None:
         return None
