@@ -43,6 +43,12 @@ if [ ! -x .venv/bin/python ]; then
   echo "[setup] creating .venv"
   "$PYTHON" -m venv .venv
 fi
+# PySide6 6.12 moved QtWebEngine and QtPdf into wheels of their own; pyproject keeps PySide6 below 6.12, and
+# leftovers of those wheels in an older .venv would shadow the 6.11 files, so they go first (once).
+if .venv/bin/python -m pip show -q pyside6-webengine >/dev/null 2>&1; then
+  echo "[setup] replacing PySide6 6.12 (see pyproject.toml)"
+  .venv/bin/python -m pip uninstall -y -q pyside6-webengine pyside6-pdf pyside6 pyside6-essentials pyside6-addons shiboken6
+fi
 echo "[setup] installing Python packages into .venv"
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
 .venv/bin/python -m pip install -q -e ".[test,build]"
