@@ -31,11 +31,22 @@ rm -rf build/deb
 mkdir -p "$STAGE/DEBIAN" "$STAGE/opt" "$STAGE/usr/bin" "$STAGE/usr/share/applications" \
   "$STAGE/usr/share/icons/hicolor/48x48/apps" "$STAGE/usr/share/icons/hicolor/256x256/apps" \
   "$STAGE/usr/share/doc/hazardmap" "$STAGE/usr/share/lintian/overrides"
-# Hard links when build/ and dist/ share a file system (seconds instead of copying 400 MB); dpkg-deb
-# reads the files, so the links never reach the package.
-cp -al "$APP" "$STAGE/opt/hazardmap" 2>/dev/null || { rm -rf "$STAGE/opt/hazardmap"; cp -a "$APP" "$STAGE/opt/hazardmap"; }
-ln -s ../../opt/hazardmap/hazardmap "$STAGE/usr/bin/hazardmap"
-ln -s ../../opt/hazardmap/hazardmap-cli "$STAGE/usr/bin/hazardmap-cli"
+# A real copy (not hard links): the fixes below must not change dist/hazardmap.
+cp -a "$APP" "$STAGE/opt/hazardmap"
+ln -s /opt/hazardmap/hazardmap "$STAGE/usr/bin/hazardmap"
+ln -s /opt/hazardmap/hazardmap-cli "$STAGE/usr/bin/hazardmap-cli"
+# Python built by pyenv leaves RUNPATH=<its build folder> in libpython and lib-dynload: meaningless on
+# another machine (and a folder someone could create there). The bootloader finds the bundled libraries
+# itself; $ORIGIN paths (PySide6) stay.
+stripped=0
+while IFS= read -r -d '' f; do
+  rp=$(patchelf --print-rpath "$f" 2>/dev/null || true)
+  if [ -n "$rp" ] && [[ "$rp" != *'$ORIGIN'* ]]; then
+    patchelf --remove-rpath "$f"
+    stripped=$((stripped + 1))
+  fi
+done < <(find "$STAGE/opt/hazardmap" -type f \( -name '*.so' -o -name '*.so.*' \) -print0)
+echo "[deb] removed build-machine RUNPATHs from $stripped libraries"
 install -m 644 resources/hazardmap-48.png "$STAGE/usr/share/icons/hicolor/48x48/apps/hazardmap.png"
 install -m 644 resources/hazardmap.png "$STAGE/usr/share/icons/hicolor/256x256/apps/hazardmap.png"
 
@@ -58,7 +69,8 @@ cat > "$STAGE/usr/share/doc/hazardmap/copyright" <<EOF
 hazardmap $VERSION — $NAME_ZH
 
 The program: proprietary, for the Hengnan County natural resources bureau.
-Bundled third-party software under /opt/hazardmap/_internal keeps its own licences (Qt and PySide6: LGPL-3.0;
+Bundled third-party software under /opt/hazardmap/_internal keeps its own licences (Qt and PySide6:
+LGPL-3, see /usr/share/common-licenses/LGPL-3;
 Chromium in QtWebEngine: BSD-style and others; CPython: PSF; Leaflet: BSD-2-Clause; reportlab: BSD;
 WenQuanYi Micro Hei font: Apache-2.0 or GPL-3.0 with font exception, see
 /opt/hazardmap/_internal/resources/fonts/wqy-microhei.LICENSE.txt).
@@ -85,6 +97,10 @@ hazardmap: embedded-library *
 hazardmap: unstripped-binary-or-object *
 hazardmap: shared-library-lacks-prerequisites *
 hazardmap: package-contains-documentation-outside-usr-share-doc *
+# Python extension modules and libcairo-gobject resolve libc through the interpreter that loads them.
+hazardmap: library-not-linked-against-libc *
+# The bundled libmount/libblkid only name sensible-pager in a help string; nothing here runs it.
+hazardmap: missing-depends-on-sensible-utils *
 EOF
 
 echo "[deb] working out Depends from the bundled ELF files"
@@ -110,22 +126,25 @@ Description: 衡南县地质灾害隐患点监测 (Hengnan geological hazard mon
  User data stays in ~/.local/share/hazardmap and is kept on removal.
 EOF
 
-# Plain files 644, programs and shared objects 755, folders 755 (umask and wheels vary).
+# Folders 755, files 644 (shared libraries too, as Debian wants), programs 755 (umask and wheels vary).
 find "$STAGE" -type d -exec chmod 755 {} +
 find "$STAGE" -type f -exec chmod 644 {} +
 chmod 755 "$STAGE/opt/hazardmap/hazardmap" "$STAGE/opt/hazardmap/hazardmap-cli"
-find "$STAGE/opt/hazardmap" -type f \( -name '*.so' -o -name '*.so.*' -o -name QtWebEngineProcess \) -exec chmod 755 {} +
+find "$STAGE/opt/hazardmap" -type f -name QtWebEngineProcess -exec chmod 755 {} +
 
 rm -f dist/hazardmap_*.deb
 dpkg-deb --build --root-owner-group -Zxz "$STAGE" "$DEB" >/dev/null
 end=$(date +%s)
 echo "[deb] $DEB: $(du -h "$DEB" | cut -f1) packed, ${INSTALLED_KB} KB installed; build time $((end - start)) s"
 
-echo "[deb] lintian"
-lintian_out=$(lintian --info --display-info --no-tag-display-limit "$DEB" 2>&1 || true)
-echo "$lintian_out" | grep -E '^(E|W|I|O):' | sed 's/^/  /' | sort | uniq -c | sort -rn | head -40 || true
-if echo "$lintian_out" | grep -q '^E:'; then
-  echo "[deb] lintian reports errors" >&2
+echo "[deb] lintian (count, severity, tag)"
+t0=$SECONDS
+lintian_out=$(lintian --tag-display-limit 0 "$DEB" 2>&1 || true)
+# errors in full, the rest as counts per tag (here-strings: a pipe into grep -q would trip pipefail)
+awk '/^[EWI]: /{print $1, $3}' <<<"$lintian_out" | sort | uniq -c | sort -k2,2 -k1,1rn | sed 's/^/  /'
+errors=$(grep -c '^E: ' <<<"$lintian_out" || true)
+echo "[deb] lintian: $errors errors ($((SECONDS - t0)) s)"
+if [ "$errors" != 0 ]; then
+  grep '^E: ' <<<"$lintian_out" >&2
   exit 1
 fi
-echo "[deb] lintian: no errors"

@@ -6,8 +6,8 @@ Reads every ELF file's direct links (readelf -d, NEEDED). A library found in DIR
 looked up on this machine (ldconfig -p) and named by the package that owns it (dpkg -S), the way
 dpkg-shlibdeps does for ordinary packages. libc6 gets the highest GLIBC_x.y symbol version any file asks for,
 so an older system (UOS, Kylin) is told plainly by apt instead of failing at start. A library this machine
-does not have is listed on stderr with the files that need it (optional Qt plugins, e.g. wayland on a
-desktop without it) and does not stop the build.
+does not have is named from KNOWN or else listed on stderr with the files that need it, and does not stop
+the build.
 Prints one line: "pkg, pkg, libc6 (>= 2.xx)".
 """
 from __future__ import annotations
@@ -17,6 +17,11 @@ import subprocess
 import sys
 from collections import defaultdict
 from pathlib import Path
+
+
+# Libraries a build machine may lack but a desktop needs: Qt's wayland platform plugin (Debian 12's GNOME
+# session is Wayland) links these; the packages are named here so apt brings them.
+KNOWN = {"libwayland-cursor.so.0": "libwayland-cursor0", "libwayland-egl.so.1": "libwayland-egl1"}
 
 
 def elf_files(root: Path) -> list[Path]:
@@ -78,7 +83,7 @@ def main(root: Path) -> int:
     packages: set[str] = set()
     missing: dict[str, list[Path]] = {}
     for lib, users in sorted(wanted.items()):
-        pkg = owner(system[lib]) if lib in system else None
+        pkg = owner(system[lib]) if lib in system else KNOWN.get(lib)
         if pkg:
             packages.add(pkg)
         else:

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Debian tools the installer builds need on top of scripts/setup.sh: dpkg-deb (dpkg-dev) to pack the .deb,
-# lintian to check it, desktop-file-validate (desktop-file-utils) for its menu entry.
+# lintian to check it, desktop-file-validate (desktop-file-utils) for its menu entry, patchelf to drop
+# build-machine RUNPATHs from the bundled Python.
 # Safe to run again: installs only what is missing; waits for another apt to finish rather than failing.
 set -euo pipefail
 
-APT_PACKAGES=(dpkg-dev lintian desktop-file-utils)
+APT_PACKAGES=(dpkg-dev lintian desktop-file-utils patchelf)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
