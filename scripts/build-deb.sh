@@ -33,6 +33,11 @@ mkdir -p "$STAGE/DEBIAN" "$STAGE/opt" "$STAGE/usr/bin" "$STAGE/usr/share/applica
   "$STAGE/usr/share/doc/hazardmap" "$STAGE/usr/share/lintian/overrides"
 # A real copy (not hard links): the fixes below must not change dist/hazardmap.
 cp -a "$APP" "$STAGE/opt/hazardmap"
+# On Linux the two programs are the same bytes (console=False matters on Windows only) and the launcher
+# decides by the arguments, not the name: ship one, the other a link (10 MB less).
+if cmp -s "$STAGE/opt/hazardmap/hazardmap" "$STAGE/opt/hazardmap/hazardmap-cli"; then
+  ln -sf hazardmap "$STAGE/opt/hazardmap/hazardmap-cli"
+fi
 ln -s /opt/hazardmap/hazardmap "$STAGE/usr/bin/hazardmap"
 ln -s /opt/hazardmap/hazardmap-cli "$STAGE/usr/bin/hazardmap-cli"
 # Python built by pyenv leaves RUNPATH=<its build folder> in libpython and lib-dynload: meaningless on
@@ -129,7 +134,8 @@ EOF
 # Folders 755, files 644 (shared libraries too, as Debian wants), programs 755 (umask and wheels vary).
 find "$STAGE" -type d -exec chmod 755 {} +
 find "$STAGE" -type f -exec chmod 644 {} +
-chmod 755 "$STAGE/opt/hazardmap/hazardmap" "$STAGE/opt/hazardmap/hazardmap-cli"
+chmod 755 "$STAGE/opt/hazardmap/hazardmap"
+[ -L "$STAGE/opt/hazardmap/hazardmap-cli" ] || chmod 755 "$STAGE/opt/hazardmap/hazardmap-cli"
 find "$STAGE/opt/hazardmap" -type f -name QtWebEngineProcess -exec chmod 755 {} +
 
 rm -f dist/hazardmap_*.deb

@@ -13,22 +13,24 @@ bash scripts/setup-installers.sh
 DEB=$(ls dist/hazardmap_*_*.deb 2>/dev/null | head -1 || true)
 [ -n "$DEB" ] || { echo "[deb-test] no dist/hazardmap_*.deb: run bash scripts/build-deb.sh first" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || { echo "[deb-test] needs root (apt install)" >&2; exit 1; }
-VERSION=$(dpkg-deb -f "$DEB" Version)
-. /etc/os-release
-echo "[deb-test] $DEB on $PRETTY_NAME; this machine is a build machine (Python, Qt build libraries,"
-echo "           fonts already installed), not a clean $PRETTY_NAME: apt installs only what is missing here"
+PKG_VERSION=$(dpkg-deb -f "$DEB" Version)
+OS=$(. /etc/os-release && echo "$PRETTY_NAME")
+echo "[deb-test] $DEB on $OS; this machine is a build machine (Python, Qt build libraries,"
+echo "           fonts already installed), not a clean $OS: apt installs only what is missing here"
 
 APT=(apt-get -o DPkg::Lock::Timeout=900 -y -qq)
 USER_HOME=$(mktemp -d /tmp/hazardmap-deb-home.XXXXXX)
 OUT=$(mktemp -d /tmp/hazardmap-deb-out.XXXXXX)
 chown nobody "$USER_HOME" "$OUT"
 remove() { DEBIAN_FRONTEND=noninteractive "${APT[@]}" remove hazardmap >/dev/null; }
+# here-strings, not pipes into grep -q: grep stopping early would fail the pipe under pipefail
+installed() { [[ "$(dpkg-query -W -f='${Status}' hazardmap 2>/dev/null || true)" == "install ok installed" ]]; }
 cleanup() {
-  if dpkg-query -W -f='${Status}' hazardmap 2>/dev/null | grep -q "install ok installed"; then remove || true; fi
+  if installed; then remove || true; fi
   rm -rf "$USER_HOME" "$OUT"
 }
 trap cleanup EXIT
-if dpkg-query -W -f='${Status}' hazardmap 2>/dev/null | grep -q "install ok installed"; then
+if installed; then
   echo "[deb-test] hazardmap was installed before the test: removing it first"
   remove
 fi
@@ -57,7 +59,7 @@ grep -q "^Name=衡南县地质灾害隐患点监测$" /usr/share/applications/ha
 check "desktop entry valid (desktop-file-validate), Chinese name, icon in hicolor"
 
 version=$(as_user hazardmap-cli --version)
-echo "$version" | grep -q "$VERSION" || fail "--version printed '$version', package is $VERSION"
+[[ "$version" == *"$PKG_VERSION"* ]] || fail "--version printed '$version', package is $PKG_VERSION"
 check "hazardmap-cli --version: $version"
 n=$(as_user hazardmap-cli points | grep -c . || true)
 [ "$n" -ge 16 ] || fail "hazardmap-cli points printed $n lines"
@@ -86,9 +88,9 @@ remove
 check "apt remove: /opt/hazardmap and /usr/bin/hazardmap-cli gone; $DATA kept ($(ls "$DATA" | tr '\n' ' '))"
 
 install_deb
-as_user hazardmap-cli patrol list | grep -q "deb 安装测试" || fail "reinstalled app does not find the patrol record"
+grep -q "deb 安装测试" <<<"$(as_user hazardmap-cli patrol list)" || fail "reinstalled app does not find the patrol record"
 check "reinstall: the patrol record written before removal is listed"
 remove
-dpkg-query -W -f='${Status}' hazardmap 2>/dev/null | grep -q "install ok installed" && fail "still installed"
+if installed; then fail "still installed"; fi
 check "removed again; nothing of hazardmap left installed"
 echo "[deb-test] all checks passed"
