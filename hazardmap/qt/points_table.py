@@ -72,7 +72,7 @@ class PointsTableModel(QAbstractTableModel):
 
 
 class PointsFilterProxy(QSortFilterProxyModel):
-    """Matches the search text against township, village/group, monitor name and phone."""
+    """Matches the search text against township, village/group, monitor name and phone, name and codes."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -92,7 +92,8 @@ class PointsFilterProxy(QSortFilterProxyModel):
         if not self._needle:
             return True
         p: HazardPoint = self.sourceModel().points[source_row]
-        return any(self._needle in field for field in (p.township, p.village_group, p.monitor, p.phone))
+        return any(self._needle in field for field in (p.township, p.village_group, p.monitor, p.phone, p.given_name,
+                                                       p.unified_code, p.field_code))
 
 
 class PointsTable(QWidget):
@@ -100,6 +101,7 @@ class PointsTable(QWidget):
 
     sig_row_selected = Signal(int)   # seq, 0 when none
     sig_locate_requested = Signal(int)
+    sig_context_menu = Signal(QMenu, int)  # the menu about to open, for the row's seq (0 off the rows)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -107,7 +109,7 @@ class PointsTable(QWidget):
         self.proxy = PointsFilterProxy(self)
         self.proxy.setSourceModel(self.model)
         self.search = QLineEdit(self)
-        self.search.setPlaceholderText("搜索：乡镇、村组、群测群防员姓名或电话")
+        self.search.setPlaceholderText("搜索：乡镇、村组、群测群防员姓名或电话、编号")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self.proxy.set_needle)
         self.count_label = QLabel(self)
@@ -223,16 +225,25 @@ class PointsTable(QWidget):
         self.view.scrollTo(idx)
         return True
 
+    def context_menu(self, seq: int) -> QMenu:
+        """The menu for a row (seq 0: off the rows): 定位 here, then what features add."""
+        menu = QMenu(self)
+        if seq:
+            located = self.model.points[self.model.row_of(seq)].located
+            action = menu.addAction("定位…" if not located else "修正位置…")
+            action.triggered.connect(lambda: self.sig_locate_requested.emit(seq))
+            menu.addSeparator()
+        self.sig_context_menu.emit(menu, seq)
+        return menu
+
     def _on_context_menu(self, pos) -> None:
         idx = self.view.indexAt(pos)
-        if not idx.isValid():
-            return
-        seq = self.proxy.data(idx, SEQ_ROLE)
-        located = self.model.points[self.model.row_of(seq)].located
-        menu = QMenu(self)
-        action = menu.addAction("定位…" if not located else "修正位置…")
-        action.triggered.connect(lambda: self.sig_locate_requested.emit(seq))
-        menu.exec(self.view.viewport().mapToGlobal(pos))
+        seq = self.proxy.data(idx, SEQ_ROLE) if idx.isValid() else 0
+        if seq:
+            self.view.selectRow(idx.row())  # the actions act on the row under the mouse
+        menu = self.context_menu(seq)
+        if not menu.isEmpty():
+            menu.exec(self.view.viewport().mapToGlobal(pos))
 
     def _on_selection_changed(self, *args) -> None:
         self.sig_row_selected.emit(self.selected_seq() or 0)
