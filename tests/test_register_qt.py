@@ -126,3 +126,27 @@ def test_window_table_hides_retired_points(qtbot, store):
     register.retire_point(store, 3, date="2024-05-03", reason="治理")
     table.set_points(register.points_in_view(store), {})
     assert 3 not in table.visible_seqs() and len(table.visible_seqs()) == 15
+
+
+def test_table_keeps_its_sort_through_search_and_refresh(qtbot, store):
+    from PySide6.QtCore import Qt
+
+    from hazardmap.qt.points_table import PointsTable
+
+    table = PointsTable()
+    qtbot.addWidget(table)
+    table.set_points(register.points_in_view(store), {})
+    table.view.sortByColumn(4, Qt.SortOrder.DescendingOrder)  # 群测群防员
+
+    def monitors():
+        return [table.proxy.index(r, 4).data() for r in range(table.proxy.rowCount())]
+
+    assert monitors() == sorted(monitors(), reverse=True)
+    table.search.setText("镇")
+    assert 0 < len(monitors()) < 16 and monitors() == sorted(monitors(), reverse=True)
+    table.search.clear()
+    table.select_seq(7)
+    register.edit_point(store, 7, {"monitor": "一一"})  # the lowest CJK code point: last, descending
+    table.set_points(register.points_in_view(store), {})
+    assert monitors()[-1] == "一一" and table.selected_seq() == 7
+    assert monitors() == sorted(monitors(), reverse=True)

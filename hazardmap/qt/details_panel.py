@@ -43,6 +43,7 @@ def point_details_html(store: Store, seq: int) -> str:
     p = point_service.get_point(store, seq)
     latest = patrol_status.latest_judgements(store).get(seq)
     none = "<span style='color:#888'>（资料未载明）</span>"
+    blank = "<span style='color:#888'>（未填）</span>"
 
     def num(value, unit: str) -> str:
         return "" if value is None else f"{value:g} {unit}"
@@ -56,8 +57,8 @@ def point_details_html(store: Store, seq: int) -> str:
         rows.append(("状态", f"<b style='color:#c62828'>已核销</b>　{_e(p.retired_on)}　{_e(p.retire_reason)}"
                               + (f"（{_e(p.retire_doc)}）" if p.retire_doc else "")))
     rows += [
-        ("统一编号", _e(p.unified_code) or none),
-        ("野外编号", _e(p.field_code) or none),
+        ("统一编号", _e(p.unified_code) or blank),
+        ("野外编号", _e(p.field_code) or blank),
         ("威胁对象", _e(p.threatened) + (f"（{threat_numbers}）" if threat_numbers else "")),
         ("灾害类型", _e(p.kind.value if p.kind else p.hazard_type) or none),
         ("规模", (num(p.volume_m3, "m³") + (f"，<b>{scale.value}</b>" if scale else "")) or none),

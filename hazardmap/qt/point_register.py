@@ -43,7 +43,7 @@ class PointDialog(QDialog):
         def number(value) -> str:
             return "" if value is None else f"{value:g}"
 
-        self.unified_code = line(p.unified_code if p else "", "可不填；填了不能与其他点重复")
+        self.unified_code = line(p.unified_code if p else "", "可不填，不可重复")
         self.field_code = line(p.field_code if p else "")
         self.given_name = line(p.given_name if p else "", "不填则为乡镇+村组")
         self.kind = QComboBox(self)
@@ -131,6 +131,8 @@ class PointDialog(QDialog):
         layout.addWidget(watch)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
+        self.setMinimumWidth(480)
+        (self.township if p is None else self.given_name).setFocus()
         self._on_edited()
 
     def _fill_villages(self, code: str) -> None:
@@ -276,6 +278,8 @@ class RetireDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         self.reason.textChanged.connect(self._on_edited)
+        self.setMinimumWidth(460)
+        self.reason.setFocus()
         self._on_edited()
 
     def _on_edited(self, *args) -> None:
