@@ -6,14 +6,6 @@ import pytest
 
 from hazardmap.domain.points import PointStatus
 from hazardmap.services import points, register
-from tests.shell_double import ShellDouble
-
-
-@pytest.fixture
-def double(qtbot, store):
-    d = ShellDouble(store)
-    qtbot.addWidget(d)
-    return d
 
 
 @pytest.fixture
