@@ -38,11 +38,12 @@ class PointsTableModel(QAbstractTableModel):
         self._seq_rows = {p.seq: i for i, p in enumerate(self.points)}
         self.endResetModel()
 
-    def update_points(self, points: list[HazardPoint], latest: dict[int, LatestPatrol]) -> None:
-        """Same points, new values: keeps the selection and sort (only a changed set resets)."""
+    def update_points(self, points: list[HazardPoint], latest: dict[int, LatestPatrol]) -> bool:
+        """Same points, new values: keeps the selection and sort (only a changed set resets).
+        False when nothing changed."""
         if len(points) != len(self.points) or any(p.seq not in self._seq_rows for p in points):
             self.set_points(points, latest)
-            return
+            return True
         # Only the rows that differ: the views redo every row a signal names, which with 2,000 points
         # cost tens of milliseconds per refresh (bench/bench_register.py).
         old_latest, self.latest = self.latest, dict(latest)
@@ -56,6 +57,7 @@ class PointsTableModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(min(changed), 0), self.index(max(changed), len(COLUMNS) - 1))
             if self._column != 0:  # a changed text may move its row
                 self.sort(self._column, self._order)
+        return bool(changed)
 
     # Sorting here, in Python, once per click: the proxy sorting instead asked data() of every row
     # for every comparison, and clearing a search re-sorted 2,000 rows that way (about 200 ms).
@@ -200,7 +202,8 @@ class PointsTable(QWidget):
 
     def set_points(self, points: list[HazardPoint], latest: dict[int, LatestPatrol]) -> None:
         keep = self.selected_seq()
-        self.model.update_points(points, latest)
+        if not self.model.update_points(points, latest) and self._columns_fitted:
+            return  # nothing to redo (e.g. a change to another feature's records)
         self._rebuild_unlocated(points)
         self._update_count()
         self.fit_columns()
