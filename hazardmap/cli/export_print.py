@@ -77,7 +77,7 @@ def register(sub) -> None:
 
     s = export.add_parser("sheets", help="每个隐患点的防灾工作明白卡、防灾避险明白卡、巡查记录表（A4 PDF）")
     s.add_argument("--out", required=True, metavar="文件夹", help="输出文件夹（不存在时新建）")
-    s.add_argument("--point", action="append", help="隐患点序号，可多次给出或用逗号分隔；默认全部 16 处")
+    s.add_argument("--point", action="append", help="隐患点序号，可多次给出或用逗号分隔；默认全部")
     s.add_argument("--township", help="只导出该乡镇（街道）的隐患点")
     s.add_argument("--kind", default="all", choices=[*sheets.SHEET_KINDS, "all"],
                    help="work-card 防灾工作明白卡 | household-card 防灾避险明白卡 | patrol-form 巡查记录表 | all")

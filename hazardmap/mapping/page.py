@@ -24,7 +24,7 @@ from hazardmap.files import write_text
 from hazardmap.geodata.bundled import BundledData
 from hazardmap.mapping.assets import ASSET_DIR, CSS, JS, copy_assets
 from hazardmap.mapping.options import BASEMAPS, LAYERS, MapOptions, page_datum, page_to_cgcs2000, to_page_fn
-from hazardmap.services import patrol_status, points as point_service, rain_gauges
+from hazardmap.services import patrol_status, rain_gauges, register
 
 __all__ = ["BASEMAPS", "LAYERS", "MapOptions", "build_map_page", "collect_payload", "page_to_cgcs2000",
            "points_update"]
@@ -238,7 +238,7 @@ def tile_url(template: str, key: str) -> str:
 
 def collect_payload(store, options: MapOptions) -> dict:
     """Everything the page draws, read through the services (the same facts the CLI prints)."""
-    pts = point_service.list_points(store)
+    pts = register.points_in_view(store)  # 在册 (the register's default view)
     latest = patrol_status.latest_judgements(store)
     tiles = None
     if options.basemap != "offline":
@@ -268,7 +268,7 @@ def build_map_page(store, out_path: Path, options: MapOptions | None = None, *, 
 
 def points_update(store, options: MapOptions) -> dict:
     """What the window sends to a loaded page after a Changes record: points and rain gauges."""
-    pts = point_service.list_points(store)
+    pts = register.points_in_view(store)  # 在册 (the register's default view)
     return {"points": points_payload(pts, patrol_status.latest_judgements(store), options),
             "unlocated": [{"seq": p.seq, "name": p.name} for p in pts if not p.located],
             "rain_gauges": rain_gauge_payload(rain_gauges.list_sites(store), options)}

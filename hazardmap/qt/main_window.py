@@ -15,7 +15,7 @@ from hazardmap import __version__
 from hazardmap.domain.changes import Changes
 from hazardmap.mapping.options import BASEMAPS, LAYERS, MapOptions
 from hazardmap.mapping.page import build_map_page
-from hazardmap.qt import about, patrol, printing
+from hazardmap.qt import about, patrol, point_register, printing
 from hazardmap.qt.bus_adapter import QtChangeBus
 from hazardmap.qt.details_panel import DetailsPanel
 from hazardmap.qt.layers_panel import LayersPanel
@@ -27,7 +27,8 @@ from hazardmap.qt.store_warnings import warning_banner
 from hazardmap.qt.map_view import MapView
 from hazardmap.qt.points_table import PointsTable
 from hazardmap.qt.rain_gauge_panel import RainGaugePanel
-from hazardmap.services import patrol_status, points as point_service
+from hazardmap.domain.points import PointView
+from hazardmap.services import patrol_status, register
 from hazardmap.services.store import Store
 
 SETTINGS_FILE = "ui.ini"  # UI preferences live beside the user's database (per data folder)
@@ -36,6 +37,7 @@ SCREEN_SHARE = 0.9        # first start: this much of the screen's free area (la
 
 class MainWindow(ShellPlumbing, QMainWindow):
     sig_point_selected = Signal(int)  # seq of the selected point, 0 when none
+    sig_point_menu = Signal(QMenu, int)  # the points table's context menu, for features to fill
 
     # Attached features, by name: what each feature's attach(shell) returned (tests reach them here).
     features: dict[str, Any]
@@ -101,6 +103,7 @@ class MainWindow(ShellPlumbing, QMainWindow):
         # Wiring: selection both ways, edits, and the change bus.
         self.points_table.sig_row_selected.connect(self._on_row_selected)
         self.points_table.sig_locate_requested.connect(self.open_location_dialog)
+        self.points_table.sig_context_menu.connect(self.sig_point_menu)
         self.details.details_tab.sig_locate_requested.connect(self.open_location_dialog)
         self.details.details_tab.sig_monitor_requested.connect(self.open_monitor_dialog)
         self.map_view.sig_point_clicked.connect(self._on_marker_clicked)
@@ -122,7 +125,7 @@ class MainWindow(ShellPlumbing, QMainWindow):
         self.map_view.load_map()
         # Features, imported explicitly above; each attaches through the Shell interface.
         self.features = {"about": about.attach(self), "printing": printing.attach(self),
-                         "patrol": patrol.attach(self)}
+                         "patrol": patrol.attach(self), "register": point_register.attach(self)}
         self._restore_layout()
 
     def showEvent(self, event) -> None:  # noqa: N802
@@ -231,7 +234,7 @@ class MainWindow(ShellPlumbing, QMainWindow):
 
     # --- refreshing from the core ----------------------------------------------------------------
     def _reload_points(self) -> None:
-        self.points_table.set_points(point_service.list_points(self.store),
+        self.points_table.set_points(register.points_in_view(self.store, PointView.ACTIVE),
                                      patrol_status.latest_judgements(self.store))
 
     def _on_changes(self, changes: Changes) -> None:

@@ -67,9 +67,9 @@ class MapView(QWebEngineView):
         self.load(QUrl.fromLocalFile(str(path)))
 
     def _refresh_known_seqs(self) -> None:
-        from hazardmap.services import points as point_service
+        from hazardmap.services import register
 
-        self.bridge.known_seqs = {p.seq for p in point_service.list_points(self.store) if p.located}
+        self.bridge.known_seqs = {p.seq for p in register.points_in_view(self.store) if p.located}
 
     def _on_ready(self, stats: dict) -> None:
         self.ready = True
