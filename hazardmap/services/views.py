@@ -1,0 +1,81 @@
+"""Which points the window shows: a year's key list (default the newest), 全部在册, or 已核销.
+
+One function decides membership (`points_in_view`); the table, the map page, the legend counts, the
+巡查情况 overview, batch printing and the atlas all ask it, so every count they state is the count of
+what they show. Qt-free: the CLI's --view takes the same words."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hazardmap.domain.key_lists import KeyList, View, ViewKind
+from hazardmap.domain.points import HazardPoint, PointView
+from hazardmap.services.store import Store
+
+_REGISTER_VIEW = {ViewKind.REGISTERED: PointView.ACTIVE, ViewKind.RETIRED: PointView.RETIRED}
+
+
+@dataclass(frozen=True)
+class ViewChoice:
+    view: View
+    label: str      # as the window's chooser shows it, with the count from the data
+    count: int
+
+
+def resolve(store: Store, view: View | None) -> View:
+    """A concrete view: the newest list for View.newest() (or None), the newest list for a year that
+    has no list; 全部在册 when there is no list at all."""
+    view = view or View.newest()
+    if view.kind is not ViewKind.KEY_LIST:
+        return view
+    with store.db.read() as s:
+        if view.year is not None and store.db.key_lists.by_year(s, view.year) is not None:
+            return view
+        newest = store.db.key_lists.newest(s)
+    return View(ViewKind.KEY_LIST, newest.year) if newest else View(ViewKind.REGISTERED)
+
+
+def _list_of(store: Store, s, view: View) -> KeyList | None:
+    return store.db.key_lists.by_year(s, view.year) if view.year is not None else store.db.key_lists.newest(s)
+
+
+def points_in_view(store: Store, view: View | None) -> list[HazardPoint]:
+    """The points the view shows: a key list's points in its 序号 order (retired ones included: the list
+    is a document of its year), or the register's points by seq."""
+    view = resolve(store, view)
+    with store.db.read() as s:
+        if view.kind is ViewKind.KEY_LIST:
+            kl = _list_of(store, s, view)
+            by_seq = {p.seq: p for p in store.db.points.all(s)}
+            return [by_seq[seq] for seq in store.db.key_lists.seqs(s, kl.id) if seq in by_seq]
+        return store.db.points.in_view(s, _REGISTER_VIEW[view.kind])
+
+
+def seqs_in_view(store: Store, view: View | None) -> list[int]:
+    return [p.seq for p in points_in_view(store, view)]
+
+
+def view_title(store: Store, view: View | None) -> str:
+    """The view's name as printouts and the window's title state it, e.g. “2023年度重点地质灾害隐患点”."""
+    view = resolve(store, view)
+    if view.kind is ViewKind.KEY_LIST:
+        with store.db.read() as s:
+            return _list_of(store, s, view).name
+    return "全部在册隐患点" if view.kind is ViewKind.REGISTERED else "已核销隐患点"
+
+
+def view_choices(store: Store) -> list[ViewChoice]:
+    """Every view the chooser offers, newest list first, then 全部在册 and 已核销, counted from the data."""
+    with store.db.read() as s:
+        lists = list(reversed(store.db.key_lists.all(s)))
+        counts = store.db.points.counts(s)
+    out = [ViewChoice(View(ViewKind.KEY_LIST, kl.year), f"{kl.name}（{kl.count} 处）", kl.count) for kl in lists]
+    for kind, status in _REGISTER_VIEW.items():
+        n = counts.get(status_of(status), 0)
+        out.append(ViewChoice(View(kind), f"{'全部在册' if kind is ViewKind.REGISTERED else '已核销'}（{n} 处）", n))
+    return out
+
+
+def status_of(view: PointView):
+    from hazardmap.domain.points import PointStatus
+
+    return PointStatus.ACTIVE if view is PointView.ACTIVE else PointStatus.RETIRED
