@@ -361,7 +361,7 @@ def tmpfs(tmp_path):
 
 def _fill(folder: Path, leave: int) -> None:
     filler = folder / "filler"
-    with filler.open("wb") as f:
+    with filler.open("wb", buffering=0) as f:
         try:
             while True:
                 f.write(b"\0" * 65536)

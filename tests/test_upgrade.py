@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import shutil
 
-from hazardmap.services import points, rain_gauges
+from hazardmap.services import points, rain_gauges, register
 from hazardmap.services.store import db_path, open_store
 from hazardmap.storage.schema import SCHEMA_VERSION
 from tests.conftest import ROOT
@@ -27,6 +27,13 @@ def test_database_from_0_1_0_is_migrated_and_keeps_edits(home):
         assert rain_gauges.assigned_count(store) == (1, 15)
         assert rain_gauges.list_sites(store)[0].village == "檀市村"
         assert len(points.list_points(store)) == 16  # no re-seeding on top of the user's data
+        # migration 5: the register's fields, derived only from the points' own text; audit works
+        p5 = points.get_point(store, 5)
+        assert (p5.kind, p5.households, p5.status.value, p5.unified_code) == ("滑坡", 27, "active", "")
+        assert p5.monitor == "邓石生" and p5.phone == "0734-1234567"  # the 0.1.0 user's edit is kept
+        register.retire_point(store, 5, date="2024-05-03", reason="已治理", by="测试")
+        assert [c.action.value for c in register.point_changes(store, 5)] == ["retire"]
+        assert [m.changed_by for m in points.monitor_history(store, 5)] == ["李四"]
         # the migrated correction row can be undone: point 3 goes back to having no position
         assert history[0].kind == "correction" and history[0].new_precision.value == "surveyed"
         points.undo_last_location_change(store, 3, by="测试")

@@ -18,7 +18,8 @@ from typing import Iterable, Protocol, Sequence
 from hazardmap.domain.key_lists import KeyList, KeyListEntry
 from hazardmap.domain.patrol import AuditAction, AuditRow, PatrolDraft, PatrolEntry
 from hazardmap.domain.patrol_status import Judgement
-from hazardmap.domain.points import HazardPoint, LocationChange, LocationChangeKind, MonitorChange, Position
+from hazardmap.domain.points import HazardPoint, LocationChange, LocationChangeKind, MonitorChange, PointAction, \
+    PointChange, PointStatus, PointView, Position
 from hazardmap.domain.rain_gauges import RainGaugeSite
 from hazardmap.domain.settings import Setting
 from hazardmap.domain.validation import Datum
@@ -34,7 +35,22 @@ Latest = tuple[str, int, Judgement]
 
 class PointRepository(Protocol):
     def all(self, s: Session) -> list[HazardPoint]: ...
+    def in_view(self, s: Session, view: PointView) -> list[HazardPoint]:
+        """By seq: the points on the register (在册), the retired ones, or all."""
+    def counts(self, s: Session) -> dict[PointStatus, int]: ...
     def get(self, s: Session, seq: int) -> HazardPoint | None: ...
+    def next_seq(self, s: Session) -> int: ...
+    def seq_with_code(self, s: Session, unified_code: str) -> int | None: ...
+    def insert(self, s: Session, point: HazardPoint) -> None: ...
+    def update_fields(self, s: Session, seq: int, fields: dict[str, object]) -> None:
+        """HazardPoint attribute names -> new values (register and status fields)."""
+    def has_history(self, s: Session, seq: int) -> bool:
+        """Anything recorded against the point besides its audit trail (patrols, corrections...)."""
+    def delete(self, s: Session, seq: int) -> None:
+        """Only the undo of an add, on a point with no history."""
+    def add_point_change(self, s: Session, seq: int, action: PointAction, fields: dict[str, list], *, by: str,
+                         at: str) -> None: ...
+    def point_changes(self, s: Session, seq: int) -> list[PointChange]: ...
     def seqs(self, s: Session) -> list[int]: ...
     def span(self, s: Session) -> tuple[int, int | None, int | None]:
         """(count, lowest seq, highest seq), for "no such point" messages."""

@@ -161,6 +161,39 @@ MIGRATIONS: list[str] = [
     ALTER TABLE location_change_v4 RENAME TO location_change;
     CREATE INDEX location_change_point ON location_change(point_seq, id);
     """,
+    # 5: points are records of the county's register: codes, type, volume, place, what is threatened
+    # as numbers (the county's wording stays in `threatened`), status with retirement (核销) details,
+    # and a field-level audit trail of every add/edit/retire/restore. Existing rows are kept as they
+    # are; the seed derives only what their own text states (storage/db.py, _seed_register).
+    """
+    ALTER TABLE hazard_point ADD COLUMN unified_code TEXT;           -- 统一编号, NULL when not given
+    ALTER TABLE hazard_point ADD COLUMN field_code TEXT NOT NULL DEFAULT '';
+    ALTER TABLE hazard_point ADD COLUMN name TEXT NOT NULL DEFAULT '';  -- '' = township + village_group
+    ALTER TABLE hazard_point ADD COLUMN kind TEXT
+        CHECK (kind IS NULL OR kind IN ('滑坡','崩塌','泥石流','地面塌陷','地裂缝','不稳定斜坡'));
+    ALTER TABLE hazard_point ADD COLUMN volume_m3 REAL CHECK (volume_m3 IS NULL OR volume_m3 >= 0);
+    ALTER TABLE hazard_point ADD COLUMN place TEXT NOT NULL DEFAULT '';  -- 组/地点 under the village
+    ALTER TABLE hazard_point ADD COLUMN households INTEGER CHECK (households IS NULL OR households >= 0);
+    ALTER TABLE hazard_point ADD COLUMN people INTEGER CHECK (people IS NULL OR people >= 0);
+    ALTER TABLE hazard_point ADD COLUMN property_wan REAL CHECK (property_wan IS NULL OR property_wan >= 0);
+    ALTER TABLE hazard_point ADD COLUMN status TEXT NOT NULL DEFAULT 'active'
+        CHECK (status IN ('active','retired'));
+    ALTER TABLE hazard_point ADD COLUMN retired_on TEXT NOT NULL DEFAULT '';
+    ALTER TABLE hazard_point ADD COLUMN retire_reason TEXT NOT NULL DEFAULT '';
+    ALTER TABLE hazard_point ADD COLUMN retire_doc TEXT NOT NULL DEFAULT '';
+    CREATE UNIQUE INDEX hazard_point_unified_code ON hazard_point(unified_code) WHERE unified_code IS NOT NULL;
+    CREATE INDEX hazard_point_status ON hazard_point(status, seq);
+    -- No foreign key on point_seq: the undo of an add removes the point, its audit rows stay.
+    CREATE TABLE point_change (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        point_seq   INTEGER NOT NULL,
+        action      TEXT NOT NULL CHECK (action IN ('add','edit','retire','restore','remove')),
+        fields_json TEXT NOT NULL,       -- {"field": [old, new], ...}
+        changed_by  TEXT NOT NULL,
+        changed_at  TEXT NOT NULL
+    );
+    CREATE INDEX point_change_point ON point_change(point_seq, id);
+    """,
     # 6: yearly key lists (年度重点隐患点名单): a list per year with its document number, and per point that
     # year's monitor, phone and threatened text and its 序号. Seeded with the 2023 list (storage/db.py).
     """
