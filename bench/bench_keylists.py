@@ -6,7 +6,7 @@ A synthetic register of 2,000 points (the 16 seeded ones and 1,984 made up here 
 with made-up groups, monitors and phones; never shipped) and a synthetic 200-row year list shaped like
 the county's annex table (.xlsx, title row above the header): 160 points as the register has them,
 20 with a new monitor, 20 new points. Timed per run: reading the file, the preview (matching every
-row against the register), applying it in one transaction, and its undo. Target (issue 11): read +
+row against the register), applying it in one transaction, and its undo. Target: read +
 preview of the 200-row list within 1 s.
 """
 from __future__ import annotations

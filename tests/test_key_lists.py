@@ -1,7 +1,7 @@
 """Yearly key lists: the seeded 2023 list, importing a year's list (preview, --check, confirm, undo),
 bad files, and the views the window chooses from.
 
-The 2024 lists here are synthetic test inputs made from the 2023 table as USER_STORIES scene 9 tells it:
+The 2024 lists here are synthetic test inputs made from the 2023 table as the "next spring" story tells it:
 two new points, one point dropped, a monitor replaced. The new points sit in real gazetteer villages
 (data/villages.csv: 栗江镇 檀市村, 松江镇 和平村); their groups, monitors and phones are made up here."""
 from __future__ import annotations
@@ -270,3 +270,18 @@ def test_year_and_name_are_checked(store, tmp_path):
         kl.preview_list(store, lf, year=1900, name="x")
     with pytest.raises(InvalidInput, match="请给出名单名称"):
         kl.preview_list(store, lf, year=2024, name="  ")
+
+
+def test_near_means_the_same_village_with_the_group_written_differently(store, tmp_path):
+    rows = [[1, "泉溪镇", "剑山社区", "测试", "测试甲", "13900000021"],          # 剑山居委会 (10)
+            [2, "宝盖镇", "高山村2组", "测试", "测试乙", "13900000022"],          # 20组 is another group
+            [3, "宝盖镇", "小泉村5", "测试", "测试丙", "13900000023"]]            # 小泉村5组 (2)
+    p = kl.preview_list(store, kl.read_list(write_csv(tmp_path / "n.csv", rows)), year=2024, name="x")
+    assert [(m.outcome, m.candidates) for m in p.rows] == [
+        (RowOutcome.NEAR, (10,)), (RowOutcome.NEW, ()), (RowOutcome.NEAR, (2,))]
+    p = kl.preview_list(store, kl.read_list(tmp_path / "n.csv"), year=2024, name="x",
+                        choices=kl.parse_choices(["2=新", "4=2"]))
+    assert [(m.outcome, m.point_seq) for m in p.rows] == [   # csv line 2 is the first row
+        (RowOutcome.NEW, None), (RowOutcome.NEW, None), (RowOutcome.CHANGED, 2)]
+    with pytest.raises(InvalidInput, match="应写成 行号=隐患点编号"):
+        kl.parse_choices(["第2行=3"])

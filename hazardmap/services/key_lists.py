@@ -8,7 +8,6 @@ like any monitor change; an older year's list is only recorded.
 """
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -17,9 +16,10 @@ from hazardmap.domain.changes import Changes
 from hazardmap.domain.errors import InvalidInput, NotFound, StaleEdit
 from hazardmap.domain.key_lists import CHANGE_FIELDS, KeyList, KeyListEntry, ListPreview, ListRow, RowMatch, \
     RowOutcome, norm_place, village_part
-from hazardmap.domain.points import HazardPoint, PointAction, Precision
+from hazardmap.domain.points import HazardPoint, PointAction
 from hazardmap.domain.validation import check_phone, check_visible
 from hazardmap.geodata.bundled import BundledData
+from hazardmap.services.register import _first_position, _insert
 from hazardmap.services.spreadsheet import BadRow, read_table, short, whole_number
 from hazardmap.services.store import Store, current_user, now_iso
 
@@ -129,21 +129,42 @@ class _Index:
                 idx.by_code[_code(p)] = p
             place = norm_place(p.village_group)
             idx.by_place.setdefault((norm_place(p.township), place), []).append(p)
-            idx.by_village.setdefault((norm_place(p.township), village_part(place)), []).append(p)
+            idx.by_village.setdefault((norm_place(p.township), _village_key(place)), []).append(p)
             idx.by_bare_place.setdefault(place, []).append(p)
         return idx
 
 
 def _near(idx: _Index, row: ListRow) -> list[HazardPoint]:
-    """Points the row may mean though the text differs: same township and village with a group text
-    close to it (石塘组 / 石塘), or the same 村组 text under another township (a renamed township)."""
+    """Points the row may mean though the text differs: the same village (社区 / 居委会 alike) in the
+    same township with a group written differently (石塘组 / 石塘, one character off), or the same 村组
+    text under another township (a renamed or merged township)."""
     township, place = norm_place(row.township), norm_place(row.place)
     out = [p for p in idx.by_bare_place.get(place, []) if norm_place(p.township) != township]
-    for p in idx.by_village.get((township, village_part(place)), []):
+    group = place[len(village_part(place)):]
+    for p in idx.by_village.get((township, _village_key(place)), []):
         other = norm_place(p.village_group)
-        if other in place or place in other or difflib.SequenceMatcher(None, other, place).ratio() >= 0.75:
+        if _similar_group(other[len(village_part(other)):], group):
             out.append(p)
     return out
+
+
+def _village_key(place: str) -> str:
+    v = village_part(place)
+    for marker in ("居委会", "社区"):
+        if v.endswith(marker):
+            return v[: -len(marker)] + "社区"
+    return v
+
+
+def _similar_group(a: str, b: str) -> bool:
+    a, b = a.removesuffix("组"), b.removesuffix("组")
+    if a == b:
+        return True
+    if not a or not b or a.isdigit() or b.isdigit():   # 2组 and 20组 are two groups
+        return False
+    if a in b or b in a:
+        return True
+    return len(a) == len(b) >= 2 and sum(x != y for x, y in zip(a, b)) <= 1
 
 
 def _compare(p: HazardPoint, row: ListRow, has_threatened: bool) -> tuple[tuple[str, str, str], ...]:
@@ -369,10 +390,7 @@ def _apply(store: Store, tx, preview: ListPreview, who: str, at: str) -> _Applie
         seq = m.point_seq
         if m.outcome is RowOutcome.NEW:
             point = _new_point(store, points.next_seq(tx), m, preview.year)
-            points.insert(tx, point)
-            points.add_point_change(tx, point.seq, PointAction.ADD,
-                                    {k: [None, v] for k, v in point.field_values().items() if v not in ("", None)},
-                                    by=who, at=at)
+            _insert(store, tx, point, PointAction.ADD, who)
             seq = point.seq
             added.append(seq)
         elif m.outcome is RowOutcome.CHANGED and preview.becomes_current:
@@ -389,21 +407,17 @@ def _apply(store: Store, tx, preview: ListPreview, who: str, at: str) -> _Applie
 
 
 def _new_point(store: Store, seq: int, m: RowMatch, year: int) -> HazardPoint:
-    """A register point for a new row: place as the list writes it, at its village's centre where the
-    gazetteer has one (precision 村庄中心, as the seeded points), else without a position."""
+    """A register point for a new row: township and 村组 as the list writes them, drawn where the
+    register draws any new point (its village's centre, else its township's: services/register.py)."""
     r = m.row
     village = store.bundled.village_by_code(m.village_code)
-    listed = f"{year}年重点隐患点名单导入"
-    if village is not None and village.located:
-        lon, lat, precision = village.lon, village.lat, Precision.VILLAGE
-        source = f"{listed}；位置为村庄名录中{village.name}的村庄中心点，非实测"
-    else:
-        lon, lat, precision, source = None, None, Precision.NONE, f"{listed}；位置未知，待实地测定"
+    lon, lat, precision, source = _first_position(store, r.township, m.village_code)
     place = norm_place(r.place)
     group = place[len(village.name):] if village is not None and place.startswith(village.name) else ""
     return HazardPoint(seq=seq, township=r.township, village_group=r.place, village_code=m.village_code,
                        threatened=r.threatened, hazard_type="", monitor=r.monitor, phone=r.phone, lon=lon, lat=lat,
-                       precision=precision, source=source, unified_code=r.code, place=group)
+                       precision=precision, source=f"{source}（{year}年重点隐患点名单导入）",
+                       unified_code=r.code, place=group)
 
 
 def _set_current(store: Store, tx, p: HazardPoint, values: tuple[str, str, str], who: str, at: str) -> None:
@@ -438,8 +452,10 @@ def _undo(store: Store, done: _Applied, year: int, label: str, redo) -> Changes:
         for seq, values in done.before.items():
             _set_current(store, tx, points.get(tx, seq), values, who, at)
         for seq in done.added:
-            points.add_point_change(tx, seq, PointAction.REMOVE, {}, by=who, at=at)
+            gone = {**points.get(tx, seq).field_values(), "status": points.get(tx, seq).status.value}
             points.delete(tx, seq)
+            points.add_point_change(tx, seq, PointAction.REMOVE,
+                                    {k: [v, None] for k, v in gone.items() if v not in (None, "")}, by=who, at=at)
     return Changes(points=frozenset(done.added) | frozenset(done.before), label=label, undo=redo)
 
 

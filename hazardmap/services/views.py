@@ -8,8 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hazardmap.domain.key_lists import KeyList, View, ViewKind
-from hazardmap.domain.points import HazardPoint, PointView
+from hazardmap.domain.points import HazardPoint, PointStatus, PointView
+from hazardmap.services import register
 from hazardmap.services.store import Store
+
+VIEW_LABELS = {ViewKind.REGISTERED: "全部在册", ViewKind.RETIRED: "已核销"}
 
 _REGISTER_VIEW = {ViewKind.REGISTERED: PointView.ACTIVE, ViewKind.RETIRED: PointView.RETIRED}
 
@@ -47,7 +50,7 @@ def points_in_view(store: Store, view: View | None) -> list[HazardPoint]:
             kl = _list_of(store, s, view)
             by_seq = {p.seq: p for p in store.db.points.all(s)}
             return [by_seq[seq] for seq in store.db.key_lists.seqs(s, kl.id) if seq in by_seq]
-        return store.db.points.in_view(s, _REGISTER_VIEW[view.kind])
+    return register.points_in_view(store, _REGISTER_VIEW[view.kind])
 
 
 def seqs_in_view(store: Store, view: View | None) -> list[int]:
@@ -60,22 +63,16 @@ def view_title(store: Store, view: View | None) -> str:
     if view.kind is ViewKind.KEY_LIST:
         with store.db.read() as s:
             return _list_of(store, s, view).name
-    return "全部在册隐患点" if view.kind is ViewKind.REGISTERED else "已核销隐患点"
+    return f"{VIEW_LABELS[view.kind]}隐患点"
 
 
 def view_choices(store: Store) -> list[ViewChoice]:
     """Every view the chooser offers, newest list first, then 全部在册 and 已核销, counted from the data."""
     with store.db.read() as s:
         lists = list(reversed(store.db.key_lists.all(s)))
-        counts = store.db.points.counts(s)
+    counts = register.status_counts(store)
     out = [ViewChoice(View(ViewKind.KEY_LIST, kl.year), f"{kl.name}（{kl.count} 处）", kl.count) for kl in lists]
-    for kind, status in _REGISTER_VIEW.items():
-        n = counts.get(status_of(status), 0)
-        out.append(ViewChoice(View(kind), f"{'全部在册' if kind is ViewKind.REGISTERED else '已核销'}（{n} 处）", n))
+    for kind, status in ((ViewKind.REGISTERED, PointStatus.ACTIVE), (ViewKind.RETIRED, PointStatus.RETIRED)):
+        n = counts.get(status, 0)
+        out.append(ViewChoice(View(kind), f"{VIEW_LABELS[kind]}（{n} 处）", n))
     return out
-
-
-def status_of(view: PointView):
-    from hazardmap.domain.points import PointStatus
-
-    return PointStatus.ACTIVE if view is PointView.ACTIVE else PointStatus.RETIRED
