@@ -9,13 +9,16 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QUndoStack
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QTabWidget, QWidget
 
+from hazardmap.domain.key_lists import View
 from hazardmap.qt.operations import OperationRunner
+from hazardmap.services import views
 from hazardmap.qt.shell import MapClickTool, MenuId, Section, SectionedMenus, Shell
 from hazardmap.services.store import Store
 
 
 class ShellDouble(QMainWindow):
     sig_point_selected = Signal(int)
+    sig_view_changed = Signal(str)
 
     def __init__(self, store: Store) -> None:
         super().__init__()
@@ -28,6 +31,7 @@ class ShellDouble(QMainWindow):
         self.docks: list[QDockWidget] = []
         self.map_tool: MapClickTool | None = None
         self._seq: int | None = None
+        self._view = View.newest()
         self.sig_point_selected.connect(self._on_selected)
 
     def _on_selected(self, seq: int) -> None:
@@ -80,6 +84,13 @@ class ShellDouble(QMainWindow):
     def request_map_click(self, tool: MapClickTool) -> None:
         self.map_tool = tool
         tool.active = True
+
+    def current_view(self) -> View:
+        return views.resolve(self._store, self._view)
+
+    def set_view(self, view: View) -> None:
+        self._view = view
+        self.sig_view_changed.emit(view.key())
 
     # --- for tests ---
     def click_map(self, lon: float, lat: float) -> None:

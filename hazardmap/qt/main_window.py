@@ -9,14 +9,14 @@ from typing import Any, Callable
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QInputDialog, QLabel, QMainWindow, QMenu, QSplitter,
-                               QTabWidget, QWidget)
+                               QTabWidget, QToolBar, QWidget)
 
 from hazardmap import __version__
 from hazardmap.domain.changes import Changes
 from hazardmap.domain.errors import HazardmapError
 from hazardmap.mapping.options import BASEMAPS, LAYERS, MapOptions
 from hazardmap.mapping.page import build_map_page
-from hazardmap.qt import about, patrol, printing
+from hazardmap.qt import about, key_list_import, patrol, printing
 from hazardmap.qt.bus_adapter import QtChangeBus
 from hazardmap.qt.details_panel import DetailsPanel
 from hazardmap.qt.layers_panel import LayersPanel
@@ -28,7 +28,9 @@ from hazardmap.qt.store_warnings import warning_banner
 from hazardmap.qt.map_view import MapView
 from hazardmap.qt.points_table import PointsTable
 from hazardmap.qt.rain_gauge_panel import RainGaugePanel
-from hazardmap.services import patrol_status, points as point_service
+from hazardmap.qt.view_chooser import ViewChooser
+from hazardmap.domain.key_lists import View
+from hazardmap.services import patrol_status, views
 from hazardmap.services.store import Store
 
 SETTINGS_FILE = "ui.ini"  # UI preferences live beside the user's database (per data folder)
@@ -37,6 +39,7 @@ SCREEN_SHARE = 0.9        # first start: this much of the screen's free area (la
 
 class MainWindow(QMainWindow):
     sig_point_selected = Signal(int)  # seq of the selected point, 0 when none
+    sig_view_changed = Signal(str)    # the points shown changed (View.key() of the new choice)
 
     # Attached features, by name: what each feature's attach(shell) returned (tests reach them here).
     features: dict[str, Any]
@@ -57,6 +60,8 @@ class MainWindow(QMainWindow):
             basemap = "offline"
         visible = frozenset(k for k in LAYERS if k not in hidden)
 
+        # Which points the table, map, overview and printing show (a year's key list by default).
+        self.view_chooser = ViewChooser(store, self.settings, self)
         self.map_view = MapView(store, self._map_options(basemap, visible), self)
         self.points_table = PointsTable(self)
         self.details = DetailsPanel(self.run_operation, self)
@@ -95,6 +100,14 @@ class MainWindow(QMainWindow):
         if self.store_warning is not None:
             self.statusBar().addWidget(self.store_warning, 1)
 
+        view_bar = QToolBar("显示", self)
+        view_bar.setObjectName("view_bar")  # saveState/restoreState find it by name
+        view_bar.setMovable(False)
+        view_bar.addWidget(QLabel("显示：", self))
+        view_bar.addWidget(self.view_chooser)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, view_bar)
+        self.view_chooser.sig_view_chosen.connect(self._on_view_chosen)
+
         self._menus = SectionedMenus(self.menuBar())
         self.menus: dict[str, QMenu] = self._menus.menus
         self._build_menus()
@@ -123,7 +136,7 @@ class MainWindow(QMainWindow):
         self.map_view.load_map()
         # Features, imported explicitly above; each attaches through the Shell interface.
         self.features = {"about": about.attach(self), "printing": printing.attach(self),
-                         "patrol": patrol.attach(self)}
+                         "patrol": patrol.attach(self), "key_lists": key_list_import.attach(self)}
         self._restore_layout()
 
     def showEvent(self, event) -> None:  # noqa: N802
@@ -217,6 +230,12 @@ class MainWindow(QMainWindow):
         return self.runner.run(op, title=title, slow=slow, parent=parent, resets_undo=resets_undo,
                                on_refused=on_refused)
 
+    def current_view(self) -> View:
+        return self.view_chooser.view
+
+    def set_view(self, view: View) -> None:
+        self.view_chooser.set_view(view)
+
     def request_map_click(self, tool: MapClickTool) -> None:
         """Hand map clicks to the asking dialog's tool until it finishes or Esc cancels it."""
         if self._map_tool is not None:
@@ -231,7 +250,8 @@ class MainWindow(QMainWindow):
     # --- building ----------------------------------------------------------------------------
     def _map_options(self, basemap: str, visible: frozenset[str]) -> MapOptions:
         key = str(self.settings.value("map/tianditu_key", "") or "")
-        return MapOptions(basemap=basemap, tianditu_key=key, qt_bridge=True, layer_control=False, visible=visible)
+        return MapOptions(basemap=basemap, tianditu_key=key, qt_bridge=True, layer_control=False, visible=visible,
+                          view=self.view_chooser.view)
 
     def _build_menus(self) -> None:
         undo, redo = self.runner.undo_actions(self)  # 撤销 <step> / 重做 <step>
@@ -268,10 +288,23 @@ class MainWindow(QMainWindow):
 
     # --- refreshing from the core ----------------------------------------------------------------
     def _reload_points(self) -> None:
-        self.points_table.set_points(point_service.list_points(self.store),
+        self.points_table.set_points(views.points_in_view(self.store, self.view_chooser.view),
                                      patrol_status.latest_judgements(self.store))
 
+    def _on_view_chosen(self, view: View) -> None:
+        self._reload_points()
+        self.map_view.set_view(view)
+        if self._selected and self._selected not in views.seqs_in_view(self.store, view):
+            self.points_table.select_seq(None)
+        self.sig_view_changed.emit(view.key())
+
     def _on_changes(self, changes: Changes) -> None:
+        if changes.points:   # a list imported or a point retired: the choices and their counts change
+            before = self.view_chooser.view
+            self.view_chooser.refresh()
+            if self.view_chooser.view != before:
+                self._on_view_chosen(self.view_chooser.view)
+                return
         if changes.points or changes.patrol_points:
             self._reload_points()
             if self._selected and self._selected in (changes.points | changes.patrol_points):
@@ -371,7 +404,7 @@ class MainWindow(QMainWindow):
                                         ) == QMessageBox.StandardButton.Yes
             # The save dialog has already asked about replacing an existing file.
             build_map_page(self.store, path, MapOptions(visible=frozenset(self.layers_panel.visible_layers()),
-                                                        mask_phones=mask), force=True)
+                                                        mask_phones=mask, view=self.view_chooser.view), force=True)
             self.statusBar().showMessage(f"已导出 {path}（资源文件在同一文件夹的 hazardmap_assets 中）", 8000)
 
     def closeEvent(self, event) -> None:  # noqa: N802
