@@ -7,7 +7,10 @@ two new points, one point dropped, a monitor replaced. The new points sit in rea
 from __future__ import annotations
 
 import csv
+import re
+import shutil
 import sqlite3
+import subprocess
 
 import openpyxl
 import pytest
@@ -285,3 +288,26 @@ def test_near_means_the_same_village_with_the_group_written_differently(store, t
         (RowOutcome.NEW, None), (RowOutcome.NEW, None), (RowOutcome.CHANGED, 2)]
     with pytest.raises(InvalidInput, match="应写成 行号=隐患点编号"):
         kl.parse_choices(["第2行=3"])
+
+
+def test_printouts_follow_the_view_and_state_counts_from_the_data(store, tmp_path, cli):
+    from hazardmap.reports import maps
+    from hazardmap.reports.data import collect
+    from hazardmap.services import register
+
+    register.retire_point(store, 16, date="2024-05-03", reason="测试：已治理", by="测试")
+    assert len(collect(store).points) == 16                                   # the newest list: 2023
+    registered = collect(store, view=View(ViewKind.REGISTERED))
+    assert [p.seq for p in registered.points] == list(range(1, 16))
+    assert registered.view_title == "全部在册隐患点"
+    (tmp_path / "r.pdf").write_bytes(maps.county_map_pdf(registered))
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True).stdout
+        text = re.sub(r"\s+", "", text)
+        assert "全部在册隐患点15处（图上标绘14处）" in text and "群测群防员15名" in text
+    code, out, err = cli("export", "map", "--out", str(tmp_path / "m.pdf"), "--view", "已核销")
+    assert code == 0, err
+    code, out, err = cli("export", "map", "--out", str(tmp_path / "n.pdf"), "--view", "2019")
+    assert code == 2 and "没有2019年的重点隐患点名单（现有：2023）" in err
+    code, out, err = cli("export", "map", "--out", str(tmp_path / "n.pdf"), "--view", "全部")
+    assert code == 2 and "“全部”不是可选的范围" in err

@@ -294,6 +294,9 @@ class MainWindow(QMainWindow):
     def _on_view_chosen(self, view: View) -> None:
         self._reload_points()
         self.map_view.set_view(view)
+        pts = views.points_in_view(self.store, view)
+        self.map_status.setText(f"显示{views.view_title(self.store, view)}：{len(pts)} 处"
+                                f"（图上 {sum(1 for p in pts if p.located)} 处）")
         if self._selected and self._selected not in views.seqs_in_view(self.store, view):
             self.points_table.select_seq(None)
         self.sig_view_changed.emit(view.key())

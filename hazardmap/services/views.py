@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hazardmap.domain.errors import InvalidInput, NotFound
 from hazardmap.domain.key_lists import KeyList, View, ViewKind
 from hazardmap.domain.points import HazardPoint, PointStatus, PointView
 from hazardmap.services import register
@@ -76,3 +77,24 @@ def view_choices(store: Store) -> list[ViewChoice]:
         n = counts.get(status, 0)
         out.append(ViewChoice(View(kind), f"{VIEW_LABELS[kind]}（{n} 处）", n))
     return out
+
+
+VIEW_HELP = "哪些隐患点：名单年度（如 2024；默认最新的年度名单）、在册（全部在册）或 已核销"
+
+
+def parse_view(store: Store, text: str | None) -> View:
+    """A view as typed on the command line; unlike View.parse, a year without a list or an unknown
+    word is refused (a printout must not silently show other points than asked for)."""
+    if text is None or not text.strip():
+        return resolve(store, None)
+    t = text.strip()
+    view = View.parse(t)
+    if view == View.newest() and t not in ("newest", "最新"):
+        raise InvalidInput(f"“{t}”不是可选的范围：{VIEW_HELP}")
+    if view.kind is ViewKind.KEY_LIST and view.year is not None:
+        with store.db.read() as s:
+            if store.db.key_lists.by_year(s, view.year) is None:
+                years = "、".join(str(k.year) for k in store.db.key_lists.all(s)) or "无"
+                raise NotFound(f"没有{view.year}年的重点隐患点名单（现有：{years}）", what="重点隐患点名单",
+                               key=view.year)
+    return resolve(store, view)
