@@ -64,9 +64,9 @@ def with_field(monkeypatch, store, field: str, texts: tuple[str, str]) -> None:
         for seq in (1, 2, 3):
             point_service.set_monitor(store, seq, name=texts[0] if seq == 1 else texts[1])
         return
-    real = point_service.list_points
-    monkeypatch.setattr(page_module.point_service, "list_points", lambda s: [
-        dataclasses.replace(p, **{field: texts[0] if p.seq == 1 else texts[1]}) for p in real(s)])
+    real = page_module.views.points_in_view   # what the page draws (services/views.py)
+    monkeypatch.setattr(page_module.views, "points_in_view", lambda s, view=None: [
+        dataclasses.replace(p, **{field: texts[0] if p.seq == 1 else texts[1]}) for p in real(s, view)])
 
 
 def build(store, tmp_path, field: str, texts: tuple[str, str]):
