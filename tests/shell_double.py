@@ -16,6 +16,7 @@ from hazardmap.services.store import Store
 class ShellDouble(ShellPlumbing, QMainWindow):
     sig_point_selected = Signal(int)
     sig_view_changed = Signal(str)
+    sig_point_menu = Signal(QMenu, int)
 
     def __init__(self, store: Store) -> None:
         super().__init__()
@@ -61,6 +62,12 @@ class ShellDouble(ShellPlumbing, QMainWindow):
         self.sig_view_changed.emit(view.key())
 
     # --- for tests ---
+    def point_menu(self, seq: int) -> QMenu:
+        """The points table's context menu as features fill it for a row (seq 0: off the rows)."""
+        menu = QMenu(self)
+        self.sig_point_menu.emit(menu, seq)
+        return menu
+
     def click_map(self, lon: float, lat: float) -> None:
         assert self.map_tool is not None, "no dialog asked for a map click"
         self.map_tool.click(lon, lat)

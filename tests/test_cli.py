@@ -37,7 +37,9 @@ def test_points_json_and_csv(cli):
     data = json.loads(out)
     assert len(data) == 16
     assert set(data[0]) == {"seq", "township", "village", "threatened", "monitor", "phone", "lon", "lat",
-                            "precision", "source"}
+                            "precision", "source", "unified_code", "field_code", "name", "type", "volume_m3",
+                            "scale_grade", "households", "people", "property_wan", "danger_grade", "status",
+                            "retired_on", "retire_reason", "retire_doc"}
     by_seq = {d["seq"]: d for d in data}
     assert by_seq[3]["lon"] is None and by_seq[3]["lat"] is None and by_seq[3]["precision"] == "none"
     with open(COUNTY / "key_points_2023.csv", encoding="utf-8") as fh:

@@ -296,7 +296,7 @@ def test_printouts_follow_the_view_and_state_counts_from_the_data(store, tmp_pat
     from hazardmap.services import register
 
     register.retire_point(store, 16, date="2024-05-03", reason="测试：已治理", by="测试")
-    assert len(collect(store).points) == 16                                   # the newest list: 2023
+    assert len(collect(store).points) == 15            # the newest list (2023) without the retired point
     registered = collect(store, view=View(ViewKind.REGISTERED))
     assert [p.seq for p in registered.points] == list(range(1, 16))
     assert registered.view_title == "全部在册隐患点"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import json
 
 import pytest
 
@@ -240,3 +241,67 @@ def test_undo_of_retire_refused_after_a_later_change_of_status(store):
     register.restore_point(store, 4)
     with pytest.raises(StaleEdit):
         ch.undo()
+
+
+# ---- the command line ----------------------------------------------------------------------------------
+
+def test_cli_add_edit_retire_restore_round_trip(cli):
+    code, out, err = cli("points", "add", "--township", "茅市镇", "--place", "上新屋组", "--type", "滑坡",
+                         "--volume", "120000", "--people", "150", "--unified-code", "430422-X1", "--by", "张三")
+    assert code == 0, err
+    assert "第 17 号" in out and "规模 中型" in out and "险情等级 中型" in out
+    code, out, _ = cli("points", "edit", "--point", "17", "--people", "1200")
+    assert code == 0 and "特大型" in out
+    code, out, _ = cli("points", "retire", "--point", "17", "--date", "2024-05-03", "--reason", "已治理",
+                       "--doc-no", "衡南〔2024〕1号")
+    assert code == 0 and "已核销" in out
+    _, out, _ = cli("points")
+    assert "上新屋组" not in out and "全部在册：共 16 处（在册 16 处，已核销 1 处）" in out
+    _, out, _ = cli("points", "--retired")
+    assert "上新屋组" in out and "已治理" in out and "共 1 处" in out
+    _, out, _ = cli("points", "--all", "--format", "json")
+    rows = json.loads(out)
+    assert len(rows) == 17 and rows[-1]["status"] == "retired" and rows[-1]["danger_grade"] == "特大型"
+    code, out, _ = cli("points", "restore", "--point", "17")
+    assert code == 0 and "在册" in out
+    assert len(json.loads(cli("points", "--format", "json")[1])) == 17
+
+
+@pytest.mark.parametrize("argv,words", [
+    (["points", "add", "--township", "长沙县", "--place", "x"], ["不是衡南县的乡镇", "--township"]),
+    (["points", "add", "--township", "茅市镇", "--village", "欧东村"], ["属于花桥镇", "--village"]),
+    (["points", "add", "--township", "茅市镇", "--place", "x", "--phone", "12345"], ["格式不对", "--phone"]),
+    (["points", "add", "--township", "茅市镇", "--place", "x", "--people", "很多"], ["不是数字", "--people"]),
+    (["points", "add", "--township", "茅市镇", "--place", "x", "--type", "洪水"], ["六类", "--type"]),
+    (["points", "edit", "--point", "3", "--unified-code", "DUP"], ["已用于第 2 号", "--unified-code"]),
+    (["points", "retire", "--point", "3", "--date", "2024-05-03"], ["核销原因", "--reason"]),
+    (["points", "retire", "--point", "3", "--date", "2024-13-01", "--reason", "x"], ["不是有效日期", "--date"]),
+    (["points", "restore", "--point", "3"], ["在册，无需恢复"]),
+    (["points", "edit", "--point", "99", "--people", "1"], ["没有第 99 号隐患点"]),
+])
+def test_cli_bad_input_exits_2_with_one_chinese_line_naming_the_remedy(cli, store, argv, words):
+    register.edit_point(store, 2, {"unified_code": "DUP"})
+    before = store.db.conn.execute("SELECT COUNT(*) FROM point_change").fetchone()[0]
+    store.close()
+    code, out, err = cli(*argv)
+    assert code == 2 and out == ""
+    assert err.startswith("错误：") and err.count("\n") == 1, err
+    for w in words:
+        assert w in err, err
+    from hazardmap.services.store import open_store
+
+    s = open_store()
+    try:
+        assert s.db.conn.execute("SELECT COUNT(*) FROM point_change").fetchone()[0] == before
+        assert len(points.list_points(s)) == 16
+    finally:
+        s.close()
+
+
+def test_no_fixed_count_in_the_points_words(cli):
+    _, out, _ = cli("--help")
+    assert "16处" not in out and "16 处" not in out
+    _, out, _ = cli("points", "--help")
+    assert "16" not in out and "--all" in out and "add" in out
+    _, out, _ = cli("monitor", "set", "--help")
+    assert "16" not in out

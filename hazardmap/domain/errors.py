@@ -71,8 +71,11 @@ class VillageNotInTownship(FieldInvalid):
     """village_code is unknown (township None) or lies in another township."""
 
     def __init__(self, village: str, township: str, actual_township: str | None) -> None:
-        where = f"属于{actual_township}" if actual_township else "不在村庄名录中"
-        super().__init__("village_code", f"村“{village}”{where}，不在{township}：请选{township}的村")
+        if actual_township:
+            text = f"“{village}”属于{actual_township}，不在{township}：请选{township}的村"
+        else:
+            text = f"村庄名录中{township}没有“{village}”：请选{township}的村"
+        super().__init__("village_code", text)
         self.village, self.township, self.actual_township = village, township, actual_township
 
 

@@ -15,7 +15,7 @@ from hazardmap import __version__
 from hazardmap.domain.changes import Changes
 from hazardmap.mapping.options import BASEMAPS, LAYERS, MapOptions
 from hazardmap.mapping.page import build_map_page
-from hazardmap.qt import about, key_list_import, patrol, printing
+from hazardmap.qt import about, key_list_import, patrol, point_register, printing
 from hazardmap.qt.bus_adapter import QtChangeBus
 from hazardmap.qt.details_panel import DetailsPanel
 from hazardmap.qt.layers_panel import LayersPanel
@@ -39,6 +39,7 @@ SCREEN_SHARE = 0.9        # first start: this much of the screen's free area (la
 class MainWindow(ShellPlumbing, QMainWindow):
     sig_point_selected = Signal(int)  # seq of the selected point, 0 when none
     sig_view_changed = Signal(str)    # the points shown changed (View.key() of the new choice)
+    sig_point_menu = Signal(QMenu, int)  # the points table's context menu, for features to fill
 
     # Attached features, by name: what each feature's attach(shell) returned (tests reach them here).
     features: dict[str, Any]
@@ -114,6 +115,7 @@ class MainWindow(ShellPlumbing, QMainWindow):
         # Wiring: selection both ways, edits, and the change bus.
         self.points_table.sig_row_selected.connect(self._on_row_selected)
         self.points_table.sig_locate_requested.connect(self.open_location_dialog)
+        self.points_table.sig_context_menu.connect(self.sig_point_menu)
         self.details.details_tab.sig_locate_requested.connect(self.open_location_dialog)
         self.details.details_tab.sig_monitor_requested.connect(self.open_monitor_dialog)
         self.map_view.sig_point_clicked.connect(self._on_marker_clicked)
@@ -135,7 +137,8 @@ class MainWindow(ShellPlumbing, QMainWindow):
         self.map_view.load_map()
         # Features, imported explicitly above; each attaches through the Shell interface.
         self.features = {"about": about.attach(self), "printing": printing.attach(self),
-                         "patrol": patrol.attach(self), "key_lists": key_list_import.attach(self)}
+                         "patrol": patrol.attach(self), "register": point_register.attach(self),
+                         "key_lists": key_list_import.attach(self)}
         self._restore_layout()
 
     def showEvent(self, event) -> None:  # noqa: N802

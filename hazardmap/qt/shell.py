@@ -39,6 +39,7 @@ class Section:
     QUIT = "quit"          # 退出, always last
     # 编辑
     UNDO = "undo"
+    POINTS = "points"      # the register: add, edit, retire, restore a point
     # 视图
     MAP = "map"
     PANELS = "panels"      # the docks' show/hide toggles
@@ -52,7 +53,7 @@ class Section:
 
 MENU_SECTIONS: dict[str, tuple[str, ...]] = {
     MenuId.FILE: (Section.DATA, Section.BACKUP, Section.QUIT),
-    MenuId.EDIT: (Section.UNDO,),
+    MenuId.EDIT: (Section.UNDO, Section.POINTS),
     MenuId.VIEW: (Section.MAP, Section.PANELS),
     MenuId.PRINT: (Section.PRODUCTS, Section.BATCH, Section.PAGE),
     MenuId.HELP: (Section.ABOUT,),
@@ -176,6 +177,12 @@ class Shell(Protocol):
 
     @property
     def sig_point_selected(self) -> SignalInstance: ...  # seq of the selected point, 0 when none
+
+    @property
+    def sig_point_menu(self) -> SignalInstance:
+        """(QMenu, seq) as the points table's context menu opens (seq 0 off the rows): a feature
+        adds its actions to that menu."""
+        ...
 
     def widget(self) -> QWidget:
         """The window itself, as the parent for a feature's dialogs."""

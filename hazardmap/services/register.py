@@ -38,6 +38,22 @@ def point_changes(store: Store, seq: int) -> list[PointChange]:
         return store.db.points.point_changes(s, seq)
 
 
+def seq_with_code(store: Store, unified_code: str) -> int | None:
+    """The point already carrying a 统一编号 (for checking as the user types)."""
+    code = unified_code.strip()
+    if not code:
+        return None
+    with store.db.read() as s:
+        return store.db.points.seq_with_code(s, code)
+
+
+def changed_fields(point: HazardPoint, values: Mapping[str, object]) -> dict[str, object]:
+    """Of checked values (check_point_fields), those that differ from the point: what an edit
+    dialog sends, so an edit touches only what the user changed."""
+    now = point.field_values()
+    return {k: v for k, v in values.items() if now.get(k) != (v.value if hasattr(v, "value") else v)}
+
+
 def township_names(store: Store) -> list[str]:
     return [t.name for t in store.bundled.townships]
 

@@ -43,15 +43,17 @@ def _list_of(store: Store, s, view: View) -> KeyList | None:
 
 
 def points_in_view(store: Store, view: View | None) -> list[HazardPoint]:
-    """The points the view shows: a key list's points in its 序号 order (retired ones included: the list
-    is a document of its year), or the register's points by seq."""
+    """The points the view shows: a key list's points still on the register (在册) in its 序号 order, or
+    the register's 在册 or 已核销 points by seq."""
     view = resolve(store, view)
+    if view.kind is not ViewKind.KEY_LIST:
+        return register.points_in_view(store, _REGISTER_VIEW[view.kind])
     with store.db.read() as s:
-        if view.kind is ViewKind.KEY_LIST:
-            kl = _list_of(store, s, view)
-            by_seq = {p.seq: p for p in store.db.points.all(s)}
-            return [by_seq[seq] for seq in store.db.key_lists.seqs(s, kl.id) if seq in by_seq]
-    return register.points_in_view(store, _REGISTER_VIEW[view.kind])
+        seqs = store.db.key_lists.seqs(s, _list_of(store, s, view).id)
+    # The points themselves come from the register's one seam: retired ones (核销) are hidden here as
+    # everywhere by default, and shown under 已核销.
+    by_seq = {p.seq: p for p in register.points_in_view(store, PointView.ACTIVE)}
+    return [by_seq[seq] for seq in seqs if seq in by_seq]
 
 
 def seqs_in_view(store: Store, view: View | None) -> list[int]:
@@ -72,7 +74,11 @@ def view_choices(store: Store) -> list[ViewChoice]:
     with store.db.read() as s:
         lists = list(reversed(store.db.key_lists.all(s)))
     counts = register.status_counts(store)
-    out = [ViewChoice(View(ViewKind.KEY_LIST, kl.year), f"{kl.name}（{kl.count} 处）", kl.count) for kl in lists]
+    out = []
+    for kl in lists:
+        n = len(points_in_view(store, View(ViewKind.KEY_LIST, kl.year)))
+        retired = f"，另 {kl.count - n} 处已核销" if kl.count > n else ""
+        out.append(ViewChoice(View(ViewKind.KEY_LIST, kl.year), f"{kl.name}（{n} 处{retired}）", n))
     for kind, status in ((ViewKind.REGISTERED, PointStatus.ACTIVE), (ViewKind.RETIRED, PointStatus.RETIRED)):
         n = counts.get(status, 0)
         out.append(ViewChoice(View(kind), f"{VIEW_LABELS[kind]}（{n} 处）", n))

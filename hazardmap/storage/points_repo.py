@@ -14,13 +14,14 @@ _REGISTER_COLUMNS = ("unified_code", "field_code", "name", "kind", "volume_m3", 
                      "property_wan", "status", "retired_on", "retire_reason", "retire_doc")
 
 
-def _point(r: sqlite3.Row) -> HazardPoint:
+def _point(r: sqlite3.Row, register: bool = True) -> HazardPoint:
+    """register False: a database opened below version 5 (upgrade tests) has none of its columns."""
     base = dict(
         seq=r["seq"], township=r["township"], village_group=r["village_group"], village_code=r["village_code"],
         threatened=r["threatened"], hazard_type=r["hazard_type"], monitor=r["monitor"], phone=r["phone"],
         lon=r["lon"], lat=r["lat"], precision=Precision(r["precision"]), source=r["source"],
     )
-    if "status" not in r.keys():  # a database opened below version 5 (upgrade tests)
+    if not register:
         return HazardPoint(**base)
     return HazardPoint(
         **base, unified_code=r["unified_code"] or "", field_code=r["field_code"], given_name=r["name"],
@@ -37,15 +38,19 @@ def _value(key: str, value: object) -> object:
     return value.value if isinstance(value, (HazardKind, PointStatus, Precision)) else value
 
 
+def _points(cursor: sqlite3.Cursor) -> list[HazardPoint]:
+    register = any(d[0] == "status" for d in cursor.description)  # once per query, not per row
+    return [_point(r, register) for r in cursor]
+
+
 class SqlitePoints:
     def all(self, conn: sqlite3.Connection) -> list[HazardPoint]:
-        return [_point(r) for r in conn.execute("SELECT * FROM hazard_point ORDER BY seq")]
+        return _points(conn.execute("SELECT * FROM hazard_point ORDER BY seq"))
 
     def in_view(self, conn: sqlite3.Connection, view: PointView) -> list[HazardPoint]:
         if view is PointView.ALL:
             return self.all(conn)
-        rows = conn.execute("SELECT * FROM hazard_point WHERE status = ? ORDER BY seq", (view.value,))
-        return [_point(r) for r in rows]
+        return _points(conn.execute("SELECT * FROM hazard_point WHERE status = ? ORDER BY seq", (view.value,)))
 
     def counts(self, conn: sqlite3.Connection) -> dict[PointStatus, int]:
         out = {s: 0 for s in PointStatus}
@@ -110,8 +115,8 @@ class SqlitePoints:
                             r["changed_by"], r["changed_at"]) for r in rows]
 
     def get(self, conn: sqlite3.Connection, seq: int) -> HazardPoint | None:
-        row = conn.execute("SELECT * FROM hazard_point WHERE seq = ?", (seq,)).fetchone()
-        return None if row is None else _point(row)
+        found = _points(conn.execute("SELECT * FROM hazard_point WHERE seq = ?", (seq,)))
+        return found[0] if found else None
 
     def seqs(self, conn: sqlite3.Connection) -> list[int]:
         return [r[0] for r in conn.execute("SELECT seq FROM hazard_point ORDER BY seq")]
