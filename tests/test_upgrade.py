@@ -56,3 +56,41 @@ def test_fixture_itself_is_untouched_by_the_test():
         assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
     finally:
         conn.close()
+
+
+def test_database_of_schema_4_keeps_patrols_audit_corrections_and_assignments_in_migration_5(home):
+    """The version before the register: every kind of record a user made survives migration 5."""
+    from hazardmap.geodata.bundled import BundledData
+    from hazardmap.services import patrol
+    from hazardmap.storage.db import Database
+
+    from hazardmap.services.store import Store
+
+    bundled = BundledData()
+    # Work at version 4 through the services, as the release before the register did.
+    store = Store(home=home, db=Database.open(db_path(home), bundled, target_version=4), bundled=bundled)
+    try:
+        assert store.db.version == 4
+        points.set_monitor(store, 5, name="新监测人", phone="0734-7654321", by="甲")
+        points.correct_location(store, 3, lon=112.615, lat=26.753, datum="wgs84", source="GPS 实测", by="乙")
+        patrol.record(store, patrol.draft_from_dict({"point": 5, "at": "2025-06-01 08:00", "by": "丙",
+                                                     "judgement": "异常"}))
+        site = next(v for v in store.bundled.villages if v.located)
+        rain_gauges.assign(store, 1, site.code)
+        counts = {t: store.db.conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+                  for t in ("patrol_log", "patrol_audit", "location_change", "monitor_change")}
+    finally:
+        store.close()
+    store = open_store(home)
+    try:
+        assert store.db.version == SCHEMA_VERSION
+        assert store.db.conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert counts == {t: store.db.conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in counts}
+        p5 = points.get_point(store, 5)
+        assert (p5.monitor, p5.phone, p5.kind.value, p5.households) == ("新监测人", "0734-7654321", "滑坡", 27)
+        assert points.get_point(store, 3).precision.value == "surveyed"
+        assert [e.by for e in patrol.list_entries(store, point=5)] == ["丙"]
+        assert rain_gauges.list_sites(store)[0].village_code == site.code
+        assert len(register.points_in_view(store)) == 16
+    finally:
+        store.close()
