@@ -138,6 +138,8 @@ def test_import_dialog_near_match_is_answered_in_the_dialog(qapp, store, tmp_pat
     dlg.load(write_csv(tmp_path / "near.csv", [[1, "花桥镇", "金石村石塘", "胡社初等居民及学校师生", "胡桂初",
                                                 "13142383046"]]))
     assert dlg.tree.topLevelItem(0).text(0) == "待确认（1 行）"
+    assert "不在新名单（仍在册）（15 处）" in [dlg.tree.topLevelItem(i).text(0)   # 4 is not called dropped
+                                        for i in range(dlg.tree.topLevelItemCount())]
     assert not dlg.confirm_button.isEnabled()
     combo = dlg.tree.itemWidget(dlg.groups["待确认"].child(0), 6)
     assert [combo.itemText(i) for i in range(combo.count())] == [

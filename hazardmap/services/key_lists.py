@@ -312,7 +312,9 @@ def _preview(store: Store, s, lf: ListFile, year: int, name: str, doc_no: str,
     bad = list(lf.bad)
     matches = match_rows(store.db.points.all(s), list(lf.rows), choices, bad, has_threatened=lf.has_threatened)
     matches = check_new_rows(store.bundled, matches, bad)
-    on_new = {m.point_seq for m in matches if m.point_seq is not None}
+    # A point a near row may turn out to be is not called dropped while the row waits for an answer.
+    on_new = {m.point_seq for m in matches if m.point_seq is not None} | {
+        c for m in matches if m.outcome is RowOutcome.NEAR for c in m.candidates}
     dropped = [seq for seq in store.db.key_lists.seqs(s, newest.id) if seq not in on_new] if newest else []
     bad.sort(key=lambda b: b.line)
     return ListPreview(year, name, doc_no, matches, dropped, bad,
