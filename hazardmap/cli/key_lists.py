@@ -37,7 +37,7 @@ def print_preview(p: ListPreview, points_named: dict[int, str], out=None) -> Non
         group = p.group(outcome)
         if not group:
             continue
-        print(f"【{GROUP_TITLES[outcome]}】{len(group)} 处", file=out)
+        print(f"【{GROUP_TITLES[outcome]}】{len(group)} {'行' if outcome is RowOutcome.NEAR else '处'}", file=out)
         for m in group:
             head = f"  第 {m.row.line} 行" + (f"（序号 {m.row.row_no}）" if m.row.row_no is not None else "")
             if outcome is RowOutcome.NEW:
@@ -90,14 +90,14 @@ def register(sub) -> None:
     p = sub.add_parser("plan", help="年度重点隐患点名单：查看、导入")
     psub = p.add_subparsers(dest="plan_command", required=True)
     ls = psub.add_parser("list", help="列出已有的年度名单；加 --year 列出该年名单上的隐患点")
-    ls.add_argument("--year", help="年度，例如 2023")
+    ls.add_argument("--year", metavar="年度", help="年度，例如 2023")
     ls.add_argument("--format", choices=FORMATS, default="table")
     ls.set_defaults(handler=cmd_list)
     i = psub.add_parser("import", help="从县里的名单表（.xlsx 或 .csv）导入一年的重点隐患点名单")
     i.add_argument("file", help="表头有 序号、乡镇、村组（或地点）、威胁对象、监测人（或群测群防员）、联系电话")
-    i.add_argument("--year", required=True, help="名单年度，例如 2024")
+    i.add_argument("--year", required=True, metavar="年度", help="名单年度，例如 2024")
     i.add_argument("--name", required=True, help="名单名称，例如“2024年度重点地质灾害隐患点”")
-    i.add_argument("--doc", help="文号，例如“清政办函〔2025〕1号 附件1”")
+    i.add_argument("--doc", metavar="文号", help="文号，例如“清政办函〔2025〕1号 附件1”")
     i.add_argument("--check", action="store_true", help="只预览，不写入")
     i.add_argument("--choose", action="append", metavar="行号=编号",
                    help="与已有隐患点相近的行：指明是第几号隐患点，或写 行号=新 作为新增")
