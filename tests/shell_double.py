@@ -6,13 +6,16 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QTabWidget
 
+from hazardmap.domain.key_lists import View
 from hazardmap.qt.operations import OperationRunner
 from hazardmap.qt.shell import MapClickTool, SectionedMenus, Shell, ShellPlumbing
+from hazardmap.services import views
 from hazardmap.services.store import Store
 
 
 class ShellDouble(ShellPlumbing, QMainWindow):
     sig_point_selected = Signal(int)
+    sig_view_changed = Signal(str)
     sig_point_menu = Signal(QMenu, int)
 
     def __init__(self, store: Store) -> None:
@@ -26,6 +29,7 @@ class ShellDouble(ShellPlumbing, QMainWindow):
         self.docks: list[QDockWidget] = []
         self.map_tool: MapClickTool | None = None
         self._seq: int | None = None
+        self._view = View.newest()
         self.sig_point_selected.connect(self._on_selected)
 
     def _on_selected(self, seq: int) -> None:
@@ -49,6 +53,13 @@ class ShellDouble(ShellPlumbing, QMainWindow):
     def request_map_click(self, tool: MapClickTool) -> None:
         self.map_tool = tool
         tool.active = True
+
+    def current_view(self) -> View:
+        return views.resolve(self._store, self._view)
+
+    def set_view(self, view: View) -> None:
+        self._view = view
+        self.sig_view_changed.emit(view.key())
 
     # --- for tests ---
     def point_menu(self, seq: int) -> QMenu:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import shutil
 
-from hazardmap.services import points, rain_gauges, register
+from hazardmap.services import key_lists, points, rain_gauges, register
 from hazardmap.services.store import db_path, open_store
 from hazardmap.storage.schema import SCHEMA_VERSION
 from tests.conftest import ROOT
@@ -34,6 +34,11 @@ def test_database_from_0_1_0_is_migrated_and_keeps_edits(home):
         register.retire_point(store, 5, date="2024-05-03", reason="已治理", by="测试")
         assert [c.action.value for c in register.point_changes(store, 5)] == ["retire"]
         assert [m.changed_by for m in points.monitor_history(store, 5)] == ["李四"]
+        # migration 6: the 2023 key list as the county's table gives it; the point keeps the user's edit
+        (kl2023,) = key_lists.list_lists(store)
+        assert (kl2023.year, kl2023.doc_no, kl2023.count) == (2023, "清政办函〔2024〕2号 附件1", 16)
+        entry5 = key_lists.list_entries(store, 2023)[4]
+        assert (entry5.point_seq, entry5.monitor, entry5.phone) == (5, "邓石生", "14789361105")
         # the migrated correction row can be undone: point 3 goes back to having no position
         assert history[0].kind == "correction" and history[0].new_precision.value == "surveyed"
         points.undo_last_location_change(store, 3, by="测试")

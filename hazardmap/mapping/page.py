@@ -24,7 +24,7 @@ from hazardmap.files import write_text
 from hazardmap.geodata.bundled import BundledData
 from hazardmap.mapping.assets import ASSET_DIR, CSS, JS, copy_assets
 from hazardmap.mapping.options import BASEMAPS, LAYERS, MapOptions, page_datum, page_to_cgcs2000, to_page_fn
-from hazardmap.services import patrol_status, rain_gauges, register
+from hazardmap.services import patrol_status, rain_gauges, views
 
 __all__ = ["BASEMAPS", "LAYERS", "MapOptions", "build_map_page", "collect_payload", "page_to_cgcs2000",
            "points_update"]
@@ -238,7 +238,7 @@ def tile_url(template: str, key: str) -> str:
 
 def collect_payload(store, options: MapOptions) -> dict:
     """Everything the page draws, read through the services (the same facts the CLI prints)."""
-    pts = register.points_in_view(store)  # 在册 (the register's default view)
+    pts = views.points_in_view(store, options.view)
     latest = patrol_status.latest_judgements(store)
     tiles = None
     if options.basemap != "offline":
@@ -250,6 +250,7 @@ def collect_payload(store, options: MapOptions) -> dict:
     return {
         "points": points_payload(pts, latest, options),
         "unlocated": [{"seq": p.seq, "name": p.name} for p in pts if not p.located],
+        "shown": shown_payload(store, pts, options),
         "rain_gauges": rain_gauge_payload(rain_gauges.list_sites(store), options),
         "static": static_layers(store.bundled, options),
         "legend": legend_payload(store.bundled),
@@ -268,7 +269,14 @@ def build_map_page(store, out_path: Path, options: MapOptions | None = None, *, 
 
 def points_update(store, options: MapOptions) -> dict:
     """What the window sends to a loaded page after a Changes record: points and rain gauges."""
-    pts = register.points_in_view(store)  # 在册 (the register's default view)
+    pts = views.points_in_view(store, options.view)
     return {"points": points_payload(pts, patrol_status.latest_judgements(store), options),
             "unlocated": [{"seq": p.seq, "name": p.name} for p in pts if not p.located],
+            "shown": shown_payload(store, pts, options),
             "rain_gauges": rain_gauge_payload(rain_gauges.list_sites(store), options)}
+
+
+def shown_payload(store, pts: list[HazardPoint], options: MapOptions) -> dict:
+    """The legend's first line: the view's name and how many of its points there are and are drawn."""
+    return {"title": views.view_title(store, options.view), "count": len(pts),
+            "drawn": sum(1 for p in pts if p.located)}

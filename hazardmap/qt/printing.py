@@ -130,7 +130,8 @@ class PrintController(QObject):
 
     # --- data and choice of point ---
     def snapshot(self, with_history: bool = False) -> ReportData:
-        return collect(self.shell.store, with_history=with_history)
+        # The points the window shows (its view chooser): batch printing and the atlas follow it.
+        return collect(self.shell.store, with_history=with_history, view=self.shell.current_view())
 
     def choose_point(self) -> int | None:
         seq = self.shell.current_point_seq()

@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction, QUndoStack
 from PySide6.QtWidgets import QDockWidget, QMenu, QMenuBar, QWidget
 
 from hazardmap.domain.errors import HazardmapError
+from hazardmap.domain.key_lists import View
 from hazardmap.services.store import Store
 
 
@@ -211,6 +212,15 @@ class Shell(Protocol):
 
     def request_map_click(self, tool: MapClickTool) -> None: ...
 
+    @property
+    def sig_view_changed(self) -> SignalInstance: ...  # the view chooser's new choice, as View.key()
+
+    def current_view(self) -> View:
+        """Which points the window shows (a year's key list, 全部在册, 已核销), resolved against the data:
+        the table, map, overview and printing follow it (services/views.py)."""
+        ...
+
+    def set_view(self, view: View) -> None: ...
 
 class ShellPlumbing:
     """The parts of the Shell that are the same in the window and in the test double: menus, the undo

@@ -447,7 +447,8 @@ def county_map_pdf(data: ReportData, paper: str = "A4", orientation: str = "land
     title = "衡南县重点地质灾害隐患点分布图"
     c, buf = new_canvas(title, size)
     located = sum(1 for p in data.points if p.located)
-    subtitle = (f"重点监测隐患点 {len(data.points)} 处（图上标绘 {located} 处）· 群测群防员 {len(data.points)} 名"
+    monitors = len({(p.monitor, p.phone) for p in data.points if p.monitor})
+    subtitle = (f"{data.view_title or '重点监测隐患点'} {len(data.points)} 处（图上标绘 {located} 处）· 群测群防员 {monitors} 名"
                 f" · 打印纸张 {paper.upper()}，按 100% 实际大小打印时比例尺准确")
     _draw_map_page(c, data, size, title, subtitle, county_bounds(data), MapStyle(mask_phones=mask_phones),
                    data.points, "重点隐患点一览")

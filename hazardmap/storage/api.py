@@ -15,6 +15,7 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from typing import Iterable, Protocol, Sequence
 
+from hazardmap.domain.key_lists import KeyList, KeyListEntry
 from hazardmap.domain.patrol import AuditAction, AuditRow, PatrolDraft, PatrolEntry
 from hazardmap.domain.patrol_status import Judgement
 from hazardmap.domain.points import HazardPoint, LocationChange, LocationChangeKind, MonitorChange, PointAction, \
@@ -107,12 +108,29 @@ class SettingRepository(Protocol):
     def delete(self, s: Session, keys: Iterable[str]) -> None: ...
 
 
+class KeyListRepository(Protocol):
+    def has_tables(self, s: Session) -> bool: ...
+    def all(self, s: Session) -> list[KeyList]:
+        """Oldest year first, each with its count of points."""
+    def by_year(self, s: Session, year: int) -> KeyList | None: ...
+    def newest(self, s: Session) -> KeyList | None: ...
+    def entries(self, s: Session, list_id: int) -> list[KeyListEntry]:
+        """By 序号, then point."""
+    def seqs(self, s: Session, list_id: int) -> list[int]: ...
+    def years_of_point(self, s: Session, seq: int) -> list[int]: ...
+    def add(self, s: Session, *, year: int, name: str, doc_no: str, by: str, at: str,
+            entries: Sequence[KeyListEntry]) -> int: ...
+    def delete(self, s: Session, list_id: int) -> None:
+        """Only the undo of an import."""
+
+
 class Backend(Protocol):
     """An open database: its transactions and its repositories."""
     points: PointRepository
     rain_gauges: RainGaugeRepository
     patrol: PatrolRepository
     settings: SettingRepository
+    key_lists: KeyListRepository
 
     def read(self) -> AbstractContextManager[Session]: ...
     def write(self) -> AbstractContextManager[Session]: ...

@@ -78,12 +78,19 @@ def _seed_register(conn: sqlite3.Connection, bundled: BundledData) -> None:
                          (village_group[len(village.name):], seq))
 
 
+def _seed_key_lists(conn: sqlite3.Connection, bundled: BundledData) -> None:
+    from hazardmap.storage.key_lists_repo import seed_first_list
+
+    seed_first_list(conn, bundled.key_point_rows)
+
+
 # Data that a migration's new tables start with, run in the same transaction as the migration.
 SEEDS: dict[int, Callable[[sqlite3.Connection, BundledData], None]] = {
     1: _seed_points,
     2: _seed_rain_gauge_slots,
     3: _seed_settings,
     5: _seed_register,
+    6: _seed_key_lists,
 }
 
 
@@ -197,6 +204,7 @@ class Database:
 
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         from hazardmap.storage.patrol_repo import SqlitePatrol
+        from hazardmap.storage.key_lists_repo import SqliteKeyLists
         from hazardmap.storage.points_repo import SqlitePoints
         from hazardmap.storage.rain_gauges_repo import SqliteRainGauges
         from hazardmap.storage.settings_repo import SqliteSettings
@@ -207,6 +215,7 @@ class Database:
         self.rain_gauges = SqliteRainGauges()
         self.patrol = SqlitePatrol()
         self.settings = SqliteSettings()
+        self.key_lists = SqliteKeyLists()
 
     @classmethod
     def open(cls, path: Path, bundled: BundledData, *, target_version: int = SCHEMA_VERSION) -> "Database":

@@ -194,6 +194,30 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX point_change_point ON point_change(point_seq, id);
     """,
+    # 6: yearly key lists (年度重点隐患点名单): a list per year with its document number, and per point that
+    # year's monitor, phone and threatened text and its 序号. Seeded with the 2023 list (storage/db.py).
+    """
+    CREATE TABLE key_list (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        year        INTEGER NOT NULL UNIQUE CHECK (year BETWEEN 1949 AND 2200),
+        name        TEXT NOT NULL,
+        doc_no      TEXT NOT NULL DEFAULT '',
+        created_by  TEXT NOT NULL,
+        created_at  TEXT NOT NULL
+    );
+    CREATE TABLE key_list_entry (
+        list_id     INTEGER NOT NULL REFERENCES key_list(id),
+        point_seq   INTEGER NOT NULL REFERENCES hazard_point(seq),
+        row_no      INTEGER,                    -- 序号 in the county's table
+        township    TEXT NOT NULL,              -- as the list wrote it
+        place       TEXT NOT NULL,              -- 村组 / 地点 as the list wrote it
+        threatened  TEXT NOT NULL DEFAULT '',
+        monitor     TEXT NOT NULL DEFAULT '',
+        phone       TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (list_id, point_seq)
+    );
+    CREATE INDEX key_list_entry_point ON key_list_entry(point_seq);
+""",
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
