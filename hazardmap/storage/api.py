@@ -51,11 +51,21 @@ class PointRepository(Protocol):
 class RainGaugeRepository(Protocol):
     def all(self, s: Session) -> list[RainGaugeSite]: ...
     def get(self, s: Session, slot: int) -> RainGaugeSite | None: ...
-    def counts(self, s: Session) -> tuple[int, int]:
-        """(assigned slots, all slots)."""
-    def slot_of_village(self, s: Session, village_code: str) -> int | None: ...
+    def counts(self, s: Session, batch: str | None = None) -> tuple[int, int]:
+        """(sites with a village, all sites), of one batch or of every site."""
+    def slot_of_village(self, s: Session, village_code: str) -> int | None:
+        """The site in use (not retired) in that village."""
+    def slot_of_station(self, s: Session, station_code: str) -> int | None:
+        """The site (in use or retired) with that 站码."""
+    def next_slot(self, s: Session) -> int: ...
     def put(self, s: Session, sites: Sequence[RainGaugeSite]) -> None:
-        """Write the slots as given (all of them together: a swap must not trip one-village-one-slot)."""
+        """Write the slots' villages as given (all of them together: a swap must not trip one-village-one-slot)."""
+    def insert(self, s: Session, site: RainGaugeSite) -> None: ...
+    def delete(self, s: Session, slot: int) -> None:
+        """Only to undo an addition."""
+    def set_retired(self, s: Session, slot: int, on: str | None, reason: str | None, by: str | None,
+                    at: str | None) -> None:
+        """Retire (date, reason, who, when) or restore (all None)."""
 
 
 class PatrolRepository(Protocol):
