@@ -17,6 +17,7 @@ from typing import Iterable, Protocol, Sequence
 
 from hazardmap.domain.patrol import AuditAction, AuditRow, PatrolDraft, PatrolEntry
 from hazardmap.domain.patrol_status import Judgement
+from hazardmap.domain.plan import PointPlan
 from hazardmap.domain.points import HazardPoint, LocationChange, LocationChangeKind, MonitorChange, Position
 from hazardmap.domain.rain_gauges import RainGaugeSite
 from hazardmap.domain.settings import Setting
@@ -68,6 +69,14 @@ class RainGaugeRepository(Protocol):
         """Retire (date, reason, who, when) or restore (all None)."""
 
 
+class PlanRepository(Protocol):
+    """Each point's 防灾预案表: what staff wrote (a point without one reads as all empty)."""
+    def get(self, s: Session, seq: int) -> PointPlan: ...
+    def all(self, s: Session) -> dict[int, PointPlan]: ...
+    def put(self, s: Session, plan: PointPlan) -> None:
+        """As given; a plan with no author (changed_by None) removes the row."""
+
+
 class PatrolRepository(Protocol):
     def has_tables(self, s: Session) -> bool:
         """False on a database from before patrol logs existed (every point is then 未巡查)."""
@@ -105,6 +114,7 @@ class Backend(Protocol):
     """An open database: its transactions and its repositories."""
     points: PointRepository
     rain_gauges: RainGaugeRepository
+    plans: PlanRepository
     patrol: PatrolRepository
     settings: SettingRepository
 

@@ -173,6 +173,7 @@ class Database:
 
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         from hazardmap.storage.patrol_repo import SqlitePatrol
+        from hazardmap.storage.plan_repo import SqlitePlans
         from hazardmap.storage.points_repo import SqlitePoints
         from hazardmap.storage.rain_gauges_repo import SqliteRainGauges
         from hazardmap.storage.settings_repo import SqliteSettings
@@ -181,6 +182,7 @@ class Database:
         self.conn = conn
         self.points = SqlitePoints()
         self.rain_gauges = SqliteRainGauges()
+        self.plans = SqlitePlans()
         self.patrol = SqlitePatrol()
         self.settings = SqliteSettings()
 
