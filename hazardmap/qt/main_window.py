@@ -16,7 +16,7 @@ from hazardmap.domain.changes import Changes
 from hazardmap.domain.errors import HazardmapError
 from hazardmap.mapping.options import BASEMAPS, LAYERS, MapOptions
 from hazardmap.mapping.page import build_map_page
-from hazardmap.qt import about, patrol, printing
+from hazardmap.qt import about, patrol, plan_tab, printing
 from hazardmap.qt.bus_adapter import QtChangeBus
 from hazardmap.qt.details_panel import DetailsPanel
 from hazardmap.qt.layers_panel import LayersPanel
@@ -123,7 +123,7 @@ class MainWindow(QMainWindow):
         self.map_view.load_map()
         # Features, imported explicitly above; each attaches through the Shell interface.
         self.features = {"about": about.attach(self), "printing": printing.attach(self),
-                         "patrol": patrol.attach(self)}
+                         "patrol": patrol.attach(self), "plan": plan_tab.attach(self)}
         self._restore_layout()
 
     def showEvent(self, event) -> None:  # noqa: N802
