@@ -3,18 +3,15 @@ the real operation runner and undo stack, real sectioned menus, a tab widget for
 map clicks that the test makes by hand (click_map)."""
 from __future__ import annotations
 
-from typing import Any, Callable
-
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QUndoStack
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QTabWidget, QWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QTabWidget
 
 from hazardmap.qt.operations import OperationRunner
-from hazardmap.qt.shell import MapClickTool, MenuId, Section, SectionedMenus, Shell
+from hazardmap.qt.shell import MapClickTool, SectionedMenus, Shell, ShellPlumbing
 from hazardmap.services.store import Store
 
 
-class ShellDouble(QMainWindow):
+class ShellDouble(ShellPlumbing, QMainWindow):
     sig_point_selected = Signal(int)
 
     def __init__(self, store: Store) -> None:
@@ -38,44 +35,15 @@ class ShellDouble(QMainWindow):
     def store(self) -> Store:
         return self._store
 
-    @property
-    def undo_stack(self) -> QUndoStack:
-        return self.runner.undo_stack
-
-    def widget(self) -> QWidget:
-        return self
-
-    def undo(self) -> None:
-        self.runner.undo()
-
-    def redo(self) -> None:
-        self.runner.redo()
-
-    def add_action(self, menu_id: str, action: QAction, section: str) -> None:
-        self._menus.add_action(menu_id, action, section)
-
-    def add_menu(self, menu_id: str, title: str, section: str) -> QMenu:
-        return self._menus.add_menu(menu_id, title, section)
-
-    def add_details_tab(self, widget: QWidget, title: str) -> None:
-        self.details_tabs.addTab(widget, title)
-
-    def show_details_tab(self, widget: QWidget) -> None:
-        self.details_tabs.setCurrentWidget(widget)
-
     def add_dock(self, dock: QDockWidget, area: Qt.DockWidgetArea = Qt.DockWidgetArea.BottomDockWidgetArea) -> None:
-        self.addDockWidget(area, dock)
+        super().add_dock(dock, area)
         self.docks.append(dock)
-        self.add_action(MenuId.VIEW, dock.toggleViewAction(), Section.PANELS)
 
     def select_point(self, seq: int | None) -> None:
         self.sig_point_selected.emit(seq or 0)
 
     def current_point_seq(self) -> int | None:
         return self._seq
-
-    def run_operation(self, op: Callable[[Store], Any], **kwargs) -> Any:
-        return self.runner.run(op, **kwargs)
 
     def request_map_click(self, tool: MapClickTool) -> None:
         self.map_tool = tool

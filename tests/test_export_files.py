@@ -4,10 +4,10 @@ Chinese line. Also `export sheets --mask-phones`."""
 from __future__ import annotations
 
 import os
+import tempfile
 import shutil
 import subprocess
 import sys
-import tempfile
 
 import pytest
 
@@ -76,15 +76,6 @@ def test_screenshot_refuses_an_existing_file_and_replaces_it_with_force(home, ou
 
 
 # ---- failures mid-write ------------------------------------------------------------------------
-
-@pytest.fixture
-def system_temp(tmp_path, monkeypatch):
-    """The system temp folder, redirected to an empty folder the test watches."""
-    folder = tmp_path / "system-temp"
-    folder.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    return folder
-
 
 def _some_entries(store, n=30):
     from hazardmap.domain.patrol import PatrolDraft

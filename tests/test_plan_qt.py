@@ -6,14 +6,6 @@ import pytest
 
 from hazardmap.qt import plan_tab
 from hazardmap.services import plan as svc
-from tests.shell_double import ShellDouble
-
-
-@pytest.fixture
-def double(qtbot, store):
-    d = ShellDouble(store)
-    qtbot.addWidget(d)
-    return d
 
 
 @pytest.fixture

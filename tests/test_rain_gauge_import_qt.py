@@ -10,20 +10,12 @@ from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QFileDial
 
 from hazardmap.qt.rain_gauge_panel import ImportResultDialog, RainGaugePanel, TownshipChoiceDialog
 from hazardmap.services import rain_gauges
-from tests.shell_double import ShellDouble
 
 
 def write_csv(path, rows):
     with open(path, "w", encoding="gbk", newline="") as f:   # as Chinese Excel saves "CSV"
         csv.writer(f).writerows(rows)
     return str(path)
-
-
-@pytest.fixture
-def double(qtbot, store):
-    d = ShellDouble(store)
-    qtbot.addWidget(d)
-    return d
 
 
 @pytest.fixture

@@ -6,14 +6,6 @@ import pytest
 
 from hazardmap.qt.rain_gauge_panel import RainGaugePanel
 from hazardmap.services import rain_gauges as svc
-from tests.shell_double import ShellDouble
-
-
-@pytest.fixture
-def double(qtbot, store):
-    d = ShellDouble(store)
-    qtbot.addWidget(d)
-    return d
 
 
 @pytest.fixture

@@ -12,13 +12,9 @@ pytestmark = pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="poppler
 
 
 @pytest.fixture
-def window(qtbot, store):
-    from tests.shell_double import ShellDouble
-
-    w = ShellDouble(store)
-    qtbot.addWidget(w)
-    w.select_point(4)
-    return w
+def window(double):
+    double.select_point(4)
+    return double
 
 
 @pytest.fixture

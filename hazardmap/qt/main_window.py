@@ -4,16 +4,15 @@ interface (hazardmap.qt.shell); every edit runs through its one OperationRunner 
 every view refreshes from the core's Changes records."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QUndoStack
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QInputDialog, QLabel, QMainWindow, QMenu, QSplitter,
-                               QTabWidget, QWidget)
+                               QTabWidget)
 
 from hazardmap import __version__
 from hazardmap.domain.changes import Changes
-from hazardmap.domain.errors import HazardmapError
 from hazardmap.mapping.options import BASEMAPS, LAYERS, MapOptions
 from hazardmap.mapping.page import build_map_page
 from hazardmap.qt import about, patrol, plan_tab, printing
@@ -23,7 +22,7 @@ from hazardmap.qt.layers_panel import LayersPanel
 from hazardmap.qt.location_dialog import LocationDialog
 from hazardmap.qt.monitor_dialog import MonitorDialog
 from hazardmap.qt.operations import OperationRunner
-from hazardmap.qt.shell import MapClickTool, MenuId, Section, SectionedMenus
+from hazardmap.qt.shell import MapClickTool, MenuId, Section, SectionedMenus, ShellPlumbing
 from hazardmap.qt.store_warnings import warning_banner
 from hazardmap.qt.map_view import MapView
 from hazardmap.qt.points_table import PointsTable
@@ -35,7 +34,7 @@ SETTINGS_FILE = "ui.ini"  # UI preferences live beside the user's database (per 
 SCREEN_SHARE = 0.9        # first start: this much of the screen's free area (later: as the user left it)
 
 
-class MainWindow(QMainWindow):
+class MainWindow(ShellPlumbing, QMainWindow):
     sig_point_selected = Signal(int)  # seq of the selected point, 0 when none
 
     # Attached features, by name: what each feature's attach(shell) returned (tests reach them here).
@@ -175,47 +174,11 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     # --- the Shell interface (hazardmap.qt.shell): what features may use --------------------------
-    @property
-    def undo_stack(self) -> QUndoStack:
-        return self.runner.undo_stack
-
-    def widget(self) -> QWidget:
-        return self
-
-    def undo(self) -> None:
-        self.runner.undo()
-
-    def redo(self) -> None:
-        self.runner.redo()
-
-    def add_action(self, menu_id: str, action: QAction, section: str) -> None:
-        self._menus.add_action(menu_id, action, section)
-
-    def add_menu(self, menu_id: str, title: str, section: str) -> QMenu:
-        return self._menus.add_menu(menu_id, title, section)
-
-    def add_details_tab(self, widget: QWidget, title: str) -> None:
-        self.details_tabs.addTab(widget, title)
-
-    def show_details_tab(self, widget: QWidget) -> None:
-        if self.details_tabs.indexOf(widget) >= 0:
-            self.details_tabs.setCurrentWidget(widget)
-
-    def add_dock(self, dock: QDockWidget, area: Qt.DockWidgetArea = Qt.DockWidgetArea.BottomDockWidgetArea) -> None:
-        self.addDockWidget(area, dock)
-        self.add_action(MenuId.VIEW, dock.toggleViewAction(), Section.PANELS)
-
     def current_point_seq(self) -> int | None:
         return self._selected
 
     def select_point(self, seq: int | None) -> None:
         self.points_table.select_seq(seq)
-
-    def run_operation(self, op: Callable[[Store], Any], *, title: str, slow: str | None = None,
-                      parent: QWidget | None = None, resets_undo: bool = False,
-                      on_refused: Callable[[HazardmapError], None] | None = None) -> Any:
-        return self.runner.run(op, title=title, slow=slow, parent=parent, resets_undo=resets_undo,
-                               on_refused=on_refused)
 
     def request_map_click(self, tool: MapClickTool) -> None:
         """Hand map clicks to the asking dialog's tool until it finishes or Esc cancels it."""

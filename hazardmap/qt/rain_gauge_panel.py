@@ -16,7 +16,7 @@ from hazardmap.domain.rain_gauges import PROGRAMME_2023, check_install_year, che
 from hazardmap.mapping.hit import PICK_RADIUS_M, nearest_village
 from hazardmap.qt.buttons import ok_button, ok_cancel
 from hazardmap.qt.operations import undo_button
-from hazardmap.qt.shell import MapClickTool, Shell
+from hazardmap.qt.shell import PicksOnMap, Shell
 from hazardmap.services import rain_gauge_import
 from hazardmap.services import rain_gauges as svc
 from hazardmap.services.rain_gauge_import import BadRow, ImportReport
@@ -26,7 +26,7 @@ ALL_TOWNSHIPS = "（全部乡镇）"
 COLUMNS = ["编号", "村（社区）", "状态", "乡镇（街道）", "批次"]
 
 
-class AssignDialog(QDialog):
+class AssignDialog(PicksOnMap, QDialog):
     """Pick a village for one slot: township first (optional), then the filtered village list,
     or a click on the map near the village."""
 
@@ -35,7 +35,6 @@ class AssignDialog(QDialog):
         self.shell = shell
         self.store = store = shell.store
         self.slot = slot
-        self.map_tool: MapClickTool | None = None
         self.setWindowTitle(f"指定第 {slot} 号雨量计站点所在的村")
         self.township = QComboBox(self)
         self.township.addItem(ALL_TOWNSHIPS, "")
@@ -76,11 +75,7 @@ class AssignDialog(QDialog):
 
     def _on_pick(self) -> None:
         """Hide, and let the user click near a village on the map; Esc brings the dialog back."""
-        self.map_tool = tool = MapClickTool(self.pick_prompt(), self)
-        tool.sig_clicked.connect(self._on_map_clicked)
-        tool.sig_cancelled.connect(self._come_back)
-        self.hide()
-        self.shell.request_map_click(tool)
+        self.ask_map_click(self.shell, self.pick_prompt())
 
     def pick_prompt(self) -> str:
         return f"请在地图上点击第 {self.slot} 号雨量计所在的村（Esc 取消）"
@@ -92,17 +87,7 @@ class AssignDialog(QDialog):
                 f"点击处 {PICK_RADIUS_M / 1000:g} 公里内没有名录中的村庄，请点在村庄圆点上（Esc 取消）")
             return
         self.select_village(hit[0].code)
-        self.map_tool.finish()
-        self._come_back()
-
-    def _come_back(self) -> None:
-        self.show()
-        self.raise_()
-
-    def done(self, result: int) -> None:
-        if self.map_tool is not None:
-            self.map_tool.finish()  # closing the dialog ends its pick
-        super().done(result)
+        self.finish_pick()
 
     def select_village(self, code: str) -> bool:
         """Show and select one village (after a click on the map)."""

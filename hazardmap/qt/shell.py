@@ -129,6 +129,34 @@ class MapClickTool(QObject):
             self.sig_cancelled.emit()
 
 
+class PicksOnMap:
+    """For a dialog that asks for one map click (mixed in before QDialog): it hides, the window hands
+    the click to the dialog's own MapClickTool, and Esc or a finished pick brings it back. The dialog
+    defines _on_map_clicked(lon, lat) and calls finish_pick() once the click is what it needed."""
+
+    map_tool: MapClickTool | None = None
+
+    def ask_map_click(self, shell: "Shell", prompt: str) -> None:
+        self.map_tool = tool = MapClickTool(prompt, self)
+        tool.sig_clicked.connect(self._on_map_clicked)
+        tool.sig_cancelled.connect(self._come_back)
+        self.hide()
+        shell.request_map_click(tool)
+
+    def finish_pick(self) -> None:
+        self.map_tool.finish()
+        self._come_back()
+
+    def _come_back(self) -> None:
+        self.show()
+        self.raise_()
+
+    def done(self, result: int) -> None:
+        if self.map_tool is not None:
+            self.map_tool.finish()  # closing the dialog ends its pick
+        super().done(result)
+
+
 @runtime_checkable
 class Shell(Protocol):
     """What a feature may use of the window."""
@@ -175,3 +203,43 @@ class Shell(Protocol):
         ...
 
     def request_map_click(self, tool: MapClickTool) -> None: ...
+
+
+class ShellPlumbing:
+    """The parts of the Shell that are the same in the window and in the test double: menus, the undo
+    road, details tabs and docks. Needs `runner` (an OperationRunner), `_menus` (SectionedMenus),
+    `details_tabs` (a QTabWidget) and to be a QMainWindow."""
+
+    @property
+    def undo_stack(self) -> QUndoStack:
+        return self.runner.undo_stack
+
+    def widget(self) -> QWidget:
+        return self
+
+    def undo(self) -> None:
+        self.runner.undo()
+
+    def redo(self) -> None:
+        self.runner.redo()
+
+    def add_action(self, menu_id: str, action: QAction, section: str) -> None:
+        self._menus.add_action(menu_id, action, section)
+
+    def add_menu(self, menu_id: str, title: str, section: str) -> QMenu:
+        return self._menus.add_menu(menu_id, title, section)
+
+    def add_details_tab(self, widget: QWidget, title: str) -> None:
+        self.details_tabs.addTab(widget, title)
+
+    def show_details_tab(self, widget: QWidget) -> None:
+        if self.details_tabs.indexOf(widget) >= 0:
+            self.details_tabs.setCurrentWidget(widget)
+
+    def add_dock(self, dock: QDockWidget, area: Qt.DockWidgetArea = Qt.DockWidgetArea.BottomDockWidgetArea) -> None:
+        self.addDockWidget(area, dock)
+        self.add_action(MenuId.VIEW, dock.toggleViewAction(), Section.PANELS)
+
+    def run_operation(self, op: Callable[[Store], Any], **kwargs) -> Any:
+        """hazardmap.qt.operations.OperationRunner.run (title=, slow=, parent=, resets_undo=, on_refused=)."""
+        return self.runner.run(op, **kwargs)
