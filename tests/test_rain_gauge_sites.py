@@ -199,3 +199,21 @@ def test_upgrade_keeps_assignments_and_makes_the_programme_batch(home):
                                   (sites[0].village_code,))
     finally:
         store.close()
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_the_printed_county_map_counts_sites_in_use_and_retired(store, tmp_path):
+    import subprocess
+
+    from hazardmap.reports import maps
+    from hazardmap.reports.data import collect
+
+    svc.assign(store, 1, "430422118215")
+    svc.add_site(store, "430422103232")
+    svc.assign(store, 2, "430422103231")
+    svc.retire(store, 2, reason="拆除", on="2026-01-02")
+    path = tmp_path / "map.pdf"
+    path.write_bytes(maps.county_map_pdf(collect(store), "A4", "landscape"))
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    text = text.replace(" ", "").replace("\n", "")
+    assert "雨量计站点：共15处，已指定2处，图上标绘2处" in text and "另有1处已撤除" in text

@@ -3,6 +3,7 @@ operation road (one undo step each), and a table showing batch and status."""
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 
 from hazardmap.qt.rain_gauge_panel import RainGaugePanel
 from hazardmap.services import rain_gauges as svc
@@ -75,3 +76,14 @@ def test_retire_and_restore_from_the_panel(panel, double, store, monkeypatch):
     assert double.undo_stack.count() == 2
     double.undo()
     assert svc.list_sites(store)[1].retired
+
+
+def test_add_site_dialog_picks_the_village_on_the_map(panel, double, store):
+    dlg = panel.open_add_dialog()
+    dlg._on_pick()
+    assert not dlg.isVisible() and "新雨量计" in double.map_tool.prompt
+    village = store.bundled.village_by_code("430422118215")
+    double.click_map(village.lon + 0.0005, village.lat)
+    assert dlg.isVisible() and dlg.villages.currentItem().data(Qt.ItemDataRole.UserRole) == "430422118215"
+    dlg.accept()
+    assert svc.list_sites(store)[-1].village == "檀市村"
