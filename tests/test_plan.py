@@ -125,3 +125,16 @@ def test_cli_exports_the_plan_table(cli, tmp_path):
     assert [p.name for p in out.iterdir()] == ["04_花桥镇金石村石塘组_防灾预案表.pdf"]
     code, _, err = cli("export", "sheets", "--out", str(out), "--kind", "nonsense")
     assert code == 2 and "plan-table" in err
+
+
+def test_every_save_undo_and_redo_is_recorded(store):
+    changes = svc.save_plan(store, 4, {"refuge": "测试避灾点"}, by="王某")
+    redo = changes.undo()
+    redo.undo()
+    history = svc.plan_history(store, 4)
+    assert [(h.before, h.after) for h in history] == [
+        ({"refuge": ""}, {"refuge": "测试避灾点"}),
+        ({"refuge": "测试避灾点"}, {"refuge": ""}),
+        ({"refuge": ""}, {"refuge": "测试避灾点"}),
+    ]
+    assert history[0].changed_by == "王某" and history[0].changed_at

@@ -61,6 +61,21 @@ class PointPlan:
         return not any(self.values.values())
 
 
+@dataclass(frozen=True)
+class PlanChange:
+    """One save (or undo/redo) of a plan: the fields it changed, before and after."""
+    seq: int
+    before: dict[str, str]
+    after: dict[str, str]
+    changed_by: str
+    changed_at: str
+
+
+def changed_fields(before: dict[str, str], after: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    keys = [k for k in PLAN_KEYS if before.get(k, "") != after.get(k, "")]
+    return {k: before.get(k, "") for k in keys}, {k: after.get(k, "") for k in keys}
+
+
 def empty_values() -> dict[str, str]:
     return {k: "" for k in PLAN_KEYS}
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from hazardmap.domain.changes import Changes
 from hazardmap.domain.errors import PointNotFound, StaleEdit
-from hazardmap.domain.plan import PointPlan, check_plan
+from hazardmap.domain.plan import PlanChange, PointPlan, changed_fields, check_plan
 from hazardmap.services.store import Store, current_user, now_iso
 
 
@@ -35,6 +35,8 @@ def save_plan(store: Store, seq: int, values: dict[str, str], *, by: str | None 
             return Changes()
         after = PointPlan(seq, merged, by or current_user(), now_iso())
         store.db.plans.put(tx, after)
+        old, new = changed_fields(before.values, merged)
+        store.db.plans.add_change(tx, seq, old, new, by=after.changed_by, at=after.changed_at)
     label = f"修改第 {seq} 号点防灾预案表"
     return Changes(points=frozenset({seq}), label=label,
                    undo=lambda: _put_back(store, before, expect=after, label=label))
@@ -47,5 +49,14 @@ def _put_back(store: Store, plan: PointPlan, *, expect: PointPlan, label: str) -
         if now != expect:
             raise StaleEdit(f"第 {plan.seq} 号隐患点的防灾预案表")
         store.db.plans.put(tx, plan)
+        old, new = changed_fields(now.values, plan.values)
+        store.db.plans.add_change(tx, plan.seq, old, new, by=current_user(), at=now_iso())
     return Changes(points=frozenset({plan.seq}), label=label,
                    undo=lambda: _put_back(store, expect, expect=plan, label=label))
+
+
+def plan_history(store: Store, seq: int) -> list[PlanChange]:
+    """Every save, undo and redo of the point's plan, oldest first (nothing is overwritten unrecorded)."""
+    with store.db.read() as s:
+        _check_point(store, s, seq)
+        return store.db.plans.history(s, seq)

@@ -17,7 +17,7 @@ from typing import Iterable, Protocol, Sequence
 
 from hazardmap.domain.patrol import AuditAction, AuditRow, PatrolDraft, PatrolEntry
 from hazardmap.domain.patrol_status import Judgement
-from hazardmap.domain.plan import PointPlan
+from hazardmap.domain.plan import PlanChange, PointPlan
 from hazardmap.domain.points import HazardPoint, LocationChange, LocationChangeKind, MonitorChange, Position
 from hazardmap.domain.rain_gauges import RainGaugeSite
 from hazardmap.domain.settings import Setting
@@ -75,6 +75,10 @@ class PlanRepository(Protocol):
     def all(self, s: Session) -> dict[int, PointPlan]: ...
     def put(self, s: Session, plan: PointPlan) -> None:
         """As given; a plan with no author (changed_by None) removes the row."""
+    def add_change(self, s: Session, seq: int, before: dict[str, str], after: dict[str, str], *, by: str,
+                   at: str) -> None: ...
+    def history(self, s: Session, seq: int) -> list[PlanChange]:
+        """Oldest first."""
 
 
 class PatrolRepository(Protocol):

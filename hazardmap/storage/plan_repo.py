@@ -2,9 +2,10 @@
 a fixed tuple, never from user input."""
 from __future__ import annotations
 
+import json
 import sqlite3
 
-from hazardmap.domain.plan import PLAN_KEYS, PointPlan, empty_values
+from hazardmap.domain.plan import PLAN_KEYS, PlanChange, PointPlan, empty_values
 
 
 class SqlitePlans:
@@ -27,3 +28,14 @@ class SqlitePlans:
         columns = ("point_seq", *PLAN_KEYS, "changed_by", "changed_at")
         conn.execute(f"INSERT OR REPLACE INTO point_plan ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
                      (plan.seq, *(plan.get(k) for k in PLAN_KEYS), plan.changed_by, plan.changed_at))
+
+    def add_change(self, conn: sqlite3.Connection, seq: int, before: dict[str, str], after: dict[str, str], *,
+                   by: str, at: str) -> None:
+        conn.execute("INSERT INTO point_plan_change (point_seq, before_json, after_json, changed_by, changed_at)"
+                     " VALUES (?,?,?,?,?)", (seq, json.dumps(before, ensure_ascii=False),
+                                            json.dumps(after, ensure_ascii=False), by, at))
+
+    def history(self, conn: sqlite3.Connection, seq: int) -> list[PlanChange]:
+        return [PlanChange(r["point_seq"], json.loads(r["before_json"]), json.loads(r["after_json"]),
+                           r["changed_by"], r["changed_at"])
+                for r in conn.execute("SELECT * FROM point_plan_change WHERE point_seq = ? ORDER BY id", (seq,))]

@@ -215,6 +215,16 @@ MIGRATIONS: list[str] = [
         changed_by           TEXT NOT NULL,
         changed_at           TEXT NOT NULL
     );
+    -- Every save, undo and redo of a plan: what the fields were and became (JSON of the changed fields).
+    CREATE TABLE point_plan_change (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        point_seq    INTEGER NOT NULL REFERENCES hazard_point(seq),
+        before_json  TEXT NOT NULL,
+        after_json   TEXT NOT NULL,
+        changed_by   TEXT NOT NULL,
+        changed_at   TEXT NOT NULL
+    );
+    CREATE INDEX point_plan_change_point ON point_plan_change(point_seq, id);
     """,
 ]
 
