@@ -98,7 +98,8 @@ def test_rain_gauges_round_trip(cli):
     assert code == 0 and "檀市村" in out
     _, out, _ = cli("rain-gauges", "--format", "json")
     data = {d["slot"]: d for d in json.loads(out)}
-    assert len(data) == 15 and set(data[1]) == {"slot", "village", "township", "lon", "lat"}
+    assert len(data) == 15 and set(data[1]) == {"slot", "batch", "village", "township", "station_code",
+                                                     "install_year", "status", "lon", "lat"}
     assert data[4]["village"] == "胜利村" and data[4]["township"] == "江口镇"
     assert data[5]["lon"] == pytest.approx(112.541982, abs=1e-6)
     assert data[1]["village"] is None and data[1]["lon"] is None

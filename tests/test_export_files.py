@@ -212,7 +212,7 @@ def test_export_sheets_masks_phones(cli, out):
     assert code == 0, err
     assert "电话已隐去中间四位" in stdout
     pdfs = sorted(out.glob("*.pdf"))
-    assert len(pdfs) == 3
+    assert len(pdfs) == 4
     for pdf in pdfs:
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
         assert "13875622467" not in text and mask_phone("13875622467") in text, pdf.name

@@ -77,12 +77,13 @@ def cmd_atlas(args, store: Store) -> int:
 def register(sub) -> None:
     export = command_group(sub, "export", "导出")
 
-    s = export.add_parser("sheets", help="每个隐患点的防灾工作明白卡、防灾避险明白卡、巡查记录表（A4 PDF）")
+    s = export.add_parser("sheets", help="每个隐患点的防灾工作明白卡、防灾避险明白卡、巡查记录表、防灾预案表（A4 PDF）")
     s.add_argument("--out", required=True, metavar="文件夹", help="输出文件夹（不存在时新建）")
     s.add_argument("--point", action="append", help="隐患点序号，可多次给出或用逗号分隔；默认 --view 所选的全部隐患点")
     s.add_argument("--township", help="只导出该乡镇（街道）的隐患点")
     s.add_argument("--kind", default="all", choices=[*sheets.SHEET_KINDS, "all"],
-                   help="work-card 防灾工作明白卡 | household-card 防灾避险明白卡 | patrol-form 巡查记录表 | all")
+                   help="work-card 防灾工作明白卡 | household-card 防灾避险明白卡 | patrol-form 巡查记录表 | "
+                        "plan-table 防灾预案表 | all")
     s.add_argument("--copies", type=whole_number, default=1, help="防灾避险明白卡的户数（每户一式三联），默认 1")
     s.add_argument("--with-history", action="store_true", help="巡查记录表前先印出系统中最近的巡查记录")
     s.add_argument("--month", help="巡查记录表的月份，如 2026-05；默认本月")

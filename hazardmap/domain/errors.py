@@ -142,6 +142,36 @@ class VillageTaken(InvalidInput):
         self.village, self.slot = village, slot
 
 
+class StationCodeTaken(InvalidInput):
+    """站码 identifies one station: another site (in use or retired) already has it."""
+
+    def __init__(self, code: str, slot: int) -> None:
+        super().__init__(f"站码 {code} 已是第 {slot} 号雨量计站点的站码")
+        self.code, self.slot = code, slot
+
+
+class SiteRetired(InvalidInput):
+    """A retired rain-gauge site is not changed until it is restored."""
+
+    def __init__(self, slot: int, verb: str) -> None:
+        super().__init__(f"第 {slot} 号雨量计站点已撤除，不能{verb}；请先恢复该站点")
+        self.slot, self.verb = slot, verb
+
+
+class SiteNotRetired(InvalidInput):
+    def __init__(self, slot: int) -> None:
+        super().__init__(f"第 {slot} 号雨量计站点没有撤除，无需恢复")
+        self.slot = slot
+
+
+class SiteUnassigned(InvalidInput):
+    """A programme slot with no village yet has no gauge to retire."""
+
+    def __init__(self, slot: int) -> None:
+        super().__init__(f"第 {slot} 号雨量计站点尚未落实村庄，没有可撤除的雨量计")
+        self.slot = slot
+
+
 class StaleEdit(HazardmapError):
     """The record changed since the state this edit (or undo) was made from: refused, nothing written.
     what: the record in Chinese (e.g. "巡查记录 12")."""

@@ -151,11 +151,12 @@ def rain_gauge_payload(sites, options: MapOptions) -> list[dict]:
     to_page = to_page_fn(options)
     out = []
     for s in sites:
-        if not s.assigned or s.lon is None:
+        if not s.active or s.lon is None:   # no village yet, or the gauge was removed
             continue
         lon, lat = to_page(s.lon, s.lat)
+        first = f"第 {s.slot} 号雨量计（{s.batch_label}）" + (f"，站码 {s.station_code}" if s.station_code else "")
         out.append({"slot": s.slot, "lon": lon, "lat": lat,
-                    "tooltip": [f"第 {s.slot} 号雨量计", f"{s.township}{s.village}（村部，位置为村庄中心）"]})
+                    "tooltip": [first, f"{s.township}{s.village}（位置为村庄中心）"]})
     return out
 
 

@@ -140,7 +140,7 @@ def draw_map_body(c, frame: MapFrame, data: ReportData, style: MapStyle,
             seat_xy.append((t, x, y))
             placer.block(x - 1.6 * MM * u, y - 1.6 * MM * u, x + 1.6 * MM * u, y + 1.6 * MM * u)
     for s in data.sites:
-        if s.assigned and s.lon is not None:
+        if s.active and s.lon is not None:
             x, y = frame.lonlat_to_page(s.lon, s.lat)
             if frame.contains(x, y):
                 draw_rain_gauge(c, x, y, size=2.4 * MM * u)
@@ -157,7 +157,7 @@ def draw_map_body(c, frame: MapFrame, data: ReportData, style: MapStyle,
     for t, x, y in seat_xy:
         placer.place(frame, x, y, t.name, 8.5 * u, 2.2 * MM * u, force=True, rivals=seat_points)
     for s in data.sites:
-        if s.assigned and s.lon is not None:
+        if s.active and s.lon is not None:
             x, y = frame.lonlat_to_page(s.lon, s.lat)
             if frame.contains(x, y):
                 placer.place(frame, x, y, f"雨{s.slot}" + (f" {s.village}" if style.label_villages else ""),
@@ -327,12 +327,15 @@ def draw_furniture_block(c, frame: MapFrame, x: float, y: float, width: float, u
 
 def draw_rain_summary(c, x: float, y: float, width: float, u: float, data: ReportData) -> float:
     fs = 6.8 * u
-    total = len(data.sites)
-    done = sum(1 for s in data.sites if s.assigned)
-    drawn = sum(1 for s in data.sites if s.assigned and s.lon is not None)
+    kept = [s for s in data.sites if not s.retired]   # a removed gauge is neither drawn nor counted as one
+    total = len(kept)
+    done = sum(1 for s in kept if s.assigned)
+    drawn = sum(1 for s in kept if s.assigned and s.lon is not None)
     text = f"雨量计站点：共 {total} 处，已指定 {done} 处，图上标绘 {drawn} 处"
     if done < total:
         text += f"；尚有 {total - done} 处村部未指定"
+    if len(kept) < len(data.sites):
+        text += f"；另有 {len(data.sites) - len(kept)} 处已撤除"
     lines = _wrap(c, text, fs, width)
     yy = y
     for line in lines:

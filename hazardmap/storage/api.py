@@ -20,6 +20,7 @@ from hazardmap.domain.patrol import AuditAction, AuditRow, PatrolDraft, PatrolEn
 from hazardmap.domain.patrol_status import Judgement
 from hazardmap.domain.points import HazardPoint, LocationChange, LocationChangeKind, MonitorChange, PointAction, \
     PointChange, PointStatus, PointView, Position
+from hazardmap.domain.plan import PlanChange, PointPlan
 from hazardmap.domain.rain_gauges import RainGaugeSite
 from hazardmap.domain.settings import Setting
 from hazardmap.domain.validation import Datum
@@ -68,11 +69,33 @@ class PointRepository(Protocol):
 class RainGaugeRepository(Protocol):
     def all(self, s: Session) -> list[RainGaugeSite]: ...
     def get(self, s: Session, slot: int) -> RainGaugeSite | None: ...
-    def counts(self, s: Session) -> tuple[int, int]:
-        """(assigned slots, all slots)."""
-    def slot_of_village(self, s: Session, village_code: str) -> int | None: ...
+    def counts(self, s: Session, batch: str | None = None) -> tuple[int, int]:
+        """(sites with a village, all sites), of one batch or of every site."""
+    def slot_of_village(self, s: Session, village_code: str) -> int | None:
+        """The site in use (not retired) in that village."""
+    def slot_of_station(self, s: Session, station_code: str) -> int | None:
+        """The site (in use or retired) with that 站码."""
+    def next_slot(self, s: Session) -> int: ...
     def put(self, s: Session, sites: Sequence[RainGaugeSite]) -> None:
-        """Write the slots as given (all of them together: a swap must not trip one-village-one-slot)."""
+        """Write the slots' villages as given (all of them together: a swap must not trip one-village-one-slot)."""
+    def insert(self, s: Session, site: RainGaugeSite) -> None: ...
+    def delete(self, s: Session, slot: int) -> None:
+        """Only to undo an addition."""
+    def set_retired(self, s: Session, slot: int, on: str | None, reason: str | None, by: str | None,
+                    at: str | None) -> None:
+        """Retire (date, reason, who, when) or restore (all None)."""
+
+
+class PlanRepository(Protocol):
+    """Each point's 防灾预案表: what staff wrote (a point without one reads as all empty)."""
+    def get(self, s: Session, seq: int) -> PointPlan: ...
+    def all(self, s: Session) -> dict[int, PointPlan]: ...
+    def put(self, s: Session, plan: PointPlan) -> None:
+        """As given; a plan with no author (changed_by None) removes the row."""
+    def add_change(self, s: Session, seq: int, before: dict[str, str], after: dict[str, str], *, by: str,
+                   at: str) -> None: ...
+    def history(self, s: Session, seq: int) -> list[PlanChange]:
+        """Oldest first."""
 
 
 class PatrolRepository(Protocol):
@@ -128,6 +151,7 @@ class Backend(Protocol):
     """An open database: its transactions and its repositories."""
     points: PointRepository
     rain_gauges: RainGaugeRepository
+    plans: PlanRepository
     patrol: PatrolRepository
     settings: SettingRepository
     key_lists: KeyListRepository

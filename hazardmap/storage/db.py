@@ -205,6 +205,7 @@ class Database:
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         from hazardmap.storage.patrol_repo import SqlitePatrol
         from hazardmap.storage.key_lists_repo import SqliteKeyLists
+        from hazardmap.storage.plan_repo import SqlitePlans
         from hazardmap.storage.points_repo import SqlitePoints
         from hazardmap.storage.rain_gauges_repo import SqliteRainGauges
         from hazardmap.storage.settings_repo import SqliteSettings
@@ -213,6 +214,7 @@ class Database:
         self.conn = conn
         self.points = SqlitePoints()
         self.rain_gauges = SqliteRainGauges()
+        self.plans = SqlitePlans()
         self.patrol = SqlitePatrol()
         self.settings = SqliteSettings()
         self.key_lists = SqliteKeyLists()

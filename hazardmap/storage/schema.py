@@ -218,6 +218,71 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX key_list_entry_point ON key_list_entry(point_seq);
 """,
+    # 7: rain-gauge sites as records: the 2023 programme's slots become a named batch beside sites added
+    # one by one (optional 站码, install year), and a site can be retired (撤除) and restored. SQLite
+    # cannot drop the UNIQUE on village_code in place (a retired site's village may get a new gauge), so
+    # the table is rebuilt with its rows and slots. And the 隐患点防灾预案表: one row per point, text typed
+    # by staff (nothing seeded: what the bureau has not written starts empty).
+    """
+    CREATE TABLE rain_gauge_site_v5 (
+        slot            INTEGER PRIMARY KEY CHECK (slot >= 1),
+        batch           TEXT NOT NULL DEFAULT '',   -- '' = a site added on its own, outside any programme
+        village_code    TEXT,
+        village         TEXT,
+        township        TEXT,
+        lon             REAL,
+        lat             REAL,
+        assigned_by     TEXT,
+        assigned_at     TEXT,
+        station_code    TEXT UNIQUE,                -- 站码, when the site has one
+        install_year    INTEGER CHECK (install_year IS NULL OR install_year BETWEEN 1949 AND 2100),
+        retired_on      TEXT,                       -- 'YYYY-MM-DD' the gauge was removed; NULL while in use
+        retired_reason  TEXT,
+        retired_by      TEXT,
+        retired_at      TEXT
+    );
+    INSERT INTO rain_gauge_site_v5 (slot, batch, village_code, village, township, lon, lat, assigned_by, assigned_at)
+    SELECT slot, '2023年村部雨量计', village_code, village, township, lon, lat, assigned_by, assigned_at
+    FROM rain_gauge_site;
+    DROP TABLE rain_gauge_site;
+    ALTER TABLE rain_gauge_site_v5 RENAME TO rain_gauge_site;
+    -- One gauge in use per village; a retired site keeps its village.
+    CREATE UNIQUE INDEX rain_gauge_site_village ON rain_gauge_site(village_code)
+        WHERE village_code IS NOT NULL AND retired_on IS NULL;
+    CREATE TABLE point_plan (
+        point_seq            INTEGER PRIMARY KEY REFERENCES hazard_point(seq),
+        past_events          TEXT NOT NULL DEFAULT '',
+        geology              TEXT NOT NULL DEFAULT '',
+        deformation          TEXT NOT NULL DEFAULT '',
+        stability            TEXT NOT NULL DEFAULT '',
+        triggers             TEXT NOT NULL DEFAULT '',
+        potential_harm       TEXT NOT NULL DEFAULT '',
+        forecast             TEXT NOT NULL DEFAULT '',
+        monitoring_method    TEXT NOT NULL DEFAULT '',
+        monitoring_cycle     TEXT NOT NULL DEFAULT '',
+        responsible_county   TEXT NOT NULL DEFAULT '',
+        responsible_township TEXT NOT NULL DEFAULT '',
+        responsible_village  TEXT NOT NULL DEFAULT '',
+        alarm_method         TEXT NOT NULL DEFAULT '',
+        alarm_signal         TEXT NOT NULL DEFAULT '',
+        alarm_by             TEXT NOT NULL DEFAULT '',
+        refuge               TEXT NOT NULL DEFAULT '',
+        evacuation_route     TEXT NOT NULL DEFAULT '',
+        advice               TEXT NOT NULL DEFAULT '',
+        changed_by           TEXT NOT NULL,
+        changed_at           TEXT NOT NULL
+    );
+    -- Every save, undo and redo of a plan: what the fields were and became (JSON of the changed fields).
+    CREATE TABLE point_plan_change (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        point_seq    INTEGER NOT NULL REFERENCES hazard_point(seq),
+        before_json  TEXT NOT NULL,
+        after_json   TEXT NOT NULL,
+        changed_by   TEXT NOT NULL,
+        changed_at   TEXT NOT NULL
+    );
+    CREATE INDEX point_plan_change_point ON point_plan_change(point_seq, id);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
