@@ -220,16 +220,13 @@ def _zip_not_excel(lo, d):
     return p
 
 
-def _empty_xlsx(lo, d):
-    p = d / "空文件.xlsx"
-    p.write_bytes(b"")
-    return p
-
-
-def _old_xls(lo, d):
-    p = d / "旧格式.xls"
-    p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504)
-    return p
+def _raw(name: str, data: bytes):
+    """A file of the given bytes, whatever the layout (empty files, an old .xls header, a lone BOM)."""
+    def build(lo, d):
+        p = d / name
+        p.write_bytes(data)
+        return p
+    return build
 
 
 def _xlsx_named_csv(lo, d):
@@ -281,16 +278,6 @@ def _csv_char(ch, label):
     return build
 
 
-def _csv_empty(lo, d):
-    p = d / "空.csv"
-    p.write_bytes(b"")
-    return p
-
-
-def _csv_bom_only(lo, d):
-    p = d / "只有bom.csv"
-    p.write_bytes(codecs.BOM_UTF8)
-    return p
 
 
 CASES = {
@@ -319,8 +306,8 @@ CASES = {
     "not_zip": _not_zip,
     "truncated": _truncated,
     "zip_not_excel": _zip_not_excel,
-    "empty_xlsx": _empty_xlsx,
-    "old_xls": _old_xls,
+    "empty_xlsx": _raw("空文件.xlsx", b""),
+    "old_xls": _raw("旧格式.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504),
     "xlsx_named_csv": _xlsx_named_csv,
     "csv_utf16_no_bom": _csv_utf16_no_bom,
     "csv_stray_ff": _csv_stray_ff,
@@ -330,8 +317,8 @@ CASES = {
     "csv_bel": _csv_char("\x07", "BEL"),
     "csv_rlo": _csv_char("\u202e", "RLO"),
     "csv_zero_width": _csv_char("\u200b", "ZWSP"),
-    "csv_empty": _csv_empty,
-    "csv_bom_only": _csv_bom_only,
+    "csv_empty": _raw("空.csv", b""),
+    "csv_bom_only": _raw("只有bom.csv", codecs.BOM_UTF8),
 }
 
 # Files that are fine: the importer must take all three rows.

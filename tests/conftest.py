@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -28,12 +29,31 @@ def home(tmp_path, monkeypatch) -> Path:
 
 
 @pytest.fixture
+def system_temp(tmp_path, monkeypatch):
+    """The system temp folder, redirected to an empty folder the test watches."""
+    folder = tmp_path / "system-temp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+@pytest.fixture
 def store(home):
     from hazardmap.services.store import open_store
 
     s = open_store(home)
     yield s
     s.close()
+
+
+@pytest.fixture
+def double(qtbot, store):
+    """The test stand-in for the main window: implements the Shell protocol features attach through."""
+    from tests.shell_double import ShellDouble
+
+    d = ShellDouble(store)
+    qtbot.addWidget(d)
+    return d
 
 
 @pytest.fixture

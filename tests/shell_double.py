@@ -3,19 +3,20 @@ the real operation runner and undo stack, real sectioned menus, a tab widget for
 map clicks that the test makes by hand (click_map)."""
 from __future__ import annotations
 
-from typing import Any, Callable
-
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QUndoStack
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QTabWidget, QWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QTabWidget
 
+from hazardmap.domain.key_lists import View
 from hazardmap.qt.operations import OperationRunner
-from hazardmap.qt.shell import MapClickTool, MenuId, Section, SectionedMenus, Shell
+from hazardmap.qt.shell import MapClickTool, SectionedMenus, Shell, ShellPlumbing
+from hazardmap.services import views
 from hazardmap.services.store import Store
 
 
-class ShellDouble(QMainWindow):
+class ShellDouble(ShellPlumbing, QMainWindow):
     sig_point_selected = Signal(int)
+    sig_view_changed = Signal(str)
+    sig_point_menu = Signal(QMenu, int)
 
     def __init__(self, store: Store) -> None:
         super().__init__()
@@ -28,6 +29,7 @@ class ShellDouble(QMainWindow):
         self.docks: list[QDockWidget] = []
         self.map_tool: MapClickTool | None = None
         self._seq: int | None = None
+        self._view = View.newest()
         self.sig_point_selected.connect(self._on_selected)
 
     def _on_selected(self, seq: int) -> None:
@@ -38,35 +40,9 @@ class ShellDouble(QMainWindow):
     def store(self) -> Store:
         return self._store
 
-    @property
-    def undo_stack(self) -> QUndoStack:
-        return self.runner.undo_stack
-
-    def widget(self) -> QWidget:
-        return self
-
-    def undo(self) -> None:
-        self.runner.undo()
-
-    def redo(self) -> None:
-        self.runner.redo()
-
-    def add_action(self, menu_id: str, action: QAction, section: str) -> None:
-        self._menus.add_action(menu_id, action, section)
-
-    def add_menu(self, menu_id: str, title: str, section: str) -> QMenu:
-        return self._menus.add_menu(menu_id, title, section)
-
-    def add_details_tab(self, widget: QWidget, title: str) -> None:
-        self.details_tabs.addTab(widget, title)
-
-    def show_details_tab(self, widget: QWidget) -> None:
-        self.details_tabs.setCurrentWidget(widget)
-
     def add_dock(self, dock: QDockWidget, area: Qt.DockWidgetArea = Qt.DockWidgetArea.BottomDockWidgetArea) -> None:
-        self.addDockWidget(area, dock)
+        super().add_dock(dock, area)
         self.docks.append(dock)
-        self.add_action(MenuId.VIEW, dock.toggleViewAction(), Section.PANELS)
 
     def select_point(self, seq: int | None) -> None:
         self.sig_point_selected.emit(seq or 0)
@@ -74,14 +50,24 @@ class ShellDouble(QMainWindow):
     def current_point_seq(self) -> int | None:
         return self._seq
 
-    def run_operation(self, op: Callable[[Store], Any], **kwargs) -> Any:
-        return self.runner.run(op, **kwargs)
-
     def request_map_click(self, tool: MapClickTool) -> None:
         self.map_tool = tool
         tool.active = True
 
+    def current_view(self) -> View:
+        return views.resolve(self._store, self._view)
+
+    def set_view(self, view: View) -> None:
+        self._view = view
+        self.sig_view_changed.emit(view.key())
+
     # --- for tests ---
+    def point_menu(self, seq: int) -> QMenu:
+        """The points table's context menu as features fill it for a row (seq 0: off the rows)."""
+        menu = QMenu(self)
+        self.sig_point_menu.emit(menu, seq)
+        return menu
+
     def click_map(self, lon: float, lat: float) -> None:
         assert self.map_tool is not None, "no dialog asked for a map click"
         self.map_tool.click(lon, lat)

@@ -37,7 +37,9 @@ def test_points_json_and_csv(cli):
     data = json.loads(out)
     assert len(data) == 16
     assert set(data[0]) == {"seq", "township", "village", "threatened", "monitor", "phone", "lon", "lat",
-                            "precision", "source"}
+                            "precision", "source", "unified_code", "field_code", "name", "type", "volume_m3",
+                            "scale_grade", "households", "people", "property_wan", "danger_grade", "status",
+                            "retired_on", "retire_reason", "retire_doc"}
     by_seq = {d["seq"]: d for d in data}
     assert by_seq[3]["lon"] is None and by_seq[3]["lat"] is None and by_seq[3]["precision"] == "none"
     with open(COUNTY / "key_points_2023.csv", encoding="utf-8") as fh:
@@ -96,7 +98,8 @@ def test_rain_gauges_round_trip(cli):
     assert code == 0 and "檀市村" in out
     _, out, _ = cli("rain-gauges", "--format", "json")
     data = {d["slot"]: d for d in json.loads(out)}
-    assert len(data) == 15 and set(data[1]) == {"slot", "village", "township", "lon", "lat"}
+    assert len(data) == 15 and set(data[1]) == {"slot", "batch", "village", "township", "station_code",
+                                                     "install_year", "status", "lon", "lat"}
     assert data[4]["village"] == "胜利村" and data[4]["township"] == "江口镇"
     assert data[5]["lon"] == pytest.approx(112.541982, abs=1e-6)
     assert data[1]["village"] is None and data[1]["lon"] is None

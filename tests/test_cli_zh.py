@@ -100,7 +100,7 @@ def test_ctrl_c_is_one_chinese_line(cli, monkeypatch):
     def interrupted(*args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(points_cli.svc, "list_points", interrupted)
+    monkeypatch.setattr(points_cli.reg, "points_in_view", interrupted)
     code, out, err = cli("points")
     assert code == 130 and err == "已中断\n"
 

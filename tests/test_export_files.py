@@ -4,10 +4,10 @@ Chinese line. Also `export sheets --mask-phones`."""
 from __future__ import annotations
 
 import os
+import tempfile
 import shutil
 import subprocess
 import sys
-import tempfile
 
 import pytest
 
@@ -76,15 +76,6 @@ def test_screenshot_refuses_an_existing_file_and_replaces_it_with_force(home, ou
 
 
 # ---- failures mid-write ------------------------------------------------------------------------
-
-@pytest.fixture
-def system_temp(tmp_path, monkeypatch):
-    """The system temp folder, redirected to an empty folder the test watches."""
-    folder = tmp_path / "system-temp"
-    folder.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    return folder
-
 
 def _some_entries(store, n=30):
     from hazardmap.domain.patrol import PatrolDraft
@@ -221,7 +212,7 @@ def test_export_sheets_masks_phones(cli, out):
     assert code == 0, err
     assert "电话已隐去中间四位" in stdout
     pdfs = sorted(out.glob("*.pdf"))
-    assert len(pdfs) == 3
+    assert len(pdfs) == 4
     for pdf in pdfs:
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
         assert "13875622467" not in text and mask_phone("13875622467") in text, pdf.name

@@ -15,15 +15,6 @@ from hazardmap.files import atomic_write, check_not_existing, copy_file, write_b
 
 
 @pytest.fixture
-def system_temp(tmp_path, monkeypatch):
-    """The system temp folder, redirected to an empty folder this test can watch."""
-    folder = tmp_path / "system-temp"
-    folder.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    return folder
-
-
-@pytest.fixture
 def out(tmp_path):
     folder = tmp_path / "out"
     folder.mkdir()

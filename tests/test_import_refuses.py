@@ -100,17 +100,11 @@ def test_every_bad_case_has_an_expectation():
 
 
 @pytest.mark.parametrize("case", list(bad_sheets.CASES))
-def test_patrol_import_refuses(store, tmp_path, case):
-    path = bad_sheets.build(case, bad_sheets.PATROL, tmp_path)
-    message = patrol_refusal(store, path)
-    assert_chinese(message, path)
-    assert re.search(EXPECTED[case], message), message
-
-
-@pytest.mark.parametrize("case", list(bad_sheets.CASES))
-def test_rain_gauge_import_refuses(store, tmp_path, case):
-    path = bad_sheets.build(case, bad_sheets.RAIN, tmp_path)
-    message = rain_refusal(store, path)
+@pytest.mark.parametrize("importer", ["patrol", "rain"])
+def test_import_refuses(store, tmp_path, case, importer):
+    layout, refusal = {"patrol": (bad_sheets.PATROL, patrol_refusal), "rain": (bad_sheets.RAIN, rain_refusal)}[importer]
+    path = bad_sheets.build(case, layout, tmp_path)
+    message = refusal(store, path)
     assert_chinese(message, path)
     assert re.search(EXPECTED[case], message), message
 

@@ -309,36 +309,36 @@ def test_a_copy_that_fails_its_check_is_discarded(populated, monkeypatch):
 
 # ---- full disk, read-only folder, a data folder that is a file --------------------------------------
 
-def test_full_disk_at_the_copy_gives_chinese_and_leaves_no_part_file(populated, monkeypatch):
-    """Simulated (monkeypatched ENOSPC once the copy is written); a real full disk is tested below."""
+
+
+def _start_with_backup_failing(populated, monkeypatch, step: str, error: int) -> list[str]:
+    """Open the store with its start-up backup failing at `step` (a function of storage.backups) with
+    the OS error `error`; returns the warnings the window would show."""
     from hazardmap.storage import backups as files
 
-    def full(path):
-        raise OSError(errno.ENOSPC, "No space left on device")
+    def fail(path):
+        raise OSError(error, os.strerror(error))
 
-    monkeypatch.setattr(files, "_fsync", full)
-    before = snapshot(backup.backup_dir(populated))
+    monkeypatch.setattr(files, step, fail)
     s = open_store(populated, backup_on_open=True)
     try:
-        assert any("启动时自动备份失败" in w and "磁盘空间不足" in w for w in s.warnings), s.warnings
+        return list(s.warnings)
     finally:
         s.close()
+
+
+def test_full_disk_at_the_copy_gives_chinese_and_leaves_no_part_file(populated, monkeypatch):
+    """Simulated (monkeypatched ENOSPC once the copy is written); a real full disk is tested below."""
+    before = snapshot(backup.backup_dir(populated))
+    warnings = _start_with_backup_failing(populated, monkeypatch, "_fsync", errno.ENOSPC)
+    assert any("启动时自动备份失败" in w and "磁盘空间不足" in w for w in warnings), warnings
     assert snapshot(backup.backup_dir(populated)) == before and no_part_files(populated)
 
 
 def test_read_only_backups_folder_at_the_copy_warns_and_opens(populated, monkeypatch):
     """Simulated (monkeypatched EROFS creating the copy); a real read-only mount is tested below."""
-    from hazardmap.storage import backups as files
-
-    def read_only(path):
-        raise OSError(errno.EROFS, "Read-only file system")
-
-    monkeypatch.setattr(files, "create_private_file", read_only)
-    s = open_store(populated, backup_on_open=True)
-    try:
-        assert any("只读" in w for w in s.warnings), s.warnings
-    finally:
-        s.close()
+    warnings = _start_with_backup_failing(populated, monkeypatch, "create_private_file", errno.EROFS)
+    assert any("只读" in w for w in warnings), warnings
     assert no_part_files(populated)
 
 
@@ -361,7 +361,7 @@ def tmpfs(tmp_path):
 
 def _fill(folder: Path, leave: int) -> None:
     filler = folder / "filler"
-    with filler.open("wb") as f:
+    with filler.open("wb", buffering=0) as f:
         try:
             while True:
                 f.write(b"\0" * 65536)

@@ -13,7 +13,7 @@ import pytest
 from hazardmap.mapping import page as page_module
 from hazardmap.mapping.options import MapOptions
 from hazardmap.mapping.page import build_map_page, collect_payload
-from hazardmap.services import points as point_service
+from hazardmap.services import points as point_service, register
 
 # Each must arrive as typed. "李…" payloads would show as 李49 if a template evaluated them.
 EXPR = "李{{7*7}}"
@@ -64,9 +64,9 @@ def with_field(monkeypatch, store, field: str, texts: tuple[str, str]) -> None:
         for seq in (1, 2, 3):
             point_service.set_monitor(store, seq, name=texts[0] if seq == 1 else texts[1])
         return
-    real = point_service.list_points
-    monkeypatch.setattr(page_module.point_service, "list_points", lambda s: [
-        dataclasses.replace(p, **{field: texts[0] if p.seq == 1 else texts[1]}) for p in real(s)])
+    real = register.points_in_view   # the one seam every view of points reads (services/views.py)
+    monkeypatch.setattr(register, "points_in_view", lambda s, *view: [
+        dataclasses.replace(p, **{field: texts[0] if p.seq == 1 else texts[1]}) for p in real(s, *view)])
 
 
 def build(store, tmp_path, field: str, texts: tuple[str, str]):

@@ -50,9 +50,11 @@ def window(qapp, tmp_path_factory):
         if "monitor" in f:
             point_service.set_monitor(store, seq, name=f["monitor"])
     others = {seq: {k: v for k, v in f.items() if k != "monitor"} for seq, f in fields.items()}
-    real = point_service.list_points
-    mp.setattr(point_service, "list_points",
-               lambda s: [dataclasses.replace(p, **others.get(p.seq, {})) for p in real(s)])
+    from hazardmap.services import register
+
+    real = register.points_in_view  # what the table and the map show
+    mp.setattr(register, "points_in_view",
+               lambda s, *view: [dataclasses.replace(p, **others.get(p.seq, {})) for p in real(s, *view)])
     settings = QSettings(str(store.home / SETTINGS_FILE), QSettings.Format.IniFormat)
     settings.setValue("map/basemap", "tianditu")
     settings.setValue("map/tianditu_key", KEY)

@@ -17,16 +17,8 @@ from hazardmap.domain.changes import Changes  # noqa: E402
 from hazardmap.domain.errors import InvalidInput  # noqa: E402
 from hazardmap.qt.operations import CANCELLED, INTERNAL_ERROR  # noqa: E402
 from hazardmap.services import points, rain_gauges  # noqa: E402
-from tests.shell_double import ShellDouble  # noqa: E402
 
 TANSHI = "430422118215"  # 栗江镇 檀市村 (bundled gazetteer)
-
-
-@pytest.fixture
-def double(qtbot, store):
-    d = ShellDouble(store)
-    qtbot.addWidget(d)
-    return d
 
 
 @pytest.fixture

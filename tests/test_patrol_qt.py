@@ -16,16 +16,8 @@ from hazardmap.domain.patrol import Measurement, MeasureKind, PatrolDraft, SignO
 from hazardmap.domain.patrol_status import Judgement  # noqa: E402
 from hazardmap.services import patrol as svc  # noqa: E402
 from hazardmap.services import patrol_status  # noqa: E402
-from tests.shell_double import ShellDouble  # noqa: E402
 
 NOW = datetime(2026, 5, 10, 12, 0)
-
-
-@pytest.fixture
-def double(qtbot, store):
-    d = ShellDouble(store)
-    qtbot.addWidget(d)
-    return d
 
 
 def make_dialog(qtbot, entry=None):

@@ -4,14 +4,6 @@ from __future__ import annotations
 import pytest
 
 from hazardmap.services import points
-from tests.shell_double import ShellDouble
-
-
-@pytest.fixture
-def double(qtbot, store):
-    d = ShellDouble(store)
-    qtbot.addWidget(d)
-    return d
 
 
 @pytest.fixture

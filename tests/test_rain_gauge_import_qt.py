@@ -10,20 +10,12 @@ from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QFileDial
 
 from hazardmap.qt.rain_gauge_panel import ImportResultDialog, RainGaugePanel, TownshipChoiceDialog
 from hazardmap.services import rain_gauges
-from tests.shell_double import ShellDouble
 
 
 def write_csv(path, rows):
     with open(path, "w", encoding="gbk", newline="") as f:   # as Chinese Excel saves "CSV"
         csv.writer(f).writerows(rows)
     return str(path)
-
-
-@pytest.fixture
-def double(qtbot, store):
-    d = ShellDouble(store)
-    qtbot.addWidget(d)
-    return d
 
 
 @pytest.fixture
@@ -68,7 +60,7 @@ def test_import_button_asks_township_and_applies_the_list(panel, store, tmp_path
     codes = {s.slot: s.village_code for s in rain_gauges.list_sites(store)}
     assert codes[1] == "430422118215" and codes[2] == "430422105226" and codes[3] == "430422122245"
     assert "已落实 3/15" in panel.counter.text()
-    assert panel.table.item(1, 2).text() == "胜利村　名录中无坐标，地图上不显示"
+    assert panel.table.item(1, 1).text() == "胜利村　名录中无坐标，地图上不显示"
     result = panel.result_dialog
     assert result.isVisible() and "导入 3 个站点" in result.summary.text()
     assert result.rows.count() == 3 and result.rows.item(1).text().startswith("✓ 第 3 行：第 2 号站点 已指定 江口镇胜利村")

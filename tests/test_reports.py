@@ -82,9 +82,9 @@ def all_sheets(module_store, tmp_path_factory):
     return data, out, written
 
 
-def test_every_point_gets_three_sheets(all_sheets):
+def test_every_point_gets_four_sheets(all_sheets):
     data, out, written = all_sheets
-    assert len(written) == 3 * len(data.points) == 48
+    assert len(written) == 4 * len(data.points) == 64
     assert all(p.exists() and p.stat().st_size > 10_000 for p in written)
     assert not list(out.glob("*.part")) and not list(out.glob(".*"))
 

@@ -25,9 +25,9 @@ def test_export_sheets_one_point_all_kinds(cli, tmp_path):
     assert code == 0, err
     names = sorted(p.name for p in out.iterdir())
     assert names == ["05_花桥镇欧东村门冲组_巡查记录表.pdf", "05_花桥镇欧东村门冲组_防灾工作明白卡.pdf",
-                     "05_花桥镇欧东村门冲组_防灾避险明白卡.pdf"]
+                     "05_花桥镇欧东村门冲组_防灾避险明白卡.pdf", "05_花桥镇欧东村门冲组_防灾预案表.pdf"]
     assert pages(out / "05_花桥镇欧东村门冲组_防灾避险明白卡.pdf") == 6
-    assert "已写出 3 个 PDF" in stdout
+    assert "已写出 4 个 PDF" in stdout
 
 
 def test_export_sheets_by_township_and_kind(cli, tmp_path):

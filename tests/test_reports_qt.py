@@ -12,13 +12,9 @@ pytestmark = pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="poppler
 
 
 @pytest.fixture
-def window(qtbot, store):
-    from tests.shell_double import ShellDouble
-
-    w = ShellDouble(store)
-    qtbot.addWidget(w)
-    w.select_point(4)
-    return w
+def window(double):
+    double.select_point(4)
+    return double
 
 
 @pytest.fixture
@@ -87,8 +83,8 @@ def test_preview_paints_the_current_point(qtbot, window, controller, monkeypatch
 
 def test_batch_export_writes_all_sheets_in_a_worker(qtbot, controller, tmp_path):
     paths = controller.start_batch_export(tmp_path)
-    assert len(paths) == 48
-    assert len(list(tmp_path.glob("*.pdf"))) == 48
+    assert len(paths) == 64
+    assert len(list(tmp_path.glob("*.pdf"))) == 64
     assert controller.last_error == ""
 
 
@@ -106,7 +102,7 @@ def test_batch_export_cancel_stops_and_leaves_only_whole_files(qtbot, controller
     QTimer.singleShot(0, press_cancel_once_a_file_is_written)
     assert controller.start_batch_export(tmp_path) is None
     written = int(controller.last_error.split("已写出的 ")[1].split(" ")[0])
-    assert 0 < written < 48
+    assert 0 < written < 64
     assert len(list(tmp_path.glob("*.pdf"))) == written
     assert not [p for p in tmp_path.iterdir() if p.suffix == ".part"]
     assert "已取消" in controller.last_error
@@ -136,6 +132,7 @@ def test_township_export_dialog_selects_the_warned_townships_points(qtbot, contr
             dialog.townships.item(i).setCheckState(Qt.CheckState.Checked)
     assert sorted(dialog.selected_seqs()) == [6, 7, 11, 12]
     dialog.kind_boxes["household-card"].setChecked(False)
+    dialog.kind_boxes["plan-table"].setChecked(False)
     assert [k.key for k in dialog.selected_kinds()] == ["work-card", "patrol-form"]
     assert "4 处隐患点 × 2 种表格 = 8 个 PDF" in dialog.summary.text() and ok.isEnabled()
 

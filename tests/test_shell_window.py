@@ -101,8 +101,9 @@ def test_window_parts_and_seams(shell):
     assert shell.menus["file"].actions()[-1] is shell.quit_action   # 退出 stays last after features attach
     assert shell.store is not None
     assert isinstance(shell, Shell)
-    assert set(shell.features) == {"about", "printing", "patrol"}
+    assert set(shell.features) == {"about", "printing", "patrol", "plan", "register", "key_lists"}
     assert shell.details_tabs.tabText(1) == "巡查记录"
+    assert shell.details_tabs.tabText(2) == "预案"
 
 
 def test_table_has_16_rows_and_unlocated_point_has_a_locate_action(shell):
@@ -218,14 +219,20 @@ def test_markup_in_a_monitor_name_shows_as_text_and_runs_nothing(shell):
     assert XSS in shell.details.details_tab.browser.toPlainText()
 
 
-def test_location_correction_through_the_dialog_moves_the_marker(shell):
+def move_through_dialog(shell, seq: int, source: str):
+    """Type a CGCS2000 position inside the county into the point's location dialog and save it."""
     spot = shell.store.bundled.county_outline.representative_point()  # any position inside the county
-    dlg = shell.open_location_dialog(3)
+    dlg = shell.open_location_dialog(seq)
     dlg.lon.setText(f"{spot.x:.6f}")
     dlg.lat.setText(f"{spot.y:.6f}")
     dlg.datum.setCurrentIndex(dlg.datum.findData("cgcs2000"))
-    dlg.source.setText("GPS 测试")
+    dlg.source.setText(source)
     dlg.accept()
+    return dlg, spot
+
+
+def test_location_correction_through_the_dialog_moves_the_marker(shell):
+    dlg, spot = move_through_dialog(shell, 3, "GPS 测试")
     assert dlg.error.text() == "" and not dlg.isVisible()
     wait_until(lambda: js(shell, "hazardmap.statsJson()")["points"] == 16)
     info = js(shell, "hazardmap.markerInfo(3)")
@@ -479,12 +486,7 @@ def test_ctrl_z_undoes_a_patrol_add_a_rain_gauge_and_a_point_move_in_reverse_the
     dlg.accept()
     assert slot9() == village.code
     # 3. point 8 moved through the location dialog
-    loc = shell.open_location_dialog(8)
-    loc.lon.setText(f"{spot.x:.6f}")
-    loc.lat.setText(f"{spot.y:.6f}")
-    loc.datum.setCurrentIndex(loc.datum.findData("cgcs2000"))
-    loc.source.setText("GPS 撤销测试")
-    loc.accept()
+    move_through_dialog(shell, 8, "GPS 撤销测试")
     assert (p8().lon, p8().lat) == pytest.approx((spot.x, spot.y), abs=1e-6)
     assert stack.count() == 3
     assert shell.undo_action.text() == "撤销 修改第 8 号点位置"   # 编辑 > 撤销 names the step

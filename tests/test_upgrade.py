@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import shutil
 
-from hazardmap.services import points, rain_gauges
+from hazardmap.services import key_lists, points, rain_gauges, register
 from hazardmap.services.store import db_path, open_store
 from hazardmap.storage.schema import SCHEMA_VERSION
 from tests.conftest import ROOT
@@ -27,6 +27,18 @@ def test_database_from_0_1_0_is_migrated_and_keeps_edits(home):
         assert rain_gauges.assigned_count(store) == (1, 15)
         assert rain_gauges.list_sites(store)[0].village == "檀市村"
         assert len(points.list_points(store)) == 16  # no re-seeding on top of the user's data
+        # migration 5: the register's fields, derived only from the points' own text; audit works
+        p5 = points.get_point(store, 5)
+        assert (p5.kind, p5.households, p5.status.value, p5.unified_code) == ("滑坡", 27, "active", "")
+        assert p5.monitor == "邓石生" and p5.phone == "0734-1234567"  # the 0.1.0 user's edit is kept
+        register.retire_point(store, 5, date="2024-05-03", reason="已治理", by="测试")
+        assert [c.action.value for c in register.point_changes(store, 5)] == ["retire"]
+        assert [m.changed_by for m in points.monitor_history(store, 5)] == ["李四"]
+        # migration 6: the 2023 key list as the county's table gives it; the point keeps the user's edit
+        (kl2023,) = key_lists.list_lists(store)
+        assert (kl2023.year, kl2023.doc_no, kl2023.count) == (2023, "清政办函〔2024〕2号 附件1", 16)
+        entry5 = key_lists.list_entries(store, 2023)[4]
+        assert (entry5.point_seq, entry5.monitor, entry5.phone) == (5, "邓石生", "14789361105")
         # the migrated correction row can be undone: point 3 goes back to having no position
         assert history[0].kind == "correction" and history[0].new_precision.value == "surveyed"
         points.undo_last_location_change(store, 3, by="测试")
@@ -44,3 +56,45 @@ def test_fixture_itself_is_untouched_by_the_test():
         assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
     finally:
         conn.close()
+
+
+def test_database_of_schema_4_keeps_patrols_audit_corrections_and_assignments_in_migration_5(home):
+    """The version before the register: every kind of record a user made survives migration 5."""
+    from hazardmap.geodata.bundled import BundledData
+    from hazardmap.services import patrol
+    from hazardmap.storage.db import Database
+
+    from hazardmap.services.store import Store
+
+    bundled = BundledData()
+    # Work at version 4 through the services, as the release before the register did.
+    store = Store(home=home, db=Database.open(db_path(home), bundled, target_version=4), bundled=bundled)
+    try:
+        assert store.db.version == 4
+        points.set_monitor(store, 5, name="新监测人", phone="0734-7654321", by="甲")
+        points.correct_location(store, 3, lon=112.615, lat=26.753, datum="wgs84", source="GPS 实测", by="乙")
+        patrol.record(store, patrol.draft_from_dict({"point": 5, "at": "2025-06-01 08:00", "by": "丙",
+                                                     "judgement": "异常"}))
+        site = next(v for v in store.bundled.villages if v.located)
+        # The rain-gauge table is rebuilt by migration 7, so today's service cannot write the version-4
+        # table: the assignment is written as version 4 stored it.
+        store.db.conn.execute("UPDATE rain_gauge_site SET village_code = ?, village = ?, township = ?, lon = ?,"
+                              " lat = ?, assigned_by = '丁', assigned_at = '2025-06-01T08:00:00+08:00'"
+                              " WHERE slot = 1", (site.code, site.name, site.township, site.lon, site.lat))
+        counts = {t: store.db.conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+                  for t in ("patrol_log", "patrol_audit", "location_change", "monitor_change")}
+    finally:
+        store.close()
+    store = open_store(home)
+    try:
+        assert store.db.version == SCHEMA_VERSION
+        assert store.db.conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert counts == {t: store.db.conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in counts}
+        p5 = points.get_point(store, 5)
+        assert (p5.monitor, p5.phone, p5.kind.value, p5.households) == ("新监测人", "0734-7654321", "滑坡", 27)
+        assert points.get_point(store, 3).precision.value == "surveyed"
+        assert [e.by for e in patrol.list_entries(store, point=5)] == ["丙"]
+        assert rain_gauges.list_sites(store)[0].village_code == site.code
+        assert len(register.points_in_view(store)) == 16
+    finally:
+        store.close()

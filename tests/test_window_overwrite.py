@@ -11,13 +11,9 @@ from PySide6.QtWidgets import QFileDialog  # noqa: E402
 
 
 @pytest.fixture
-def double(qtbot, store):
-    from tests.shell_double import ShellDouble
-
-    d = ShellDouble(store)
-    qtbot.addWidget(d)
-    d.select_point(4)
-    return d
+def double(double):
+    double.select_point(4)
+    return double
 
 
 def test_patrol_export_replaces_the_file_the_save_dialog_confirmed(double, tmp_path):

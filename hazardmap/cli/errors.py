@@ -3,7 +3,8 @@ messages name none, since the window offers buttons instead)."""
 from __future__ import annotations
 
 from hazardmap.domain.errors import (
-    Ambiguous, DatabaseDamaged, EntryInBin, FileExists, HazardmapError, OutsideCounty, StaleEdit,
+    Ambiguous, DatabaseDamaged, DuplicateCode, EntryInBin, FieldInvalid, FileExists, HazardmapError, OutsideCounty,
+    RetireWithoutReason, StaleEdit, UnknownTownship, VillageNotInTownship,
 )
 
 
@@ -17,6 +18,19 @@ def remedy(exc: HazardmapError) -> str:
         return f"恢复命令：hazardmap patrol restore {exc.entry_id}"
     if isinstance(exc, FileExists):
         return "如要覆盖请加 --force"
+    if isinstance(exc, DuplicateCode):
+        return f"请换一个 --unified-code，或查看第 {exc.seq} 号点（hazardmap points --all）"
+    if isinstance(exc, UnknownTownship):
+        return "--township 请写全称，如“茅市镇”“云集街道”“相市乡”"
+    if isinstance(exc, VillageNotInTownship):
+        return "请核对 --village 与 --township"
+    if isinstance(exc, RetireWithoutReason):
+        return "请加 --reason 写明原因"
+    if isinstance(exc, FieldInvalid):
+        from hazardmap.cli.points import FIELD_OPTIONS
+
+        flag = FIELD_OPTIONS.get(exc.field) or {"retired_on": "--date", "retire_reason": "--reason"}.get(exc.field)
+        return f"请改正 {flag}" if flag else ""
     if isinstance(exc, StaleEdit):
         return "请重新查看后再运行"
     if isinstance(exc, DatabaseDamaged):

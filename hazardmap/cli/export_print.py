@@ -12,6 +12,7 @@ from hazardmap.reports.layout import ORIENTATIONS, PAPERS, page_size
 from hazardmap.reports.output import check_pdf_target, write_atomic
 from hazardmap.services.points import parse_point_ref
 from hazardmap.services.store import Store
+from hazardmap.services.views import VIEW_HELP, parse_view
 
 
 def _point_seqs(args, data) -> list[int] | None:
@@ -34,7 +35,7 @@ def _point_seqs(args, data) -> list[int] | None:
 def cmd_sheets(args, store: Store) -> int:
     kinds = sheets.parse_kinds(args.kind)
     sheets.check_copies(args.copies)
-    data = collect(store, with_history=args.with_history)
+    data = collect(store, with_history=args.with_history, view=parse_view(store, args.view))
     month = sheets.parse_month(args.month, data.printed_on)
     seqs = _point_seqs(args, data)
     written = sheets.export_sheets(data, Path(args.out), seqs=seqs, kinds=kinds, copies=args.copies, month=month,
@@ -48,7 +49,8 @@ def cmd_sheets(args, store: Store) -> int:
 def cmd_map(args, store: Store) -> int:
     page_size(args.paper, args.orientation)  # bad paper/orientation before any work
     target = check_pdf_target(Path(args.out), force=args.force)
-    pdf = maps.county_map_pdf(collect(store), args.paper, args.orientation, mask_phones=args.mask_phones)
+    data = collect(store, view=parse_view(store, args.view))
+    pdf = maps.county_map_pdf(data, args.paper, args.orientation, mask_phones=args.mask_phones)
     write_atomic(target, pdf, force=args.force)
     print(f"已写出县域图（{args.paper.upper()}，{'横向' if args.orientation == 'landscape' else '纵向'}）：{target.resolve()}")
     return 0
@@ -56,7 +58,7 @@ def cmd_map(args, store: Store) -> int:
 
 def cmd_atlas(args, store: Store) -> int:
     page_size(args.paper, args.orientation)
-    data = collect(store)
+    data = collect(store, view=parse_view(store, args.view))
     townships = None
     if args.township:
         townships = [t.strip() for t in args.township.replace("，", ",").split(",") if t.strip()]
@@ -75,17 +77,19 @@ def cmd_atlas(args, store: Store) -> int:
 def register(sub) -> None:
     export = command_group(sub, "export", "导出")
 
-    s = export.add_parser("sheets", help="每个隐患点的防灾工作明白卡、防灾避险明白卡、巡查记录表（A4 PDF）")
+    s = export.add_parser("sheets", help="每个隐患点的防灾工作明白卡、防灾避险明白卡、巡查记录表、防灾预案表（A4 PDF）")
     s.add_argument("--out", required=True, metavar="文件夹", help="输出文件夹（不存在时新建）")
-    s.add_argument("--point", action="append", help="隐患点序号，可多次给出或用逗号分隔；默认全部 16 处")
+    s.add_argument("--point", action="append", help="隐患点序号，可多次给出或用逗号分隔；默认 --view 所选的全部隐患点")
     s.add_argument("--township", help="只导出该乡镇（街道）的隐患点")
     s.add_argument("--kind", default="all", choices=[*sheets.SHEET_KINDS, "all"],
-                   help="work-card 防灾工作明白卡 | household-card 防灾避险明白卡 | patrol-form 巡查记录表 | all")
+                   help="work-card 防灾工作明白卡 | household-card 防灾避险明白卡 | patrol-form 巡查记录表 | "
+                        "plan-table 防灾预案表 | all")
     s.add_argument("--copies", type=whole_number, default=1, help="防灾避险明白卡的户数（每户一式三联），默认 1")
     s.add_argument("--with-history", action="store_true", help="巡查记录表前先印出系统中最近的巡查记录")
     s.add_argument("--month", help="巡查记录表的月份，如 2026-05；默认本月")
     s.add_argument("--force", action="store_true", help="覆盖已存在的同名文件")
     s.add_argument("--mask-phones", action="store_true", help="电话隐去中间四位（送局外的卡片）")
+    s.add_argument("--view", metavar="范围", help=VIEW_HELP)
     s.set_defaults(handler=cmd_sheets)
 
     m = export.add_parser("map", help="县域隐患点分布图（PDF）")
@@ -94,6 +98,7 @@ def register(sub) -> None:
     m.add_argument("--orientation", default="landscape", choices=ORIENTATIONS)
     m.add_argument("--force", action="store_true", help="覆盖已存在的文件")
     m.add_argument("--mask-phones", action="store_true", help="电话隐去中间四位（送局外的图）")
+    m.add_argument("--view", metavar="范围", help=VIEW_HELP)
     m.set_defaults(handler=cmd_map)
 
     a = export.add_parser("atlas", help="乡镇（街道）隐患点图集：每个有隐患点的乡镇一页（PDF）")
@@ -103,4 +108,5 @@ def register(sub) -> None:
     a.add_argument("--orientation", default="landscape", choices=ORIENTATIONS)
     a.add_argument("--force", action="store_true", help="覆盖已存在的文件")
     a.add_argument("--mask-phones", action="store_true", help="电话隐去中间四位（送局外的图）")
+    a.add_argument("--view", metavar="范围", help=VIEW_HELP)
     a.set_defaults(handler=cmd_atlas)

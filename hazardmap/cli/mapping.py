@@ -7,6 +7,7 @@ from hazardmap.domain.errors import InvalidInput
 from hazardmap.files import check_not_existing
 from hazardmap.mapping.options import BASEMAPS, MapOptions
 from hazardmap.services.store import Store
+from hazardmap.services.views import VIEW_HELP, parse_view
 
 
 def cmd_map_html(args, store: Store) -> int:
@@ -22,7 +23,8 @@ def cmd_map_html(args, store: Store) -> int:
     from hazardmap.mapping.page import build_map_page
 
     build_map_page(store, out, MapOptions(basemap=args.basemap, tianditu_key=args.tianditu_key or "",
-                                          mask_phones=args.mask_phones), force=args.force)
+                                          mask_phones=args.mask_phones, view=parse_view(store, args.view)),
+                   force=args.force)
     note = "离线可用" if args.basemap == "offline" else f"底图：{BASEMAPS[args.basemap]}（需联网）"
     if args.mask_phones:
         note += "；电话已隐去中间四位"
@@ -38,4 +40,5 @@ def register(sub) -> None:
     p.add_argument("--tianditu-key", help="天地图密钥（仅 --basemap tianditu）")
     p.add_argument("--mask-phones", action="store_true", help="电话隐去中间四位（送局外的网页）")
     p.add_argument("--force", action="store_true", help="覆盖已存在的 .html 文件")
+    p.add_argument("--view", metavar="范围", help=VIEW_HELP)
     p.set_defaults(handler=cmd_map_html)

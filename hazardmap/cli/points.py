@@ -5,30 +5,113 @@ from hazardmap.cli.output import FORMATS, emit
 from hazardmap.domain.coordinates import Axis, parse_coordinate
 from hazardmap.domain.errors import InvalidInput
 from hazardmap.domain.validation import Datum
+from hazardmap.domain.points import PointView
 from hazardmap.services import points as svc
+from hazardmap.services import register as reg
 from hazardmap.services.store import Store
 
 POINT_HEADERS = {
     "seq": "序号", "township": "乡镇（街道）", "village": "村组", "threatened": "威胁对象", "monitor": "群测群防员",
     "phone": "电话", "lon": "经度", "lat": "纬度", "precision": "定位精度", "source": "坐标来源",
+    "unified_code": "统一编号", "field_code": "野外编号", "name": "名称", "type": "灾害类型", "volume_m3": "体积（m³）",
+    "scale_grade": "规模等级", "households": "威胁户数", "people": "威胁人数", "property_wan": "威胁财产（万元）",
+    "danger_grade": "险情等级", "status": "状态", "retired_on": "核销日期", "retire_reason": "核销原因",
+    "retire_doc": "核销文号",
 }
+# The table keeps to what fits a terminal; csv/json carry every field.
+TABLE_COLUMNS = ("seq", "township", "village", "type", "threatened", "danger_grade", "monitor", "phone",
+                 "precision")
 
 
 def point_record(p) -> dict:
     return {"seq": p.seq, "township": p.township, "village": p.village_group, "threatened": p.threatened,
             "monitor": p.monitor, "phone": p.phone, "lon": p.lon, "lat": p.lat, "precision": p.precision.value,
-            "source": p.source}
+            "source": p.source, "unified_code": p.unified_code, "field_code": p.field_code, "name": p.name,
+            "type": p.kind.value if p.kind else "", "volume_m3": p.volume_m3,
+            "scale_grade": p.scale_grade.value if p.scale_grade else "", "households": p.households,
+            "people": p.people, "property_wan": p.property_wan,
+            "danger_grade": p.danger_grade.value if p.danger_grade else "", "status": p.status.value,
+            "retired_on": p.retired_on, "retire_reason": p.retire_reason, "retire_doc": p.retire_doc}
+
+
+def _view(args) -> PointView:
+    return PointView.ALL if args.all else PointView.RETIRED if args.retired else PointView.ACTIVE
 
 
 def cmd_points(args, store: Store) -> int:
-    records = [point_record(p) for p in svc.list_points(store)]
+    view = _view(args)
+    pts = reg.points_in_view(store, view)
+    records = [point_record(p) for p in pts]
     if args.format == "table":
         for r in records:
             r["precision"] = svc.Precision(r["precision"]).label
-        headers = {k: v for k, v in POINT_HEADERS.items() if k != "source"}
-    else:
-        headers = POINT_HEADERS
-    emit(records, args.format, headers)
+        columns = TABLE_COLUMNS + (("status",) if view is PointView.ALL else ()) + (
+            ("retired_on", "retire_reason") if view is not PointView.ACTIVE else ())
+        for r in records:
+            r["status"] = "已核销" if r["status"] == "retired" else "在册"
+        headers = {k: POINT_HEADERS[k] for k in columns}
+        emit(records, args.format, headers)
+        counts = reg.status_counts(store)
+        print(f"{view.label}：共 {len(records)} 处（在册 {counts[reg.PointStatus.ACTIVE]} 处，"
+              f"已核销 {counts[reg.PointStatus.RETIRED]} 处）")
+        return 0
+    emit(records, args.format, POINT_HEADERS)
+    return 0
+
+
+# CLI option -> service field (options are named after the fields; see register()).
+FIELD_OPTIONS = {
+    "unified_code": "--unified-code", "field_code": "--field-code", "given_name": "--name", "kind": "--type",
+    "volume_m3": "--volume", "township": "--township", "village_code": "--village", "place": "--place",
+    "threatened": "--threatened", "households": "--households", "people": "--people",
+    "property_wan": "--property", "monitor": "--monitor", "phone": "--phone",
+}
+
+
+def _fields(args, store: Store, current=None) -> dict:
+    fields = {k: getattr(args, k) for k in FIELD_OPTIONS if getattr(args, k) is not None}
+    if "village_code" in fields:
+        township = fields.get("township") or (current.township if current else "")
+        fields["village_code"] = reg.resolve_village(store, township, str(fields["village_code"]))
+    return fields
+
+
+def _describe(p) -> str:
+    grade = f"，险情等级 {p.danger_grade.value}" if p.danger_grade else ""
+    scale = f"，规模 {p.scale_grade.value}" if p.scale_grade else ""
+    return f"第 {p.seq} 号隐患点 {p.name}（{p.status.label}{scale}{grade}）"
+
+
+def cmd_point_add(args, store: Store) -> int:
+    changes = reg.add_point(store, _fields(args, store), by=args.by)
+    (seq,) = changes.points
+    p = svc.get_point(store, seq)
+    print(f"已新增{_describe(p)}；位置：{p.precision.label}")
+    return 0
+
+
+def cmd_point_edit(args, store: Store) -> int:
+    seq = svc.parse_point_ref(args.point)
+    fields = _fields(args, store, svc.get_point(store, seq))
+    if not fields:
+        raise InvalidInput("没有给出要修改的项目")
+    changed = reg.edit_point(store, seq, fields, by=args.by)
+    print(("已修改" if changed else "未变化：") + _describe(svc.get_point(store, seq)))
+    return 0
+
+
+def cmd_point_retire(args, store: Store) -> int:
+    seq = svc.parse_point_ref(args.point)
+    reg.retire_point(store, seq, date=args.date, reason=args.reason or "", doc_no=args.doc_no or "", by=args.by)
+    p = svc.get_point(store, seq)
+    print(f"已核销{_describe(p)}：{p.retired_on}，{p.retire_reason}" + (f"，{p.retire_doc}" if p.retire_doc else ""))
+    return 0
+
+
+def cmd_point_restore(args, store: Store) -> int:
+    seq = svc.parse_point_ref(args.point)
+    reg.restore_point(store, seq, by=args.by)
+    print(f"已恢复{_describe(svc.get_point(store, seq))}")
     return 0
 
 
@@ -97,14 +180,57 @@ def cmd_monitor_undo(args, store: Store) -> int:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("points", help="列出16处重点隐患点")
-    p.add_argument("--format", choices=FORMATS, default="table")
+    from hazardmap.cli.parser import ChineseArgumentParser
+
+    p = sub.add_parser("points", help="列出在册隐患点（--all 含已核销）；新增、编辑、核销、恢复隐患点")
+    p.add_argument("--format", choices=FORMATS, default="table", help="输出格式：表格、csv 或 json")
+    shown = p.add_mutually_exclusive_group()
+    shown.add_argument("--all", action="store_true", help="列出全部隐患点（含已核销）")
+    shown.add_argument("--retired", action="store_true", help="只列出已核销的隐患点")
     p.set_defaults(handler=cmd_points)
+    ps = p.add_subparsers(dest="points_command", metavar="操作", parser_class=ChineseArgumentParser)
+
+    def field_options(q, *, adding: bool) -> None:
+        clear = "" if adding else "（写 \"\" 清空）"
+        q.add_argument("--township", required=adding, help="乡镇（街道）全称，如“茅市镇”“云集街道”")
+        q.add_argument("--village", dest="village_code", metavar="村", help="村（村庄名录中的村名或12位区划代码）" + clear)
+        q.add_argument("--place", metavar="组或地点", help="组/地点，如“新屋组”" + clear)
+        q.add_argument("--name", dest="given_name", metavar="名称", help="名称（默认为乡镇+村组）" + clear)
+        q.add_argument("--unified-code", dest="unified_code", metavar="编号", help="统一编号（不可与其他点重复）" + clear)
+        q.add_argument("--field-code", dest="field_code", metavar="编号", help="野外编号" + clear)
+        q.add_argument("--type", dest="kind", metavar="类型", help="灾害类型：滑坡、崩塌、泥石流、地面塌陷、地裂缝、不稳定斜坡" + clear)
+        q.add_argument("--volume", dest="volume_m3", metavar="立方米", help="体积（立方米），滑坡据此分规模等级" + clear)
+        q.add_argument("--threatened", metavar="原文", help="威胁对象（原文，如“胡九斤等4户”）" + clear)
+        q.add_argument("--households", metavar="户数", help="威胁户数" + clear)
+        q.add_argument("--people", metavar="人数", help="威胁人数（据此及财产定险情等级）" + clear)
+        q.add_argument("--property", dest="property_wan", metavar="万元", help="威胁财产（万元）" + clear)
+        q.add_argument("--monitor", metavar="姓名", help="监测人（群测群防员）姓名" + clear)
+        q.add_argument("--phone", help="监测人电话：11位手机号或 0734-1234567" + clear)
+        q.add_argument("--by", help="操作人（默认为当前系统用户）")
+
+    a = ps.add_parser("add", help="新增隐患点（列入在册）")
+    field_options(a, adding=True)
+    a.set_defaults(handler=cmd_point_add)
+    e = ps.add_parser("edit", help="修改隐患点的各项（只改给出的项，记入修改记录）")
+    e.add_argument("--point", required=True, help="隐患点序号")
+    field_options(e, adding=False)
+    e.set_defaults(handler=cmd_point_edit)
+    r = ps.add_parser("retire", help="核销（销号）隐患点：保留记录，默认不再列出")
+    r.add_argument("--point", required=True, help="隐患点序号")
+    r.add_argument("--date", required=True, metavar="日期", help="核销日期，如 2024-05-03")
+    r.add_argument("--reason", metavar="原因", help="核销原因（必填），如“已完成工程治理”")
+    r.add_argument("--doc-no", dest="doc_no", metavar="文号", help="核销文号")
+    r.add_argument("--by", help="操作人（默认为当前系统用户）")
+    r.set_defaults(handler=cmd_point_retire)
+    o = ps.add_parser("restore", help="恢复已核销的隐患点为在册")
+    o.add_argument("--point", required=True, help="隐患点序号")
+    o.add_argument("--by", help="操作人（默认为当前系统用户）")
+    o.set_defaults(handler=cmd_point_restore)
 
     mon = sub.add_parser("monitor", help="群测群防员")
     mon_sub = mon.add_subparsers(dest="monitor_command", required=True)
     ms = mon_sub.add_parser("set", help="更换隐患点的群测群防员或电话")
-    ms.add_argument("--point", required=True, help="隐患点序号 1～16")
+    ms.add_argument("--point", required=True, help="隐患点序号")
     ms.add_argument("--name")
     ms.add_argument("--phone")
     ms.add_argument("--by", help="操作人（默认为当前系统用户）")

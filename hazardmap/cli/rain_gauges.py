@@ -1,15 +1,17 @@
-"""hazardmap rain-gauges [assign|clear|import]."""
+"""hazardmap rain-gauges [assign|clear|import|add|retire|restore]."""
 from __future__ import annotations
 
 import sys
 
 from hazardmap.cli.output import FORMATS, emit
 from hazardmap.domain.errors import InvalidInput
+from hazardmap.domain.rain_gauges import PROGRAMME_2023
 from hazardmap.services import rain_gauge_import
 from hazardmap.services import rain_gauges as svc
 from hazardmap.services.store import Store
 
-HEADERS = {"slot": "编号", "village": "村（社区）", "township": "乡镇（街道）", "lon": "经度", "lat": "纬度"}
+HEADERS = {"slot": "编号", "batch": "批次", "village": "村（社区）", "township": "乡镇（街道）", "station_code": "站码",
+           "install_year": "安装年份", "status": "状态", "lon": "经度", "lat": "纬度"}
 
 
 def _slot(text: str) -> int:
@@ -21,16 +23,26 @@ def _slot(text: str) -> int:
 
 def cmd_list(args, store: Store) -> int:
     sites = svc.list_sites(store)
-    records = [{"slot": s.slot, "village": s.village, "township": s.township, "lon": s.lon, "lat": s.lat}
-               for s in sites]
+    records = [{"slot": s.slot, "batch": s.batch_label, "village": s.village, "township": s.township,
+                "station_code": s.station_code, "install_year": s.install_year, "status": s.status_label,
+                "lon": s.lon, "lat": s.lat} for s in sites]
     if args.format == "table":
         for r in records:
             r["village"] = r["village"] or "（未落实）"
     emit(records, args.format, HEADERS)
     if args.format == "table":
-        done, total = svc.assigned_count(store)
-        print(f"已落实 {done}/{total}")
+        print(_summary(store, sites))
     return 0
+
+
+def _summary(store: Store, sites=None) -> str:
+    """The counts, from the data: the programme's counter, then sites added, in use and retired."""
+    sites = svc.list_sites(store) if sites is None else sites
+    done, total = svc.assigned_count(store)
+    added = sum(1 for s in sites if not s.batch)
+    retired = sum(1 for s in sites if s.retired)
+    return (f"{PROGRAMME_2023}：已落实 {done}/{total}；单独新增 {added} 处；"
+            f"在用 {sum(1 for s in sites if s.active)} 处；已撤除 {retired} 处")
 
 
 def cmd_assign(args, store: Store) -> int:
@@ -48,6 +60,29 @@ def cmd_clear(args, store: Store) -> int:
     svc.clear(store, slot)
     done, total = svc.assigned_count(store)
     print(f"第 {slot} 号雨量计站点已清空。已落实 {done}/{total}")
+    return 0
+
+
+def cmd_add(args, store: Store) -> int:
+    slot, _changes = svc.add_site(store, args.village, township=args.township, station_code=args.station_code,
+                                  install_year=args.year, by=args.by)
+    site = next(s for s in svc.list_sites(store) if s.slot == slot)
+    where = "（该村在名录中无坐标，地图上暂不显示）" if site.lon is None else f"，经度 {site.lon:.6f}，纬度 {site.lat:.6f}"
+    print(f"新增第 {slot} 号雨量计站点：{site.township}{site.village}{where}。{_summary(store)}")
+    return 0
+
+
+def cmd_retire(args, store: Store) -> int:
+    slot = _slot(args.slot)
+    svc.retire(store, slot, reason=args.reason or "", on=args.date, by=args.by)
+    print(f"第 {slot} 号雨量计站点已撤除（记录保留，可恢复）。{_summary(store)}")
+    return 0
+
+
+def cmd_restore(args, store: Store) -> int:
+    slot = _slot(args.slot)
+    svc.restore(store, slot)
+    print(f"第 {slot} 号雨量计站点已恢复在用。{_summary(store)}")
     return 0
 
 
@@ -88,10 +123,26 @@ def cmd_import(args, store: Store) -> int:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("rain-gauges", help="2023年15个村部雨量计站点")
+    p = sub.add_parser("rain-gauges", help="雨量计站点：2023年村部雨量计批次和此后新增的站点（列出批次、状态）")
     p.add_argument("--format", choices=FORMATS, default="table")
     p.set_defaults(handler=cmd_list)
     rsub = p.add_subparsers(dest="rain_command")
+    n = rsub.add_parser("add", help="新增一个雨量计站点（2023年批次以外）")
+    n.add_argument("--village", required=True, help="村名或12位区划代码")
+    n.add_argument("--township", help="乡镇（街道）名，村名重复时用")
+    n.add_argument("--station-code", metavar="站码", help="水文/气象部门的站码（可不填）")
+    n.add_argument("--year", metavar="年份", help="安装年份（可不填）")
+    n.add_argument("--by")
+    n.set_defaults(handler=cmd_add)
+    r = rsub.add_parser("retire", help="撤除某号站点（雨量计已拆除；记录保留，可恢复）")
+    r.add_argument("--slot", required=True)
+    r.add_argument("--reason", required=True, help="撤除原因")
+    r.add_argument("--date", metavar="年-月-日", help="撤除日期，默认今天")
+    r.add_argument("--by")
+    r.set_defaults(handler=cmd_retire)
+    o = rsub.add_parser("restore", help="恢复已撤除的站点")
+    o.add_argument("--slot", required=True)
+    o.set_defaults(handler=cmd_restore)
     a = rsub.add_parser("assign", help="指定某号站点所在的村")
     a.add_argument("--slot", required=True)
     a.add_argument("--village", required=True, help="村名或12位区划代码")

@@ -37,6 +37,61 @@ class OutsideCounty(InvalidInput):
         self.lon, self.lat = lon, lat
 
 
+class FieldInvalid(InvalidInput):
+    """One field of a record is wrong; field: its key (e.g. "township"), so a dialog can mark it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class BadPhone(FieldInvalid):
+    def __init__(self, phone: str, field: str = "phone") -> None:
+        super().__init__(field, f"电话号码“{phone}”格式不对：应为以1开头的11位手机号，或如 0734-1234567 的座机号")
+        self.phone = phone
+
+
+# ---- the register of points ---------------------------------------------------------------------
+
+class DuplicateCode(FieldInvalid):
+    """统一编号 is unique: seq already carries it."""
+
+    def __init__(self, code: str, seq: int) -> None:
+        super().__init__("unified_code", f"统一编号“{code}”已用于第 {seq} 号隐患点，不能重复")
+        self.code, self.seq = code, seq
+
+
+class UnknownTownship(FieldInvalid):
+    def __init__(self, name: str) -> None:
+        super().__init__("township", f"“{name}”不是衡南县的乡镇（街道）：请从 23 个乡镇街道中选择")
+        self.name = name
+
+
+class VillageNotInTownship(FieldInvalid):
+    """village_code is unknown (township None) or lies in another township."""
+
+    def __init__(self, village: str, township: str, actual_township: str | None) -> None:
+        if actual_township:
+            text = f"“{village}”属于{actual_township}，不在{township}：请选{township}的村"
+        else:
+            text = f"村庄名录中{township}没有“{village}”：请选{township}的村"
+        super().__init__("village_code", text)
+        self.village, self.township, self.actual_township = village, township, actual_township
+
+
+class RetireWithoutReason(FieldInvalid):
+    def __init__(self) -> None:
+        super().__init__("retire_reason", "核销隐患点必须写明核销原因（例如“已完成工程治理”）")
+
+
+class WrongStatus(InvalidInput):
+    """Retiring a retired point or restoring one that is on the register."""
+
+    def __init__(self, seq: int, status_label: str, verb: str) -> None:
+        super().__init__(f"第 {seq} 号隐患点{status_label}，无需{verb}")
+        self.seq, self.status_label, self.verb = seq, status_label, verb
+
+
 # ---- records and edits (the storage seam, concurrent edits, undo) ------------------------------
 
 class PointNotFound(NotFound):
@@ -85,6 +140,36 @@ class VillageTaken(InvalidInput):
     def __init__(self, village: str, slot: int) -> None:
         super().__init__(f"{village} 已是第 {slot} 号雨量计站点；一个村只装一台")
         self.village, self.slot = village, slot
+
+
+class StationCodeTaken(InvalidInput):
+    """站码 identifies one station: another site (in use or retired) already has it."""
+
+    def __init__(self, code: str, slot: int) -> None:
+        super().__init__(f"站码 {code} 已是第 {slot} 号雨量计站点的站码")
+        self.code, self.slot = code, slot
+
+
+class SiteRetired(InvalidInput):
+    """A retired rain-gauge site is not changed until it is restored."""
+
+    def __init__(self, slot: int, verb: str) -> None:
+        super().__init__(f"第 {slot} 号雨量计站点已撤除，不能{verb}；请先恢复该站点")
+        self.slot, self.verb = slot, verb
+
+
+class SiteNotRetired(InvalidInput):
+    def __init__(self, slot: int) -> None:
+        super().__init__(f"第 {slot} 号雨量计站点没有撤除，无需恢复")
+        self.slot = slot
+
+
+class SiteUnassigned(InvalidInput):
+    """A programme slot with no village yet has no gauge to retire."""
+
+    def __init__(self, slot: int) -> None:
+        super().__init__(f"第 {slot} 号雨量计站点尚未落实村庄，没有可撤除的雨量计")
+        self.slot = slot
 
 
 class StaleEdit(HazardmapError):

@@ -38,7 +38,9 @@ class Datum(str, enum.Enum):
 def check_phone(phone: str) -> str:
     phone = phone.strip().replace(" ", "")
     if not (_MOBILE.match(phone) or _LANDLINE.match(phone)):
-        raise InvalidInput(f"电话号码“{phone}”格式不对：应为以1开头的11位手机号，或如 0734-1234567 的座机号")
+        from hazardmap.domain.errors import BadPhone
+
+        raise BadPhone(phone)
     return phone
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
+from hazardmap.domain.key_lists import View
 from hazardmap.geodata.gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
 
 # Layer keys (used by the page, the layer panel and the tests) and their Chinese names.
@@ -33,6 +34,7 @@ class MapOptions:
     layer_control: bool = True     # Leaflet's own layer switch (the window has its own panel)
     mask_phones: bool = False      # phones as 138****2467 (copies of the page leaving the bureau)
     visible: frozenset[str] = field(default_factory=lambda: frozenset(LAYERS))
+    view: View | None = None       # which points (services/views.py); None = the newest key list
 
     def __post_init__(self) -> None:
         if self.basemap not in BASEMAPS:

@@ -24,7 +24,7 @@ from hazardmap.files import write_text
 from hazardmap.geodata.bundled import BundledData
 from hazardmap.mapping.assets import ASSET_DIR, CSS, JS, copy_assets
 from hazardmap.mapping.options import BASEMAPS, LAYERS, MapOptions, page_datum, page_to_cgcs2000, to_page_fn
-from hazardmap.services import patrol_status, points as point_service, rain_gauges
+from hazardmap.services import patrol_status, rain_gauges, views
 
 __all__ = ["BASEMAPS", "LAYERS", "MapOptions", "build_map_page", "collect_payload", "page_to_cgcs2000",
            "points_update"]
@@ -151,11 +151,12 @@ def rain_gauge_payload(sites, options: MapOptions) -> list[dict]:
     to_page = to_page_fn(options)
     out = []
     for s in sites:
-        if not s.assigned or s.lon is None:
+        if not s.active or s.lon is None:   # no village yet, or the gauge was removed
             continue
         lon, lat = to_page(s.lon, s.lat)
+        first = f"第 {s.slot} 号雨量计（{s.batch_label}）" + (f"，站码 {s.station_code}" if s.station_code else "")
         out.append({"slot": s.slot, "lon": lon, "lat": lat,
-                    "tooltip": [f"第 {s.slot} 号雨量计", f"{s.township}{s.village}（村部，位置为村庄中心）"]})
+                    "tooltip": [first, f"{s.township}{s.village}（位置为村庄中心）"]})
     return out
 
 
@@ -238,7 +239,7 @@ def tile_url(template: str, key: str) -> str:
 
 def collect_payload(store, options: MapOptions) -> dict:
     """Everything the page draws, read through the services (the same facts the CLI prints)."""
-    pts = point_service.list_points(store)
+    pts = views.points_in_view(store, options.view)
     latest = patrol_status.latest_judgements(store)
     tiles = None
     if options.basemap != "offline":
@@ -250,6 +251,7 @@ def collect_payload(store, options: MapOptions) -> dict:
     return {
         "points": points_payload(pts, latest, options),
         "unlocated": [{"seq": p.seq, "name": p.name} for p in pts if not p.located],
+        "shown": shown_payload(store, pts, options),
         "rain_gauges": rain_gauge_payload(rain_gauges.list_sites(store), options),
         "static": static_layers(store.bundled, options),
         "legend": legend_payload(store.bundled),
@@ -268,7 +270,14 @@ def build_map_page(store, out_path: Path, options: MapOptions | None = None, *, 
 
 def points_update(store, options: MapOptions) -> dict:
     """What the window sends to a loaded page after a Changes record: points and rain gauges."""
-    pts = point_service.list_points(store)
+    pts = views.points_in_view(store, options.view)
     return {"points": points_payload(pts, patrol_status.latest_judgements(store), options),
             "unlocated": [{"seq": p.seq, "name": p.name} for p in pts if not p.located],
+            "shown": shown_payload(store, pts, options),
             "rain_gauges": rain_gauge_payload(rain_gauges.list_sites(store), options)}
+
+
+def shown_payload(store, pts: list[HazardPoint], options: MapOptions) -> dict:
+    """The legend's first line: the view's name and how many of its points there are and are drawn."""
+    return {"title": views.view_title(store, options.view), "count": len(pts),
+            "drawn": sum(1 for p in pts if p.located)}

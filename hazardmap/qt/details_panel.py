@@ -13,7 +13,8 @@ from PySide6.QtWidgets import (QHBoxLayout, QMenu, QMessageBox, QPushButton, QTa
 
 from hazardmap.domain.patrol_status import status_label
 from hazardmap.domain.validation import Datum
-from hazardmap.services import patrol_status, points as point_service
+from hazardmap.domain.points import POINT_FIELDS, STATUS_FIELDS
+from hazardmap.services import patrol_status, points as point_service, register
 from hazardmap.services.store import Store
 
 
@@ -28,13 +29,40 @@ def _datum_label(value: str) -> str:
         return value
 
 
+POINT_LABELS = {**POINT_FIELDS, **STATUS_FIELDS}
+
+
+def _shown(value) -> str:
+    if value is None or value == "":
+        return "（空）"
+    return {"active": "在册", "retired": "已核销"}.get(value, f"{value:g}" if isinstance(value, float) else str(value))
+
+
 def point_details_html(store: Store, seq: int) -> str:
     """The 详情 page as HTML; every value escaped (names and notes are user text)."""
     p = point_service.get_point(store, seq)
     latest = patrol_status.latest_judgements(store).get(seq)
-    rows = [
-        ("威胁对象", _e(p.threatened)),
-        ("灾害类型", _e(p.hazard_type) or "<span style='color:#888'>（资料未载明）</span>"),
+    none = "<span style='color:#888'>（资料未载明）</span>"
+    blank = "<span style='color:#888'>（未填）</span>"
+
+    def num(value, unit: str) -> str:
+        return "" if value is None else f"{value:g} {unit}"
+
+    threat_numbers = "，".join(x for x in (num(p.households, "户"), num(p.people, "人"),
+                                          num(p.property_wan, "万元")) if x)
+    scale = p.scale_grade
+    danger = p.danger_grade
+    rows = []
+    if p.retired:
+        rows.append(("状态", f"<b style='color:#c62828'>已核销</b>　{_e(p.retired_on)}　{_e(p.retire_reason)}"
+                              + (f"（{_e(p.retire_doc)}）" if p.retire_doc else "")))
+    rows += [
+        ("统一编号", _e(p.unified_code) or blank),
+        ("野外编号", _e(p.field_code) or blank),
+        ("威胁对象", _e(p.threatened) + (f"（{threat_numbers}）" if threat_numbers else "")),
+        ("灾害类型", _e(p.kind.value if p.kind else p.hazard_type) or none),
+        ("规模", (num(p.volume_m3, "m³") + (f"，<b>{scale.value}</b>" if scale else "")) or none),
+        ("险情等级", f"<b>{danger.value}</b>（按威胁人数或财产，国家分级标准）" if danger else none),
         ("群测群防员", f"{_e(p.monitor)}　<b>{_e(p.phone)}</b>"),
         ("位置", f"经度 {p.lon:.6f}，纬度 {p.lat:.6f}（CGCS2000）" if p.located
          else "<b style='color:#c62828'>未定位</b>"),
@@ -70,6 +98,14 @@ def point_details_html(store: Store, seq: int) -> str:
         for m in reversed(monitors):
             out.append(f"<li>{_e(m.changed_at)} {_e(m.changed_by)}：{_e(m.old_name)} {_e(m.old_phone)} → "
                        f"{_e(m.new_name)} {_e(m.new_phone)}</li>")
+        out.append("</ul>")
+    changes = register.point_changes(store, seq)
+    if changes:
+        out.append("<h4 style='margin:8px 0 2px'>登记修改记录</h4><ul style='margin:0'>")
+        for c in reversed(changes):
+            fields = "；".join(f"{POINT_LABELS.get(k, k)}：{_e(_shown(old))} → {_e(_shown(new))}"
+                              for k, (old, new) in c.fields.items())
+            out.append(f"<li>{_e(c.changed_at)} {_e(c.changed_by)}：<b>{c.action.label}</b> {fields}</li>")
         out.append("</ul>")
     works = point_service.linked_emergency_works(store, seq)
     out.append("<h4 style='margin:8px 0 2px'>关联的 2023 排危除险项目</h4>")

@@ -14,18 +14,17 @@ from hazardmap.domain.coordinates import EXAMPLES, Axis, parse_coordinate
 from hazardmap.domain.errors import HazardmapError, OutsideCounty
 from hazardmap.domain.validation import Datum
 from hazardmap.qt.buttons import ok_cancel
-from hazardmap.qt.shell import MapClickTool, Shell
+from hazardmap.qt.shell import PicksOnMap, Shell
 from hazardmap.services import points as point_service
 
 
-class LocationDialog(QDialog):
+class LocationDialog(PicksOnMap, QDialog):
     sig_saved = Signal(int)
 
     def __init__(self, shell: Shell, seq: int, parent=None) -> None:
         super().__init__(parent)
         self.shell = shell
         self.seq = seq
-        self.map_tool: MapClickTool | None = None
         point = point_service.get_point(shell.store, seq)
         self.setWindowTitle(f"修正位置：{seq}号 {point.name}")
         now = (f"经度 {point.lon:.6f}，纬度 {point.lat:.6f}（{point.precision.label}）" if point.located
@@ -72,25 +71,11 @@ class LocationDialog(QDialog):
 
     def _on_pick(self) -> None:
         """Hide, and let the user click on the map; Esc brings the dialog back unchanged."""
-        self.map_tool = tool = MapClickTool(f"请在地图上点击 {self.seq} 号隐患点的位置（Esc 取消）", self)
-        tool.sig_clicked.connect(self._on_map_clicked)
-        tool.sig_cancelled.connect(self._come_back)
-        self.hide()
-        self.shell.request_map_click(tool)
+        self.ask_map_click(self.shell, f"请在地图上点击 {self.seq} 号隐患点的位置（Esc 取消）")
 
     def _on_map_clicked(self, lon: float, lat: float) -> None:
         self.set_picked(lon, lat)
-        self.map_tool.finish()
-        self._come_back()
-
-    def _come_back(self) -> None:
-        self.show()
-        self.raise_()
-
-    def done(self, result: int) -> None:
-        if self.map_tool is not None:
-            self.map_tool.finish()  # closing the dialog ends its pick
-        super().done(result)
+        self.finish_pick()
 
     def accept(self) -> None:
         try:

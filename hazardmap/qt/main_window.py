@@ -4,39 +4,42 @@ interface (hazardmap.qt.shell); every edit runs through its one OperationRunner 
 every view refreshes from the core's Changes records."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QUndoStack
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QInputDialog, QLabel, QMainWindow, QMenu, QSplitter,
-                               QTabWidget, QWidget)
+                               QTabWidget, QToolBar)
 
 from hazardmap import __version__
 from hazardmap.domain.changes import Changes
-from hazardmap.domain.errors import HazardmapError
 from hazardmap.mapping.options import BASEMAPS, LAYERS, MapOptions
 from hazardmap.mapping.page import build_map_page
-from hazardmap.qt import about, patrol, printing
+from hazardmap.qt import about, key_list_import, patrol, plan_tab, point_register, printing
 from hazardmap.qt.bus_adapter import QtChangeBus
 from hazardmap.qt.details_panel import DetailsPanel
 from hazardmap.qt.layers_panel import LayersPanel
 from hazardmap.qt.location_dialog import LocationDialog
 from hazardmap.qt.monitor_dialog import MonitorDialog
 from hazardmap.qt.operations import OperationRunner
-from hazardmap.qt.shell import MapClickTool, MenuId, Section, SectionedMenus
+from hazardmap.qt.shell import MapClickTool, MenuId, Section, SectionedMenus, ShellPlumbing
 from hazardmap.qt.store_warnings import warning_banner
 from hazardmap.qt.map_view import MapView
 from hazardmap.qt.points_table import PointsTable
 from hazardmap.qt.rain_gauge_panel import RainGaugePanel
-from hazardmap.services import patrol_status, points as point_service
+from hazardmap.qt.view_chooser import ViewChooser
+from hazardmap.domain.key_lists import View
+from hazardmap.services import patrol_status, views
 from hazardmap.services.store import Store
 
 SETTINGS_FILE = "ui.ini"  # UI preferences live beside the user's database (per data folder)
 SCREEN_SHARE = 0.9        # first start: this much of the screen's free area (later: as the user left it)
 
 
-class MainWindow(QMainWindow):
+class MainWindow(ShellPlumbing, QMainWindow):
     sig_point_selected = Signal(int)  # seq of the selected point, 0 when none
+    sig_view_changed = Signal(str)    # the points shown changed (View.key() of the new choice)
+    sig_point_menu = Signal(QMenu, int)  # the points table's context menu, for features to fill
 
     # Attached features, by name: what each feature's attach(shell) returned (tests reach them here).
     features: dict[str, Any]
@@ -57,6 +60,8 @@ class MainWindow(QMainWindow):
             basemap = "offline"
         visible = frozenset(k for k in LAYERS if k not in hidden)
 
+        # Which points the table, map, overview and printing show (a year's key list by default).
+        self.view_chooser = ViewChooser(store, self.settings, self)
         self.map_view = MapView(store, self._map_options(basemap, visible), self)
         self.points_table = PointsTable(self)
         self.details = DetailsPanel(self.run_operation, self)
@@ -95,6 +100,14 @@ class MainWindow(QMainWindow):
         if self.store_warning is not None:
             self.statusBar().addWidget(self.store_warning, 1)
 
+        view_bar = QToolBar("显示", self)
+        view_bar.setObjectName("view_bar")  # saveState/restoreState find it by name
+        view_bar.setMovable(False)
+        view_bar.addWidget(QLabel("显示：", self))
+        view_bar.addWidget(self.view_chooser)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, view_bar)
+        self.view_chooser.sig_view_chosen.connect(self._on_view_chosen)
+
         self._menus = SectionedMenus(self.menuBar())
         self.menus: dict[str, QMenu] = self._menus.menus
         self._build_menus()
@@ -102,6 +115,7 @@ class MainWindow(QMainWindow):
         # Wiring: selection both ways, edits, and the change bus.
         self.points_table.sig_row_selected.connect(self._on_row_selected)
         self.points_table.sig_locate_requested.connect(self.open_location_dialog)
+        self.points_table.sig_context_menu.connect(self.sig_point_menu)
         self.details.details_tab.sig_locate_requested.connect(self.open_location_dialog)
         self.details.details_tab.sig_monitor_requested.connect(self.open_monitor_dialog)
         self.map_view.sig_point_clicked.connect(self._on_marker_clicked)
@@ -123,7 +137,8 @@ class MainWindow(QMainWindow):
         self.map_view.load_map()
         # Features, imported explicitly above; each attaches through the Shell interface.
         self.features = {"about": about.attach(self), "printing": printing.attach(self),
-                         "patrol": patrol.attach(self)}
+                         "patrol": patrol.attach(self), "plan": plan_tab.attach(self),
+                         "register": point_register.attach(self), "key_lists": key_list_import.attach(self)}
         self._restore_layout()
 
     def showEvent(self, event) -> None:  # noqa: N802
@@ -175,47 +190,17 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     # --- the Shell interface (hazardmap.qt.shell): what features may use --------------------------
-    @property
-    def undo_stack(self) -> QUndoStack:
-        return self.runner.undo_stack
-
-    def widget(self) -> QWidget:
-        return self
-
-    def undo(self) -> None:
-        self.runner.undo()
-
-    def redo(self) -> None:
-        self.runner.redo()
-
-    def add_action(self, menu_id: str, action: QAction, section: str) -> None:
-        self._menus.add_action(menu_id, action, section)
-
-    def add_menu(self, menu_id: str, title: str, section: str) -> QMenu:
-        return self._menus.add_menu(menu_id, title, section)
-
-    def add_details_tab(self, widget: QWidget, title: str) -> None:
-        self.details_tabs.addTab(widget, title)
-
-    def show_details_tab(self, widget: QWidget) -> None:
-        if self.details_tabs.indexOf(widget) >= 0:
-            self.details_tabs.setCurrentWidget(widget)
-
-    def add_dock(self, dock: QDockWidget, area: Qt.DockWidgetArea = Qt.DockWidgetArea.BottomDockWidgetArea) -> None:
-        self.addDockWidget(area, dock)
-        self.add_action(MenuId.VIEW, dock.toggleViewAction(), Section.PANELS)
-
     def current_point_seq(self) -> int | None:
         return self._selected
 
     def select_point(self, seq: int | None) -> None:
         self.points_table.select_seq(seq)
 
-    def run_operation(self, op: Callable[[Store], Any], *, title: str, slow: str | None = None,
-                      parent: QWidget | None = None, resets_undo: bool = False,
-                      on_refused: Callable[[HazardmapError], None] | None = None) -> Any:
-        return self.runner.run(op, title=title, slow=slow, parent=parent, resets_undo=resets_undo,
-                               on_refused=on_refused)
+    def current_view(self) -> View:
+        return self.view_chooser.view
+
+    def set_view(self, view: View) -> None:
+        self.view_chooser.set_view(view)
 
     def request_map_click(self, tool: MapClickTool) -> None:
         """Hand map clicks to the asking dialog's tool until it finishes or Esc cancels it."""
@@ -231,7 +216,8 @@ class MainWindow(QMainWindow):
     # --- building ----------------------------------------------------------------------------
     def _map_options(self, basemap: str, visible: frozenset[str]) -> MapOptions:
         key = str(self.settings.value("map/tianditu_key", "") or "")
-        return MapOptions(basemap=basemap, tianditu_key=key, qt_bridge=True, layer_control=False, visible=visible)
+        return MapOptions(basemap=basemap, tianditu_key=key, qt_bridge=True, layer_control=False, visible=visible,
+                          view=self.view_chooser.view)
 
     def _build_menus(self) -> None:
         undo, redo = self.runner.undo_actions(self)  # 撤销 <step> / 重做 <step>
@@ -268,10 +254,26 @@ class MainWindow(QMainWindow):
 
     # --- refreshing from the core ----------------------------------------------------------------
     def _reload_points(self) -> None:
-        self.points_table.set_points(point_service.list_points(self.store),
+        self.points_table.set_points(views.points_in_view(self.store, self.view_chooser.view),
                                      patrol_status.latest_judgements(self.store))
 
+    def _on_view_chosen(self, view: View) -> None:
+        self._reload_points()
+        self.map_view.set_view(view)
+        pts = views.points_in_view(self.store, view)
+        self.map_status.setText(f"显示{views.view_title(self.store, view)}：{len(pts)} 处"
+                                f"（图上 {sum(1 for p in pts if p.located)} 处）")
+        if self._selected and self._selected not in views.seqs_in_view(self.store, view):
+            self.points_table.select_seq(None)
+        self.sig_view_changed.emit(view.key())
+
     def _on_changes(self, changes: Changes) -> None:
+        if changes.points:   # a list imported or a point retired: the choices and their counts change
+            before = self.view_chooser.view
+            self.view_chooser.refresh()
+            if self.view_chooser.view != before:
+                self._on_view_chosen(self.view_chooser.view)
+                return
         if changes.points or changes.patrol_points:
             self._reload_points()
             if self._selected and self._selected in (changes.points | changes.patrol_points):
@@ -371,7 +373,7 @@ class MainWindow(QMainWindow):
                                         ) == QMessageBox.StandardButton.Yes
             # The save dialog has already asked about replacing an existing file.
             build_map_page(self.store, path, MapOptions(visible=frozenset(self.layers_panel.visible_layers()),
-                                                        mask_phones=mask), force=True)
+                                                        mask_phones=mask, view=self.view_chooser.view), force=True)
             self.statusBar().showMessage(f"已导出 {path}（资源文件在同一文件夹的 hazardmap_assets 中）", 8000)
 
     def closeEvent(self, event) -> None:  # noqa: N802

@@ -67,9 +67,9 @@ class MapView(QWebEngineView):
         self.load(QUrl.fromLocalFile(str(path)))
 
     def _refresh_known_seqs(self) -> None:
-        from hazardmap.services import points as point_service
+        from hazardmap.services import views
 
-        self.bridge.known_seqs = {p.seq for p in point_service.list_points(self.store) if p.located}
+        self.bridge.known_seqs = {p.seq for p in views.points_in_view(self.store, self.options.view) if p.located}
 
     def _on_ready(self, stats: dict) -> None:
         self.ready = True
@@ -110,6 +110,11 @@ class MapView(QWebEngineView):
         self._stale = False
         update = json.dumps(points_update(self.store, self.options), ensure_ascii=False)
         self.run_js(f"hazardmap.setPoints({update})")
+
+    def set_view(self, view) -> None:
+        """Show another choice of points (services/views.py): sent to the loaded page, no reload."""
+        self.options = dataclasses.replace(self.options, view=view)
+        self.refresh_points()
 
     def set_layer_visible(self, key: str, on: bool) -> None:
         visible = (self.options.visible | {key}) if on else (self.options.visible - {key})

@@ -283,8 +283,16 @@ class OperationRunner(QObject):
     def call(self, op: Operation, title: str, parent: QWidget | None = None,
              on_refused: Callable[[HazardmapError], None] | None = None) -> Any:
         """op(store) with errors shown in Chinese; None when it failed."""
+        return self._guarded(lambda: op(self.store), title, parent, on_refused)
+
+    def _guarded(self, fn: Callable[[], Any], title: str, parent: QWidget | None,
+                 on_refused: Callable[[HazardmapError], None] | None) -> Any:
+        """fn() with its failure shown: a refusal in its own Chinese words, anything else logged and worded
+        generically (never raw exception text); None when it failed or was cancelled."""
         try:
-            return op(self.store)
+            return fn()
+        except Cancelled:
+            self.last_error = CANCELLED
         except HazardmapError as exc:
             self._refused(title, exc, parent, on_refused)
         except Exception:
@@ -302,17 +310,8 @@ class OperationRunner(QObject):
                 raise Cancelled
             return result
 
-        try:
-            return run_in_worker(parent, self.store, label, job, keep_store=self._worker_stores)
-        except Cancelled:
-            self.last_error = CANCELLED
-            return None
-        except HazardmapError as exc:
-            self._refused(title, exc, parent, on_refused)
-        except Exception:
-            log.exception("operation %s failed in the worker", title)
-            self.show_error(title, INTERNAL_ERROR, parent)
-        return None
+        return self._guarded(lambda: run_in_worker(parent, self.store, label, job, keep_store=self._worker_stores),
+                             title, parent, on_refused)
 
     def publish(self, changes: Changes) -> None:
         self.store.announce(changes)

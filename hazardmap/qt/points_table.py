@@ -12,6 +12,7 @@ from hazardmap.domain.points import HazardPoint, Precision
 
 COLUMNS = ["序号", "乡镇（街道）", "村组", "威胁对象", "群测群防员", "电话", "定位精度", "最近巡查"]
 SEQ_ROLE = Qt.ItemDataRole.UserRole + 1
+FIT_ROWS = 100
 
 
 class PointsTableModel(QAbstractTableModel):
@@ -19,20 +20,67 @@ class PointsTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.points: list[HazardPoint] = []
         self.latest: dict[int, LatestPatrol] = {}
+        self._rows: list[tuple] = []  # each row's display texts, made once per refresh, not per paint
+        self._seq_rows: dict[int, int] = {}
+
+    def _row(self, p: HazardPoint) -> tuple:
+        latest = self.latest.get(p.seq)
+        status = status_label(latest)
+        return (p.seq, p.township, p.village_group, p.threatened, p.monitor, p.phone, p.precision.label,
+                f"{status} {latest.at}" if latest else status)
 
     def set_points(self, points: list[HazardPoint], latest: dict[int, LatestPatrol]) -> None:
         self.beginResetModel()
-        self.points, self.latest = list(points), dict(latest)
+        self.latest = dict(latest)
+        rows = [(p, self._row(p)) for p in points]
+        rows.sort(key=self._key, reverse=self._order == Qt.SortOrder.DescendingOrder)
+        self.points, self._rows = [p for p, _ in rows], [r for _, r in rows]
+        self._seq_rows = {p.seq: i for i, p in enumerate(self.points)}
         self.endResetModel()
 
-    def update_points(self, points: list[HazardPoint], latest: dict[int, LatestPatrol]) -> None:
-        """Same rows, new values: keeps the selection and sort (rows are the fixed set of points)."""
-        if [p.seq for p in points] != [p.seq for p in self.points]:
+    def update_points(self, points: list[HazardPoint], latest: dict[int, LatestPatrol]) -> bool:
+        """Same points, new values: keeps the selection and sort (only a changed set resets).
+        False when nothing changed."""
+        if len(points) != len(self.points) or any(p.seq not in self._seq_rows for p in points):
             self.set_points(points, latest)
+            return True
+        # Only the rows that differ: the views redo every row a signal names, which with 2,000 points
+        # cost tens of milliseconds per refresh (bench/bench_register.py).
+        old_latest, self.latest = self.latest, dict(latest)
+        changed = []
+        for p in points:
+            i = self._seq_rows[p.seq]
+            if self.points[i] != p or old_latest.get(p.seq) != self.latest.get(p.seq):
+                self.points[i], self._rows[i] = p, self._row(p)
+                changed.append(i)
+        if changed:
+            self.dataChanged.emit(self.index(min(changed), 0), self.index(max(changed), len(COLUMNS) - 1))
+            if self._column != 0:  # a changed text may move its row
+                self.sort(self._column, self._order)
+        return bool(changed)
+
+    # Sorting here, in Python, once per click: the proxy sorting instead asked data() of every row
+    # for every comparison, and clearing a search re-sorted 2,000 rows that way (about 200 ms).
+    _column, _order = 0, Qt.SortOrder.AscendingOrder
+
+    def _key(self, pair):
+        value = pair[1][self._column]
+        return (value,) if isinstance(value, int) else (0, value)
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(COLUMNS):
             return
-        self.points, self.latest = list(points), dict(latest)
-        if self.points:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self.points) - 1, len(COLUMNS) - 1))
+        self._column, self._order = column, order
+        self.layoutAboutToBeChanged.emit()
+        old = {p.seq: i for i, p in enumerate(self.points)}
+        pairs = sorted(zip(self.points, self._rows), key=self._key, reverse=order == Qt.SortOrder.DescendingOrder)
+        self.points, self._rows = [p for p, _ in pairs], [r for _, r in pairs]
+        self._seq_rows = {p.seq: i for i, p in enumerate(self.points)}
+        moved = {old[p.seq]: i for i, p in enumerate(self.points)}
+        persistent = self.persistentIndexList()
+        self.changePersistentIndexList(
+            persistent, [self.index(moved[ix.row()], ix.column()) for ix in persistent])
+        self.layoutChanged.emit()
 
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 (Qt API)
         return 0 if parent.isValid() else len(self.points)
@@ -46,20 +94,15 @@ class PointsTableModel(QAbstractTableModel):
         return None
 
     def row_of(self, seq: int) -> int:
-        return next((i for i, p in enumerate(self.points) if p.seq == seq), -1)
+        return self._seq_rows.get(seq, -1)
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
-        p = self.points[index.row()]
-        col = index.column()
-        latest = self.latest.get(p.seq)
-        if role == Qt.ItemDataRole.DisplayRole:
-            status = status_label(latest)
-            return [p.seq, p.township, p.village_group, p.threatened, p.monitor, p.phone, p.precision.label,
-                    f"{status} {latest.at}" if latest else status][col]
-        if role == Qt.ItemDataRole.EditRole:  # sort keys: numbers as numbers
-            return p.seq if col == 0 else self.data(index, Qt.ItemDataRole.DisplayRole)
+        row, col = index.row(), index.column()
+        if role == Qt.ItemDataRole.DisplayRole or role == Qt.ItemDataRole.EditRole:  # sort keys: seq a number
+            return self._rows[row][col]
+        p = self.points[row]
         if role == SEQ_ROLE:
             return p.seq
         if role == Qt.ItemDataRole.ToolTipRole and col == 6:
@@ -67,17 +110,21 @@ class PointsTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and col == 6 and p.precision is Precision.NONE:
             return QBrush(QColor("#c62828"))
         if role == Qt.ItemDataRole.DecorationRole and col == 7:
-            return QColor(STATUS_COLOURS.get(status_label(latest), "#7f8c8d"))
+            return QColor(STATUS_COLOURS.get(status_label(self.latest.get(p.seq)), "#7f8c8d"))
         return None
 
 
 class PointsFilterProxy(QSortFilterProxyModel):
-    """Matches the search text against township, village/group, monitor name and phone."""
+    """Matches the search text against township, village/group, monitor name and phone, name and codes."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._needle = ""
-        self.setSortRole(Qt.ItemDataRole.EditRole)
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        """The header's click sorts the source model (PointsTableModel.sort); this proxy only filters,
+        keeping the source's order."""
+        self.sourceModel().sort(column, order)
 
     def set_needle(self, text: str) -> None:
         if hasattr(self, "beginFilterChange"):  # Qt 6.10+; invalidateFilter is deprecated there
@@ -92,7 +139,8 @@ class PointsFilterProxy(QSortFilterProxyModel):
         if not self._needle:
             return True
         p: HazardPoint = self.sourceModel().points[source_row]
-        return any(self._needle in field for field in (p.township, p.village_group, p.monitor, p.phone))
+        return any(self._needle in field for field in (p.township, p.village_group, p.monitor, p.phone, p.given_name,
+                                                       p.unified_code, p.field_code))
 
 
 class PointsTable(QWidget):
@@ -100,6 +148,7 @@ class PointsTable(QWidget):
 
     sig_row_selected = Signal(int)   # seq, 0 when none
     sig_locate_requested = Signal(int)
+    sig_context_menu = Signal(QMenu, int)  # the menu about to open, for the row's seq (0 off the rows)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -107,7 +156,7 @@ class PointsTable(QWidget):
         self.proxy = PointsFilterProxy(self)
         self.proxy.setSourceModel(self.model)
         self.search = QLineEdit(self)
-        self.search.setPlaceholderText("搜索：乡镇、村组、群测群防员姓名或电话")
+        self.search.setPlaceholderText("搜索：乡镇、村组、群测群防员姓名或电话、编号")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self.proxy.set_needle)
         self.count_label = QLabel(self)
@@ -131,6 +180,9 @@ class PointsTable(QWidget):
         # No stretched last column: stretching also squeezes it below its text when space is short
         # ("正常 …"); a horizontal scroll bar is better than cut text.
         self.view.horizontalHeader().setStretchLastSection(False)
+        # Column widths from the rows in view plus this many more, not from every row: with a register
+        # of 2,000 points measuring all of them took most of a second per refresh (bench/bench_register.py).
+        self.view.horizontalHeader().setResizeContentsPrecision(FIT_ROWS)
         self.view.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._on_context_menu)
@@ -150,7 +202,8 @@ class PointsTable(QWidget):
 
     def set_points(self, points: list[HazardPoint], latest: dict[int, LatestPatrol]) -> None:
         keep = self.selected_seq()
-        self.model.update_points(points, latest)
+        if not self.model.update_points(points, latest) and self._columns_fitted:
+            return  # nothing to redo (e.g. a change to another feature's records)
         self._rebuild_unlocated(points)
         self._update_count()
         self.fit_columns()
@@ -223,16 +276,25 @@ class PointsTable(QWidget):
         self.view.scrollTo(idx)
         return True
 
+    def context_menu(self, seq: int) -> QMenu:
+        """The menu for a row (seq 0: off the rows): 定位 here, then what features add."""
+        menu = QMenu(self)
+        if seq:
+            located = self.model.points[self.model.row_of(seq)].located
+            action = menu.addAction("定位…" if not located else "修正位置…")
+            action.triggered.connect(lambda: self.sig_locate_requested.emit(seq))
+            menu.addSeparator()
+        self.sig_context_menu.emit(menu, seq)
+        return menu
+
     def _on_context_menu(self, pos) -> None:
         idx = self.view.indexAt(pos)
-        if not idx.isValid():
-            return
-        seq = self.proxy.data(idx, SEQ_ROLE)
-        located = self.model.points[self.model.row_of(seq)].located
-        menu = QMenu(self)
-        action = menu.addAction("定位…" if not located else "修正位置…")
-        action.triggered.connect(lambda: self.sig_locate_requested.emit(seq))
-        menu.exec(self.view.viewport().mapToGlobal(pos))
+        seq = self.proxy.data(idx, SEQ_ROLE) if idx.isValid() else 0
+        if seq:
+            self.view.selectRow(idx.row())  # the actions act on the row under the mouse
+        menu = self.context_menu(seq)
+        if not menu.isEmpty():
+            menu.exec(self.view.viewport().mapToGlobal(pos))
 
     def _on_selection_changed(self, *args) -> None:
         self.sig_row_selected.emit(self.selected_seq() or 0)

@@ -41,6 +41,7 @@ PRODUCTS: list[Product] = [
     Product("household-card", "防灾避险明白卡（一户三联）", True, lambda d, seq: sheets.household_card_pdf(d, seq, 1)),
     Product("patrol-form", "巡查记录表（本月，含近期记录）", True,
             lambda d, seq: sheets.patrol_form_pdf(d, seq, with_history=True), with_history=True),
+    Product("plan-table", "隐患点防灾预案表", True, lambda d, seq: sheets.plan_table_pdf(d, seq)),
     Product("county-a4", "县域隐患点分布图（A4 横向）", False, lambda d, _: maps.county_map_pdf(d, "A4", "landscape")),
     Product("county-a3", "县域隐患点分布图（A3 横向）", False, lambda d, _: maps.county_map_pdf(d, "A3", "landscape")),
     Product("atlas", "乡镇（街道）隐患点图集（A4 横向）", False, lambda d, _: maps.atlas_pdf(d)),
@@ -130,7 +131,8 @@ class PrintController(QObject):
 
     # --- data and choice of point ---
     def snapshot(self, with_history: bool = False) -> ReportData:
-        return collect(self.shell.store, with_history=with_history)
+        # The points the window shows (its view chooser): batch printing and the atlas follow it.
+        return collect(self.shell.store, with_history=with_history, view=self.shell.current_view())
 
     def choose_point(self) -> int | None:
         seq = self.shell.current_point_seq()

@@ -1,28 +1,32 @@
-"""The 15 rain-gauge slots of the 2023 programme: 已落实 N/15, assign (township, then a village
-list that filters as you type, or a click on the map), clear, and import the bureau's list (导入名单…),
-through services.rain_gauges / services.rain_gauge_import like the CLI. Every edit is one step of the
-window's undo road (an import is one step however many slots it fills)."""
+"""Rain-gauge sites: the 2023 programme's slots with their 已落实 N/M counter (assign: township, then a
+village list that filters as you type, or a click on the map; clear; import the bureau's list), sites
+added since (新增站点…: village, 站码, install year) and retiring (撤除…) or restoring a site, through
+services.rain_gauges / services.rain_gauge_import like the CLI. Every edit is one step of the window's
+undo road (an import is one step however many slots it fills)."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout,
-                               QLabel, QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPushButton,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog,
+                               QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMessageBox,
+                               QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from hazardmap.domain.errors import HazardmapError
+from hazardmap.domain.rain_gauges import PROGRAMME_2023, check_install_year, check_retire, check_station_code
 from hazardmap.mapping.hit import PICK_RADIUS_M, nearest_village
-from hazardmap.qt.buttons import ok_cancel
+from hazardmap.qt.buttons import ok_button, ok_cancel
 from hazardmap.qt.operations import undo_button
-from hazardmap.qt.shell import MapClickTool, Shell
+from hazardmap.qt.shell import PicksOnMap, Shell
 from hazardmap.services import rain_gauge_import
 from hazardmap.services import rain_gauges as svc
 from hazardmap.services.rain_gauge_import import BadRow, ImportReport
 
 ALL_TOWNSHIPS = "（全部乡镇）"
+# Village and status first: the side panel is narrow, and they are what staff look for.
+COLUMNS = ["编号", "村（社区）", "状态", "乡镇（街道）", "批次"]
 
 
-class AssignDialog(QDialog):
+class AssignDialog(PicksOnMap, QDialog):
     """Pick a village for one slot: township first (optional), then the filtered village list,
     or a click on the map near the village."""
 
@@ -31,7 +35,6 @@ class AssignDialog(QDialog):
         self.shell = shell
         self.store = store = shell.store
         self.slot = slot
-        self.map_tool: MapClickTool | None = None
         self.setWindowTitle(f"指定第 {slot} 号雨量计站点所在的村")
         self.township = QComboBox(self)
         self.township.addItem(ALL_TOWNSHIPS, "")
@@ -72,11 +75,10 @@ class AssignDialog(QDialog):
 
     def _on_pick(self) -> None:
         """Hide, and let the user click near a village on the map; Esc brings the dialog back."""
-        self.map_tool = tool = MapClickTool(f"请在地图上点击第 {self.slot} 号雨量计所在的村（Esc 取消）", self)
-        tool.sig_clicked.connect(self._on_map_clicked)
-        tool.sig_cancelled.connect(self._come_back)
-        self.hide()
-        self.shell.request_map_click(tool)
+        self.ask_map_click(self.shell, self.pick_prompt())
+
+    def pick_prompt(self) -> str:
+        return f"请在地图上点击第 {self.slot} 号雨量计所在的村（Esc 取消）"
 
     def _on_map_clicked(self, lon: float, lat: float) -> None:
         hit = nearest_village(self.store.bundled, lon, lat)
@@ -85,17 +87,7 @@ class AssignDialog(QDialog):
                 f"点击处 {PICK_RADIUS_M / 1000:g} 公里内没有名录中的村庄，请点在村庄圆点上（Esc 取消）")
             return
         self.select_village(hit[0].code)
-        self.map_tool.finish()
-        self._come_back()
-
-    def _come_back(self) -> None:
-        self.show()
-        self.raise_()
-
-    def done(self, result: int) -> None:
-        if self.map_tool is not None:
-            self.map_tool.finish()  # closing the dialog ends its pick
-        super().done(result)
+        self.finish_pick()
 
     def select_village(self, code: str) -> bool:
         """Show and select one village (after a click on the map)."""
@@ -120,6 +112,121 @@ class AssignDialog(QDialog):
         # By code: a village name that exists twice in the county is already resolved by the pick.
         done = self.shell.run_operation(lambda store: svc.assign(store, slot, code), title="指定雨量计站点",
                                         parent=self, on_refused=refused.append)
+        if refused:
+            self.error.setText(str(refused[0]))
+            return
+        if done is not None:
+            super().accept()
+
+
+class AddSiteDialog(AssignDialog):
+    """新增站点…: a site outside the 2023 programme: its village (picked as for a slot), and if known
+    its 站码 and install year, checked as they are typed."""
+
+    def __init__(self, shell: Shell, parent=None) -> None:
+        super().__init__(shell, 0, parent)
+        self.setWindowTitle("新增雨量计站点")
+        self.station_code = QLineEdit(self)
+        self.station_code.setPlaceholderText("可不填")
+        self.year = QLineEdit(self)
+        self.year.setPlaceholderText("可不填，如 2025")
+        form = QFormLayout()
+        form.addRow("站码", self.station_code)
+        form.addRow("安装年份", self.year)
+        layout = self.layout()
+        layout.insertLayout(layout.indexOf(self.error), form)
+        self.ok = ok_button(self.findChild(QDialogButtonBox))
+        self.ok.setText("新增")
+        self.station_code.textChanged.connect(self.check)
+        self.year.textChanged.connect(self.check)
+
+    def pick_prompt(self) -> str:
+        return "请在地图上点击新雨量计所在的村（Esc 取消）"
+
+    def check(self, *_args) -> bool:
+        """As the user types: the reason in red and 新增 greyed while a field is wrong."""
+        try:
+            check_station_code(self.station_code.text())
+            check_install_year(self.year.text())
+        except HazardmapError as exc:
+            self.error.setText(str(exc))
+            self.ok.setEnabled(False)
+            return False
+        self.error.setText("")
+        self.ok.setEnabled(True)
+        return True
+
+    def accept(self) -> None:
+        item = self.villages.currentItem()
+        if item is None:
+            self.error.setText("请先在列表中选一个村")
+            return
+        if not self.check():
+            return
+        code, station, year = item.data(Qt.ItemDataRole.UserRole), self.station_code.text(), self.year.text()
+        refused: list[HazardmapError] = []
+        done = self.shell.run_operation(
+            lambda store: svc.add_site(store, code, station_code=station, install_year=year)[1],
+            title="新增雨量计站点", parent=self, on_refused=refused.append)
+        if refused:
+            self.error.setText(str(refused[0]))
+            return
+        if done is not None:
+            QDialog.accept(self)
+
+
+class RetireDialog(QDialog):
+    """撤除…: the gauge was removed: on which day (not after today) and why (required)."""
+
+    def __init__(self, shell: Shell, slot: int, parent=None) -> None:
+        super().__init__(parent)
+        self.shell, self.slot = shell, slot
+        site = next(s for s in svc.list_sites(shell.store) if s.slot == slot)
+        self.setWindowTitle(f"撤除第 {slot} 号雨量计站点")
+        self.date = QDateEdit(QDate.currentDate(), self)
+        self.date.setDisplayFormat("yyyy-MM-dd")
+        self.date.setCalendarPopup(True)
+        self.date.setMaximumDate(QDate.currentDate())
+        self.reason = QLineEdit(self)
+        self.reason.setPlaceholderText("例如：设备损坏拆除")
+        self.error = QLabel(self)
+        self.error.setStyleSheet("color:#c62828")
+        self.error.setWordWrap(True)
+        buttons = ok_cancel(self, "撤除")
+        self.ok = ok_button(buttons)
+        form = QFormLayout()
+        form.addRow("站点", QLabel(f"{site.township or ''}{site.village or ''}（{site.batch_label}）", self))
+        form.addRow("撤除日期", self.date)
+        form.addRow("撤除原因", self.reason)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        note = QLabel("撤除后站点记录保留（不在地图上显示），可随时恢复。", self)
+        note.setStyleSheet("color:#666")
+        layout.addWidget(note)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.reason.textChanged.connect(self.check)
+        self.check()
+
+    def check(self, *_args) -> bool:
+        try:
+            check_retire(self.date.date().toString("yyyy-MM-dd"), self.reason.text())
+        except HazardmapError as exc:
+            # An empty reason is not an error yet: 撤除 stays grey until one is written.
+            self.error.setText(str(exc) if self.reason.text().strip() else "")
+            self.ok.setEnabled(False)
+            return False
+        self.error.setText("")
+        self.ok.setEnabled(True)
+        return True
+
+    def accept(self) -> None:
+        if not self.check():
+            return
+        slot, on, reason = self.slot, self.date.date().toString("yyyy-MM-dd"), self.reason.text()
+        refused: list[HazardmapError] = []
+        done = self.shell.run_operation(lambda store: svc.retire(store, slot, reason=reason, on=on),
+                                        title="撤除雨量计站点", parent=self, on_refused=refused.append)
         if refused:
             self.error.setText(str(refused[0]))
             return
@@ -210,10 +317,12 @@ class RainGaugePanel(QWidget):
         self.shell = shell
         self.store = shell.store
         self.assign_dialog: AssignDialog | None = None
+        self.retire_dialog: RetireDialog | None = None
         self.result_dialog: ImportResultDialog | None = None
         self.counter = QLabel(self)
-        self.table = QTableWidget(0, 3, self)
-        self.table.setHorizontalHeaderLabels(["编号", "乡镇（街道）", "村（社区）"])
+        self.tally = QLabel(self)
+        self.table = QTableWidget(0, len(COLUMNS), self)
+        self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.verticalHeader().hide()
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -228,51 +337,126 @@ class RainGaugePanel(QWidget):
         self.import_button.clicked.connect(self._on_import)
         self.assign_button.clicked.connect(self._on_assign)
         self.clear_button.clicked.connect(self._on_clear)
+        self.add_button = QPushButton("新增站点…", self)
+        self.add_button.setToolTip("2023 年批次以外新装的雨量计：选村，可填站码和安装年份")
+        self.add_button.clicked.connect(self.open_add_dialog)
+        self.retire_button = QPushButton("撤除…", self)
+        self.retire_button.setToolTip("雨量计已拆除：记下日期和原因，站点记录保留，可恢复")
+        self.retire_button.clicked.connect(self._on_retire)
+        self.restore_button = QPushButton("恢复", self)
+        self.restore_button.clicked.connect(self._on_restore)
         buttons = QHBoxLayout()
         buttons.addWidget(self.assign_button)
         buttons.addWidget(self.clear_button)
         buttons.addWidget(self.undo_button)
         buttons.addStretch(1)
-        second = QHBoxLayout()   # own row: the side panel is only about 210 px wide
+        second = QHBoxLayout()   # own rows: the side panel is only about 210 px wide
         second.addWidget(self.import_button)
+        second.addWidget(self.add_button)
         second.addStretch(1)
-        note = QLabel("2023 年 15 个村部安装雨量计；文件未列出村名，请按局里的名单逐一指定，或导入名单。", self)
-        note.setWordWrap(True)
-        note.setStyleSheet("color:#666")
+        third = QHBoxLayout()
+        third.addWidget(self.retire_button)
+        third.addWidget(self.restore_button)
+        third.addStretch(1)
+        self.note = QLabel(self)
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("color:#666")
+        self.tally.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.counter)
-        layout.addWidget(note)
+        layout.addWidget(self.tally)
+        layout.addWidget(self.note)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
         layout.addLayout(second)
+        layout.addLayout(third)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
         self.refresh()
 
     def refresh(self) -> None:
         done, total = svc.assigned_count(self.store)
         colour = "#2e7d32" if done == total else "#c62828"
         self.counter.setText(f"<b style='font-size:14px;color:{colour}'>已落实 {done}/{total}</b>")
+        self.counter.setToolTip(PROGRAMME_2023)
         self.counter.setProperty("counts", (done, total))
         sites = svc.list_sites(self.store)
+        added = sum(1 for s in sites if not s.batch)
+        retired = sum(1 for s in sites if s.retired)
+        self.tally.setText(f"在用 {sum(1 for s in sites if s.active)} 处（地图上显示）；单独新增 {added} 处；"
+                           f"已撤除 {retired} 处")
+        self.note.setText(f"{PROGRAMME_2023}：{total} 个村部；文件未列出村名，请按局里的名单逐一指定，或导入名单。")
         keep = self.current_slot()
         self.table.setRowCount(len(sites))
         for row, s in enumerate(sites):
             village = s.village or "（未落实）"
-            if s.assigned and s.lon is None:
+            if s.active and s.lon is None:
                 village += "　名录中无坐标，地图上不显示"
-            for col, text in enumerate([str(s.slot), s.township or "", village]):
+            status = s.status_label + (f"：{s.retired_reason}" if s.retired else "")
+            for col, text in enumerate([str(s.slot), village, status, s.township or "", s.batch_label]):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, s.slot)
-                if not s.assigned:
+                if not s.active:
                     item.setForeground(Qt.GlobalColor.gray)
+                if s.retired:
+                    item.setToolTip(f"{s.retired_on} 撤除：{s.retired_reason}（{s.retired_by}）")
                 self.table.setItem(row, col, item)
         self.table.resizeColumnsToContents()
         if keep:
-            self.table.selectRow(keep - 1)
+            self.select_slot(keep)
+        self._update_buttons()
+
+    def select_slot(self, slot: int) -> None:
+        for row in range(self.table.rowCount()):
+            if self.table.item(row, 0).data(Qt.ItemDataRole.UserRole) == slot:
+                self.table.selectRow(row)
+                return
 
     def current_slot(self) -> int | None:
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
         return self.table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole) if rows else None
+
+    def current_site(self):
+        slot = self.current_slot()
+        return next((s for s in svc.list_sites(self.store) if s.slot == slot), None) if slot else None
+
+    def _update_buttons(self) -> None:
+        site = self.current_site()
+        self.retire_button.setEnabled(bool(site and site.active))
+        self.restore_button.setEnabled(bool(site and site.retired))
+        self.assign_button.setEnabled(not (site and site.retired))
+        self.clear_button.setEnabled(bool(site and site.batch and site.assigned and not site.retired))
+
+    def open_add_dialog(self) -> AddSiteDialog:
+        if self.assign_dialog is not None:
+            self.assign_dialog.close()
+        dlg = AddSiteDialog(self.shell, self)
+        self.assign_dialog = dlg
+        dlg.show()
+        return dlg
+
+    def _on_retire(self) -> None:
+        slot = self.current_slot()
+        if slot is not None:
+            self.open_retire_dialog(slot)
+
+    def open_retire_dialog(self, slot: int) -> RetireDialog:
+        if self.retire_dialog is not None:
+            self.retire_dialog.close()
+        self.retire_dialog = dlg = RetireDialog(self.shell, slot, self)
+        dlg.show()
+        return dlg
+
+    def _on_restore(self) -> None:
+        slot = self.current_slot()
+        if slot is None:
+            return
+        if QMessageBox.question(self, "恢复站点", f"恢复第 {slot} 号雨量计站点（重新在用）？") == \
+                QMessageBox.StandardButton.Yes:
+            self.restore_slot(slot)
+
+    def restore_slot(self, slot: int) -> None:
+        self.shell.run_operation(lambda store: svc.restore(store, slot), title="恢复雨量计站点", parent=self)
 
     def _on_assign(self) -> None:
         slot = self.current_slot()

@@ -73,15 +73,20 @@ class SelfTest:
         from hazardmap.storage.schema import SCHEMA_VERSION
 
         self.store = open_store(self.tmp / "home")
+        # A new database holds exactly the bundled 2023 list and programme (counts from the data).
+        rows = self.store.bundled.key_point_rows
+        want, want_located = len(rows), sum(1 for r in rows if r["lon"])
+        self.want_located = want_located
+        slots = int(self.store.bundled.rain_gauge_programme["slots"])
         pts = points.list_points(self.store)
-        require(len(pts) == 16, f"应有 16 处隐患点，实际 {len(pts)} 处")
+        require(len(pts) == want, f"应有 {want} 处隐患点，实际 {len(pts)} 处")
         located = sum(1 for p in pts if p.located)
-        require(located == 15, f"应有 15 处已定位，实际 {located} 处")
+        require(located == want_located, f"应有 {want_located} 处已定位，实际 {located} 处")
         gauges = rain_gauges.assigned_count(self.store)
-        require(gauges == (0, 15), f"新数据库的雨量计应为 0/15 已落实，实际 {gauges[0]}/{gauges[1]}")
+        require(gauges == (0, slots), f"新数据库的雨量计应为 0/{slots} 已落实，实际 {gauges[0]}/{gauges[1]}")
         integrity = self.store.db.integrity()
         require(integrity == "ok", f"数据库完整性检查未通过：{integrity}")
-        return f"新建数据库 schema {SCHEMA_VERSION}，16 处隐患点（15 处已定位），雨量计 0/15"
+        return f"新建数据库 schema {SCHEMA_VERSION}，{want} 处隐患点（{want_located} 处已定位），雨量计 0/{slots}"
 
     def check_bundled_layers(self) -> str:
         b = self.store.bundled
@@ -118,9 +123,10 @@ class SelfTest:
             view.load_map()
             require(wait_until(lambda: view.ready, 30), "地图在 30 秒内未就绪")
             points = view.stats.get("points")
-            require(points == 15, f"地图上应有 15 个隐患点，实际 {points}")
+            want = self.want_located
+            require(points == want, f"地图上应有 {want} 个隐患点，实际 {points}")
             require(not recorder.remote, f"离线地图请求了网络：{'、'.join(recorder.remote[:3])}")
-            return f"地图就绪，15 个隐患点，{view.stats.get('villages')} 个村庄点，无网络请求"
+            return f"地图就绪，{points} 个隐患点，{view.stats.get('villages')} 个村庄点，无网络请求"
         finally:
             view.page().profile().setUrlRequestInterceptor(None)
             view.deleteLater()

@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction, QUndoStack
 from PySide6.QtWidgets import QDockWidget, QMenu, QMenuBar, QWidget
 
 from hazardmap.domain.errors import HazardmapError
+from hazardmap.domain.key_lists import View
 from hazardmap.services.store import Store
 
 
@@ -38,6 +39,7 @@ class Section:
     QUIT = "quit"          # 退出, always last
     # 编辑
     UNDO = "undo"
+    POINTS = "points"      # the register: add, edit, retire, restore a point
     # 视图
     MAP = "map"
     PANELS = "panels"      # the docks' show/hide toggles
@@ -51,7 +53,7 @@ class Section:
 
 MENU_SECTIONS: dict[str, tuple[str, ...]] = {
     MenuId.FILE: (Section.DATA, Section.BACKUP, Section.QUIT),
-    MenuId.EDIT: (Section.UNDO,),
+    MenuId.EDIT: (Section.UNDO, Section.POINTS),
     MenuId.VIEW: (Section.MAP, Section.PANELS),
     MenuId.PRINT: (Section.PRODUCTS, Section.BATCH, Section.PAGE),
     MenuId.HELP: (Section.ABOUT,),
@@ -129,6 +131,34 @@ class MapClickTool(QObject):
             self.sig_cancelled.emit()
 
 
+class PicksOnMap:
+    """For a dialog that asks for one map click (mixed in before QDialog): it hides, the window hands
+    the click to the dialog's own MapClickTool, and Esc or a finished pick brings it back. The dialog
+    defines _on_map_clicked(lon, lat) and calls finish_pick() once the click is what it needed."""
+
+    map_tool: MapClickTool | None = None
+
+    def ask_map_click(self, shell: "Shell", prompt: str) -> None:
+        self.map_tool = tool = MapClickTool(prompt, self)
+        tool.sig_clicked.connect(self._on_map_clicked)
+        tool.sig_cancelled.connect(self._come_back)
+        self.hide()
+        shell.request_map_click(tool)
+
+    def finish_pick(self) -> None:
+        self.map_tool.finish()
+        self._come_back()
+
+    def _come_back(self) -> None:
+        self.show()
+        self.raise_()
+
+    def done(self, result: int) -> None:
+        if self.map_tool is not None:
+            self.map_tool.finish()  # closing the dialog ends its pick
+        super().done(result)
+
+
 @runtime_checkable
 class Shell(Protocol):
     """What a feature may use of the window."""
@@ -147,6 +177,12 @@ class Shell(Protocol):
 
     @property
     def sig_point_selected(self) -> SignalInstance: ...  # seq of the selected point, 0 when none
+
+    @property
+    def sig_point_menu(self) -> SignalInstance:
+        """(QMenu, seq) as the points table's context menu opens (seq 0 off the rows): a feature
+        adds its actions to that menu."""
+        ...
 
     def widget(self) -> QWidget:
         """The window itself, as the parent for a feature's dialogs."""
@@ -175,3 +211,52 @@ class Shell(Protocol):
         ...
 
     def request_map_click(self, tool: MapClickTool) -> None: ...
+
+    @property
+    def sig_view_changed(self) -> SignalInstance: ...  # the view chooser's new choice, as View.key()
+
+    def current_view(self) -> View:
+        """Which points the window shows (a year's key list, 全部在册, 已核销), resolved against the data:
+        the table, map, overview and printing follow it (services/views.py)."""
+        ...
+
+    def set_view(self, view: View) -> None: ...
+
+class ShellPlumbing:
+    """The parts of the Shell that are the same in the window and in the test double: menus, the undo
+    road, details tabs and docks. Needs `runner` (an OperationRunner), `_menus` (SectionedMenus),
+    `details_tabs` (a QTabWidget) and to be a QMainWindow."""
+
+    @property
+    def undo_stack(self) -> QUndoStack:
+        return self.runner.undo_stack
+
+    def widget(self) -> QWidget:
+        return self
+
+    def undo(self) -> None:
+        self.runner.undo()
+
+    def redo(self) -> None:
+        self.runner.redo()
+
+    def add_action(self, menu_id: str, action: QAction, section: str) -> None:
+        self._menus.add_action(menu_id, action, section)
+
+    def add_menu(self, menu_id: str, title: str, section: str) -> QMenu:
+        return self._menus.add_menu(menu_id, title, section)
+
+    def add_details_tab(self, widget: QWidget, title: str) -> None:
+        self.details_tabs.addTab(widget, title)
+
+    def show_details_tab(self, widget: QWidget) -> None:
+        if self.details_tabs.indexOf(widget) >= 0:
+            self.details_tabs.setCurrentWidget(widget)
+
+    def add_dock(self, dock: QDockWidget, area: Qt.DockWidgetArea = Qt.DockWidgetArea.BottomDockWidgetArea) -> None:
+        self.addDockWidget(area, dock)
+        self.add_action(MenuId.VIEW, dock.toggleViewAction(), Section.PANELS)
+
+    def run_operation(self, op: Callable[[Store], Any], **kwargs) -> Any:
+        """hazardmap.qt.operations.OperationRunner.run (title=, slow=, parent=, resets_undo=, on_refused=)."""
+        return self.runner.run(op, **kwargs)

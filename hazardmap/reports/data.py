@@ -6,12 +6,15 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from hazardmap.domain.errors import NotFound
+from hazardmap.domain.key_lists import View
+from hazardmap.domain.plan import PointPlan, empty_values
 from hazardmap.domain.patrol_status import LatestPatrol, PatrolSummary, status_label
 from hazardmap.domain.points import HazardPoint, mask_phone
 from hazardmap.domain.rain_gauges import RainGaugeSite
 from hazardmap.geodata.bundled import BundledData, Township, Village
 from hazardmap.services import patrol_status
-from hazardmap.services.points import list_points
+from hazardmap.services.plan import all_plans
+from hazardmap.services.views import points_in_view, view_title
 from hazardmap.services.rain_gauges import list_sites
 from hazardmap.services.store import Store
 
@@ -29,7 +32,9 @@ class ReportData:
     latest: dict[int, LatestPatrol]
     bundled: BundledData
     history: dict[int, list[PatrolSummary]] = field(default_factory=dict)
+    plans: dict[int, PointPlan] = field(default_factory=dict)   # points with a 防灾预案表 written
     printed_on: date = field(default_factory=date.today)
+    view_title: str = ""   # which points these are, e.g. “2023年度重点地质灾害隐患点” (services/views.py)
 
     def point(self, seq: int) -> HazardPoint:
         for p in self.points:
@@ -37,6 +42,9 @@ class ReportData:
                 return p
         lo, hi = min(p.seq for p in self.points), max(p.seq for p in self.points)
         raise NotFound(f"没有第 {seq} 号隐患点（现有 {len(self.points)} 处，编号 {lo}～{hi}）")
+
+    def plan(self, seq: int) -> PointPlan:
+        return self.plans.get(seq) or PointPlan(seq, empty_values())
 
     def with_masked_phones(self) -> ReportData:
         """The same snapshot for copies leaving the bureau: monitors' phones with the middle digits hidden."""
@@ -71,11 +79,13 @@ class ReportData:
 
 
 def collect(store: Store, *, with_history: bool = False, history_limit: int = 10,
-            points: list[int] | None = None) -> ReportData:
-    """Read everything once (on the thread that owns the store)."""
-    all_points = list_points(store)
+            points: list[int] | None = None, view: View | None = None) -> ReportData:
+    """Read everything once (on the thread that owns the store). view: whose points (services/views.py;
+    None = the newest key list, as the window shows by default)."""
+    all_points = points_in_view(store, view)
     data = ReportData(points=all_points, sites=list_sites(store),
-                      latest=patrol_status.latest_judgements(store), bundled=store.bundled)
+                      latest=patrol_status.latest_judgements(store), bundled=store.bundled,
+                      plans=all_plans(store), view_title=view_title(store, view))
     if with_history:
         for seq in points or [p.seq for p in all_points]:
             data.history[seq] = patrol_status.recent_patrols(store, seq, history_limit)

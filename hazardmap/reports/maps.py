@@ -140,7 +140,7 @@ def draw_map_body(c, frame: MapFrame, data: ReportData, style: MapStyle,
             seat_xy.append((t, x, y))
             placer.block(x - 1.6 * MM * u, y - 1.6 * MM * u, x + 1.6 * MM * u, y + 1.6 * MM * u)
     for s in data.sites:
-        if s.assigned and s.lon is not None:
+        if s.active and s.lon is not None:
             x, y = frame.lonlat_to_page(s.lon, s.lat)
             if frame.contains(x, y):
                 draw_rain_gauge(c, x, y, size=2.4 * MM * u)
@@ -157,7 +157,7 @@ def draw_map_body(c, frame: MapFrame, data: ReportData, style: MapStyle,
     for t, x, y in seat_xy:
         placer.place(frame, x, y, t.name, 8.5 * u, 2.2 * MM * u, force=True, rivals=seat_points)
     for s in data.sites:
-        if s.assigned and s.lon is not None:
+        if s.active and s.lon is not None:
             x, y = frame.lonlat_to_page(s.lon, s.lat)
             if frame.contains(x, y):
                 placer.place(frame, x, y, f"雨{s.slot}" + (f" {s.village}" if style.label_villages else ""),
@@ -327,12 +327,15 @@ def draw_furniture_block(c, frame: MapFrame, x: float, y: float, width: float, u
 
 def draw_rain_summary(c, x: float, y: float, width: float, u: float, data: ReportData) -> float:
     fs = 6.8 * u
-    total = len(data.sites)
-    done = sum(1 for s in data.sites if s.assigned)
-    drawn = sum(1 for s in data.sites if s.assigned and s.lon is not None)
+    kept = [s for s in data.sites if not s.retired]   # a removed gauge is neither drawn nor counted as one
+    total = len(kept)
+    done = sum(1 for s in kept if s.assigned)
+    drawn = sum(1 for s in kept if s.assigned and s.lon is not None)
     text = f"雨量计站点：共 {total} 处，已指定 {done} 处，图上标绘 {drawn} 处"
     if done < total:
         text += f"；尚有 {total - done} 处村部未指定"
+    if len(kept) < len(data.sites):
+        text += f"；另有 {len(data.sites) - len(kept)} 处已撤除"
     lines = _wrap(c, text, fs, width)
     yy = y
     for line in lines:
@@ -447,7 +450,8 @@ def county_map_pdf(data: ReportData, paper: str = "A4", orientation: str = "land
     title = "衡南县重点地质灾害隐患点分布图"
     c, buf = new_canvas(title, size)
     located = sum(1 for p in data.points if p.located)
-    subtitle = (f"重点监测隐患点 {len(data.points)} 处（图上标绘 {located} 处）· 群测群防员 {len(data.points)} 名"
+    monitors = len({(p.monitor, p.phone) for p in data.points if p.monitor})
+    subtitle = (f"{data.view_title or '重点监测隐患点'} {len(data.points)} 处（图上标绘 {located} 处）· 群测群防员 {monitors} 名"
                 f" · 打印纸张 {paper.upper()}，按 100% 实际大小打印时比例尺准确")
     _draw_map_page(c, data, size, title, subtitle, county_bounds(data), MapStyle(mask_phones=mask_phones),
                    data.points, "重点隐患点一览")

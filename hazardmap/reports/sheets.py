@@ -1,4 +1,6 @@
-"""Per-point field sheets (A4): 防灾工作明白卡, 防灾避险明白卡 (three copies per household), 巡查记录表.
+"""Per-point field sheets (A4): 防灾工作明白卡, 防灾避险明白卡 (three copies per household), 巡查记录表, and
+the third paper of 两卡一表, the 隐患点防灾预案表 (two pages: the hazard and its sketch map; monitoring,
+alarm and evacuation).
 
 Every field of the cards (docs/DOMAIN.md) is printed; what the database knows is filled in, everything else is
 a blank ruled cell to write on by hand - never placeholder text."""
@@ -17,6 +19,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from hazardmap.domain.errors import InvalidInput
 from hazardmap.domain.patrol_status import MACRO_SIGNS, STATUS_COLOURS, Judgement, PatrolSummary
 from hazardmap.domain.patrol_text import judgement_text, mm, sign_names
+from hazardmap.domain.plan import PLAN_FIELDS
 from hazardmap.domain.points import HazardPoint, Precision
 from hazardmap.reports.data import ISSUING_UNIT, ReportData
 from hazardmap.reports.layout import (LABEL_FILL, Cell, blank, draw_row, draw_section, draw_title, label,
@@ -41,7 +44,8 @@ class SheetKind:
 WORK_CARD = SheetKind("work-card", "防灾工作明白卡")
 HOUSEHOLD_CARD = SheetKind("household-card", "防灾避险明白卡")
 PATROL_FORM = SheetKind("patrol-form", "巡查记录表")
-SHEET_KINDS = {k.key: k for k in (WORK_CARD, HOUSEHOLD_CARD, PATROL_FORM)}
+PLAN_TABLE = SheetKind("plan-table", "防灾预案表")
+SHEET_KINDS = {k.key: k for k in (WORK_CARD, HOUSEHOLD_CARD, PATROL_FORM, PLAN_TABLE)}
 HOUSEHOLD_COPIES = ("第一联　住户留存", "第二联　村委会留存", "第三联　发放单位留存")
 MAX_COPIES = 200
 
@@ -155,6 +159,23 @@ def draw_location_map(c, data: ReportData, p: HazardPoint, x: float, y: float, w
     draw_scale_bar(c, frame, side_x + arrow * 1.0, y + 6 * MM, side_w - arrow * 1.0 - 8 * MM, size=6)
 
 
+def draw_map_section(c, data: ReportData, p: HazardPoint, x: float, y: float, map_h: float, caption: str) -> float:
+    """The location map as its own section: a caption column and the map; returns its height."""
+    c.saveState()
+    c.setFillColor(LABEL_FILL)
+    c.setStrokeColor(INK)
+    c.setLineWidth(0.6)
+    c.rect(x, y - map_h, 9 * MM, map_h, stroke=1, fill=1)
+    c.rect(x + 9 * MM, y - map_h, 173 * MM, map_h, stroke=1, fill=0)
+    c.restoreState()
+    ty = y - (map_h - len(caption) * 11.9) / 2 - 9.5
+    for ch in caption:
+        draw_text(c, x + 4.5 * MM, ty, ch, 9.5, anchor="centre", bold=True)
+        ty -= 11.9
+    draw_location_map(c, data, p, x + 11 * MM, y - map_h + 2 * MM, 169 * MM, map_h - 4 * MM)
+    return map_h
+
+
 # --- 防灾工作明白卡 ---------------------------------------------------------------------------------------
 
 def draw_work_card(c, data: ReportData, p: HazardPoint) -> None:
@@ -176,21 +197,7 @@ def draw_work_card(c, data: ReportData, p: HazardPoint) -> None:
     ]
     y = top
     y -= draw_section(c, x, y, "基本情况", basic)
-    map_h = 62 * MM
-    # The location map is its own section: a caption column and the map.
-    c.saveState()
-    c.setFillColor(LABEL_FILL)
-    c.setStrokeColor(INK)
-    c.setLineWidth(0.6)
-    c.rect(x, y - map_h, 9 * MM, map_h, stroke=1, fill=1)
-    c.rect(x + 9 * MM, y - map_h, 173 * MM, map_h, stroke=1, fill=0)
-    c.restoreState()
-    ty = y - (map_h - 5 * 11.9) / 2 - 9.5
-    for ch in "位置示意图":
-        draw_text(c, x + 4.5 * MM, ty, ch, 9.5, anchor="centre", bold=True)
-        ty -= 11.9
-    draw_location_map(c, data, p, x + 11 * MM, y - map_h + 2 * MM, 169 * MM, map_h - 4 * MM)
-    y -= map_h
+    y -= draw_map_section(c, data, p, x, y, 62 * MM, "位置示意图")
     monitoring = [
         ([label("监测负责人", L), value(p.monitor, half), label("电话", L), value(p.phone, half)], ROW),
         ([label("监测的主要迹象", L), blank(V)], 16),
@@ -280,6 +287,91 @@ def draw_household_card(c, data: ReportData, p: HazardPoint, copy_label: str, ho
     ]
     draw_section(c, x, y, "发放", issue)
     _footer(c, page_w, f"本卡一式三份：住户、村委会、发放单位各执一份 · 本批第 {household} 户，共 {households} 户")
+
+
+# --- 隐患点防灾预案表 ------------------------------------------------------------------------------------
+
+def _scale_text(p: HazardPoint) -> str:
+    """规模: the volume and the grade it gives (domain.grading); blank when the register has no volume."""
+    if p.volume_m3 is None:
+        return ""
+    grade = p.scale_grade
+    return f"{p.volume_m3:g} m³" + (f"（{grade.value}）" if grade else "")
+
+
+def _grade_text(p: HazardPoint) -> str:
+    """险情等级 from the national grading (people threatened or potential loss); blank when unknown."""
+    grade = p.danger_grade
+    return grade.value if grade else ""
+
+
+def draw_plan_table(c, data: ReportData, p: HazardPoint) -> None:
+    """Two A4 pages. What staff wrote in the 预案 tab is printed; every field they have not written,
+    and everything the database does not hold, is a ruled blank to fill in by hand."""
+    plan = data.plan(p.seq)
+    page_w, page_h = A4
+    x = MARGIN
+    L = 27.0
+    V = 182 - 9 - L
+    third = (V - 2 * L) / 3
+    title = "地质灾害隐患点防灾预案表"
+    right = f"打印日期：{_printed(data.printed_on)}"
+
+    def text(key: str, width: float) -> Cell:
+        return value(plan.get(key), width)
+
+    y = _header(c, page_w, page_h, title, _point_ref(p), right, tag="第 1 页 / 共 2 页")
+    where = f"衡南县{p.township}{p.village_group}"
+    basic = [
+        ([label("隐患点名称", L), value(f"{where}地质灾害隐患点", V)], ROW),
+        ([label("位置及坐标", L), value(where + (f"\n{_coords(p)}；{p.precision.print_note}" if p.located else ""), V)],
+         12 if p.located else ROW),
+        ([label("类型", L), value(p.hazard_type, third), label("规模", L), value(_scale_text(p), third),
+          label("险情等级", L), value(_grade_text(p), third)], ROW),
+        ([label("威胁人数\n及财产", L), value(p.threatened, V)], 12),
+    ]
+    y -= draw_section(c, x, y, "基本情况", basic)
+    keys = ("past_events", "geology", "deformation", "stability", "triggers", "potential_harm", "forecast")
+    features = [([label(_PLAN_LABELS[k], L), text(k, V)], 16) for k in keys]
+    y -= draw_section(c, x, y, "灾害特征", features)
+    y -= draw_map_section(c, data, p, x, y, y - MARGIN - 6 * MM, "示意图")
+    _footer(c, page_w, f"{_point_ref(p)} · 两卡一表之防灾预案表 · 示意图为隐患点位置图")
+    c.showPage()
+
+    y = _header(c, page_w, page_h, title, _point_ref(p), right, tag="第 2 页 / 共 2 页")
+    half = (V - L) / 2
+    monitoring = [
+        ([label("监测方法", L), text("monitoring_method", half), label("监测周期", L), text("monitoring_cycle", half)],
+         12),
+        ([label("县级责任人", L), text("responsible_county", third), label("乡镇责任人", L),
+          text("responsible_township", third), label("村级责任人", L), text("responsible_village", third)], 12),
+        ([label("监测人", L), value(p.monitor, half), label("联系电话", L), value(p.phone, half)], 12),
+    ]
+    y -= draw_section(c, x, y, "监测", monitoring)
+    alarm = [
+        ([label("报警方法", L), text("alarm_method", V)], 12),
+        ([label("报警信号", L), text("alarm_signal", V)], 12),
+        ([label("报警人", L), text("alarm_by", half), label("联系电话", L), blank(half)], 12),
+    ]
+    y -= draw_section(c, x, y, "报警", alarm)
+    evacuation = [
+        ([label("预定避灾地点", L), text("refuge", V)], 16),
+        ([label("预定疏散路线", L), text("evacuation_route", V)], 44),
+    ]
+    y -= draw_section(c, x, y, "避险", evacuation)
+    y -= draw_section(c, x, y, "防治建议", [([label("防治建议", L), text("advice", V)], 56)])
+    sign_w = (V - 2 * L) / 2
+    signing = [
+        ([label("编制单位\n（盖章）", L), blank(V)], 14),
+        ([label("编制人", L), blank(sign_w), label("审核人", L), blank(sign_w), label("日期", L - 10), blank(10)], 12),
+    ]
+    draw_section(c, x, y, "编制", signing)
+    written = (f"预案内容最后由 {plan.changed_by} 于 {plan.changed_at[:10]} 录入" if plan.changed_by
+               else "本表空白栏目请按实际情况手工填写")
+    _footer(c, page_w, f"{_point_ref(p)} · {written}")
+
+
+_PLAN_LABELS = {f.key: f.label for f in PLAN_FIELDS}
 
 
 # --- 巡查记录表 ------------------------------------------------------------------------------------------
@@ -509,6 +601,15 @@ def patrol_form_pdf(data: ReportData, seq: int, month: tuple[int, int] | None = 
     return buf.getvalue()
 
 
+def plan_table_pdf(data: ReportData, seq: int) -> bytes:
+    p = data.point(seq)
+    c, buf = new_canvas(f"防灾预案表 第{seq}号 {p.township}{p.village_group}", A4)
+    draw_plan_table(c, data, p)
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
 def check_copies(copies: int) -> int:
     if not isinstance(copies, int) or copies < 1 or copies > MAX_COPIES:
         raise InvalidInput(f"份数（--copies）应为 1～{MAX_COPIES} 的整数（每户一份，每份三联），现为“{copies}”")
@@ -533,7 +634,7 @@ def parse_kinds(kind: str) -> list[SheetKind]:
         return list(SHEET_KINDS.values())
     if kind not in SHEET_KINDS:
         raise InvalidInput(f"表格类型“{kind}”不存在：可选 work-card（防灾工作明白卡）、household-card（防灾避险明白卡）、"
-                           "patrol-form（巡查记录表）或 all")
+                           "patrol-form（巡查记录表）、plan-table（防灾预案表）或 all")
     return [SHEET_KINDS[kind]]
 
 
@@ -547,6 +648,8 @@ def render_sheet(data: ReportData, seq: int, kind: SheetKind, *, copies: int = 1
         return work_card_pdf(data, seq)
     if kind is HOUSEHOLD_CARD:
         return household_card_pdf(data, seq, copies)
+    if kind is PLAN_TABLE:
+        return plan_table_pdf(data, seq)
     return patrol_form_pdf(data, seq, month, with_history)
 
 

@@ -24,7 +24,7 @@ def parse_point_ref(text: str | int) -> int:
     try:
         return int(str(text).strip())
     except ValueError:
-        raise InvalidInput(f"隐患点编号“{text}”不是数字：请填写序号 1～16") from None
+        raise InvalidInput(f"隐患点编号“{text}”不是数字：请填写隐患点的序号") from None
 
 
 def _get(store: Store, s: Session, seq: int) -> HazardPoint:

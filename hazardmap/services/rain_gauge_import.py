@@ -6,13 +6,15 @@ nothing is guessed. A name that exists in two townships is reported with its can
 front end can ask which township and run the import again with the answer in `choices`."""
 from __future__ import annotations
 
+import dataclasses
+
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from hazardmap.domain.changes import Changes
 from hazardmap.domain.errors import Ambiguous, HazardmapError, InvalidInput
-from hazardmap.domain.rain_gauges import RainGaugeSite
+from hazardmap.domain.rain_gauges import PROGRAMME_2023
 from hazardmap.geodata.bundled import Village
 from hazardmap.services import rain_gauges as svc
 from hazardmap.services.spreadsheet import BadRow, read_table, short, whole_number
@@ -109,9 +111,11 @@ def _check(store: Store, rows: list[SheetRow], choices: dict[int, str],
            unreadable: list[BadRow]) -> tuple[list[Assignment], list[BadRow]]:
     """Resolve and check every row against the gazetteer and the current slots; the rows refused
     while reading are added to the bad ones."""
-    sites = {s.slot: s for s in svc.list_sites(store)}
+    every = svc.list_sites(store)
+    # The list fills the 2023 programme's slots; a village whose gauge is in use elsewhere is taken.
+    sites = {s.slot: s for s in every if s.batch == PROGRAMME_2023}
     total = len(sites)
-    slot_of_village = {s.village_code: s.slot for s in sites.values() if s.village_code}
+    slot_of_village = {s.village_code: s.slot for s in every if s.village_code and not s.retired}
     bad: list[BadRow] = list(unreadable)
     resolved: list[tuple[SheetRow, Village, int | None]] = []
     seen_village: dict[str, int] = {}
@@ -206,8 +210,9 @@ def import_villages(store: Store, path: str | Path, *, skip_bad: bool = False, d
             return report
         sites = {s.slot: s for s in store.db.rain_gauges.all(tx)}
         before = [sites[a.slot] for a in report.new_assignments]
-        after = [RainGaugeSite(a.slot, a.village.code, a.village.name, a.village.township, a.village.lon,
-                               a.village.lat, who, when) for a in report.new_assignments]
+        after = [dataclasses.replace(sites[a.slot], village_code=a.village.code, village=a.village.name,
+                                     township=a.village.township, lon=a.village.lon, lat=a.village.lat,
+                                     assigned_by=who, assigned_at=when) for a in report.new_assignments]
         store.db.rain_gauges.put(tx, after)
     report.applied = bool(report.new_assignments)
     if report.applied:
@@ -223,5 +228,5 @@ def clear_slots(store: Store, slots: list[int]) -> Changes:
     if not slots:
         return Changes()
     with store.db.write() as tx:
-        store.db.rain_gauges.put(tx, [RainGaugeSite(s, None, None, None, None, None, None, None) for s in slots])
+        store.db.rain_gauges.put(tx, [svc.emptied(svc.get_slot(store, tx, s)) for s in slots])
     return Changes(rain_gauges=True)

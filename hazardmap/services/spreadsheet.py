@@ -196,7 +196,7 @@ class _RawRow:
 
 def read_table(path: str | Path, columns: Callable[[str], str | None], *, anchor: str, no_header: str,
                fallback: Mapping[str, str] | None = None, sheet: str | None = None,
-               describe: Callable[[dict[str, Any]], str] | None = None) -> Table:
+               describe: Callable[[dict[str, Any]], str] | None = None, subheader: bool = False) -> Table:
     """The rows under the header of a .xlsx or .csv file.
 
     columns: header text (trimmed, invisible characters removed) -> column key, or None to ignore it.
@@ -205,6 +205,9 @@ def read_table(path: str | Path, columns: Callable[[str], str | None], *, anchor
     fallback: header text -> key, used only when no column has that key (a weak name such as 序号).
     sheet: the sheet to read when the workbook has a visible one of that name.
     describe: row values -> short text naming the row in BadRow.text.
+    subheader: the row under the header may be a second header row, as under merged header cells
+        (“群测群防员” over “姓名 | 联系电话”): when every filled cell of it is a header word, its
+        columns are added to the header and it is not read as data.
     Rows whose read columns are all empty are skipped. Raises InvalidInput (Chinese) for a file that
     cannot be read as a whole; rows that cannot be read are returned in Table.bad."""
     path = Path(path)
@@ -222,7 +225,7 @@ def read_table(path: str | Path, columns: Callable[[str], str | None], *, anchor
     raw = _csv_rows(path) if is_csv else _xlsx_rows(path, sheet)
     try:
         return _table(path.name, raw, columns, anchor=anchor, no_header=no_header, fallback=fallback or {},
-                      from_csv=is_csv, describe=describe)
+                      from_csv=is_csv, describe=describe, subheader=subheader)
     finally:
         raw.close()
 
@@ -241,10 +244,12 @@ def _header_text(cell: Any) -> str:
     return "".join(ch for ch in str(cell) if not invisible_character(ch)).strip()
 
 
-def _table(name: str, raw: _Rows, columns, *, anchor, no_header, fallback, from_csv, describe) -> Table:
+def _table(name: str, raw: _Rows, columns, *, anchor, no_header, fallback, from_csv, describe,
+           subheader=False) -> Table:
     count = 0
     keys: dict[int, str] = {}
     header: _RawRow | None = None
+    second = False   # the row under the header has not been looked at yet
     for row in raw:
         count += 1
         if count > MAX_ROWS:
@@ -257,7 +262,21 @@ def _table(name: str, raw: _Rows, columns, *, anchor, no_header, fallback, from_
                 header, keys = row, found
                 _check_header(name, header, keys)
                 table = Table(name, {k: _header_text(header.cells[j]) for j, k in keys.items()})
+                second = subheader
             continue
+        if second:
+            second = False
+            more = _subheader_keys(row, keys, columns)
+            if more is not None:
+                # Each column named by its lower header where it has one (the cell under a merged one).
+                width = max(len(row.cells), len(header.cells))
+                cells = [row.cells[j] if j < len(row.cells) and _header_text(row.cells[j])
+                         else header.cells[j] if j < len(header.cells) else None for j in range(width)]
+                both = _RawRow(row.line, cells, hidden_columns=row.hidden_columns | header.hidden_columns)
+                keys = more
+                _check_header(name, both, keys)
+                table.headers = {k: _header_text(cells[j]) for j, k in keys.items()}
+                continue
         _data_row(table, row, keys, from_csv, describe)
     if header is None:
         hidden = "、".join(f"“{t}”" for t in raw.hidden_sheets)
@@ -280,6 +299,20 @@ def _header_keys(row: _RawRow, columns, fallback) -> dict[int, str]:
     taken = set(found.values())
     found.update({j: k for j, k in weak.items() if k not in taken})
     return found
+
+
+def _subheader_keys(row: _RawRow, keys: dict[int, str], columns) -> dict[int, str] | None:
+    """The header's columns with those a second header row names, or None when some filled cell of
+    the row is not a header word (then it is data)."""
+    filled = [j for j, cell in enumerate(row.cells) if _header_text(cell)]
+    if not filled or row.hidden:
+        return None
+    found = {j: columns(_header_text(row.cells[j])) for j in filled}
+    if not all(found.values()):
+        return None
+    merged = dict(keys)
+    merged.update(found)
+    return merged
 
 
 def _check_header(name: str, header: _RawRow, keys: dict[int, str]) -> None:

@@ -55,11 +55,42 @@ def _seed_settings(conn: sqlite3.Connection, bundled: BundledData) -> None:
                      [(k, v, note) for k, (v, note) in DEFAULT_SETTINGS.items()])
 
 
+def _seed_register(conn: sqlite3.Connection, bundled: BundledData) -> None:
+    """Fill the register's new fields only where a point's own text states them: the type when
+    hazard_type names one of the six; households from "…等N户…"; the 组/place when village_group
+    starts with its gazetteer village's name. Everything else stays empty (unknown)."""
+    import re
+
+    from hazardmap.domain.points import HazardKind
+
+    kinds = tuple(k.value for k in HazardKind)
+    conn.execute(f"UPDATE hazard_point SET kind = hazard_type WHERE kind IS NULL AND hazard_type IN "
+                 f"({','.join('?' * len(kinds))})", kinds)
+    for seq, threatened, village_group, code in conn.execute(
+            "SELECT seq, threatened, village_group, village_code FROM hazard_point").fetchall():
+        m = re.search(r"(\d+)\s*户", threatened)
+        if m:
+            conn.execute("UPDATE hazard_point SET households = ? WHERE seq = ? AND households IS NULL",
+                         (int(m[1]), seq))
+        village = bundled.village_by_code(code) if code else None
+        if village and village_group.startswith(village.name) and len(village_group) > len(village.name):
+            conn.execute("UPDATE hazard_point SET place = ? WHERE seq = ? AND place = ''",
+                         (village_group[len(village.name):], seq))
+
+
+def _seed_key_lists(conn: sqlite3.Connection, bundled: BundledData) -> None:
+    from hazardmap.storage.key_lists_repo import seed_first_list
+
+    seed_first_list(conn, bundled.key_point_rows)
+
+
 # Data that a migration's new tables start with, run in the same transaction as the migration.
 SEEDS: dict[int, Callable[[sqlite3.Connection, BundledData], None]] = {
     1: _seed_points,
     2: _seed_rain_gauge_slots,
     3: _seed_settings,
+    5: _seed_register,
+    6: _seed_key_lists,
 }
 
 
@@ -173,6 +204,8 @@ class Database:
 
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         from hazardmap.storage.patrol_repo import SqlitePatrol
+        from hazardmap.storage.key_lists_repo import SqliteKeyLists
+        from hazardmap.storage.plan_repo import SqlitePlans
         from hazardmap.storage.points_repo import SqlitePoints
         from hazardmap.storage.rain_gauges_repo import SqliteRainGauges
         from hazardmap.storage.settings_repo import SqliteSettings
@@ -181,8 +214,10 @@ class Database:
         self.conn = conn
         self.points = SqlitePoints()
         self.rain_gauges = SqliteRainGauges()
+        self.plans = SqlitePlans()
         self.patrol = SqlitePatrol()
         self.settings = SqliteSettings()
+        self.key_lists = SqliteKeyLists()
 
     @classmethod
     def open(cls, path: Path, bundled: BundledData, *, target_version: int = SCHEMA_VERSION) -> "Database":

@@ -1,27 +1,122 @@
 """SQLite: the key points, their monitor history and their location history (api.PointRepository)."""
 from __future__ import annotations
 
+import json
 import sqlite3
 
-from hazardmap.domain.points import HazardPoint, LocationChange, LocationChangeKind, MonitorChange, Position, Precision
+from hazardmap.domain.points import HazardKind, HazardPoint, LocationChange, LocationChangeKind, MonitorChange, \
+    PointAction, PointChange, PointStatus, PointView, Position, Precision
 from hazardmap.domain.validation import Datum
 
+# HazardPoint attribute -> column, where they differ.
+_COLUMN = {"given_name": "name"}
+_REGISTER_COLUMNS = ("unified_code", "field_code", "name", "kind", "volume_m3", "place", "households", "people",
+                     "property_wan", "status", "retired_on", "retire_reason", "retire_doc")
 
-def _point(r: sqlite3.Row) -> HazardPoint:
-    return HazardPoint(
+
+def _point(r: sqlite3.Row, register: bool = True) -> HazardPoint:
+    """register False: a database opened below version 5 (upgrade tests) has none of its columns."""
+    base = dict(
         seq=r["seq"], township=r["township"], village_group=r["village_group"], village_code=r["village_code"],
         threatened=r["threatened"], hazard_type=r["hazard_type"], monitor=r["monitor"], phone=r["phone"],
         lon=r["lon"], lat=r["lat"], precision=Precision(r["precision"]), source=r["source"],
     )
+    if not register:
+        return HazardPoint(**base)
+    return HazardPoint(
+        **base, unified_code=r["unified_code"] or "", field_code=r["field_code"], given_name=r["name"],
+        kind=HazardKind(r["kind"]) if r["kind"] else None, volume_m3=r["volume_m3"], place=r["place"],
+        households=r["households"], people=r["people"], property_wan=r["property_wan"],
+        status=PointStatus(r["status"]), retired_on=r["retired_on"], retire_reason=r["retire_reason"],
+        retire_doc=r["retire_doc"],
+    )
+
+
+def _value(key: str, value: object) -> object:
+    if key == "unified_code":
+        return value or None  # NULL when not given: the unique index ignores it
+    return value.value if isinstance(value, (HazardKind, PointStatus, Precision)) else value
+
+
+def _points(cursor: sqlite3.Cursor) -> list[HazardPoint]:
+    register = any(d[0] == "status" for d in cursor.description)  # once per query, not per row
+    return [_point(r, register) for r in cursor]
 
 
 class SqlitePoints:
     def all(self, conn: sqlite3.Connection) -> list[HazardPoint]:
-        return [_point(r) for r in conn.execute("SELECT * FROM hazard_point ORDER BY seq")]
+        return _points(conn.execute("SELECT * FROM hazard_point ORDER BY seq"))
+
+    def in_view(self, conn: sqlite3.Connection, view: PointView) -> list[HazardPoint]:
+        if view is PointView.ALL:
+            return self.all(conn)
+        return _points(conn.execute("SELECT * FROM hazard_point WHERE status = ? ORDER BY seq", (view.value,)))
+
+    def counts(self, conn: sqlite3.Connection) -> dict[PointStatus, int]:
+        out = {s: 0 for s in PointStatus}
+        for status, n in conn.execute("SELECT status, COUNT(*) FROM hazard_point GROUP BY status"):
+            out[PointStatus(status)] = n
+        return out
+
+    def next_seq(self, conn: sqlite3.Connection) -> int:
+        return conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM hazard_point").fetchone()[0]
+
+    def seq_with_code(self, conn: sqlite3.Connection, unified_code: str) -> int | None:
+        row = conn.execute("SELECT seq FROM hazard_point WHERE unified_code = ?", (unified_code,)).fetchone()
+        return None if row is None else row[0]
+
+    def insert(self, conn: sqlite3.Connection, p: HazardPoint) -> None:
+        values = {
+            "seq": p.seq, "township": p.township, "village_group": p.village_group, "village_code": p.village_code,
+            "threatened": p.threatened, "hazard_type": p.hazard_type, "monitor": p.monitor, "phone": p.phone,
+            "lon": p.lon, "lat": p.lat, "precision": p.precision.value, "source": p.source,
+            **{c: _value(c, getattr(p, "given_name" if c == "name" else c)) for c in _REGISTER_COLUMNS},
+        }
+        conn.execute(f"INSERT INTO hazard_point ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
+                     tuple(values.values()))
+
+    def update_fields(self, conn: sqlite3.Connection, seq: int, fields: dict[str, object]) -> None:
+        """fields: HazardPoint attribute names (the register's and status fields) -> new values."""
+        if not fields:
+            return
+        cols = [_COLUMN.get(k, k) for k in fields]
+        allowed = {"township", "village_group", "village_code", "threatened", "hazard_type", "monitor", "phone",
+                   *_REGISTER_COLUMNS}
+        if not set(cols) <= allowed:
+            raise ValueError(f"not a point column: {sorted(set(cols) - allowed)}")
+        conn.execute(f"UPDATE hazard_point SET {', '.join(c + ' = ?' for c in cols)} WHERE seq = ?",
+                     (*(_value(k, v) for k, v in fields.items()), seq))
+
+    def has_history(self, conn: sqlite3.Connection, seq: int) -> bool:
+        """Anything recorded against the point besides its own audit trail (patrols, corrections,
+        monitor changes, and any table a later migration adds with a foreign key to it)."""
+        tables = [r[0] for r in conn.execute(
+            "SELECT m.name FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f"
+            " WHERE m.type = 'table' AND f.\"table\" = 'hazard_point'")]
+        for table in tables:
+            cols = [r[3] for r in conn.execute(
+                "SELECT * FROM pragma_foreign_key_list(?) WHERE \"table\" = 'hazard_point'", (table,))]
+            for col in cols:
+                if conn.execute(f'SELECT 1 FROM "{table}" WHERE "{col}" = ? LIMIT 1', (seq,)).fetchone():
+                    return True
+        return False
+
+    def delete(self, conn: sqlite3.Connection, seq: int) -> None:
+        conn.execute("DELETE FROM hazard_point WHERE seq = ?", (seq,))
+
+    def add_point_change(self, conn: sqlite3.Connection, seq: int, action: PointAction,
+                         fields: dict[str, list], *, by: str, at: str) -> None:
+        conn.execute("INSERT INTO point_change (point_seq, action, fields_json, changed_by, changed_at)"
+                     " VALUES (?,?,?,?,?)", (seq, action.value, json.dumps(fields, ensure_ascii=False), by, at))
+
+    def point_changes(self, conn: sqlite3.Connection, seq: int) -> list[PointChange]:
+        rows = conn.execute("SELECT * FROM point_change WHERE point_seq = ? ORDER BY id", (seq,))
+        return [PointChange(r["id"], r["point_seq"], PointAction(r["action"]), json.loads(r["fields_json"]),
+                            r["changed_by"], r["changed_at"]) for r in rows]
 
     def get(self, conn: sqlite3.Connection, seq: int) -> HazardPoint | None:
-        row = conn.execute("SELECT * FROM hazard_point WHERE seq = ?", (seq,)).fetchone()
-        return None if row is None else _point(row)
+        found = _points(conn.execute("SELECT * FROM hazard_point WHERE seq = ?", (seq,)))
+        return found[0] if found else None
 
     def seqs(self, conn: sqlite3.Connection) -> list[int]:
         return [r[0] for r in conn.execute("SELECT seq FROM hazard_point ORDER BY seq")]

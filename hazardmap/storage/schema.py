@@ -161,6 +161,128 @@ MIGRATIONS: list[str] = [
     ALTER TABLE location_change_v4 RENAME TO location_change;
     CREATE INDEX location_change_point ON location_change(point_seq, id);
     """,
+    # 5: points are records of the county's register: codes, type, volume, place, what is threatened
+    # as numbers (the county's wording stays in `threatened`), status with retirement (核销) details,
+    # and a field-level audit trail of every add/edit/retire/restore. Existing rows are kept as they
+    # are; the seed derives only what their own text states (storage/db.py, _seed_register).
+    """
+    ALTER TABLE hazard_point ADD COLUMN unified_code TEXT;           -- 统一编号, NULL when not given
+    ALTER TABLE hazard_point ADD COLUMN field_code TEXT NOT NULL DEFAULT '';
+    ALTER TABLE hazard_point ADD COLUMN name TEXT NOT NULL DEFAULT '';  -- '' = township + village_group
+    ALTER TABLE hazard_point ADD COLUMN kind TEXT
+        CHECK (kind IS NULL OR kind IN ('滑坡','崩塌','泥石流','地面塌陷','地裂缝','不稳定斜坡'));
+    ALTER TABLE hazard_point ADD COLUMN volume_m3 REAL CHECK (volume_m3 IS NULL OR volume_m3 >= 0);
+    ALTER TABLE hazard_point ADD COLUMN place TEXT NOT NULL DEFAULT '';  -- 组/地点 under the village
+    ALTER TABLE hazard_point ADD COLUMN households INTEGER CHECK (households IS NULL OR households >= 0);
+    ALTER TABLE hazard_point ADD COLUMN people INTEGER CHECK (people IS NULL OR people >= 0);
+    ALTER TABLE hazard_point ADD COLUMN property_wan REAL CHECK (property_wan IS NULL OR property_wan >= 0);
+    ALTER TABLE hazard_point ADD COLUMN status TEXT NOT NULL DEFAULT 'active'
+        CHECK (status IN ('active','retired'));
+    ALTER TABLE hazard_point ADD COLUMN retired_on TEXT NOT NULL DEFAULT '';
+    ALTER TABLE hazard_point ADD COLUMN retire_reason TEXT NOT NULL DEFAULT '';
+    ALTER TABLE hazard_point ADD COLUMN retire_doc TEXT NOT NULL DEFAULT '';
+    CREATE UNIQUE INDEX hazard_point_unified_code ON hazard_point(unified_code) WHERE unified_code IS NOT NULL;
+    CREATE INDEX hazard_point_status ON hazard_point(status, seq);
+    -- No foreign key on point_seq: the undo of an add removes the point, its audit rows stay.
+    CREATE TABLE point_change (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        point_seq   INTEGER NOT NULL,
+        action      TEXT NOT NULL CHECK (action IN ('add','edit','retire','restore','remove')),
+        fields_json TEXT NOT NULL,       -- {"field": [old, new], ...}
+        changed_by  TEXT NOT NULL,
+        changed_at  TEXT NOT NULL
+    );
+    CREATE INDEX point_change_point ON point_change(point_seq, id);
+    """,
+    # 6: yearly key lists (年度重点隐患点名单): a list per year with its document number, and per point that
+    # year's monitor, phone and threatened text and its 序号. Seeded with the 2023 list (storage/db.py).
+    """
+    CREATE TABLE key_list (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        year        INTEGER NOT NULL UNIQUE CHECK (year BETWEEN 1949 AND 2200),
+        name        TEXT NOT NULL,
+        doc_no      TEXT NOT NULL DEFAULT '',
+        created_by  TEXT NOT NULL,
+        created_at  TEXT NOT NULL
+    );
+    CREATE TABLE key_list_entry (
+        list_id     INTEGER NOT NULL REFERENCES key_list(id),
+        point_seq   INTEGER NOT NULL REFERENCES hazard_point(seq),
+        row_no      INTEGER,                    -- 序号 in the county's table
+        township    TEXT NOT NULL,              -- as the list wrote it
+        place       TEXT NOT NULL,              -- 村组 / 地点 as the list wrote it
+        threatened  TEXT NOT NULL DEFAULT '',
+        monitor     TEXT NOT NULL DEFAULT '',
+        phone       TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (list_id, point_seq)
+    );
+    CREATE INDEX key_list_entry_point ON key_list_entry(point_seq);
+""",
+    # 7: rain-gauge sites as records: the 2023 programme's slots become a named batch beside sites added
+    # one by one (optional 站码, install year), and a site can be retired (撤除) and restored. SQLite
+    # cannot drop the UNIQUE on village_code in place (a retired site's village may get a new gauge), so
+    # the table is rebuilt with its rows and slots. And the 隐患点防灾预案表: one row per point, text typed
+    # by staff (nothing seeded: what the bureau has not written starts empty).
+    """
+    CREATE TABLE rain_gauge_site_v5 (
+        slot            INTEGER PRIMARY KEY CHECK (slot >= 1),
+        batch           TEXT NOT NULL DEFAULT '',   -- '' = a site added on its own, outside any programme
+        village_code    TEXT,
+        village         TEXT,
+        township        TEXT,
+        lon             REAL,
+        lat             REAL,
+        assigned_by     TEXT,
+        assigned_at     TEXT,
+        station_code    TEXT UNIQUE,                -- 站码, when the site has one
+        install_year    INTEGER CHECK (install_year IS NULL OR install_year BETWEEN 1949 AND 2100),
+        retired_on      TEXT,                       -- 'YYYY-MM-DD' the gauge was removed; NULL while in use
+        retired_reason  TEXT,
+        retired_by      TEXT,
+        retired_at      TEXT
+    );
+    INSERT INTO rain_gauge_site_v5 (slot, batch, village_code, village, township, lon, lat, assigned_by, assigned_at)
+    SELECT slot, '2023年村部雨量计', village_code, village, township, lon, lat, assigned_by, assigned_at
+    FROM rain_gauge_site;
+    DROP TABLE rain_gauge_site;
+    ALTER TABLE rain_gauge_site_v5 RENAME TO rain_gauge_site;
+    -- One gauge in use per village; a retired site keeps its village.
+    CREATE UNIQUE INDEX rain_gauge_site_village ON rain_gauge_site(village_code)
+        WHERE village_code IS NOT NULL AND retired_on IS NULL;
+    CREATE TABLE point_plan (
+        point_seq            INTEGER PRIMARY KEY REFERENCES hazard_point(seq),
+        past_events          TEXT NOT NULL DEFAULT '',
+        geology              TEXT NOT NULL DEFAULT '',
+        deformation          TEXT NOT NULL DEFAULT '',
+        stability            TEXT NOT NULL DEFAULT '',
+        triggers             TEXT NOT NULL DEFAULT '',
+        potential_harm       TEXT NOT NULL DEFAULT '',
+        forecast             TEXT NOT NULL DEFAULT '',
+        monitoring_method    TEXT NOT NULL DEFAULT '',
+        monitoring_cycle     TEXT NOT NULL DEFAULT '',
+        responsible_county   TEXT NOT NULL DEFAULT '',
+        responsible_township TEXT NOT NULL DEFAULT '',
+        responsible_village  TEXT NOT NULL DEFAULT '',
+        alarm_method         TEXT NOT NULL DEFAULT '',
+        alarm_signal         TEXT NOT NULL DEFAULT '',
+        alarm_by             TEXT NOT NULL DEFAULT '',
+        refuge               TEXT NOT NULL DEFAULT '',
+        evacuation_route     TEXT NOT NULL DEFAULT '',
+        advice               TEXT NOT NULL DEFAULT '',
+        changed_by           TEXT NOT NULL,
+        changed_at           TEXT NOT NULL
+    );
+    -- Every save, undo and redo of a plan: what the fields were and became (JSON of the changed fields).
+    CREATE TABLE point_plan_change (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        point_seq    INTEGER NOT NULL REFERENCES hazard_point(seq),
+        before_json  TEXT NOT NULL,
+        after_json   TEXT NOT NULL,
+        changed_by   TEXT NOT NULL,
+        changed_at   TEXT NOT NULL
+    );
+    CREATE INDEX point_plan_change_point ON point_plan_change(point_seq, id);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

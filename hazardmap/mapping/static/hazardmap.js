@@ -309,6 +309,7 @@
     c.onAdd = function () {
       var div = L.DomUtil.create("div", "hm-legend");
       var h = "<b class='hm-legend-title' title='点击收起/展开'>图例</b><div class='hm-legend-body'>";
+      h += "<div class='hm-shown'></div>";
       h += "<div class='hm-legend-sec'>巡查状态</div>";
       lg.statuses.forEach(function (s) {
         h += "<div><span class='hm-sw' style='background:" + esc(s.colour) + "'></span>" + esc(s.label) + "</div>";
@@ -410,6 +411,13 @@
     return !!mk;
   };
 
+  function showShown(shown) {
+    // Which points the map shows and how many, counted by the application from its data.
+    var el = document.querySelector(".hm-legend .hm-shown");
+    if (!el || !shown) { return; }
+    el.textContent = shown.title + "：" + Number(shown.count) + " 处（图上 " + Number(shown.drawn) + " 处）";
+  }
+
   function showUnlocated(list) {
     // Points with no position cannot be drawn: say so on the map itself.
     var el = document.querySelector(".hm-legend .hm-unlocated");
@@ -421,6 +429,7 @@
   hm.setPoints = function (update) {
     hm.data.points = update.points;
     showUnlocated(update.unlocated);
+    showShown(update.shown);
     drawRainGauges(update.rain_gauges);
     return drawPoints(update.points).then(function () { hm.selectPoint(hm.selected, false); });
   };
@@ -491,6 +500,7 @@
     L.control.scale({ imperial: false, metric: true, position: "bottomleft" }).addTo(map);
     legendControl(data.legend).addTo(map);
     showUnlocated(data.unlocated);
+    showShown(data.shown);
     map.options.zoomSnap = 0.25;  // fit the county snugly, not to the nearest whole zoom
     fitCounty();
     // The window lays itself out after the page loads: keep the county fitted until the user moves the map.

@@ -17,6 +17,7 @@ from hazardmap.domain.patrol_status import STATUS_COLOURS, UNPATROLLED
 from hazardmap.qt.shell import Shell
 from hazardmap.qt.store_warnings import warning_banner
 from hazardmap.services import patrol as svc
+from hazardmap.services import views
 
 COLUMNS = ("序号", "隐患点", "群测群防员", "最近巡查", "判定", "距今(天)", "状态")
 OVERDUE_BACKGROUND = "#fdecea"
@@ -59,6 +60,7 @@ class PatrolOverview(QWidget):
         self.table.doubleClicked.connect(self._activated)
         layout.addWidget(self.table)
         store.bus.subscribe(self._on_changes)
+        shell.sig_view_changed.connect(lambda _key: self.refresh())
         self.destroyed.connect(lambda *_: store.bus.unsubscribe(self._on_changes))
         self.refresh()
 
@@ -71,7 +73,9 @@ class PatrolOverview(QWidget):
 
     def refresh(self) -> None:
         today = self.today()
-        rows = svc.overview(self.store, today=today)
+        view = self.shell.current_view()   # the points the window shows (services/views.py)
+        shown = set(views.seqs_in_view(self.store, view))
+        rows = [r for r in svc.overview(self.store, today=today) if r.point_seq in shown]
         iv = svc.get_intervals(self.store)
         season = "汛期" if in_flood_season(today) else "非汛期"
         interval = iv.for_day(today)
@@ -80,7 +84,7 @@ class PatrolOverview(QWidget):
         self.summary.setText(
             f"今天 {today:%Y-%m-%d}（{season}），巡查间隔 {interval} 天"
             f"{'（出厂默认值，非本局规定，可在“巡查间隔设置”中修改）' if is_default else '（本局设定）'}。"
-            f"共 {len(rows)} 处隐患点，超期或未巡查 {len(overdue)} 处。")
+            f"{views.view_title(self.store, view)}共 {len(rows)} 处，超期或未巡查 {len(overdue)} 处。")
         self.rows = overdue if self.only_overdue.isChecked() else rows
         self.table.setRowCount(len(self.rows))
         for i, r in enumerate(self.rows):
