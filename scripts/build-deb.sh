@@ -123,7 +123,6 @@ Installed-Size: $INSTALLED_KB
 Depends: $SYSTEM_DEPENDS, $FONTS
 Section: misc
 Priority: optional
-Homepage: https://example.org/hazardmap
 Description: 衡南县地质灾害隐患点监测 (Hengnan geological hazard monitoring)
  A desktop GIS for the geological-hazard staff of Hengnan County: an offline
  map of the hazard points, patrol records, and the two printed cards
