@@ -137,9 +137,33 @@ def test_the_frozen_build_excludes_nothing_the_app_imports():
     assert res.returncode == 0 and "imported all" in res.stdout, res.stdout + res.stderr
 
 
-def test_installer_script_keeps_user_data_out_of_the_install_folder():
-    iss = (ROOT / "scripts" / "windows" / "hazardmap.iss").read_text(encoding="utf-8")
-    assert "{autopf}" in iss and "UninstallDisplayIcon" in iss and "[Icons]" in iss
-    lowered = iss.lower()
-    # the installer neither writes to nor deletes from the user's data folder
-    assert "{localappdata}" not in lowered and "{userappdata}" not in lowered and "{%localappdata" not in lowered
+def test_windows_installer_script_keeps_its_promises():
+    """The promises of scripts/windows/hazardmap.nsi that a later edit could quietly break (the real
+    proof is scripts/windows/test-wine.sh, too slow for this suite)."""
+    import re
+
+    nsi = (ROOT / "scripts" / "windows" / "hazardmap.nsi").read_text(encoding="utf-8")
+    assert "\nTarget amd64-unicode\n" in nsi  # Chinese names need a Unicode build; the app is 64-bit
+    assert 'InstallDir "$PROGRAMFILES64\\${APPNAME}"' in nsi
+    assert '!define DISPLAYNAME "衡南县地质灾害隐患点监测"' in nsi and '"$SMPROGRAMS\\${DISPLAYNAME}.lnk"' in nsi
+    # One fixed identity: a literal GUID names the uninstall key, so upgrades find the installed copy.
+    assert re.search(r'!define PRODUCT_GUID "\{[0-9A-F]{8}(-[0-9A-F]{4}){3}-[0-9A-F]{12}\}"', nsi)
+    assert "Uninstall\\${PRODUCT_GUID}" in nsi and "WriteUninstaller" in nsi
+    code = [line.split(";")[0] for line in nsi.splitlines()]  # without comments
+    # User data is never named, so neither install, upgrade nor uninstall can touch it.
+    assert "appdata" not in "\n".join(code).lower()
+    # Recursive deletes only ever take the program's own library folder, never $INSTDIR itself.
+    assert [line.strip() for line in code if "RMDir /r" in line] == ['RMDir /r "$INSTDIR\\_internal"'] * 2
+
+
+def test_selftest_skipped_checks_are_reported_as_skipped_not_passed(home):
+    """What test-wine.sh runs under Wine: the two Chromium-based checks skipped by name, the rest run."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    res = subprocess.run([sys.executable, "-m", "hazardmap", "selftest", "--skip-map", "--skip-pdf-view"],
+                         capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "[跳过] 离线地图：已按 --skip-map 跳过" in res.stdout
+    assert "[跳过] 明白卡回读：已按 --skip-pdf-view 跳过" in res.stdout
+    assert "[通过] 防灾工作明白卡" in res.stdout  # the export itself still runs
+    assert "[通过] 离线地图" not in res.stdout and "全部通过" not in res.stdout
+    assert "自检通过：3 项通过，2 项跳过未检查（离线地图、明白卡回读）" in res.stdout

@@ -42,6 +42,10 @@ def declare_window_commands(sub) -> None:
     s.add_argument("--force", action="store_true", help="覆盖已存在的文件")
     s.set_defaults(face="qt")
     t = sub.add_parser("selftest", help="自检：新建临时数据库、渲染地图、导出明白卡并逐项检查")
+    t.add_argument("--skip-map", action="store_true",
+                   help="跳过离线地图检查（用于无法运行 QtWebEngine 的环境，如 Wine），结果注明“跳过”")
+    t.add_argument("--skip-pdf-view", action="store_true",
+                   help="跳过用 QtPdf 回读明白卡（明白卡照常导出检查；用于 Wine），结果注明“跳过”")
     t.set_defaults(face="qt")
 
 
