@@ -123,12 +123,17 @@ def main() -> int:
         active, add_s = populate(home, args.points)
         print(f"register: {args.points + 1} points ({active} 在册); one add_point (write + audit + fsync): "
               f"{add_s * 1000:.0f} ms")
-        times = []
-        for i in range(args.runs):
-            elapsed, line = run_child(CHILD_WINDOW, home)
-            times.append(elapsed)
-            print(f"start -> map ready, run {i + 1}: {elapsed:.2f} s  [{line}]")
-        print(f"start -> map ready: median {statistics.median(times):.2f} s, max {max(times):.2f} s (target <= 3 s)")
+        # Twice: the window's default view (the newest key list, here the 2023 list) and 全部在册, which
+        # puts the whole register on the map (the view is remembered in the data folder's ui.ini).
+        for view in ("newest", "在册"):
+            (home / "ui.ini").write_text(f"[view]\npoints={view}\n", encoding="utf-8")
+            times = []
+            for i in range(args.runs):
+                elapsed, line = run_child(CHILD_WINDOW, home)
+                times.append(elapsed)
+                print(f"[{view}] start -> map ready, run {i + 1}: {elapsed:.2f} s  [{line}]")
+            print(f"[{view}] start -> map ready: median {statistics.median(times):.2f} s, max {max(times):.2f} s"
+                  " (target <= 3 s)")
         elapsed, line = run_child(CHILD_FILTER, home)
         print(f"table filter: [{line}] (target <= 50 ms)")
     return 0
