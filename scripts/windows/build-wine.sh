@@ -65,15 +65,19 @@ mkdir -p "$WHEELS"
 # --no-compile: the Linux Python would write .pyc files for itself, of no use to the Windows one.
 "${PIP[@]}" install -q --no-compile "${PIP_WIN[@]}" --ignore-requires-python --no-index --find-links "$WHEELS" --target "$PY/Lib/site-packages" \
   -r "$W/requirements.txt" 2> >(grep -v -e "is ignored" -e "already exists. Specify --upgrade" >&2)
-# hazardmap's own metadata (build.spec copies it for importlib.metadata.version in the frozen app),
-# built from a copy of the package alone: setuptools would otherwise walk build/ with its Wine prefix.
-rm -rf "$W/src" && mkdir -p "$W/src"
-cp -a pyproject.toml README.md hazardmap "$W/src/"
-"${PIP[@]}" install -q --no-compile --no-deps --target "$PY/Lib/site-packages" "$W/src" \
-  2> >(grep -v -e "is ignored" -e "already exists. Specify --upgrade" >&2)
 done_step
 
 fi
+
+# hazardmap itself, installed afresh on every run (also with REUSE_PYTHON=1): PyInstaller's
+# collect_submodules("hazardmap") imports this copy, so a stale one would leave new modules out
+# (seen: "No module named 'hazardmap.cli.key_lists'"). build.spec also copies its metadata.
+# Built from a copy of the package alone: setuptools would otherwise walk build/ with its Wine prefix.
+rm -rf "$W/src" "$PY"/Lib/site-packages/hazardmap "$PY"/Lib/site-packages/hazardmap-*.dist-info
+mkdir -p "$W/src"
+cp -a pyproject.toml README.md hazardmap "$W/src/"
+"${PIP[@]}" install -q --no-compile --no-deps --target "$PY/Lib/site-packages" "$W/src" \
+  2> >(grep -v -e "is ignored" -e "already exists. Specify --upgrade" >&2)
 
 # 3. A Wine prefix, and the test-only icuuc.dll stand-in in its system32 (never in the installer):
 # Qt6Core imports ucnv_* from Windows' own icuuc.dll, which Wine 8.0 lacks; PyInstaller's PySide6
