@@ -16,23 +16,8 @@ APT_PACKAGES=(
   libdbus-1-3 libfontconfig1 libglib2.0-0 libxshmfence1 libxi6 libxrender1 libxext6 libx11-xcb1
 )
 
-missing=()
-for pkg in "${APT_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  SUDO=""
-  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  echo "[setup] installing Debian packages: ${missing[*]}"
-  $SUDO apt-get update -qq
-  # Some names differ between releases (e.g. libasound2 -> libasound2t64): install one by one on failure.
-  if ! DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"; then
-    for pkg in "${missing[@]}"; do
-      DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "$pkg" \
-        || echo "[setup] note: could not install $pkg"
-    done
-  fi
-fi
+. scripts/apt-install.sh
+apt_install setup "${APT_PACKAGES[@]}"
 
 PYTHON=${PYTHON:-python3}
 if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then

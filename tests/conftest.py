@@ -57,6 +57,17 @@ def double(qtbot, store):
 
 
 @pytest.fixture
+def panel(qtbot, store, double):
+    """The rain-gauge panel on the double, refreshed from the change bus as the main window does."""
+    from hazardmap.qt.rain_gauge_panel import RainGaugePanel
+
+    p = RainGaugePanel(double)
+    qtbot.addWidget(p)
+    store.bus.subscribe(lambda changes: changes.rain_gauges and p.refresh())
+    return p
+
+
+@pytest.fixture
 def cli(home, capsys):
     """Run the CLI in-process: returns (exit code, stdout, stderr)."""
     from hazardmap.launcher import main

@@ -5,37 +5,17 @@ The window test adds one made-up point to the register (test input) so that å…¨é
 the overview follow the chooser, and that the choice is remembered in ui.ini."""
 from __future__ import annotations
 
-import json
 
 import pytest
 
 pytest.importorskip("PySide6.QtWebEngineWidgets")
 
-from PySide6.QtTest import QTest  # noqa: E402
 
 from hazardmap.domain.key_lists import View, ViewKind  # noqa: E402
 from hazardmap.services import key_lists as kl, register, views  # noqa: E402
 from hazardmap.services.store import open_store  # noqa: E402
 from tests.test_key_lists import rows_2024, write_xlsx  # noqa: E402
-
-TIMEOUT_MS = 20_000
-
-
-def wait_until(predicate, timeout_ms: int = TIMEOUT_MS) -> None:
-    waited = 0
-    while not predicate():
-        if waited >= timeout_ms:
-            raise AssertionError("timed out waiting")
-        QTest.qWait(20)
-        waited += 20
-
-
-def js(window, expression: str):
-    box = []
-    window.map_view.page().runJavaScript(expression, 0, box.append)
-    wait_until(lambda: box, 5000)
-    return json.loads(box[0]) if isinstance(box[0], str) and box[0] else box[0]
-
+from tests.test_shell_window import js, wait_until  # noqa: E402  (the page helpers, one copy)
 
 def table_seqs(window) -> list[int]:
     m = window.points_table.proxy

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import csv
 
-import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QFileDialog
 
-from hazardmap.qt.rain_gauge_panel import ImportResultDialog, RainGaugePanel, TownshipChoiceDialog
+from hazardmap.qt.rain_gauge_panel import ImportResultDialog, TownshipChoiceDialog
 from hazardmap.services import rain_gauges
 
 
@@ -16,14 +15,6 @@ def write_csv(path, rows):
     with open(path, "w", encoding="gbk", newline="") as f:   # as Chinese Excel saves "CSV"
         csv.writer(f).writerows(rows)
     return str(path)
-
-
-@pytest.fixture
-def panel(qtbot, store, double):
-    p = RainGaugePanel(double)
-    qtbot.addWidget(p)
-    store.bus.subscribe(lambda changes: changes.rain_gauges and p.refresh())   # as the main window does
-    return p
 
 
 def answer_modal(actions, seen):

@@ -2,19 +2,9 @@
 operation road (one undo step each), and a table showing batch and status."""
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
 
-from hazardmap.qt.rain_gauge_panel import RainGaugePanel
 from hazardmap.services import rain_gauges as svc
-
-
-@pytest.fixture
-def panel(qtbot, store, double):
-    p = RainGaugePanel(double)
-    qtbot.addWidget(p)
-    store.bus.subscribe(lambda changes: changes.rain_gauges and p.refresh())   # as the main window does
-    return p
 
 
 def pick(dialog, code: str) -> None:

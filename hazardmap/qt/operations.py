@@ -79,7 +79,8 @@ class _Worker(QObject):
 
     def run(self) -> None:
         try:
-            self.store = open_store(self.home, self.bundled)
+            # The window's own store checked this file when it opened: a worker does not read it all again.
+            self.store = open_store(self.home, self.bundled, check=False)
             result = self.fn(self.store, self.feedback)
         except BaseException as exc:  # handed back to the UI thread, which shows it
             result = exc

@@ -11,7 +11,7 @@ from hazardmap.domain.changes import Changes
 from hazardmap.domain.errors import HazardmapError
 from hazardmap.domain.plan import PLAN_FIELDS, check_plan_field
 from hazardmap.qt.operations import undo_button
-from hazardmap.qt.shell import Shell
+from hazardmap.qt.shell import Shell, run_in_form
 from hazardmap.services import plan as svc
 from hazardmap.services.points import get_point
 
@@ -143,13 +143,7 @@ class PlanTab(QWidget):
         if self.point_seq is None or not self.check():
             return False
         seq, values = self.point_seq, self.values()
-        refused: list[HazardmapError] = []
-        done = self.shell.run_operation(lambda store: svc.save_plan(store, seq, values), title="防灾预案表",
-                                        parent=self, on_refused=refused.append)
-        if refused:
-            self.error.setText(str(refused[0]))
-            return False
-        if done is None:
+        if not run_in_form(self.shell, self, lambda store: svc.save_plan(store, seq, values), "防灾预案表"):
             return False
         self.load()
         return True

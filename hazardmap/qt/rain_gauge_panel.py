@@ -16,7 +16,7 @@ from hazardmap.domain.rain_gauges import PROGRAMME_2023, check_install_year, che
 from hazardmap.mapping.hit import PICK_RADIUS_M, nearest_village
 from hazardmap.qt.buttons import ok_button, ok_cancel
 from hazardmap.qt.operations import undo_button
-from hazardmap.qt.shell import PicksOnMap, Shell
+from hazardmap.qt.shell import PicksOnMap, Shell, run_in_form
 from hazardmap.services import rain_gauge_import
 from hazardmap.services import rain_gauges as svc
 from hazardmap.services.rain_gauge_import import BadRow, ImportReport
@@ -108,14 +108,8 @@ class AssignDialog(PicksOnMap, QDialog):
             self.error.setText("请先在列表中选一个村")
             return
         slot, code = self.slot, item.data(Qt.ItemDataRole.UserRole)
-        refused: list[HazardmapError] = []
         # By code: a village name that exists twice in the county is already resolved by the pick.
-        done = self.shell.run_operation(lambda store: svc.assign(store, slot, code), title="指定雨量计站点",
-                                        parent=self, on_refused=refused.append)
-        if refused:
-            self.error.setText(str(refused[0]))
-            return
-        if done is not None:
+        if run_in_form(self.shell, self, lambda store: svc.assign(store, slot, code), "指定雨量计站点"):
             super().accept()
 
 
@@ -164,14 +158,9 @@ class AddSiteDialog(AssignDialog):
         if not self.check():
             return
         code, station, year = item.data(Qt.ItemDataRole.UserRole), self.station_code.text(), self.year.text()
-        refused: list[HazardmapError] = []
-        done = self.shell.run_operation(
-            lambda store: svc.add_site(store, code, station_code=station, install_year=year)[1],
-            title="新增雨量计站点", parent=self, on_refused=refused.append)
-        if refused:
-            self.error.setText(str(refused[0]))
-            return
-        if done is not None:
+        if run_in_form(self.shell, self,
+                       lambda store: svc.add_site(store, code, station_code=station, install_year=year)[1],
+                       "新增雨量计站点"):
             QDialog.accept(self)
 
 
@@ -224,13 +213,8 @@ class RetireDialog(QDialog):
         if not self.check():
             return
         slot, on, reason = self.slot, self.date.date().toString("yyyy-MM-dd"), self.reason.text()
-        refused: list[HazardmapError] = []
-        done = self.shell.run_operation(lambda store: svc.retire(store, slot, reason=reason, on=on),
-                                        title="撤除雨量计站点", parent=self, on_refused=refused.append)
-        if refused:
-            self.error.setText(str(refused[0]))
-            return
-        if done is not None:
+        if run_in_form(self.shell, self, lambda store: svc.retire(store, slot, reason=reason, on=on),
+                       "撤除雨量计站点"):
             super().accept()
 
 

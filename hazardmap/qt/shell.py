@@ -260,3 +260,14 @@ class ShellPlumbing:
     def run_operation(self, op: Callable[[Store], Any], **kwargs) -> Any:
         """hazardmap.qt.operations.OperationRunner.run (title=, slow=, parent=, resets_undo=, on_refused=)."""
         return self.runner.run(op, **kwargs)
+
+
+def run_in_form(shell: Shell, form: QWidget, op: Callable[[Store], Any], title: str) -> bool:
+    """Run an edit from a dialog or tab whose `error` label shows a refusal in place (the form stays
+    open to be corrected) instead of a message box. True when the edit was done."""
+    refused: list[HazardmapError] = []
+    done = shell.run_operation(op, title=title, parent=form, on_refused=refused.append)
+    if refused:
+        form.error.setText(str(refused[0]))
+        return False
+    return done is not None

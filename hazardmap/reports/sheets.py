@@ -569,13 +569,18 @@ def draw_patrol_form(c, data: ReportData, p: HazardPoint, month: tuple[int, int]
 
 # --- documents and export ---------------------------------------------------------------------------------
 
-def work_card_pdf(data: ReportData, seq: int) -> bytes:
-    p = data.point(seq)
-    c, buf = new_canvas(f"防灾工作明白卡 第{seq}号 {p.township}{p.village_group}", A4)
-    draw_work_card(c, data, p)
+def _a4_pdf(title: str, draw) -> bytes:
+    """An A4 document holding what draw(canvas) puts on its pages (the last one is closed here)."""
+    c, buf = new_canvas(title, A4)
+    draw(c)
     c.showPage()
     c.save()
     return buf.getvalue()
+
+
+def work_card_pdf(data: ReportData, seq: int) -> bytes:
+    p = data.point(seq)
+    return _a4_pdf(f"防灾工作明白卡 第{seq}号 {p.township}{p.village_group}", lambda c: draw_work_card(c, data, p))
 
 
 def household_card_pdf(data: ReportData, seq: int, copies: int = 1) -> bytes:
@@ -603,11 +608,7 @@ def patrol_form_pdf(data: ReportData, seq: int, month: tuple[int, int] | None = 
 
 def plan_table_pdf(data: ReportData, seq: int) -> bytes:
     p = data.point(seq)
-    c, buf = new_canvas(f"防灾预案表 第{seq}号 {p.township}{p.village_group}", A4)
-    draw_plan_table(c, data, p)
-    c.showPage()
-    c.save()
-    return buf.getvalue()
+    return _a4_pdf(f"防灾预案表 第{seq}号 {p.township}{p.village_group}", lambda c: draw_plan_table(c, data, p))
 
 
 def check_copies(copies: int) -> int:

@@ -50,18 +50,19 @@ def db_path(home: Path | None = None) -> Path:
 
 
 def open_store(home: Path | None = None, bundled: BundledData | None = None, *,
-               backup_on_open: bool = False) -> Store:
+               backup_on_open: bool = False, check: bool = True) -> Store:
     """Open (creating and seeding on first run, migrating if older) the user's database.
     A damaged database raises DatabaseDamaged naming the newest good backup; nothing is written to it.
     backup_on_open: the window's start-up backup (the last few good ones are kept), taken after
     migrating; if it cannot be written (full disk, read-only folder) the store still opens with a
-    warning, so the window can show the problem."""
+    warning, so the window can show the problem. check=False skips the quick check for a second
+    store on a database this process opened (and checked) already."""
     from hazardmap.services import backup
 
     home = home or user_home()
     bundled = bundled or BundledData()
     try:
-        db = Database.open(db_path(home), bundled)
+        db = Database.open(db_path(home), bundled, check=check)
     except DatabaseDamaged as exc:
         raise exc.with_backup(backup.newest_good_backup(home)) from None
     store = Store(home=home, db=db, bundled=bundled)

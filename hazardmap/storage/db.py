@@ -220,9 +220,11 @@ class Database:
         self.key_lists = SqliteKeyLists()
 
     @classmethod
-    def open(cls, path: Path, bundled: BundledData, *, target_version: int = SCHEMA_VERSION) -> "Database":
+    def open(cls, path: Path, bundled: BundledData, *, target_version: int = SCHEMA_VERSION,
+             check: bool = True) -> "Database":
         """Open the user's database. No file at all is a first run (created and seeded); anything
-        else must pass SQLite's quick check before a single byte is written, or DatabaseDamaged."""
+        else must pass SQLite's quick check before a single byte is written, or DatabaseDamaged.
+        check=False: a second connection to a file this process has just checked (a worker's)."""
         from hazardmap.domain.errors import DatabaseDamaged
         from hazardmap.paths import PRIVATE_FILE_MODE, ensure_private_folder, tighten
 
@@ -240,7 +242,7 @@ class Database:
         except sqlite3.Error as exc:
             raise (_storage_error(exc, path) or exc) from None
         try:
-            result = quick_check(conn)
+            result = quick_check(conn) if check else "ok"
             if result != "ok":
                 raise DatabaseDamaged(path, check_result_detail(result), technical=result)
             for p in [path, *sidecars(path)]:

@@ -15,15 +15,6 @@ APT_PACKAGES=(
   poppler-utils                   # pdffonts / pdftotext for the exported sheets
 )
 
-missing=()
-for pkg in "${APT_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  SUDO=""
-  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  echo "[setup-wine] installing Debian packages: ${missing[*]}"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+. "$(dirname "$0")/../apt-install.sh"
+apt_install setup-wine "${APT_PACKAGES[@]}"
 echo "[setup-wine] $(wine --version 2>/dev/null); $(makensis -VERSION)"
