@@ -3,13 +3,17 @@ messages name none, since the window offers buttons instead)."""
 from __future__ import annotations
 
 from hazardmap.domain.errors import (
-    Ambiguous, DatabaseDamaged, DuplicateCode, EntryInBin, FieldInvalid, FileExists, HazardmapError, OutsideCounty,
-    RetireWithoutReason, StaleEdit, UnknownTownship, VillageNotInTownship,
+    Ambiguous, CrsNeeded, DatabaseDamaged, DuplicateCode, EntryInBin, FieldInvalid, FileExists, HazardmapError,
+    ImportRefused, OutsideCounty, RetireWithoutReason, StaleEdit, UnknownTownship, VillageNotInTownship,
 )
 
 
 def remedy(exc: HazardmapError) -> str:
     """The CLI's hint after the core's message ("" when the message says it all)."""
+    if isinstance(exc, CrsNeeded):
+        return "请加 --crs 指定坐标系" + (f"（如 --crs {exc.suggestion.split(' ')[0]}）" if exc.suggestion else "")
+    if isinstance(exc, ImportRefused):
+        return "请改正后重试，或加 --skip-bad 只导入正确的行"
     if isinstance(exc, OutsideCounty):
         return "如确认无误，请加 --force 重新运行"
     if isinstance(exc, Ambiguous):
