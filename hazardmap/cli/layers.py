@@ -52,7 +52,45 @@ def cmd_import_layer(args, store: Store) -> int:
     return 0
 
 
+def cmd_export_layer(args, store: Store) -> int:
+    from hazardmap.services import layer_export
+    from hazardmap.services.views import parse_view
+
+    what = args.what or "points"
+    if what == "points":
+        layer = layer_export.points_layer(store, parse_view(store, args.view), mask_phones=args.mask_phones)
+    elif what == "gauges":
+        layer = layer_export.gauges_layer(store, mask_phones=args.mask_phones)
+    elif what == "patrol":
+        layer = layer_export.patrol_layer(store, mask_phones=args.mask_phones)
+    else:
+        layer = layer_export.reference_export(store, what)
+    written = layer_export.export_layer(layer, args.out, fmt=args.format, gcj02=args.gcj02,
+                                        encoding=args.encoding or "UTF-8", force=args.force)
+    for note in layer.notes:
+        print(note)
+    print(f"已导出“{layer.name}”{len(layer.rows)} 个要素到 " + "、".join(str(p) for p in written)
+          + ("（电话已打码）" if args.mask_phones else "") + ("（GCJ-02 坐标）" if args.gcj02 else ""))
+    return 0
+
+
 def register(sub) -> None:
+    from hazardmap.services.layer_export import FORMATS
+    from hazardmap.services.views import VIEW_HELP
+
+    exp = command_group(sub, "export", "导出")
+    e = exp.add_parser("layer", help="把隐患点、雨量站点、巡查情况或参考图层导出为 GIS 文件（GeoPackage、Shapefile、"
+                                     "KML/KMZ、GeoJSON、CSV、.xlsx）")
+    e.add_argument("--out", required=True, help="输出文件；格式按扩展名（.gpkg .shp .kml .kmz .geojson .csv .xlsx）")
+    e.add_argument("--what", metavar="内容", help="points（隐患点，默认）、gauges（雨量站点）、patrol（巡查情况）或参考图层名")
+    e.add_argument("--format", choices=list(FORMATS), help="输出格式（默认按扩展名）")
+    e.add_argument("--view", metavar="范围", help=VIEW_HELP)
+    e.add_argument("--mask-phones", action="store_true", help="电话号码打码（如 138****2467），用于发给局外的文件")
+    e.add_argument("--gcj02", action="store_true", help="坐标转为 GCJ-02（高德/腾讯等手机地图用；仅 KML/KMZ、GeoJSON、CSV、Excel）")
+    e.add_argument("--encoding", choices=["GBK", "UTF-8"], help="Shapefile 的文字编码（默认 UTF-8；旧版 ArcGIS 用 GBK）")
+    e.add_argument("--force", action="store_true", help="覆盖已存在的文件")
+    e.set_defaults(handler=cmd_export_layer)
+
     imp = command_group(sub, "import", "导入")
     i = imp.add_parser("layer", help="从 GIS 文件或表格导入隐患点：GeoPackage、Shapefile、KML/KMZ、GeoJSON、"
                                      ".xlsx/.csv（经纬度或 X/Y 列）")

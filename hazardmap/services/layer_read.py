@@ -102,12 +102,25 @@ def _gdal(path: Path, call):
     import pyogrio.errors
 
     try:
-        return call(str(path))
+        return call(_source(path))
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.FieldError,
             pyogrio.errors.CRSError, pyogrio.errors.GeometryError) as exc:
         raise LayerUnreadable(path, f"文件格式不对或已损坏（GDAL：{exc}）") from None
     except UnicodeDecodeError:
         raise LayerUnreadable(path, "文字编码与所选的不符（列名或内容是乱码）：请改选编码（GBK 或 UTF-8）") from None
+
+
+def _source(path: Path) -> str:
+    """What GDAL opens: a KMZ's KML inside the zip (LIBKML reading the .kmz itself drops the
+    ExtendedData columns of a one-file KMZ)."""
+    if path.suffix.lower() != ".kmz":
+        return str(path)
+    with zipfile.ZipFile(path) as z:
+        kmls = [n for n in z.namelist() if n.lower().endswith(".kml")]
+    if not kmls:
+        raise LayerUnreadable(path, "压缩包里没有 .kml 文件")
+    inner = "doc.kml" if "doc.kml" in kmls else kmls[0]
+    return f"/vsizip/{{{path}}}/{inner}"
 
 
 def _detect_encoding(path: Path, layer: str | None) -> tuple[str, str]:
@@ -151,17 +164,20 @@ def _read_vector(path: Path, layer: str | None, encoding: str | None, max_rows: 
     if path.suffix.lower() in (".kml", ".kmz"):
         # LIBKML would turn Chinese <Data name="乡镇"> into "______"; the names are wanted as written.
         pyogrio.set_gdal_config_options({"LIBKML_LAUNDER_FIELD_NAMES": "NO"})
-    layers = [str(row[0]) for row in _gdal(path, pyogrio.list_layers)]
+    listed = _gdal(path, pyogrio.list_layers)
+    layers = [str(row[0]) for row in listed]
+    # Tables without geometry (a GeoPackage's layer_styles) are never the layer meant.
+    spatial = [str(row[0]) for row in listed if row[1] is not None] or layers
     if layer is None:
-        if len(layers) > 1:
-            counts = {name: _gdal(path, lambda p, n=name: pyogrio.read_info(p, layer=n))["features"] for name in layers}
-            filled = [name for name in layers if counts[name]]
+        if len(spatial) > 1:
+            counts = {name: _gdal(path, lambda p, n=name: pyogrio.read_info(p, layer=n))["features"] for name in spatial}
+            filled = [name for name in spatial if counts[name]]
             if len(filled) != 1:
                 shown = "、".join(f"“{n}”" for n in layers[:10])
                 raise InvalidInput(f"“{path.name}”有 {len(layers)} 个图层（{shown}）：请选择要导入的图层（--layer 图层名）")
             layer = filled[0]
         else:
-            layer = layers[0] if layers else None
+            layer = spatial[0] if spatial else None
     elif layer not in layers:
         shown = "、".join(f"“{n}”" for n in layers[:10])
         raise InvalidInput(f"“{path.name}”中没有图层“{layer}”：有 {shown}")
