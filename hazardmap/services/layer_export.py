@@ -212,12 +212,12 @@ def export_layer(layer: ExportLayer, out: str | Path, *, fmt: str | None = None,
 def _frame(layer: ExportLayer, key: str, gcj02: bool):
     import geopandas as gpd
     import pandas as pd
-    from shapely import ops
+    import shapely
 
     geoms = list(layer.geometries)
     rows = [dict(r) for r in layer.rows]
     if gcj02:
-        geoms = [None if g is None else ops.transform(lambda x, y, z=None: _gcj(x, y), g) for g in geoms]
+        geoms = [None if g is None else shapely.transform(g, _gcj) for g in geoms]
         for r, g in zip(rows, geoms):
             if "lon" in r and g is not None and g.geom_type == "Point":
                 r["lon"], r["lat"] = g.x, g.y
@@ -242,12 +242,10 @@ def _column(values: list):
     return values
 
 
-def _gcj(x, y):
+def _gcj(coords):
     import numpy as np
 
-    pairs = [wgs84_to_gcj02(a, b) for a, b in zip(np.atleast_1d(x), np.atleast_1d(y))]
-    xs, ys = zip(*pairs) if pairs else ((), ())
-    return (np.array(xs), np.array(ys)) if np.ndim(x) else (xs[0], ys[0])
+    return np.array([wgs84_to_gcj02(x, y) for x, y in coords], dtype=float).reshape(-1, 2)
 
 
 def _cell(value, key: str):
