@@ -73,14 +73,12 @@ POINT_COLUMNS = [
 
 def points_layer(store: Store, view=None, *, mask_phones: bool = False) -> ExportLayer:
     """The points of a view (the window's 显示 choice; 全部在册 by default), with their latest patrol."""
-    from shapely.geometry import Point
-
     from hazardmap.services.patrol_status import latest_judgements
     from hazardmap.services.views import points_in_view, view_title
 
     points = points_in_view(store, view)
     latest = latest_judgements(store)
-    rows, geoms = [], []
+    rows = []
     for p in points:
         last = latest.get(p.seq)
         rows.append({
@@ -91,12 +89,25 @@ def points_layer(store: Store, view=None, *, mask_phones: bool = False) -> Expor
             "judgement": last.judgement.value if last else UNPATROLLED, "last_patrol": last.at if last else "",
             "precision": p.precision.label, "source": p.source, "status": p.status.label,
             "lon": p.lon, "lat": p.lat})
-        geoms.append(Point(p.lon, p.lat) if p.located else None)
+    geoms = _points(rows)
     layer = ExportLayer("隐患点", POINT_COLUMNS, rows, geoms, label=lambda r: str(r["name"]),
                         describe=_point_description, colour=lambda r: STATUS_COLOURS[r["judgement"]],
                         style_column="judgement")
     layer.notes.append(f"范围：{view_title(store, view)}，{len(rows)} 个隐患点")
     return layer
+
+
+def _points(rows: list[dict]) -> list:
+    """Point geometries from the rows' lon/lat (None where a row has none), made in one go."""
+    import numpy as np
+    import shapely
+
+    lon = np.array([np.nan if r["lon"] is None else r["lon"] for r in rows], dtype=float)
+    lat = np.array([np.nan if r["lat"] is None else r["lat"] for r in rows], dtype=float)
+    geoms = np.full(len(rows), None, dtype=object)
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    geoms[ok] = shapely.points(lon[ok], lat[ok])
+    return list(geoms)
 
 
 def _point_description(r: dict) -> str:
@@ -119,18 +130,16 @@ GAUGE_COLUMNS = [_c("slot", "编号"), _c("township", "乡镇"), _c("village", "
 
 def gauges_layer(store: Store, *, mask_phones: bool = False) -> ExportLayer:
     """Rain-gauge sites with a village (the unassigned slots have no place). No personal data."""
-    from shapely.geometry import Point
-
     from hazardmap.services.rain_gauges import list_sites
 
-    rows, geoms = [], []
+    rows = []
     for s in list_sites(store):
         if not s.assigned:
             continue
         rows.append({"slot": s.slot, "township": s.township or "", "village": s.village or "",
                      "station_code": s.station_code or "", "install_year": s.install_year, "batch": s.batch,
                      "status": "已撤销" if s.retired else "在用", "lon": s.lon, "lat": s.lat})
-        geoms.append(Point(s.lon, s.lat) if s.lon is not None and s.lat is not None else None)
+    geoms = _points(rows)
     return ExportLayer("雨量站点", GAUGE_COLUMNS, rows, geoms,
                        label=lambda r: f"雨量站 {r['village']}",
                        describe=lambda r: f"{r['township']}{r['village']}（村部），{r['status']}",
@@ -145,13 +154,11 @@ PATROL_COLUMNS = [_c("seq", "序号"), _c("name", "名称"), _c("monitor", "监�
 
 def patrol_layer(store: Store, *, mask_phones: bool = False) -> ExportLayer:
     """巡查情况: each point with its last patrol, days since and whether it is overdue."""
-    from shapely.geometry import Point
-
     from hazardmap.services.patrol import overview
     from hazardmap.services.register import points_in_view
 
     where = {p.seq: p for p in points_in_view(store)}
-    rows, geoms = [], []
+    rows = []
     for r in overview(store):
         p = where.get(r.point_seq)
         if p is None:
@@ -160,7 +167,7 @@ def patrol_layer(store: Store, *, mask_phones: bool = False) -> ExportLayer:
                      "judgement": r.last_judgement.value if r.last_judgement else UNPATROLLED,
                      "days_since": r.days_since, "interval": r.interval_days, "overdue": "是" if r.overdue else "否",
                      "entries": r.entries, "lon": p.lon, "lat": p.lat})
-        geoms.append(Point(p.lon, p.lat) if p.located else None)
+    geoms = _points(rows)
     return ExportLayer("巡查情况", PATROL_COLUMNS, rows, geoms, label=lambda r: str(r["name"]),
                        describe=lambda r: f"最近巡查：{r['last_at'] or '无'}，{r['judgement']}；逾期：{r['overdue']}",
                        colour=lambda r: STATUS_COLOURS[r["judgement"]], style_column="judgement")
@@ -222,7 +229,10 @@ def _frame(layer: ExportLayer, key: str, gcj02: bool):
             if "lon" in r and g is not None and g.geom_type == "Point":
                 r["lon"], r["lat"] = g.x, g.y
     names = {c.key: (c.shp if key == "shp" else c.title) for c in layer.columns}
-    data = {names[c.key]: _column([_cell(r.get(c.key), key) for r in rows]) for c in layer.columns}
+    if key == "csv":
+        data = {names[c.key]: _column([_cell(r.get(c.key), key) for r in rows]) for c in layer.columns}
+    else:
+        data = {names[c.key]: _column([r.get(c.key) for r in rows]) for c in layer.columns}
     if key in ("kml", "kmz"):
         data = {"Name": [layer.label(r) for r in layer.rows], "Description": [layer.describe(r) for r in rows],
                 **data, "OGR_STYLE": [_kml_style(layer.colour(r), layer.geometry_kind) for r in layer.rows]}

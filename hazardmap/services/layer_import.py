@@ -419,11 +419,10 @@ def import_points(store: Store, preview: PointPreview, *, skip_bad: bool = False
     source = source[:200]
     with store.db.write() as tx:
         seq = store.db.points.next_seq(tx)
-        codes = [str(c.values.get("unified_code") or "") for c in preview.rows]
-        for code in filter(None, codes):
-            other = store.db.points.seq_with_code(tx, code)
-            if other is not None:
-                raise StaleEdit(f"统一编号“{code}”（第 {other} 号已使用）")
+        taken = store.db.points.codes(tx)   # read inside the write: a code added since the preview is caught
+        for code in (str(c.values.get("unified_code") or "") for c in preview.rows):
+            if code in taken:
+                raise StaleEdit(f"统一编号“{code}”（第 {taken[code]} 号已使用）")
         added: list[HazardPoint] = []
         for c in preview.rows:
             v = c.values
@@ -437,9 +436,9 @@ def import_points(store: Store, preview: PointPreview, *, skip_bad: bool = False
                 field_code=str(v.get("field_code") or ""), given_name=str(v.get("given_name") or ""), kind=kind,
                 volume_m3=v.get("volume_m3"), place=str(v.get("place") or ""), households=v.get("households"),
                 people=v.get("people"), property_wan=v.get("property_wan"))
-            _insert(store, tx, point, who, at)
             added.append(point)
             seq += 1
+        _insert(store, tx, added, who, at)
         store.db.settings.put(tx, [Setting(layout_key(preview.data.columns),
                                            json.dumps(preview.mapping, ensure_ascii=False), False,
                                            "导入图层时的字段对应", who, at)])
@@ -447,12 +446,13 @@ def import_points(store: Store, preview: PointPreview, *, skip_bad: bool = False
     return _changes(store, added, by, label)
 
 
-def _insert(store: Store, tx, point: HazardPoint, who: str, at: str) -> None:
-    store.db.points.insert(tx, point)
-    after = {**point.field_values(), "status": point.status.value, "lon": point.lon, "lat": point.lat,
-             "source": point.source}
-    store.db.points.add_point_change(tx, point.seq, PointAction.ADD,
-                                     {k: [None, v] for k, v in after.items() if v not in (None, "")}, by=who, at=at)
+def _insert(store: Store, tx, points: list[HazardPoint], who: str, at: str) -> None:
+    store.db.points.insert_many(tx, points)
+    audit = []
+    for p in points:
+        after = {**p.field_values(), "status": p.status.value, "lon": p.lon, "lat": p.lat, "source": p.source}
+        audit.append((p.seq, PointAction.ADD, {k: [None, v] for k, v in after.items() if v not in (None, "")}))
+    store.db.points.add_point_changes(tx, audit, by=who, at=at)
 
 
 def _changes(store: Store, added: list[HazardPoint], by: str | None, label: str) -> Changes:
@@ -470,8 +470,8 @@ def _remove_all(store: Store, added: list[HazardPoint], by: str | None, label: s
                 raise StaleEdit(f"第 {expected.seq} 号隐患点（导入后已改动）")
         for expected in added:
             store.db.points.delete(tx, expected.seq)
-            store.db.points.add_point_change(tx, expected.seq, PointAction.REMOVE,
-                                             {"source": [expected.source, None]}, by=who, at=at)
+        store.db.points.add_point_changes(tx, [(p.seq, PointAction.REMOVE, {"source": [p.source, None]})
+                                               for p in added], by=who, at=at)
     return Changes(points=frozenset(p.seq for p in added), label=label,
                    undo=lambda: _readd_all(store, added, by, label))
 
@@ -484,6 +484,5 @@ def _readd_all(store: Store, added: list[HazardPoint], by: str | None, label: st
                 raise StaleEdit(f"第 {p.seq} 号隐患点")
             if p.unified_code and store.db.points.seq_with_code(tx, p.unified_code) is not None:
                 raise StaleEdit(f"统一编号“{p.unified_code}”")
-        for p in added:
-            _insert(store, tx, p, who, at)
+        _insert(store, tx, added, who, at)
     return _changes(store, added, by, label)
