@@ -38,6 +38,8 @@ def print_point_preview(p: layer_import.PointPreview, out=None) -> None:
 def cmd_import_layer(args, store: Store) -> int:
     data = layer_read.read_layer(args.file, layer=args.layer, encoding=args.encoding,
                                  columns=tuple(args.columns) if args.columns else None)
+    if args.reference or data.geometry_type in ("line", "polygon"):
+        return _import_reference(args, store, data)
     mapping = layer_import.mapping_for(store, data)
     if args.map:
         mapping.update(layer_import.parse_map_options(args.map, data.columns))
@@ -74,6 +76,23 @@ def cmd_export_layer(args, store: Store) -> int:
     return 0
 
 
+def _import_reference(args, store: Store, data) -> int:
+    from hazardmap.domain.errors import InvalidInput
+    from hazardmap.services import reference_layers
+
+    if not args.reference:
+        kind = "面" if data.geometry_type == "polygon" else "线"
+        raise InvalidInput(f"“{data.name}”是{kind}图层，只能作为参考图层导入：请加 --reference 图层名称（如 --reference 乡镇界）")
+    if args.check:
+        print(f"文件：{data.name}，{len(data.rows)} 个{'面' if data.geometry_type == 'polygon' else '线'}要素；只检查，未写入")
+        return 0
+    changes = reference_layers.import_reference(store, data, name=args.reference, crs=args.crs,
+                                                label_column=args.label, by=args.by)
+    layer = reference_layers.get_layer(store, args.reference)
+    print(f"已{changes.label}" + ("；作为乡镇界，乡镇级位置的隐患点将以所在乡镇的范围表示" if layer.role.value == "township" else ""))
+    return 0
+
+
 def register(sub) -> None:
     from hazardmap.services.layer_export import FORMATS
     from hazardmap.services.views import VIEW_HELP
@@ -102,6 +121,9 @@ def register(sub) -> None:
     i.add_argument("--encoding", metavar="编码", help="Shapefile 的文字编码（GBK 或 UTF-8）；默认按 .cpg 或内容判断")
     i.add_argument("--columns", nargs=2, metavar=("X列", "Y列"),
                    help="表格中坐标所在的两列（东/经度列 北/纬度列），列名认不出时使用")
+    i.add_argument("--reference", metavar="图层名称",
+                   help="把线或面图层作为参考图层导入（如乡镇界、道路、河流），在地图和打印图上显示")
+    i.add_argument("--label", metavar="列名", help="参考图层中作为名称的列（默认自动判断；乡镇名称列使其成为乡镇界）")
     i.add_argument("--check", action="store_true", help="只预览和检查，不写入")
     i.add_argument("--skip-bad", action="store_true", help="跳过有误的行，只导入正确的行（默认有误即全部不导入）")
     i.add_argument("--by", help="操作人（默认当前登录用户）")

@@ -22,6 +22,7 @@ from hazardmap.domain.points import HazardPoint, LocationChange, LocationChangeK
     PointChange, PointStatus, PointView, Position
 from hazardmap.domain.plan import PlanChange, PointPlan
 from hazardmap.domain.rain_gauges import RainGaugeSite
+from hazardmap.domain.reference_layers import LayerRole, ReferenceFeature, ReferenceLayer
 from hazardmap.domain.settings import Setting
 from hazardmap.domain.validation import Datum
 
@@ -154,6 +155,18 @@ class KeyListRepository(Protocol):
         """Only the undo of an import."""
 
 
+class ReferenceLayerRepository(Protocol):
+    def all(self, s: Session) -> list[ReferenceLayer]: ...
+    def by_name(self, s: Session, name: str) -> ReferenceLayer | None: ...
+    def get(self, s: Session, layer_id: int) -> ReferenceLayer | None: ...
+    def features(self, s: Session, layer_id: int) -> list[ReferenceFeature]: ...
+    def insert(self, s: Session, *, name: str, kind: str, role: LayerRole, source: str,
+               features: list[ReferenceFeature], by: str, at: str, layer_id: int | None = None) -> int:
+        """layer_id: the id to take again (the redo of an import)."""
+    def delete(self, s: Session, layer_id: int) -> None: ...
+    def set_visible(self, s: Session, layer_id: int, visible: bool) -> None: ...
+
+
 class Backend(Protocol):
     """An open database: its transactions and its repositories."""
     points: PointRepository
@@ -162,6 +175,7 @@ class Backend(Protocol):
     patrol: PatrolRepository
     settings: SettingRepository
     key_lists: KeyListRepository
+    reference_layers: ReferenceLayerRepository
 
     def read(self) -> AbstractContextManager[Session]: ...
     def write(self) -> AbstractContextManager[Session]: ...

@@ -205,6 +205,7 @@ class Database:
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         from hazardmap.storage.patrol_repo import SqlitePatrol
         from hazardmap.storage.key_lists_repo import SqliteKeyLists
+        from hazardmap.storage.reference_layers_repo import SqliteReferenceLayers
         from hazardmap.storage.plan_repo import SqlitePlans
         from hazardmap.storage.points_repo import SqlitePoints
         from hazardmap.storage.rain_gauges_repo import SqliteRainGauges
@@ -218,6 +219,7 @@ class Database:
         self.patrol = SqlitePatrol()
         self.settings = SqliteSettings()
         self.key_lists = SqliteKeyLists()
+        self.reference_layers = SqliteReferenceLayers()
 
     @classmethod
     def open(cls, path: Path, bundled: BundledData, *, target_version: int = SCHEMA_VERSION,
