@@ -299,3 +299,112 @@ def test_subsidy_export_masks_phones_and_holds_no_account(store, tmp_path):
 
 def test_parse_amount_forms():
     assert parse_amount("1,234.5") == 123450 and parse_amount("￥20000元") == 2000000 and parse_amount(3) == 300
+
+
+# ---- the execution report ------------------------------------------------------------------------------
+
+def _busy_year(store):
+    fund.spend(store, 2023, SpendDraft("一", "2023-08-01", "110000", "某地质勘查院", "记-0801"))
+    fund.spend(store, 2023, SpendDraft("七", "2023-06-01", "1234.50", "某劳保用品店"))
+    fund.spend(store, 2023, SpendDraft("四-2", "2023-06-01", "1000.01", "某奖牌厂", over_reason="加印"))
+    w = works.list_works(store, 2023)[1]
+    works.set_status(store, w.id, "实施中", on="2023-07-01")
+    for phase, day in (("汛前排查", "2023-03-20"), ("汛中巡查", "2023-07-10"), ("汛后核查", "2023-10-05")):
+        checks.record(store, 2023, "茅市镇", phase, done_on=day, done_by="张三")
+    subsidies.replace_monitor(store, 2023, 4, on="2023-04-01", monitor="测试丙")
+
+
+def test_report_totals_tie_out(store, tmp_path):
+    from datetime import date
+
+    from openpyxl import load_workbook
+
+    from hazardmap.reports.fund_report import build, write_report
+
+    _busy_year(store)
+    r = build(store, 2023, today=date(2023, 12, 31))
+    out = write_report(store, 2023, tmp_path / "执行情况.xlsx", today=date(2023, 12, 31))
+    wb = load_workbook(out)
+    rows = [r for r in wb["资金执行"].iter_rows(min_row=3, values_only=True)]
+    total = next(x for x in rows if x[0] == "合计")
+    body = rows[:rows.index(total)]
+    assert len(body) == 10
+    for col in (2, 3, 4):  # budget, spent, balance: the rows add up to the total line
+        assert round(sum(x[col] for x in body), 2) == total[col]
+    assert all(round(x[2] - x[3], 2) == x[4] for x in body)
+    assert total[2] == 1_558_783 and total[3] == 112_234.51 and total[4] == round(1_558_783 - 112_234.51, 2)
+    assert total[3] * FEN == sum(s.amount_fen for s in fund.spendings(store, 2023))
+    headline = next(x for x in rows if x[0] == "文件总额")
+    diff = next(x for x in rows if x[0] == "差额")
+    assert (headline[2], diff[2]) == (1_550_000, 8_783) and total[2] - headline[2] == diff[2]
+    works_rows = list(wb["排危除险工程"].iter_rows(min_row=3, values_only=True))
+    assert sum(x[3] for x in works_rows[:-1]) == works_rows[-1][3] == 990_000 == body[-1][2]
+    check_rows = list(wb["三查"].iter_rows(min_row=3, values_only=True))
+    towns = [x for x in check_rows if x[0] and x[0] not in ("合计",) and not str(x[0]).startswith("期限")]
+    check_total = next(x for x in check_rows if x[0] == "合计")
+    assert len(towns) == 23 and sum(x[5] for x in towns) == check_total[5] == 3000
+    sub_rows = list(wb["群测群防员补助"].iter_rows(min_row=3, values_only=True))
+    sub_total = next(x for x in sub_rows if x[0] == "合计")
+    assert sum(x[9] for x in sub_rows[:sub_rows.index(sub_total)]) == sub_total[9] == 19_200 == body[2][2]
+    assert r.plan.totals.lines_fen == sum(b.line.budget_fen for b in r.plan.balances)
+
+
+def test_report_pdf_shows_the_same_totals(store, tmp_path):
+    import shutil
+    import subprocess
+
+    from hazardmap.reports.fund_report import write_report
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils not installed")
+    _busy_year(store)
+    pdf = write_report(store, 2023, tmp_path / "r.pdf")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    for figure in ("1,558,783.00", "112,234.51", "1,446,548.49", "990,000.00", "19,200.00", "3,000.00",
+                   "多 8,783 元", "155 万元", "超支 -0.01"):
+        assert figure in text, figure
+    assert "编制人" in text and "审核人" in text and "第1页" in text.replace(" ", "")
+
+
+# ---- the command line ------------------------------------------------------------------------------------
+
+def _cli(capsys, *argv):
+    from hazardmap.cli import main
+
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_fund_works_checks_subsidies(home, capsys, tmp_path):
+    code, out, _ = _cli(capsys, "fund", "show", "--year", "2023")
+    assert code == 0 and "1,558,783.00" in out and "多 8,783 元" in out
+    code, _, err = _cli(capsys, "fund", "spend", "--year", "2023", "--line", "七", "--date", "2023-05-01",
+                        "--amount", "-3", "--payee", "某厂")
+    assert code == 2 and "错误：支出金额不能为负数" in err
+    code, out, _ = _cli(capsys, "fund", "spend", "--line", "7", "--date", "2023-05-01", "--amount", "300",
+                        "--payee", "某厂")
+    assert code == 0 and "余额 16,073.00 元" in out
+    code, out, _ = _cli(capsys, "works", "status", "2", "验收", "--date", "2023-11-01")
+    assert code == 0 and "仍在册：第 3 号" in out and "retire-points 2" in out
+    code, out, _ = _cli(capsys, "works", "retire-points", "2")
+    assert code == 0 and "已核销：第 3 号" in out
+    code, _, err = _cli(capsys, "checks", "record", "--township", "火星镇", "--phase", "汛前排查", "--date",
+                        "2023-03-01", "--by", "张三")
+    assert code == 2 and "不是衡南县的乡镇" in err
+    assert _cli(capsys, "checks", "record", "--township", "茅市镇", "--phase", "汛前排查", "--date", "2023-03-01",
+                "--by", "张三")[0] == 0
+    code, _, err = _cli(capsys, "checks", "record", "--township", "茅市镇", "--phase", "汛前排查", "--date",
+                        "2023-03-02", "--by", "李四")
+    assert code == 2 and "不能重复登记" in err
+    code, out, _ = _cli(capsys, "checks", "--year", "2023")
+    assert code == 0 and "茅市镇" in out and "2023-03-01" in out
+    code, out, _ = _cli(capsys, "subsidies", "--year", "2023", "--out", str(tmp_path / "s.xlsx"), "--mask-phones")
+    assert code == 0 and "电话已脱敏" in out
+    code, _, err = _cli(capsys, "subsidies", "--year", "2023", "--out", str(tmp_path / "s.xlsx"))
+    assert code == 2 and "--force" in err
+    assert _cli(capsys, "fund", "close", "--year", "2023")[0] == 0
+    code, _, err = _cli(capsys, "fund", "spend", "--line", "一", "--date", "2023-05-01", "--amount", "1", "--payee", "x")
+    assert code == 2 and "结账关闭" in err and "fund reopen --year 2023" in err
+    code, out, _ = _cli(capsys, "fund", "report", "--year", "2023", "--out", str(tmp_path / "r.pdf"))
+    assert code == 0 and (tmp_path / "r.pdf").stat().st_size > 10_000

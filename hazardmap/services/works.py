@@ -193,6 +193,21 @@ def set_status(store: Store, work_id: int, status: str | WorkStatus, *, on: str 
     return _apply(store, w.id, after, {k: before[k] for k in after}, retire, label, by)
 
 
+def retire_treated(store: Store, work_id: int, *, retire_doc: str = "", by: str | None = None) -> FundChanges:
+    """The offer taken later: retire the points an accepted work treated (still on the register), dated
+    its acceptance, the work named as the reason; one undo step."""
+    with store.db.read() as s:
+        w = _get(store, s, work_id)
+    if w.status is not WorkStatus.ACCEPTED:
+        raise InvalidInput(f"{work_label(w)}尚未验收（现为“{w.status.value}”），不能据此核销隐患点")
+    offer = points_to_retire(store, work_id)
+    if not offer:
+        raise InvalidInput(f"{work_label(w)}治理的隐患点都已核销（或没有登记治理的隐患点）")
+    values = retire_values(w.accepted_on, retire_reason(w), retire_doc)
+    label = f"核销{work_label(w)}治理的隐患点"
+    return _apply(store, w.id, {}, {}, [(p.seq, values) for p in offer], label, by)
+
+
 def _apply(store: Store, work_id: int, values: dict[str, object], expect: dict[str, object],
            statuses: list[tuple[int, dict[str, object]]], label: str, by: str | None) -> FundChanges:
     """Set the work's fields (if they are still `expect`) and the points' status fields, in one
