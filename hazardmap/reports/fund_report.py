@@ -133,7 +133,7 @@ class _Pdf:
             self.y -= 7 * MM
 
     def heading(self, text: str) -> None:
-        self.need(16)
+        self.need(34)  # a heading never ends a page: it keeps its table's header and first rows
         self.y -= 4 * MM
         draw_text(self.c, self.x, self.y - 4 * MM, text, 11.5, bold=True)
         self.y -= 7 * MM
