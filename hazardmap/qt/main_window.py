@@ -15,7 +15,7 @@ from hazardmap import __version__
 from hazardmap.domain.changes import Changes
 from hazardmap.mapping.options import BASEMAPS, LAYERS, MapOptions
 from hazardmap.mapping.page import build_map_page
-from hazardmap.qt import about, key_list_import, patrol, plan_tab, point_register, printing
+from hazardmap.qt import about, fund_window, key_list_import, patrol, plan_tab, point_register, printing
 from hazardmap.qt.bus_adapter import QtChangeBus
 from hazardmap.qt.buttons import menu_action
 from hazardmap.qt.details_panel import DetailsPanel
@@ -139,7 +139,8 @@ class MainWindow(ShellPlumbing, QMainWindow):
         # Features, imported explicitly above; each attaches through the Shell interface.
         self.features = {"about": about.attach(self), "printing": printing.attach(self),
                          "patrol": patrol.attach(self), "plan": plan_tab.attach(self),
-                         "register": point_register.attach(self), "key_lists": key_list_import.attach(self)}
+                         "register": point_register.attach(self), "key_lists": key_list_import.attach(self),
+                         "fund": fund_window.attach(self)}
         self._restore_layout()
 
     def showEvent(self, event) -> None:  # noqa: N802
