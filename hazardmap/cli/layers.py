@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 
 from hazardmap.cli import command_group
+from hazardmap.cli.parser import add_command, operator_option, output_options
 from hazardmap.services import layer_import, layer_read
 from hazardmap.services.store import Store
 
@@ -98,21 +99,19 @@ def register(sub) -> None:
     from hazardmap.services.views import VIEW_HELP
 
     exp = command_group(sub, "export", "导出")
-    e = exp.add_parser("layer", help="把隐患点、雨量站点、巡查情况或参考图层导出为 GIS 文件（GeoPackage、Shapefile、"
-                                     "KML/KMZ、GeoJSON、CSV、.xlsx）")
-    e.add_argument("--out", required=True, help="输出文件；格式按扩展名（.gpkg .shp .kml .kmz .geojson .csv .xlsx）")
+    e = add_command(exp, "layer", "把隐患点、雨量站点、巡查情况或参考图层导出为 GIS 文件（GeoPackage、Shapefile、KML/KMZ、"
+                                  "GeoJSON、CSV、.xlsx）", cmd_export_layer)
+    output_options(e, "输出文件；格式按扩展名（.gpkg .shp .kml .kmz .geojson .csv .xlsx）",
+                   mask_phones="发给局外的文件")
     e.add_argument("--what", metavar="内容", help="points（隐患点，默认）、gauges（雨量站点）、patrol（巡查情况）或参考图层名")
     e.add_argument("--format", choices=list(FORMATS), help="输出格式（默认按扩展名）")
     e.add_argument("--view", metavar="范围", help=VIEW_HELP)
-    e.add_argument("--mask-phones", action="store_true", help="电话号码打码（如 138****2467），用于发给局外的文件")
     e.add_argument("--gcj02", action="store_true", help="坐标转为 GCJ-02（高德/腾讯等手机地图用；仅 KML/KMZ、GeoJSON、CSV、Excel）")
     e.add_argument("--encoding", choices=["GBK", "UTF-8"], help="Shapefile 的文字编码（默认 UTF-8；旧版 ArcGIS 用 GBK）")
-    e.add_argument("--force", action="store_true", help="覆盖已存在的文件")
-    e.set_defaults(handler=cmd_export_layer)
 
     imp = command_group(sub, "import", "导入")
-    i = imp.add_parser("layer", help="从 GIS 文件或表格导入隐患点：GeoPackage、Shapefile、KML/KMZ、GeoJSON、"
-                                     ".xlsx/.csv（经纬度或 X/Y 列）")
+    i = add_command(imp, "layer", "从 GIS 文件或表格导入隐患点或参考图层：GeoPackage、Shapefile、KML/KMZ、GeoJSON、"
+                                  ".xlsx/.csv（经纬度或 X/Y 列）", cmd_import_layer)
     i.add_argument("file", help="要导入的文件")
     i.add_argument("--layer", metavar="图层", help="文件有多个图层时，要导入的图层名")
     i.add_argument("--crs", metavar="坐标系", help=CRS_HELP)
@@ -126,5 +125,4 @@ def register(sub) -> None:
     i.add_argument("--label", metavar="列名", help="参考图层中作为名称的列（默认自动判断；乡镇名称列使其成为乡镇界）")
     i.add_argument("--check", action="store_true", help="只预览和检查，不写入")
     i.add_argument("--skip-bad", action="store_true", help="跳过有误的行，只导入正确的行（默认有误即全部不导入）")
-    i.add_argument("--by", help="操作人（默认当前登录用户）")
-    i.set_defaults(handler=cmd_import_layer)
+    operator_option(i)
