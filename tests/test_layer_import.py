@@ -263,3 +263,13 @@ def test_kmz_zip_reads(store, tmp_path):
     data = layer_read.read_layer(tmp_path / "a.kmz")
     preview = layer_import.preview_points(store, data)
     assert [c.name for c in preview.rows] == ["茶市滑坡一"]
+
+
+def test_a_build_without_gdal_says_so(tmp_path, monkeypatch):
+    """build.spec may leave GDAL out of a frozen build: reading a GIS file then says so in Chinese."""
+    import sys
+
+    (tmp_path / "a.geojson").write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
+    monkeypatch.setitem(sys.modules, "pyogrio", None)
+    with pytest.raises(InvalidInput, match="GDAL"):
+        layer_read.read_layer(tmp_path / "a.geojson")

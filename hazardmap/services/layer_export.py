@@ -206,6 +206,9 @@ def export_layer(layer: ExportLayer, out: str | Path, *, fmt: str | None = None,
     enc = encoding.upper().replace("-", "")
     if key == "shp" and enc not in ("GBK", "UTF8"):
         raise InvalidInput(f"Shapefile 的编码只能是 GBK 或 UTF-8，“{encoding}”不行")
+    from hazardmap.services.layer_read import require_gdal
+
+    require_gdal()
     targets = [out.with_suffix(s) for s in SHP_PARTS] if key == "shp" else [out]
     check_not_existing(targets, force=force)
     frame = _frame(layer, key, gcj02)

@@ -54,6 +54,17 @@ class LayerData:
         return self.path.name
 
 
+def require_gdal() -> None:
+    """GDAL (pyogrio with geopandas) is what reads and writes GIS files; a build without it says so in
+    Chinese instead of failing on an import (build.spec decides what a frozen build carries)."""
+    try:
+        import geopandas  # noqa: F401
+        import pyogrio  # noqa: F401
+    except ImportError:
+        raise InvalidInput("这个安装版没有包含 GIS 文件读写组件（GDAL/pyogrio），不能导入或导出 GIS 图层；"
+                           "Excel/CSV 台账请用相应的导入功能") from None
+
+
 def list_layers(path: str | Path) -> list[str]:
     path = _check_path(Path(path))
     if path.suffix.lower() in TABLE_SUFFIXES:
@@ -69,6 +80,7 @@ def read_layer(path: str | Path, *, layer: str | None = None, encoding: str | No
     path = _check_path(Path(path))
     if path.suffix.lower() in TABLE_SUFFIXES:
         return _read_table(path, columns)
+    require_gdal()
     return _read_vector(path, layer, encoding, max_rows)
 
 
