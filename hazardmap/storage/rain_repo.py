@@ -29,7 +29,7 @@ class SqliteRain:
         sql = "SELECT site_slot, ts, mm, minutes FROM rain_reading"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        return conn.execute(sql + " ORDER BY site_slot, ts", args).fetchall()
+        return [tuple(r) for r in conn.execute(sql + " ORDER BY site_slot, ts", args)]
 
     def existing(self, conn: sqlite3.Connection, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], tuple[float, int]]:
         """(site, ts) -> (mm, minutes) of the stored readings among keys."""
@@ -57,8 +57,8 @@ class SqliteRain:
         return import_id
 
     def import_rows(self, conn: sqlite3.Connection, import_id: int) -> list[tuple[int, int, float, int]]:
-        return conn.execute("SELECT site_slot, ts, mm, minutes FROM rain_reading WHERE import_id = ?"
-                            " ORDER BY site_slot, ts", (import_id,)).fetchall()
+        return [tuple(r) for r in conn.execute("SELECT site_slot, ts, mm, minutes FROM rain_reading WHERE import_id = ?"
+                                               " ORDER BY site_slot, ts", (import_id,))]
 
     def delete_import(self, conn: sqlite3.Connection, import_id: int) -> None:
         conn.execute("DELETE FROM rain_reading WHERE import_id = ?", (import_id,))
