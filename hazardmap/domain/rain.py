@@ -625,8 +625,7 @@ def score(level: Level, eps: Sequence[Episode], covered: Mapping[int, Sequence[i
 
 # ---- the SMS list ----------------------------------------------------------------------------------------
 
-DEFAULT_SMS_TEMPLATE = ("【衡南县自然资源局】{站点}雨量计{时段}已达{等级}预警（{原因}），请{监测员}立即对{隐患点}开展"
-                        "{巡查}，发现异常立即报告并组织避险。")
+# The fields an SMS template may use (the shipped template is seeded by the migration, as a setting).
 SMS_FIELDS = ("站点", "等级", "时段", "原因", "监测员", "隐患点", "巡查", "开始时间")
 
 

@@ -17,7 +17,7 @@ from hazardmap.domain.rain import (BEIJING, BUREAU_SOURCE, COUNTY, DAY, HOUR, Co
                                    EffectiveParams, Episode, Level, LevelScore, Report, Series, SiteStatus, Threshold,
                                    ThresholdChange, ThresholdTable, Window, check_effective, check_radius,
                                    check_table_order, check_threshold_mm, coverage, episodes, evaluate,
-                                   fill_template, fmt_mm, fmt_time, parse_level, parse_time, patrol_kind, score,
+                                   SMS_FIELDS, fill_template, fmt_mm, fmt_time, parse_level, parse_time, patrol_kind, score,
                                    table_for)
 from hazardmap.domain.rain_gauges import RainGaugeSite
 from hazardmap.domain.settings import Setting
@@ -78,7 +78,7 @@ def set_setting(store: Store, key: str, value: str, *, by: str | None = None) ->
             raise InvalidInput(f"命中宽限 {hours} 小时不合理：应在 0～240 小时之间")
         value = str(hours)
     elif key == K_SMS:
-        fill_template(value, {k: "" for k in _SMS_KEYS})
+        fill_template(value, {k: "" for k in SMS_FIELDS})
         if not value:
             raise InvalidInput("短信模板不能为空")
     by, at = by or current_user(), now_iso()
@@ -384,8 +384,10 @@ class DuePatrol:
     level: Level
     kind: str               # 雨中巡查 / 加密巡查
     since: int              # when the site reached the patrol level
-    reason: str
+    reason: str             # every window that fired at that level
     patrolled_at: str | None   # a patrol recorded since then (then it is no longer due)
+    first: str = ""         # the first window that fired, for messages ("24 小时累计 142 mm ≥ 黄色 130 mm")
+    window: str = ""        # its name ("24 小时累计")
 
     @property
     def due(self) -> bool:
@@ -421,7 +423,8 @@ def due_patrols(store: Store, at: str | int | None = None, *, level: Level | Non
                 if p is None or c.point in best:
                     continue
                 best[c.point] = DuePatrol(c.point, p.name, p.monitor, p.phone, r.site.slot, r.name, r.status.level,
-                                          patrol_kind(r.status.level), since, r.status.reason, done.get(c.point))
+                                          patrol_kind(r.status.level), since, r.status.reason, done.get(c.point),
+                                          r.status.triggers[0].text, r.status.triggers[0].window.label)
     out = sorted(best.values(), key=lambda d: (-int(d.level), d.point))
     return out if include_done else [d for d in out if d.due]
 
@@ -432,7 +435,6 @@ def _patrol_time(ts: int) -> str:
 
 # ---- SMS list ------------------------------------------------------------------------------------------------
 
-_SMS_KEYS = ("站点", "等级", "时段", "原因", "监测员", "隐患点", "巡查", "开始时间")
 SMS_COLUMNS = ("监测员", "手机号", "隐患点", "雨量站", "预警等级", "短信内容")
 
 
@@ -443,9 +445,8 @@ def sms_rows(store: Store, *, level: Level, at: str | int | None = None, mask_ph
     cfg = get_settings(store)
     out = []
     for d in due_patrols(store, at, level=level, include_done=True):
-        window = d.reason.split(" ")[0] if d.reason else ""
         text = fill_template(cfg.sms_template, {
-            "站点": d.site_name, "等级": d.level.colour_name, "时段": window, "原因": d.reason,
+            "站点": d.site_name, "等级": d.level.colour_name, "时段": d.window, "原因": d.first,
             "监测员": d.monitor or "监测员", "隐患点": d.name, "巡查": d.kind, "开始时间": _patrol_time(d.since)})
         phone = mask_phone(d.phone) if mask_phones and d.phone else d.phone
         out.append([d.monitor, phone, f"{d.point} {d.name}", d.site_name, d.level.colour_name, text])
