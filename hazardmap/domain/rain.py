@@ -231,6 +231,18 @@ def day_start(d: date) -> int:
     return beijing_ts(datetime(d.year, d.month, d.day))
 
 
+_OFFSET = 8 * HOUR
+
+
+def day_number(ts: int) -> int:
+    """day_of as a whole number of Beijing days since 1970-01-01 (cheap: no datetime per reading)."""
+    return (ts - 1 + _OFFSET) // DAY
+
+
+def day_number_start(n: int) -> int:
+    return n * DAY - _OFFSET
+
+
 def parse_offset(text: str | None) -> timezone:
     """A file's stated time zone: 北京时间 / +08:00 / UTC / UTC+8 …"""
     if text is None or not str(text).strip():
@@ -334,11 +346,11 @@ class Series:
             limit = w.hours * 60
             self.prefix[w] = [0.0, *accumulate(mm if m <= limit else 0.0 for mm, m in zip(self.mm, self.minutes))]
         self.all_prefix = [0.0, *accumulate(self.mm)]
-        days: dict[date, float] = {}
+        days: dict[int, float] = {}
         for t, mm in zip(self.ts, self.mm):
-            d = day_of(t)
+            d = (t - 1 + _OFFSET) // DAY
             days[d] = days.get(d, 0.0) + mm
-        self.day_totals = days
+        self.day_totals = days     # Beijing day number -> total
 
     def __len__(self) -> int:
         return len(self.ts)
@@ -351,12 +363,12 @@ class Series:
 
     def today_so_far(self, at: int) -> float:
         hi = bisect_right(self.ts, at)
-        lo = bisect_right(self.ts, day_start(day_of(at)))
+        lo = bisect_right(self.ts, day_number_start(day_number(at)))
         return self.all_prefix[hi] - self.all_prefix[lo]
 
     def effective(self, at: int, params: EffectiveParams) -> float:
-        today = day_of(at)
-        earlier = [self.day_totals.get(today - timedelta(days=i), 0.0) for i in range(1, params.days + 1)]
+        today = day_number(at)
+        earlier = [self.day_totals.get(today - i, 0.0) for i in range(1, params.days + 1)]
         return effective_rainfall(self.today_so_far(at), earlier, params)
 
     def values(self, at: int, params: EffectiveParams) -> dict[Window, float]:
@@ -453,10 +465,10 @@ def event_times(series: Series, params: EffectiveParams, start: int, end: int) -
         times.add(t)
         for w in SUM_WINDOWS:
             times.add(t + w.hours * HOUR)
-    days = sorted({day_of(t) for t in series.ts[lo:hi]})
+    days = sorted({day_number(t) for t in series.ts[lo:hi]})
     for d in days:
         for i in range(1, params.days + 2):
-            times.add(day_start(d + timedelta(days=i)))
+            times.add(day_number_start(d + i))
     return sorted(t for t in times if start <= t <= end)
 
 

@@ -168,14 +168,30 @@ def check_file(store: Store, path: str | Path, *, tz: str | None = None, interva
 
     # 1. each row on its own: site, time, number
     parsed: list[tuple[int, int, int, float, bool]] = []     # line, site, ts, value, date_only
+    # The same times (one per site) and amounts (0, 0.5 …) come back on many rows: each is read once.
+    times: dict[Any, tuple[int, bool] | str] = {}
+    numbers: dict[Any, float | None | str] = {}
+
+    def cached(cache: dict, key: Any, fn):
+        found = cache.get(key, cache)
+        if found is cache:
+            try:
+                found = fn(key)
+            except InvalidInput as exc:
+                found = str(exc)
+            cache[key] = found
+        if isinstance(found, str):
+            raise InvalidInput(found)
+        return found
+
     for row in table.rows:
         v = row.values
         try:
             site = site_of(v)
             if site.retired:
                 raise InvalidInput(f"{site.slot}号站已撤除，不能再导入读数")
-            ts, date_only = parse_time(v.get("time"), zone)
-            value = _number(v.get(amount_key))
+            ts, date_only = cached(times, v.get("time"), lambda t: parse_time(t, zone))
+            value = cached(numbers, v.get(amount_key), _number)
         except InvalidInput as exc:
             plan.bad.append(BadRow(row.line, str(exc), _describe(v)))
             continue
