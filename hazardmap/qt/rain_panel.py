@@ -247,7 +247,8 @@ class RainPanel(QWidget):
             self.chart.addSeries(line)
             lines.append(line)
         x = QBarCategoryAxis()
-        x.append([datetime.fromtimestamp(h, BEIJING).strftime("%d日%H时") if i % 6 == 0 else ""
+        # Categories must be distinct (equal ones merge into one bar): the unlabelled hours get distinct blanks.
+        x.append([datetime.fromtimestamp(h, BEIJING).strftime("%d日%H时") if i % 12 == 0 else " " * (i + 1)
                   for i, h in enumerate(hours)])
         x.setTitleText("北京时间；虚线：24 小时累计阈值 (mm)")
         top = max([*(cumulative.at(i).y() for i in range(cumulative.count())), *table.values(), 10.0])
