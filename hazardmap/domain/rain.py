@@ -459,13 +459,15 @@ def event_times(series: Series, params: EffectiveParams, start: int, end: int) -
     """Every time a window's sum can change in [start, end]: when a reading arrives, when it leaves each
     window, and at each midnight while the effective rainfall still remembers it."""
     times = set()
-    lo = bisect_right(series.ts, start - 24 * HOUR - 1)
+    lo = bisect_right(series.ts, start - max(24 * HOUR, (params.days + 1) * DAY) - 1)
     hi = bisect_right(series.ts, end)
-    for t in series.ts[lo:hi]:
+    # A dry reading (0 mm) changes no sum: only wet ones make events (most hours of a year are dry).
+    wet = [t for t, mm in zip(series.ts[lo:hi], series.mm[lo:hi]) if mm > 0]
+    for t in wet:
         times.add(t)
         for w in SUM_WINDOWS:
             times.add(t + w.hours * HOUR)
-    days = sorted({day_number(t) for t in series.ts[lo:hi]})
+    days = sorted({day_number(t) for t in wet})
     for d in days:
         for i in range(1, params.days + 2):
             times.add(day_number_start(d + i))
@@ -476,15 +478,17 @@ def episodes(series: Series, table: ThresholdTable, params: EffectiveParams, sta
              lowest: Level = Level.BLUE) -> list[Episode]:
     """The warnings at one site between start and end (inclusive), at `lowest` or above."""
     out: list[Episode] = []
-    floor = {w: table.get(lowest, w) for w in Window}
+    floors = [t.mm for w in SUM_WINDOWS if (t := table.get(lowest, w)) is not None]
+    no_effective = table.get(lowest, Window.EFFECTIVE) is None
+    # Every sum window is at most the 24 h sum of all readings: below the smallest threshold, nothing fires.
+    smallest = min(floors) - 1e-9 if floors else math.inf
+    ts, prefix = series.ts, series.all_prefix
     current: dict | None = None
     for t in event_times(series, params, start, end):
-        values = {w: series.window_sum(w, t) for w in SUM_WINDOWS}
-        # Fast path: nothing near the lowest level in any sum window, and no effective threshold set.
-        quiet = all(floor[w] is None or values[w] < floor[w].mm - 1e-9 for w in SUM_WINDOWS)
-        if quiet and floor[Window.EFFECTIVE] is None:
+        if no_effective and prefix[bisect_right(ts, t)] - prefix[bisect_right(ts, t - 24 * HOUR)] < smallest:
             level, triggers = None, ()
         else:
+            values = {w: series.window_sum(w, t) for w in SUM_WINDOWS}
             values[Window.EFFECTIVE] = series.effective(t, params)
             level, triggers = judge(values, table)
             if level is not None and level < lowest:
