@@ -11,8 +11,8 @@ from datetime import datetime
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QLineSeries, QValueAxis
 from PySide6.QtCore import QDateTime, QMargins, Qt, QTimeZone
 from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QKeySequence, QPainter, QPen, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDateTimeEdit, QDockWidget, QFileDialog, QHBoxLayout,
-                               QHeaderView, QLabel, QMessageBox, QPushButton, QSplitter, QTableWidget,
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDateTimeEdit, QDockWidget, QFileDialog, QFrame, QHBoxLayout,
+                               QHeaderView, QLabel, QMessageBox, QPushButton, QScrollArea, QSplitter, QTableWidget,
                                QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
 from hazardmap.domain.changes import Changes
@@ -85,8 +85,7 @@ class RainPanel(QWidget):
         self.chart.setMargins(QMargins(4, 4, 4, 4))
         self.chart_view = QChartView(self.chart, split)
         self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.chart_view.setMinimumWidth(460)
-        self.chart_view.setMinimumHeight(220)
+        self.chart_view.setMinimumSize(420, 200)   # the dock scrolls (attach): this never makes the window bigger
         split.addWidget(left)
         split.addWidget(self.chart_view)
         split.setStretchFactor(0, 3)
@@ -368,7 +367,12 @@ def attach(shell: Shell) -> RainPanel:
     panel = RainPanel(shell, window)
     dock = QDockWidget("雨情预警", window)
     dock.setObjectName("rain_dock")
-    dock.setWidget(panel)
+    # Scrolled: the dock shares the bottom strip with 巡查情况 and must not make the window taller.
+    scroll = QScrollArea(dock)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setWidget(panel)
+    dock.setWidget(scroll)
     shell.add_dock(dock, Qt.DockWidgetArea.BottomDockWidgetArea)
     from PySide6.QtGui import QAction
 
