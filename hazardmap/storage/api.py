@@ -22,6 +22,7 @@ from hazardmap.domain.patrol_status import Judgement
 from hazardmap.domain.points import HazardPoint, LocationChange, LocationChangeKind, MonitorChange, PointAction, \
     PointChange, PointStatus, PointView, Position
 from hazardmap.domain.plan import PlanChange, PointPlan
+from hazardmap.domain.rain import Level, Threshold, ThresholdChange, Window
 from hazardmap.domain.rain_gauges import RainGaugeSite
 from hazardmap.domain.reference_layers import LayerRole, ReferenceFeature, ReferenceLayer
 from hazardmap.domain.settings import Setting
@@ -156,6 +157,32 @@ class KeyListRepository(Protocol):
         """Only the undo of an import."""
 
 
+class RainRepository(Protocol):
+    """Rain readings (site, ts, mm, minutes), the threshold table, its changes, coverage edits."""
+    def has_tables(self, s: Session) -> bool: ...
+    def readings(self, s: Session, *, sites: Sequence[int] | None = None, since: int | None = None,
+                 until: int | None = None) -> list[tuple[int, int, float, int]]:
+        """By site then time; since/until inclusive (Unix seconds)."""
+    def existing(self, s: Session, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], tuple[float, int]]: ...
+    def add_import(self, s: Session, source: str, rows: Sequence[tuple[int, int, float, int]], *, by: str,
+                   at: str) -> int: ...
+    def import_rows(self, s: Session, import_id: int) -> list[tuple[int, int, float, int]]: ...
+    def delete_import(self, s: Session, import_id: int) -> None:
+        """Only the undo of an import."""
+    def count(self, s: Session) -> int: ...
+    def span(self, s: Session) -> tuple[int | None, int | None]: ...
+    def thresholds(self, s: Session) -> list[Threshold]: ...
+    def put_threshold(self, s: Session, site: int, level: Level, window: Window, t: Threshold | None) -> None: ...
+    def add_threshold_change(self, s: Session, c: ThresholdChange) -> None: ...
+    def threshold_changes(self, s: Session) -> list[ThresholdChange]: ...
+    def coverage_edits(self, s: Session) -> dict[int, dict[int, bool]]: ...
+    def put_coverage_edit(self, s: Session, site: int, seq: int, included: bool | None, *, by: str,
+                          at: str) -> None: ...
+    def reports(self, s: Session, since: str, until: str) -> list[tuple[int, str, str]]:
+        """(point, patrolled_at, judgement) of live 异常/危险 patrol entries in [since, until]."""
+    def patrolled_since(self, s: Session, since: str) -> dict[int, str]: ...
+
+
 class FundRepository(Protocol):
     """The year's programme: plan years and lines, spending, works, 三查, monitor replacements."""
     def has_tables(self, s: Session) -> bool: ...
@@ -217,6 +244,7 @@ class Backend(Protocol):
     patrol: PatrolRepository
     settings: SettingRepository
     key_lists: KeyListRepository
+    rain: RainRepository
     fund: FundRepository
     reference_layers: ReferenceLayerRepository
 

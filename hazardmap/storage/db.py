@@ -222,6 +222,7 @@ class Database:
         from hazardmap.storage.reference_layers_repo import SqliteReferenceLayers
         from hazardmap.storage.plan_repo import SqlitePlans
         from hazardmap.storage.points_repo import SqlitePoints
+        from hazardmap.storage.rain_repo import SqliteRain
         from hazardmap.storage.rain_gauges_repo import SqliteRainGauges
         from hazardmap.storage.settings_repo import SqliteSettings
 
@@ -233,6 +234,7 @@ class Database:
         self.patrol = SqlitePatrol()
         self.settings = SqliteSettings()
         self.key_lists = SqliteKeyLists()
+        self.rain = SqliteRain()
         self.fund = SqliteFund()
         self.reference_layers = SqliteReferenceLayers()
 
