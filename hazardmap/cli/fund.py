@@ -91,6 +91,53 @@ def cmd_reopen(args, store: Store) -> int:
     return 0
 
 
+def _print_plan(store: Store, year: int) -> None:
+    from hazardmap.domain.fund import LineKind
+
+    ov = svc.overview(store, year)
+    linked = {LineKind.CHECKS: "三查", LineKind.SUBSIDIES: "补助", LineKind.WORKS: "排危除险"}
+    for b in ov.balances:
+        tag = f"（对应{linked[b.line.kind]}）" if b.line.kind in linked else ""
+        print(f"  {b.line.code}\t{b.line.title}\t{yuan(b.line.budget_fen)}{tag}")
+    print(f"三查经费 {yuan_whole(ov.year.township_rate_fen)} 元/乡镇，群测群防员补助 {yuan_whole(ov.year.monitor_rate_fen)} 元/处·年")
+    print(svc_difference(ov))
+
+
+def cmd_new_year(args, store: Store) -> int:
+    from pathlib import Path
+
+    from hazardmap.domain.fund import YearDraft
+    from hazardmap.services import fund_years
+
+    draft = YearDraft(args.year, args.title or "", args.doc_no or "", args.issued_on or "", args.headline or "",
+                      args.headline_text or "", args.township_rate or "", args.monitor_rate or "")
+    lines = fund_years.read_plan_lines(args.from_xlsx) if args.from_xlsx else None
+    ch = fund_years.new_year(store, draft, lines, copy_from=args.copy_lines_from,
+                             source=Path(args.from_xlsx).name if args.from_xlsx else "", by=args.by)
+    print(f"已{ch.label}")
+    _print_plan(store, int(args.year))
+    return 0
+
+
+def cmd_import_lines(args, store: Store) -> int:
+    from hazardmap.services import fund_years
+
+    year = _year(args, store)
+    ch = fund_years.import_lines(store, year, args.file, by=args.by)
+    print(f"已{ch.label}")
+    _print_plan(store, year)
+    return 0
+
+
+def cmd_headline(args, store: Store) -> int:
+    from hazardmap.services import fund_years
+
+    year = _year(args, store)
+    fund_years.set_headline(store, year, args.amount, args.text or "", by=args.by)
+    print(svc_difference(svc.overview(store, year)))
+    return 0
+
+
 # ---- works ----------------------------------------------------------------------------------------
 
 WORK_HEADERS = {"id": "编号", "seq": "序号", "site": "隐患点（工程地点）", "township": "乡镇", "budget": "预算（元）",
@@ -250,6 +297,26 @@ def register(sub) -> None:
     sp.add_argument("--work", type=whole_number, metavar="工程编号", help="这笔支出所属的排危除险工程")
     r = add_command(fsub, "report", "年度执行情况报告（.pdf 打印，或 .xlsx）", cmd_report, year_option)
     output_options(r, "输出文件（.pdf 或 .xlsx）", mask_phones=None)
+    n = add_command(fsub, "new-year", "新建一个年度的资金使用方案：项目从 .xlsx 读入（序号、项目、预算）或从以前年度复制",
+                    cmd_new_year, operator_option)
+    n.add_argument("--year", required=True, metavar="年度")
+    src = n.add_mutually_exclusive_group()
+    src.add_argument("--from-xlsx", metavar="文件", help="项目表（.xlsx 或 .csv），表头：序号、项目、预算（元）")
+    src.add_argument("--copy-lines-from", metavar="年度", help="复制该年度的项目和预算（之后可再修改）")
+    n.add_argument("--headline", metavar="元", help="文件标题或正文写明的资金总额（元），与各项合计分开记录")
+    n.add_argument("--headline-text", metavar="文字", help="文件对总额的原文写法，如“155 万元”")
+    n.add_argument("--title", metavar="名称", help="方案名称（默认：衡南县Y年地质灾害防治专项资金使用方案）")
+    n.add_argument("--doc-no", metavar="文号", help="文号")
+    n.add_argument("--issued-on", metavar="日期", help="印发日期")
+    n.add_argument("--township-rate", metavar="元", help="三查经费每个乡镇（默认沿用上一年度）")
+    n.add_argument("--monitor-rate", metavar="元", help="群测群防员补助每处每年（默认沿用上一年度）")
+    il = add_command(fsub, "import-lines", "从 .xlsx 读入某年度的全部项目（替换原有项目；已有支出时不能替换）",
+                     cmd_import_lines, year_option, operator_option)
+    il.add_argument("file", help="项目表（.xlsx 或 .csv），表头：序号、项目、预算（元）")
+    h = add_command(fsub, "headline", "记录文件写明的资金总额（与各项合计分开显示，并显示差额）", cmd_headline,
+                    year_option, operator_option)
+    h.add_argument("--amount", required=True, metavar="元", help="总额（元）；写空字符串表示文件未写总额")
+    h.add_argument("--text", metavar="文字", help="文件的原文写法，如“155 万元”")
     c = add_command(fsub, "close", "年度结账：此后不能再登记支出和记录", cmd_close, operator_option)
     c.add_argument("--year", required=True, metavar="年度")
     c.add_argument("--date", metavar="日期", help="结账日期，默认今天")

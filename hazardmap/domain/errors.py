@@ -297,3 +297,20 @@ class PhaseRecorded(InvalidInput):
 class SpendingNotFound(NotFound):
     def __init__(self, spending_id: int) -> None:
         super().__init__(f"没有编号为 {spending_id} 的支出记录", what="支出记录", key=spending_id)
+
+
+class PlanLinesRefused(InvalidInput):
+    """A year's plan lines (typed or from a spreadsheet) with rows that cannot be taken: all are named,
+    nothing is written."""
+
+    def __init__(self, problems: list[str], source: str = "") -> None:
+        where = f"“{source}”" if source else "计划项目"
+        shown = "；".join(problems[:8]) + (f"；另有 {len(problems) - 8} 行" if len(problems) > 8 else "")
+        super().__init__(f"{where}有 {len(problems)} 行不能用，未做任何改动：{shown}")
+        self.problems, self.source = problems, source
+
+
+class FundYearExists(InvalidInput):
+    def __init__(self, year: int) -> None:
+        super().__init__(f"{year} 年的资金使用方案已经建立过了")
+        self.year = year

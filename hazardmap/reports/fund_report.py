@@ -175,8 +175,8 @@ def draw_report(c, r: ExecutionReport) -> None:
     p.row([label("合计", widths[0] + widths[1]), _num(t.lines_fen, widths[2], True), _num(t.spent_fen, widths[3], True),
            _num(t.balance_fen, widths[4], True), label(_rate(t.spent_fen, t.lines_fen), widths[5])])
     p.y -= 1.5 * MM
-    p.note(f"文件总额：{r.plan.year.headline_text}（{yuan_whole(t.headline_fen or 0)} 元）。"
-           + difference_text(t, r.plan.year.headline_text) + "。")
+    p.note((f"文件总额：{r.plan.year.headline_text}（{yuan_whole(t.headline_fen)} 元）。" if t.headline_fen is not None
+            else "") + difference_text(t, r.plan.year.headline_text) + "。")
     overs = [b for b in r.plan.balances if b.over]
     if overs:
         p.note("超支项目：" + "；".join(f"{b.line.label} 超支 {yuan(-b.balance_fen)} 元" for b in overs)
@@ -286,9 +286,12 @@ def _write_xlsx(path: Path, r: ExecutionReport) -> None:
     ws.append([xlsx_cell(ws, "合计", font=bold), None, _y(t.lines_fen), _y(t.spent_fen), _y(t.balance_fen),
                _rate(t.spent_fen, t.lines_fen)])
     ws.append([])
-    ws.append([xlsx_cell(ws, "文件总额"), xlsx_cell(ws, r.plan.year.headline_text), _y(t.headline_fen or 0)])
-    ws.append([xlsx_cell(ws, "差额"), xlsx_cell(ws, "分项合计减文件总额（按文件原文记录，未作更正）"),
-               _y(t.difference_fen or 0)])
+    if t.headline_fen is None:
+        ws.append([xlsx_cell(ws, "文件总额"), xlsx_cell(ws, "文件未写总额")])
+    else:
+        ws.append([xlsx_cell(ws, "文件总额"), xlsx_cell(ws, r.plan.year.headline_text), _y(t.headline_fen)])
+        ws.append([xlsx_cell(ws, "差额"), xlsx_cell(ws, "分项合计减文件总额（按文件原文记录，未作更正）"),
+                   _y(t.difference_fen)])
     ws.append([xlsx_cell(ws, "依据"), xlsx_cell(ws, f"{r.plan.year.title}（{r.plan.year.doc_no}）")])
 
     ws = sheet("排危除险工程", (6, 60, 12, 14, 18, 20, 16), "地质灾害排危除险和应急处置工程",

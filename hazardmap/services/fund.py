@@ -11,7 +11,7 @@ from hazardmap.domain.changes import Changes
 from hazardmap.domain.errors import FundYearNotFound, LineNotFound, Overspent, SpendingNotFound, StaleEdit, \
     YearClosed
 from hazardmap.domain.fund import FundLine, FundYear, LineBalance, PlanTotals, SpendDraft, Spending, check_date, \
-    check_text, check_year, parse_amount, totals, yuan
+    check_text, check_year, norm_code, parse_amount, totals, yuan
 from hazardmap.domain.errors import FieldInvalid
 from hazardmap.services.store import Store, current_user, now_iso
 from hazardmap.storage.api import Session
@@ -84,13 +84,7 @@ def _overview(store: Store, s: Session, year: object) -> PlanOverview:
 
 def find_line(lines: list[FundLine], text: object, year: int) -> FundLine:
     """A line by its code as the document numbers it: 一 … 九, 四-1 for a part (also 4, 4-1, 4.1, （四）)."""
-    t = str(text or "").strip()
-    for ch in "（）() ":
-        t = t.replace(ch, "")
-    t = t.replace(".", "-").replace("－", "-")
-    head, _, tail = t.partition("-")
-    if head.isdigit() and 1 <= int(head) <= 10:
-        t = "一二三四五六七八九十"[int(head) - 1] + (f"-{tail}" if tail else "")
+    t = norm_code(text)
     for ln in lines:
         if t in (ln.code, f"{ln.numeral}{ln.part}"):
             return ln
