@@ -80,6 +80,8 @@ class FundWindow(QDialog):
         top.addWidget(QLabel("年度：", self))
         top.addWidget(self.year_box)
         top.addWidget(self.summary, 1)
+        self.new_year_button = push_button(self, "新建年度…", self.new_year)
+        top.addWidget(self.new_year_button)
         self.report_button = push_button(self, "生成执行情况报告…", self.write_report)
         top.addWidget(self.report_button)
         self.tabs = QTabWidget(self)
@@ -102,9 +104,11 @@ class FundWindow(QDialog):
         self.spending = _table(page, ["编号", "日期", "金额（元）", "收款单位（人）", "凭证号", "备注", "超支原因"])
         self.spend_button = push_button(page, "登记支出…", self.add_spending)
         self.close_button = push_button(page, "结账", self.toggle_closed)
+        self.import_lines_button = push_button(page, "从 Excel 导入项目…", self.import_lines)
+        self.headline_button = push_button(page, "文件总额…", self.edit_headline)
         bar = QHBoxLayout()
-        bar.addWidget(self.spend_button)
-        bar.addWidget(self.close_button)
+        for b in (self.spend_button, self.import_lines_button, self.headline_button, self.close_button):
+            bar.addWidget(b)
         bar.addStretch(1)
         lay = QVBoxLayout(page)
         lay.addWidget(self.lines, 3)
@@ -168,17 +172,21 @@ class FundWindow(QDialog):
     def year(self) -> int | None:
         return self.year_box.currentData()
 
-    def load_years(self) -> None:
+    def load_years(self, select: int | None = None) -> None:
         self.year_box.blockSignals(True)
         self.year_box.clear()
         for fy in svc.list_years(self.store):
             self.year_box.addItem(f"{fy.year}年", fy.year)
-        self.year_box.setCurrentIndex(self.year_box.count() - 1)
+        at = self.year_box.findData(select) if select is not None else -1
+        self.year_box.setCurrentIndex(at if at >= 0 else self.year_box.count() - 1)
         self.year_box.blockSignals(False)
         self.refresh()
 
     def _on_changes(self, changes: Changes) -> None:
-        if changes.fund or changes.points:
+        if changes.fund and [self.year_box.itemData(i) for i in range(self.year_box.count())] != \
+                [fy.year for fy in svc.list_years(self.store)]:
+            self.load_years(self.year)   # a year made or its making undone
+        elif changes.fund or changes.points:
             self.refresh()
 
     def refresh(self) -> None:
@@ -190,7 +198,8 @@ class FundWindow(QDialog):
         self.summary.setText(f"{fy.title}（{fy.doc_no}）" + ("　【已结账】" if fy.closed else "")
                              + f"\n{difference_text(t, fy.headline_text)}；已支出 {yuan(t.spent_fen)} 元，余额 {yuan(t.balance_fen)} 元")
         self.close_button.setText("重新打开本年度" if fy.closed else "结账")
-        self.spend_button.setEnabled(not fy.closed)
+        for b in (self.spend_button, self.import_lines_button, self.headline_button):
+            b.setEnabled(not fy.closed)
         row = self.lines.currentRow()
         self.lines.setRowCount(len(ov.balances) + 1)
         for i, b in enumerate(ov.balances):
@@ -312,6 +321,36 @@ class FundWindow(QDialog):
                 continue
             if done is not None:
                 return
+
+    def new_year(self) -> None:
+        from hazardmap.qt.fund_year_dialog import NewYearDialog
+
+        dialog = NewYearDialog(self.shell, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.load_years(int(dialog.created))
+
+    def import_lines(self, path: str = "") -> None:
+        if not path:
+            path, _ = QFileDialog.getOpenFileName(self, f"导入{self.year}年的项目（序号、项目、预算）", "",
+                                                  "Excel 或 CSV (*.xlsx *.csv)")
+        if path:
+            from hazardmap.services import fund_years
+
+            self.shell.run_operation(lambda st: fund_years.import_lines(st, self.year, path), title="导入项目",
+                                     parent=self)
+
+    def edit_headline(self) -> None:
+        fy = svc.get_year(self.store, self.year)
+        amount, ok = QInputDialog.getText(self, "文件总额", "文件写明的资金总额（元，未写则留空）：",
+                                          text="" if fy.headline_fen is None else yuan(fy.headline_fen))
+        if not ok:
+            return
+        words, ok = QInputDialog.getText(self, "文件总额", "文件的原文写法（如“155 万元”）：", text=fy.headline_text)
+        if ok:
+            from hazardmap.services import fund_years
+
+            self.shell.run_operation(lambda st: fund_years.set_headline(st, fy.year, amount, words), title="文件总额",
+                                     parent=self)
 
     def toggle_closed(self) -> None:
         fy = svc.get_year(self.store, self.year)
