@@ -108,3 +108,35 @@ def test_reading_a_bad_xlsx_in_the_dialog_names_the_file_rows(shell, qtbot, tmp_
     wb.save(tmp_path / "p.xlsx")
     d.read_xlsx(str(tmp_path / "p.xlsx"))
     assert d.error.text() == "" and d.table.rowCount() == 2 and "各分项合计 150 元" in d.sum_label.text()
+
+
+def test_deadlines_set_in_the_window_in_one_undo_step(shell, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QDialog
+
+    from hazardmap.domain.fund import Phase
+
+    win = fund_window.attach(shell).open()
+    qtbot.addWidget(win)
+    assert "汛前排查 3月31日前（本软件默认）" in win.checks_note.text()
+    answers = iter([{"PRE": "04-15", "DURING": "08-31"}, {"PRE": "10-15"}])
+    seen = []
+
+    def fill(form):
+        seen.append(form.error.text())
+        values = next(answers, None)
+        if values is None:
+            return QDialog.DialogCode.Rejected
+        for key, v in values.items():
+            form.edits[key].setText(v)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(fund_window._Form, "exec", fill)
+    win.edit_deadlines()
+    assert [d.mmdd for d in checks.deadlines(shell.store, 2023).values()] == ["04-15", "08-31", "11-30"]
+    assert "汛中巡查 8月31日前（局里设定" in win.checks_note.text()
+    win.edit_deadlines()  # the second form: 10-15 is after 汛中巡查's 8月31日, refused in the red line
+    assert checks.deadlines(shell.store, 2023)[Phase.PRE].mmdd == "04-15"
+    assert "汛前排查期限（10月15日）应早于汛中巡查期限（8月31日）" in seen[-1]
+    shell.undo()
+    assert all(d.is_default for d in checks.deadlines(shell.store, 2023).values())
+    assert "汛前排查 3月31日前（本软件默认）" in win.checks_note.text()

@@ -208,7 +208,7 @@ def cmd_works_attach(args, store: Store) -> int:
 # ---- checks ---------------------------------------------------------------------------------------
 
 def cmd_checks(args, store: Store) -> int:
-    from hazardmap.domain.fund import DUE_NOTE, Phase
+    from hazardmap.domain.fund import Phase, deadlines_note
 
     ov = checks_service.overview(store, _year(args, store))
     rows = [{"township": t.township, **{p.value: (t.records[p].done_on if p in t.records else "未登记") for p in Phase},
@@ -217,7 +217,7 @@ def cmd_checks(args, store: Store) -> int:
                              "allowance": "应拨经费（元）"})
     if args.format == "table":
         print(f"{ov.year}年：{ov.complete}/{len(ov.townships)} 个乡镇三查齐全，应拨 {yuan_whole(ov.allowance_due_fen)} 元；"
-              f"有逾期的乡镇 {len(ov.late)} 个。{DUE_NOTE}")
+              f"有逾期的乡镇 {len(ov.late)} 个。{deadlines_note(ov.deadlines)}")
     return 0
 
 
@@ -226,6 +226,21 @@ def cmd_checks_record(args, store: Store) -> int:
                                done_by=args.by_name, points_checked=args.points, problems=args.problems,
                                note=args.note or "")
     print(f"已{ch.label}")
+    return 0
+
+
+def cmd_checks_deadlines(args, store: Store) -> int:
+    from hazardmap.domain.fund import deadlines_note
+
+    year = _year(args, store)
+    if args.phase:
+        if not args.default and not args.date:
+            from hazardmap.domain.errors import InvalidInput
+
+            raise InvalidInput("请给出新的期限（--date 月-日），或加 --default 恢复默认")
+        ch = checks_service.set_deadline(store, year, args.phase, args.date, default=args.default, by=args.by)
+        print(f"已{ch.label}")
+    print(f"{year}年三查{deadlines_note(checks_service.deadlines(store, year))}")
     return 0
 
 
@@ -357,6 +372,12 @@ def register(sub) -> None:
     kr.add_argument("--points", metavar="处数", help="检查的隐患点数")
     kr.add_argument("--problems", metavar="处数", help="发现的问题数")
     kr.add_argument("--note", help="备注")
+
+    kd = add_command(ksub, "deadlines", "三查各阶段的期限（每年可设）：不带 --phase 则列出", cmd_checks_deadlines,
+                     year_option, operator_option)
+    kd.add_argument("--phase", choices=["汛前排查", "汛中巡查", "汛后核查"], help="阶段")
+    kd.add_argument("--date", metavar="月-日", help="新的期限，如 04-15")
+    kd.add_argument("--default", action="store_true", help="恢复本软件的默认期限")
 
     b = add_command(sub, "subsidies", "群测群防员补助：按年度名单和在岗天数计算，可导出 .xlsx", cmd_subsidies,
                     year_option)

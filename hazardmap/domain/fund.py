@@ -404,6 +404,54 @@ DEFAULT_DUE = {Phase.PRE: "03-31", Phase.DURING: "09-30", Phase.POST: "11-30"}
 DUE_NOTE = "期限为本软件的默认值（汛前排查 3月31日前、汛中巡查 9月30日前、汛后核查 11月30日前），非县里文件规定"
 
 
+def check_due(text: object, year: int, phase: Phase) -> str:
+    """A phase's deadline as typed (03-31, 3-31, 3/31, 3月31日, or a full date in the year) -> 'MM-DD'."""
+    t = str(text or "").strip()
+    m = re.fullmatch(r"(?:(\d{4})\s*[-/.年]\s*)?(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?", t)
+    try:
+        if not m:
+            raise ValueError
+        if m[1] and int(m[1]) != year:
+            raise FieldInvalid("due", f"{phase.value}期限“{t}”不在 {year} 年内")
+        return date(year, int(m[2]), int(m[3])).strftime("%m-%d")
+    except ValueError:
+        raise FieldInvalid("due", f"{phase.value}期限“{t}”不是有效日期：请写成 月-日，如 03-31") from None
+
+
+def check_due_order(due: dict[Phase, str]) -> None:
+    """汛前排查 before 汛中巡查 before 汛后核查 (a deadline set out of order is a typing slip)."""
+    phases = list(Phase)
+    for a, b in zip(phases, phases[1:]):
+        if due[a] >= due[b]:
+            raise FieldInvalid("due", f"{a.value}期限（{due_text(due[a])}）应早于{b.value}期限（{due_text(due[b])}）")
+
+
+def due_text(mmdd: str) -> str:
+    """'03-31' -> '3月31日'."""
+    mm, dd = mmdd.split("-")
+    return f"{int(mm)}月{int(dd)}日"
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A phase's deadline in a year: the bureau's own (with who set it and when) or the product's default."""
+    phase: Phase
+    mmdd: str
+    is_default: bool = True
+    changed_by: str | None = None
+    changed_at: str | None = None
+
+
+def deadlines_note(deadlines: dict[Phase, Deadline]) -> str:
+    """The deadlines as a sentence, each one saying whose it is."""
+    parts = []
+    for p, d in deadlines.items():
+        whose = "本软件默认" if d.is_default else f"局里设定：{d.changed_by}，{(d.changed_at or '')[:10]}"
+        parts.append(f"{p.value} {due_text(d.mmdd)}前（{whose}）")
+    tail = "；默认值为本软件所定，非县里文件规定" if any(d.is_default for d in deadlines.values()) else ""
+    return "期限：" + "、".join(parts) + tail
+
+
 @dataclass(frozen=True)
 class CheckRecord:
     year: int

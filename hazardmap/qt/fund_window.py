@@ -12,8 +12,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
 
 from hazardmap.domain.changes import Changes
 from hazardmap.domain.errors import HazardmapError, Overspent
-from hazardmap.domain.fund import DUE_NOTE, PRO_RATA_RULE, Phase, SpendDraft, WorkStatus, difference_text, yuan, \
-    yuan_whole
+from hazardmap.domain.fund import DEFAULT_DUE, PRO_RATA_RULE, Phase, SpendDraft, WorkStatus, deadlines_note, \
+    difference_text, yuan, yuan_whole
 from hazardmap.qt.buttons import error_label, push_button
 from hazardmap.qt.shell import MenuId, Section, Shell
 from hazardmap.services import checks as checks_service
@@ -141,12 +141,17 @@ class FundWindow(QDialog):
         self.checks.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectItems)
         self.checks.cellDoubleClicked.connect(lambda *_: self.record_check())
         self.check_button = push_button(page, "登记所选乡镇、阶段…", self.record_check)
+        self.deadline_button = push_button(page, "期限…", self.edit_deadlines)
         self.checks_note = QLabel(page)
         self.checks_note.setWordWrap(True)
         lay = QVBoxLayout(page)
         lay.addWidget(self.checks, 1)
         lay.addWidget(self.checks_note)
-        lay.addWidget(self.check_button, 0, Qt.AlignmentFlag.AlignLeft)
+        bar = QHBoxLayout()
+        bar.addWidget(self.check_button)
+        bar.addWidget(self.deadline_button)
+        bar.addStretch(1)
+        lay.addLayout(bar)
         self.tabs.addTab(page, "三查")
 
     def _build_subsidies(self) -> None:
@@ -278,7 +283,7 @@ class FundWindow(QDialog):
         for j in range(1, 4):
             self.checks.setColumnWidth(j, 190)
         self.checks_note.setText(f"{ov.complete}/{len(ov.townships)} 个乡镇三查齐全，应拨 {yuan_whole(ov.allowance_due_fen)} 元"
-                                 f"（每个 {yuan_whole(ov.rate_fen)} 元，三个阶段都登记后拨付）；有逾期的乡镇 {len(ov.late)} 个。{DUE_NOTE}")
+                                 f"（每个 {yuan_whole(ov.rate_fen)} 元，三个阶段都登记后拨付）；有逾期的乡镇 {len(ov.late)} 个。{deadlines_note(ov.deadlines)}")
 
     def _show_subsidies(self) -> None:
         try:
@@ -424,6 +429,20 @@ class FundWindow(QDialog):
                     st, self.year, town, phase, done_on=form.value("date"), done_by=form.value("by"),
                     points_checked=form.value("points"), problems=form.value("problems"), note=form.value("note")),
                     "登记三查"):
+                return
+
+    def edit_deadlines(self) -> None:
+        """The year's three deadlines in one form (月-日; empty: the product's default); one undo step."""
+        due = checks_service.deadlines(self.store, self.year)
+        form = _Form(self, f"{self.year}年三查期限", [(p.name, f"{p.value}（月-日）", "" if d.is_default else d.mmdd)
+                                                     for p, d in due.items()])
+        for p, d in due.items():
+            form.edits[p.name].setPlaceholderText(f"默认 {d.mmdd if d.is_default else DEFAULT_DUE[p]}（本软件所定）")
+        from hazardmap.qt.shell import run_in_form
+
+        while form.exec() == QDialog.DialogCode.Accepted:
+            dues = {p: form.value(p.name) or None for p in due}
+            if run_in_form(self.shell, form, lambda st: checks_service.set_deadlines(st, self.year, dues), "三查期限"):
                 return
 
     def export_subsidies(self) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from reportlab.lib.colors import HexColor
 
 from hazardmap.domain.errors import InvalidInput, NotFound
-from hazardmap.domain.fund import DUE_NOTE, FEN, PRO_RATA_RULE, LineKind, Phase, SubsidyList, Work, difference_text, \
+from hazardmap.domain.fund import FEN, PRO_RATA_RULE, LineKind, Phase, SubsidyList, Work, deadlines_note, difference_text, \
     yuan, yuan_whole
 from hazardmap.files import atomic_write, check_target
 from hazardmap.reports.data import ISSUING_UNIT
@@ -215,7 +215,7 @@ def draw_report(c, r: ExecutionReport) -> None:
     if checks_line is not None:
         p.note(f"三查齐全的乡镇按每个 {yuan_whole(ck.rate_fen)} 元拨付；应拨 {yuan(ck.allowance_due_fen)} 元，"
                f"第{checks_line.line.numeral}项预算 {yuan(checks_line.line.budget_fen)} 元，已支出 {yuan(checks_line.spent_fen)} 元。"
-               + DUE_NOTE + "。")
+               + deadlines_note(r.checks.deadlines) + "。")
 
     # 四、群测群防员补助
     p.heading("四、群测群防员补助")
@@ -308,7 +308,7 @@ def _write_xlsx(path: Path, r: ExecutionReport) -> None:
     ck = r.checks
     ws.append([xlsx_cell(ws, "合计", font=bold), xlsx_cell(ws, f"{ck.complete}/{len(ck.townships)} 个乡镇齐全"), None, None,
                None, _y(ck.allowance_due_fen)])
-    ws.append([xlsx_cell(ws, DUE_NOTE)])
+    ws.append([xlsx_cell(ws, deadlines_note(r.checks.deadlines))])
 
     ws = sheet("群测群防员补助", (6, 12, 22, 12, 12, 12, 9, 9, 12, 13), "群测群防员补助（不含电话和银行账号）",
                ("序号", "乡镇", "村组", "群测群防员", "在岗起", "在岗止", "天数", "月数", "巡查记录（条）", "应发补助（元）"))
