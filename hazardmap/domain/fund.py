@@ -327,6 +327,12 @@ class WorkStatus(str, enum.Enum):
                 WorkStatus.ACCEPTED: "accepted_on"}.get(self)
 
 
+# How the map tells the statuses apart (legend and icons): grey not started, orange under way, blue
+# finished, green accepted.
+WORK_STATUS_COLOURS = {WorkStatus.PLANNED: "#757575", WorkStatus.UNDERWAY: "#e65100", WorkStatus.FINISHED: "#1565c0",
+                       WorkStatus.ACCEPTED: "#2e7d32"}
+
+
 def parse_status(text: str) -> WorkStatus:
     t = (text or "").strip()
     for s in WorkStatus:

@@ -280,7 +280,7 @@ class MainWindow(ShellPlumbing, QMainWindow):
                 self.details.details_tab.show_point(self.store, self._selected)
         if changes.rain_gauges:
             self.rain_gauge_panel.refresh()
-        if changes.points or changes.patrol_points or changes.rain_gauges:
+        if changes.points or changes.patrol_points or changes.rain_gauges or changes.fund:   # fund: works' status
             self.map_view.refresh_points()
 
     # --- selection ------------------------------------------------------------------------------
