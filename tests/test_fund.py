@@ -451,3 +451,54 @@ def test_cli_checks_deadlines(home, capsys):
     assert "汛中巡查 8月31日前（局里设定" in out and "汛前排查 3月31日前（本软件默认）" in out
     code, _, err = _cli(capsys, "checks", "deadlines", "--year", "2023", "--phase", "汛后核查", "--date", "13-01")
     assert code == 2 and "汛后核查期限“13-01”不是有效日期" in err
+
+
+# ---- spending dated outside its fund year; the report's page count ----------------------------------------
+
+def test_spending_after_the_fund_year_needs_the_bureaus_word_and_before_it_never(store):
+    from hazardmap.domain.errors import OutsideFundYear
+
+    before = _snapshot(store)
+    with pytest.raises(OutsideFundYear) as e:
+        fund.spend(store, 2023, SpendDraft("一", "2024-02-05", "1000", "某地质勘查院"))
+    assert str(e.value) == ("支出日期 2024-02-05 已在 2023 年之后：如这笔钱确属 2023 年度资金（跨年支付），请确认后再登记；"
+                            "否则请登记到 2024 年度")
+    with pytest.raises(OutsideFundYear, match="不能早于 2023-01-01"):
+        fund.spend(store, 2023, SpendDraft("一", "2022-12-30", "1000", "某地质勘查院", cross_year=True))
+    assert _snapshot(store) == before
+    ch = fund.spend(store, 2023, SpendDraft("一", "2024-02-05", "1000", "某地质勘查院", cross_year=True))
+    (sp,) = fund.spendings(store, 2023)
+    assert sp.cross_year and sp.spent_on == "2024-02-05"
+    redo = ch.undo()
+    redo.undo()
+    assert fund.spendings(store, 2023)[0].cross_year
+    fund.spend(store, 2023, SpendDraft("一", "2023-12-31", "1", "某地质勘查院"))
+    assert [s.cross_year for s in fund.spendings(store, 2023)] == [False, True]
+
+
+def test_cli_spend_after_the_year_names_the_flag(home, capsys):
+    code, _, err = _cli(capsys, "fund", "spend", "--year", "2023", "--line", "一", "--date", "2024-02-05", "--amount",
+                        "1000", "--payee", "某地质勘查院")
+    assert code == 2 and "请确认后再登记" in err and "--belongs-to-year" in err
+    code, out, _ = _cli(capsys, "fund", "spend", "--year", "2023", "--line", "一", "--date", "2024-02-05", "--amount",
+                        "1000", "--payee", "某地质勘查院", "--belongs-to-year")
+    assert code == 0
+    code, out, _ = _cli(capsys, "fund", "show", "--year", "2023", "--spending")
+    assert "2024-02-05（跨年）" in out
+
+
+def test_report_footer_says_page_of_pages(store, tmp_path):
+    import shutil
+    import subprocess
+
+    from hazardmap.reports.fund_report import write_report
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils not installed")
+    _busy_year(store)
+    pdf = write_report(store, 2023, tmp_path / "r.pdf")
+    pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout.split("\f")
+    pages = [p for p in pages if p.strip()]
+    assert len(pages) >= 2
+    for i, text in enumerate(pages, start=1):
+        assert f"第{i}页共{len(pages)}页" in text.replace(" ", ""), i

@@ -140,3 +140,34 @@ def test_deadlines_set_in_the_window_in_one_undo_step(shell, qtbot, monkeypatch)
     shell.undo()
     assert all(d.is_default for d in checks.deadlines(shell.store, 2023).values())
     assert "汛前排查 3月31日前（本软件默认）" in win.checks_note.text()
+
+
+@pytest.mark.parametrize("answer, kept", [(QMessageBox.StandardButton.No, 0), (QMessageBox.StandardButton.Yes, 1)])
+def test_spending_after_the_year_asks_whether_it_belongs_to_it(shell, qtbot, monkeypatch, answer, kept):
+    from PySide6.QtWidgets import QDialog
+
+    from hazardmap.services import fund
+
+    win = fund_window.attach(shell).open()
+    qtbot.addWidget(win)
+    asked, errors = [], []
+    calls = iter([True])
+
+    def fill(form):
+        errors.append(form.error.text())
+        if next(calls, False) is False:
+            return QDialog.DialogCode.Rejected
+        for key, v in (("line", "一"), ("date", "2024-02-05"), ("amount", "1000"), ("payee", "某地质勘查院")):
+            form.edits[key].setText(v)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(fund_window._Form, "exec", fill)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or answer)
+    win.add_spending()
+    assert "已在 2023 年之后" in asked[0] and "确属 2023 年度资金吗" in asked[0]
+    assert len(fund.spendings(shell.store, 2023)) == kept
+    if kept:
+        win.lines.selectRow(0)
+        assert win.spending.item(0, 1).text() == "2024-02-05（跨年）"
+    else:
+        assert "请确认后再登记" in errors[-1]

@@ -35,7 +35,8 @@ def cmd_show(args, store: Store) -> int:
     fy, t = ov.year, ov.totals
     if args.spending:
         codes = {b.line.id: b.line.code for b in ov.balances}
-        emit([{"id": s.id, "line": codes.get(s.line_id, ""), "date": s.spent_on, "amount": yuan(s.amount_fen),
+        emit([{"id": s.id, "line": codes.get(s.line_id, ""), "date": s.spent_on + ("（跨年）" if s.cross_year else ""),
+               "amount": yuan(s.amount_fen),
                "payee": s.payee, "voucher": s.voucher, "note": s.note, "over_reason": s.over_reason}
               for s in svc.spendings(store, fy.year, args.line)], args.format, SPEND_HEADERS)
         return 0
@@ -61,7 +62,8 @@ def svc_difference(ov) -> str:
 def cmd_spend(args, store: Store) -> int:
     year = _year(args, store)
     ch = svc.spend(store, year, SpendDraft(args.line, args.date, args.amount, args.payee, args.voucher or "",
-                                           args.note or "", args.over_reason or "", args.work), by=args.by)
+                                           args.note or "", args.over_reason or "", args.work, args.belongs_to_year),
+                   by=args.by)
     sp = next(s for s in svc.spendings(store, year) if s.id == ch.record_id)
     b = next(b for b in svc.overview(store, year).balances if b.line.id == sp.line_id)
     print(f"已登记支出 {sp.id}：{yuan(sp.amount_fen)} 元 → {b.line.label}；该项余额 {yuan(b.balance_fen)} 元"
@@ -310,6 +312,8 @@ def register(sub) -> None:
     sp.add_argument("--note", help="备注")
     sp.add_argument("--over-reason", metavar="原因", help="超出该项余额时必须写明原因")
     sp.add_argument("--work", type=whole_number, metavar="工程编号", help="这笔支出所属的排危除险工程")
+    sp.add_argument("--belongs-to-year", action="store_true",
+                    help="支出日期在年度之后（跨年支付）时，确认这笔钱属于 --year 年度资金")
     r = add_command(fsub, "report", "年度执行情况报告（.pdf 打印，或 .xlsx）", cmd_report, year_option)
     output_options(r, "输出文件（.pdf 或 .xlsx）", mask_phones=None)
     n = add_command(fsub, "new-year", "新建一个年度的资金使用方案：项目从 .xlsx 读入（序号、项目、预算）或从以前年度复制",

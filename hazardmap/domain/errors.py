@@ -314,3 +314,18 @@ class FundYearExists(InvalidInput):
     def __init__(self, year: int) -> None:
         super().__init__(f"{year} 年的资金使用方案已经建立过了")
         self.year = year
+
+
+class OutsideFundYear(FieldInvalid):
+    """A payment dated outside its fund year. One dated after it may belong to it (money is often paid
+    the next year: the 2023 plan itself was issued in April 2024) once the user confirms so; one dated
+    before the year began never does."""
+
+    def __init__(self, year: int, day: str, *, after: bool) -> None:
+        if after:
+            text = (f"支出日期 {day} 已在 {year} 年之后：如这笔钱确属 {year} 年度资金（跨年支付），请确认后再登记；"
+                    f"否则请登记到 {day[:4]} 年度")
+        else:
+            text = f"支出日期 {day} 早于 {year} 年：{year} 年度资金的支出不能早于 {year}-01-01"
+        super().__init__("spent_on", text)
+        self.year, self.day, self.after = year, day, after

@@ -247,6 +247,7 @@ class Spending:
     work_id: int | None = None
     recorded_by: str = ""
     recorded_at: str = ""
+    cross_year: bool = False  # dated after its fund year; the bureau confirmed it belongs to that year
 
 
 @dataclass(frozen=True)
@@ -259,6 +260,7 @@ class SpendDraft:
     note: str = ""
     over_reason: str = ""
     work_id: int | None = None
+    cross_year: bool = False  # the user confirmed a payment dated after the fund year belongs to it
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from hazardmap.domain.changes import Changes
-from hazardmap.domain.errors import HazardmapError, Overspent
+from hazardmap.domain.errors import HazardmapError, OutsideFundYear, Overspent
 from hazardmap.domain.fund import DEFAULT_DUE, PRO_RATA_RULE, Phase, SpendDraft, WorkStatus, deadlines_note, \
     difference_text, yuan, yuan_whole
 from hazardmap.qt.buttons import error_label, push_button
@@ -240,7 +240,7 @@ class FundWindow(QDialog):
         rows = svc.spendings(self.store, self.year, line.code) if line else []
         self.spending.setRowCount(len(rows))
         for i, s in enumerate(rows):
-            for j, v in enumerate((s.id, s.spent_on, yuan(s.amount_fen), s.payee, s.voucher, s.note, s.over_reason)):
+            for j, v in enumerate((s.id, s.spent_on + ("（跨年）" if s.cross_year else ""), yuan(s.amount_fen), s.payee, s.voucher, s.note, s.over_reason)):
                 self.spending.setItem(i, j, _item(v, j == 2))
 
     def _show_works(self) -> None:
@@ -313,6 +313,16 @@ class FundWindow(QDialog):
             refused: list[HazardmapError] = []
             done = self.shell.run_operation(lambda st: svc.spend(st, self.year, draft), title="登记支出", parent=form,
                                             on_refused=refused.append)
+            if refused and isinstance(refused[0], OutsideFundYear) and refused[0].after:
+                if QMessageBox.question(form, "跨年支出", f"{refused[0]}\n\n这笔支出确属 {self.year} 年度资金吗？") \
+                        == QMessageBox.StandardButton.Yes:
+                    draft = SpendDraft(**{**draft.__dict__, "cross_year": True})
+                    refused.clear()
+                    done = self.shell.run_operation(lambda st: svc.spend(st, self.year, draft), title="登记支出",
+                                                    parent=form, on_refused=refused.append)
+                else:
+                    form.error.setText(str(refused[0]))
+                    continue
             if refused and isinstance(refused[0], Overspent):
                 reason, ok = QInputDialog.getText(form, "超支原因", f"{refused[0]}\n\n超支原因：")
                 if ok and reason.strip():

@@ -99,8 +99,9 @@ BOTTOM = MARGIN + 8 * MM
 
 
 class _Pdf:
-    def __init__(self, c, r: ExecutionReport) -> None:
+    def __init__(self, c, r: ExecutionReport, pages: int | None = None) -> None:
         self.c, self.r = c, r
+        self.pages = pages   # the total, known on the second drawing (report_pdf)
         self.page = 1
         self.y = 0.0
         self.x = MARGIN
@@ -120,7 +121,7 @@ class _Pdf:
     def footer(self) -> None:
         state = "已结账" if self.r.plan.year.closed else "未结账"
         draw_page_footer(self.c, PAGE_W, MARGIN, f"{self.r.year}年度（{state}）　hazardmap 生成",
-                         f"第 {self.page} 页")
+                         f"第 {self.page} 页" + (f" 共 {self.pages} 页" if self.pages else ""))
 
     def need(self, h_mm: float) -> None:
         if self.y - h_mm * MM < BOTTOM:
@@ -159,8 +160,9 @@ def _text(text: str, w: float, align: str = "left") -> Cell:
     return Cell(text, w, "value", align)
 
 
-def draw_report(c, r: ExecutionReport) -> None:
-    p = _Pdf(c, r)
+def draw_report(c, r: ExecutionReport, pages: int | None = None) -> int:
+    """Draws the report; returns how many pages it took (pages: the total for the footers)."""
+    p = _Pdf(c, r, pages)
     p.title()
     t = r.plan.totals
     # 一、资金计划执行
@@ -251,10 +253,16 @@ def draw_report(c, r: ExecutionReport) -> None:
     p.y -= 10 * MM
     draw_text(c, MARGIN, p.y, "（单位盖章）", 10)
     p.footer()
+    return p.page
 
 
 def report_pdf(r: ExecutionReport) -> bytes:
-    return _a4_pdf(f"衡南县{r.year}年地质灾害防治专项资金执行情况表", lambda c: draw_report(c, r))
+    """Drawn twice: the first drawing counts the pages, the second writes 第 N 页 共 M 页 on each."""
+    from hazardmap.reports.layout import new_canvas
+
+    scratch, _ = new_canvas("", (PAGE_W, PAGE_H))
+    pages = draw_report(scratch, r)
+    return _a4_pdf(f"衡南县{r.year}年地质灾害防治专项资金执行情况表", lambda c: draw_report(c, r, pages))
 
 
 # ---- xlsx ---------------------------------------------------------------------------------------------

@@ -47,7 +47,7 @@ def _line(r: sqlite3.Row) -> FundLine:
 
 def _spending(r: sqlite3.Row) -> Spending:
     return Spending(r["id"], r["line_id"], r["spent_on"], r["amount_fen"], r["payee"], r["voucher"], r["note"],
-                    r["over_reason"], r["work_id"], r["recorded_by"], r["recorded_at"])
+                    r["over_reason"], r["work_id"], r["recorded_by"], r["recorded_at"], bool(r["cross_year"]))
 
 
 def _check(r: sqlite3.Row) -> CheckRecord:
@@ -133,9 +133,9 @@ class SqliteFund:
     def insert_spending(self, conn: sqlite3.Connection, sp: Spending) -> int:
         """A new row (sp.id 0) or the same row again under its id (the redo of an undone spending)."""
         cur = conn.execute("INSERT INTO fund_spending (id, line_id, spent_on, amount_fen, payee, voucher, note, over_reason,"
-                           " work_id, recorded_by, recorded_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                           " work_id, recorded_by, recorded_at, cross_year) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                            (sp.id or None, sp.line_id, sp.spent_on, sp.amount_fen, sp.payee, sp.voucher, sp.note,
-                            sp.over_reason, sp.work_id, sp.recorded_by, sp.recorded_at))
+                            sp.over_reason, sp.work_id, sp.recorded_by, sp.recorded_at, int(sp.cross_year)))
         return cur.lastrowid
 
     def delete_spending(self, conn: sqlite3.Connection, spending_id: int) -> None:

@@ -391,6 +391,11 @@ MIGRATIONS: list[str] = [
         UNIQUE (year, point_seq, effective_on)
     );
     """,
+    # A payment dated after its fund year (the 2023 plan was issued in April 2024, so its money is paid in
+    # 2024) is kept only when the bureau confirmed it belongs to that year: the confirmation is recorded.
+    """
+    ALTER TABLE fund_spending ADD COLUMN cross_year INTEGER NOT NULL DEFAULT 0 CHECK (cross_year IN (0, 1));
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
