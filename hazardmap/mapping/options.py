@@ -35,6 +35,7 @@ class MapOptions:
     mask_phones: bool = False      # phones as 138****2467 (copies of the page leaving the bureau)
     visible: frozenset[str] = field(default_factory=lambda: frozenset(LAYERS))
     view: View | None = None       # which points (services/views.py); None = the newest key list
+    rain_at: int | None = None     # the time whose rain warnings colour the gauges (Unix s); None = now
 
     def __post_init__(self) -> None:
         if self.basemap not in BASEMAPS:

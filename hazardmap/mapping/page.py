@@ -158,7 +158,7 @@ def works_payload(store, options: MapOptions) -> dict:
     return {"works": out, "unlocated": unlocated}
 
 
-def rain_gauge_payload(sites, options: MapOptions) -> list[dict]:
+def rain_gauge_payload(sites, options: MapOptions, warn: dict[int, dict] | None = None) -> list[dict]:
     to_page = to_page_fn(options)
     out = []
     for s in sites:
@@ -166,9 +166,47 @@ def rain_gauge_payload(sites, options: MapOptions) -> list[dict]:
             continue
         lon, lat = to_page(s.lon, s.lat)
         first = f"第 {s.slot} 号雨量计（{s.batch_label}）" + (f"，站码 {s.station_code}" if s.station_code else "")
-        out.append({"slot": s.slot, "lon": lon, "lat": lat,
-                    "tooltip": [first, f"{s.township}{s.village}（位置为村庄中心）"]})
+        item = {"slot": s.slot, "lon": lon, "lat": lat, "tooltip": [first, f"{s.township}{s.village}（位置为村庄中心）"]}
+        w = (warn or {}).get(s.slot)
+        if w:
+            item["colour"] = w["colour"]
+            item["tooltip"].append(w["line"])
+        out.append(item)
     return out
+
+
+def rain_overlay(store, options: MapOptions) -> tuple[dict[int, dict], dict[int, dict]]:
+    """The rain warnings at options.rain_at: site -> {colour, line} (every site in use, by its level: grey
+    no readings, green none), and point -> {colour, line} for the points a site in warning covers."""
+    from hazardmap.domain.errors import HazardmapError
+    from hazardmap.domain.rain import NO_DATA_COLOUR, NO_WARNING_COLOUR
+    from hazardmap.services import rain
+
+    try:
+        rows = rain.status(store, options.rain_at)
+    except HazardmapError:   # a database without the rain settings: no overlay
+        return {}, {}
+    sites, points = {}, {}
+    for r in sorted(rows, key=lambda r: int(r.status.level or 0)):
+        st = r.status
+        if st.level is None:
+            sites[r.site.slot] = {"colour": NO_WARNING_COLOUR if st.has_data else NO_DATA_COLOUR,
+                                  "line": "雨量：无预警" if st.has_data else "雨量：无读数"}
+            continue
+        line = f"{st.level.colour_name}预警：{st.triggers[0].text}"
+        sites[r.site.slot] = {"colour": st.level.colour, "line": line}
+        for c in r.covered:
+            points[c.point] = {"colour": st.level.colour, "line": f"雨情：{r.name} {line}"}
+    return sites, points
+
+
+def _with_rain(points: list[dict], rings: dict[int, dict]) -> list[dict]:
+    for f in points:
+        ring = rings.get(f["seq"])
+        if ring:
+            f["rain"] = ring["colour"]
+            f["tooltip"] = [*f["tooltip"], ring["line"]]
+    return points
 
 
 def legend_payload(bundled: BundledData) -> dict:
@@ -260,11 +298,12 @@ def collect_payload(store, options: MapOptions) -> dict:
             t["url"] = tile_url(t["url"], options.tianditu_key)
             t["label_url"] = tile_url(t["label_url"], options.tianditu_key)
         tiles = t
+    warn, rings = rain_overlay(store, options)
     return {
-        "points": points_payload(pts, latest, options),
+        "points": _with_rain(points_payload(pts, latest, options), rings),
         "unlocated": [{"seq": p.seq, "name": p.name} for p in pts if not p.located],
         "shown": shown_payload(store, pts, options),
-        "rain_gauges": rain_gauge_payload(rain_gauges.list_sites(store), options),
+        "rain_gauges": rain_gauge_payload(rain_gauges.list_sites(store), options, warn),
         "works": works_payload(store, options),
         "static": static_layers(store.bundled, options),
         "legend": legend_payload(store.bundled),
@@ -284,10 +323,11 @@ def build_map_page(store, out_path: Path, options: MapOptions | None = None, *, 
 def points_update(store, options: MapOptions) -> dict:
     """What the window sends to a loaded page after a Changes record: points, rain gauges and works."""
     pts = views.points_in_view(store, options.view)
-    return {"points": points_payload(pts, patrol_status.latest_judgements(store), options),
+    warn, rings = rain_overlay(store, options)
+    return {"points": _with_rain(points_payload(pts, patrol_status.latest_judgements(store), options), rings),
             "unlocated": [{"seq": p.seq, "name": p.name} for p in pts if not p.located],
             "shown": shown_payload(store, pts, options),
-            "rain_gauges": rain_gauge_payload(rain_gauges.list_sites(store), options),
+            "rain_gauges": rain_gauge_payload(rain_gauges.list_sites(store), options, warn),
             "works": works_payload(store, options)}
 
 

@@ -15,7 +15,8 @@ from hazardmap import __version__
 from hazardmap.domain.changes import Changes
 from hazardmap.mapping.options import BASEMAPS, LAYERS, MapOptions
 from hazardmap.mapping.page import build_map_page
-from hazardmap.qt import about, fund_window, key_list_import, patrol, plan_tab, point_register, printing
+from hazardmap.qt import (about, fund_window, key_list_import, patrol, plan_tab, point_register, printing,
+                          rain_panel)
 from hazardmap.qt.bus_adapter import QtChangeBus
 from hazardmap.qt.buttons import menu_action
 from hazardmap.qt.details_panel import DetailsPanel
@@ -140,7 +141,8 @@ class MainWindow(ShellPlumbing, QMainWindow):
         self.features = {"about": about.attach(self), "printing": printing.attach(self),
                          "patrol": patrol.attach(self), "plan": plan_tab.attach(self),
                          "register": point_register.attach(self), "key_lists": key_list_import.attach(self),
-                         "fund": fund_window.attach(self)}
+                         "fund": fund_window.attach(self),
+                         "rain": rain_panel.attach(self)}
         self._restore_layout()
 
     def showEvent(self, event) -> None:  # noqa: N802
@@ -280,7 +282,8 @@ class MainWindow(ShellPlumbing, QMainWindow):
                 self.details.details_tab.show_point(self.store, self._selected)
         if changes.rain_gauges:
             self.rain_gauge_panel.refresh()
-        if changes.points or changes.patrol_points or changes.rain_gauges or changes.fund:   # fund: works' status
+        # fund: the works' status on the map
+        if changes.points or changes.patrol_points or changes.rain_gauges or changes.rain or changes.fund:
             self.map_view.refresh_points()
 
     # --- selection ------------------------------------------------------------------------------

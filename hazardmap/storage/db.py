@@ -221,6 +221,7 @@ class Database:
         from hazardmap.storage.key_lists_repo import SqliteKeyLists
         from hazardmap.storage.plan_repo import SqlitePlans
         from hazardmap.storage.points_repo import SqlitePoints
+        from hazardmap.storage.rain_repo import SqliteRain
         from hazardmap.storage.rain_gauges_repo import SqliteRainGauges
         from hazardmap.storage.settings_repo import SqliteSettings
 
@@ -232,6 +233,7 @@ class Database:
         self.patrol = SqlitePatrol()
         self.settings = SqliteSettings()
         self.key_lists = SqliteKeyLists()
+        self.rain = SqliteRain()
         self.fund = SqliteFund()
 
     @classmethod

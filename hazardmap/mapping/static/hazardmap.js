@@ -40,7 +40,9 @@
     var dx = p.dx || 0, dy = p.dy || 0;
     return L.divIcon({
       className: "hm-pt-wrap",
-      html: '<div class="' + cls + '" style="background:' + esc(p.colour) + '">' + Number(p.seq) + "</div>",
+      // A point a rain warning covers gets a thick ring in the warning's colour (must be patrolled).
+      html: '<div class="' + cls + '" style="background:' + esc(p.colour) +
+        (p.rain ? ";outline:4px solid " + esc(p.rain) + ";outline-offset:2px" : "") + '">' + Number(p.seq) + "</div>",
       iconSize: [26, 26], iconAnchor: [13 - dx, 13 - dy], tooltipAnchor: [12 + dx, dy],
       popupAnchor: [dx, -12 + dy]
     });
@@ -48,7 +50,8 @@
 
   function gaugeIcon(s) {
     var dx = s.dx || 0, dy = s.dy || 0;
-    return L.divIcon({ className: "hm-rg-wrap", html: '<div class="hm-rg">' + Number(s.slot) + "</div>",
+    var style = s.colour ? ' style="background:' + esc(s.colour) + '"' : "";   // its rain warning level
+    return L.divIcon({ className: "hm-rg-wrap", html: '<div class="hm-rg"' + style + ">" + Number(s.slot) + "</div>",
       iconSize: [20, 20], iconAnchor: [10 - dx, 10 - dy], tooltipAnchor: [dx, dy] });
   }
 
