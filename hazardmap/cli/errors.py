@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Callable
 
 from hazardmap.domain.errors import (Ambiguous, DatabaseDamaged, DuplicateCode, EntryInBin, FieldInvalid, FileExists,
-                                     HazardmapError, OutsideCounty, Overspent, RetireWithoutReason, StaleEdit,
+                                     HazardmapError, OutsideCounty, OutsideFundYear, Overspent, RetireWithoutReason, StaleEdit,
                                      UnknownTownship, VillageNotInTownship, YearClosed)
 
 
@@ -32,6 +32,7 @@ REMEDIES: dict[type, Callable[[HazardmapError], str]] = {
     UnknownTownship: lambda exc: "--township 请写全称，如“茅市镇”“云集街道”“相市乡”",
     VillageNotInTownship: lambda exc: "请核对 --village 与 --township",
     Overspent: lambda exc: "如确需超支，请加 --over-reason 写明原因",
+    OutsideFundYear: lambda exc: "确属该年度资金请加 --belongs-to-year" if exc.after else "",
     YearClosed: lambda exc: f"重新打开：hazardmap fund reopen --year {exc.year}",
     RetireWithoutReason: lambda exc: "请加 --reason 写明原因",
     FieldInvalid: _field_flag,
