@@ -8,7 +8,8 @@ import subprocess
 import pytest
 
 from hazardmap.domain.errors import FileExists, InvalidInput
-from hazardmap.geodata.gcj02 import distance_m, wgs84_to_gcj02
+from hazardmap.domain.coordinates import distance_m
+from hazardmap.geodata.gcj02 import wgs84_to_gcj02
 from hazardmap.services import layer_export, layer_import, layer_read
 from hazardmap.services.register import points_in_view
 

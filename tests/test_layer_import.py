@@ -10,7 +10,8 @@ import zipfile
 import pytest
 
 from hazardmap.domain.errors import CrsNeeded, ImportRefused, InvalidInput, LayerUnreadable
-from hazardmap.geodata.gcj02 import distance_m, wgs84_to_gcj02
+from hazardmap.domain.coordinates import distance_m
+from hazardmap.geodata.gcj02 import wgs84_to_gcj02
 from hazardmap.services import layer_import, layer_read
 from hazardmap.services.register import points_in_view
 

@@ -118,6 +118,43 @@ def test_upgrade_seeds_the_2023_fund_plan_and_works(home):
         store.close()
 
 
+def _before_cross_year() -> int:
+    """The schema version just before the cross-year migration (found by its text: migrations get
+    reordered when branches merge); only the migrations after it are replayed, so it must be the last."""
+    import pytest
+
+    from hazardmap.storage.schema import MIGRATIONS
+
+    version = next(i for i, m in enumerate(MIGRATIONS) if "ADD COLUMN cross_year" in m)
+    if version != SCHEMA_VERSION - 1:
+        pytest.skip("later migrations follow the cross-year one and cannot be replayed on this database")
+    return version
+
+
+def test_spending_recorded_before_the_cross_year_column_is_kept(home):
+    """The migration that records a confirmed cross-year payment, on a database with spending in it."""
+    import sqlite3
+
+    from hazardmap.domain.fund import SpendDraft
+    from hazardmap.services import fund
+
+    store = open_store(home)
+    fund.spend(store, 2023, SpendDraft("七", "2023-06-01", "1234.5", "某劳保用品店", "记-1"))
+    store.close()
+    conn = sqlite3.connect(db_path(home))
+    conn.execute("ALTER TABLE fund_spending DROP COLUMN cross_year")
+    conn.execute(f"PRAGMA user_version = {_before_cross_year()}")
+    conn.commit()
+    conn.close()
+    store = open_store(home)
+    try:
+        (sp,) = fund.spendings(store, 2023)
+        assert (sp.amount_fen, sp.voucher, sp.cross_year) == (123450, "记-1", False)
+        assert store.db.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    finally:
+        store.close()
+
+
 def test_reference_layer_tables_added_to_an_old_database(home):
     """The reference-layer migration on a 0.1.0 database: empty tables, a layer can be added and read."""
     import json

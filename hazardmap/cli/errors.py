@@ -6,7 +6,7 @@ from typing import Callable
 
 from hazardmap.domain.errors import (Ambiguous, CrsNeeded, DatabaseDamaged, DuplicateCode, EntryInBin,
                                      FieldInvalid, FileExists, HazardmapError, ImportRefused, OutsideCounty,
-                                     Overspent, RetireWithoutReason, StaleEdit, UnknownTownship,
+                                     OutsideFundYear, Overspent, RetireWithoutReason, StaleEdit, UnknownTownship,
                                      VillageNotInTownship, YearClosed)
 
 
@@ -35,6 +35,7 @@ REMEDIES: dict[type, Callable[[HazardmapError], str]] = {
     UnknownTownship: lambda exc: "--township 请写全称，如“茅市镇”“云集街道”“相市乡”",
     VillageNotInTownship: lambda exc: "请核对 --village 与 --township",
     Overspent: lambda exc: "如确需超支，请加 --over-reason 写明原因",
+    OutsideFundYear: lambda exc: "确属该年度资金请加 --belongs-to-year" if exc.after else "",
     YearClosed: lambda exc: f"重新打开：hazardmap fund reopen --year {exc.year}",
     RetireWithoutReason: lambda exc: "请加 --reason 写明原因",
     FieldInvalid: _field_flag,

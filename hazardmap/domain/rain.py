@@ -20,7 +20,9 @@ from datetime import date, datetime, timedelta, timezone
 from itertools import accumulate
 from typing import Iterable, Mapping, Sequence
 
+from hazardmap.domain.coordinates import distance_m
 from hazardmap.domain.errors import InvalidInput
+from hazardmap.domain.validation import number_in_range
 
 BEIJING = timezone(timedelta(hours=8), "北京时间")
 HOUR = 3600
@@ -191,13 +193,7 @@ def check_effective(k: float | str, days: int | str) -> EffectiveParams:
         raise InvalidInput(f"衰减系数 k“{k}”不是数字") from None
     if not math.isfinite(kk) or not 0 < kk < 1:
         raise InvalidInput(f"衰减系数 k = {k} 不合理：应在 0 与 1 之间（不含）")
-    try:
-        n = int(str(days).strip())
-    except ValueError:
-        raise InvalidInput(f"前期天数“{days}”不是整数") from None
-    if not 0 <= n <= 30:
-        raise InvalidInput(f"前期天数 {n} 不合理：应在 0～30 天之间")
-    return EffectiveParams(kk, n)
+    return EffectiveParams(kk, number_in_range(days, "前期天数", 0, 30, unit="天", whole=True))
 
 
 def effective_rainfall(today_mm: float, earlier_days_mm: Sequence[float], params: EffectiveParams) -> float:
@@ -515,14 +511,6 @@ def episodes(series: Series, table: ThresholdTable, params: EffectiveParams, sta
 
 # ---- coverage --------------------------------------------------------------------------------------------
 
-def distance_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    r = 6371.0088
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * r * math.asin(math.sqrt(a))
-
-
 @dataclass(frozen=True)
 class CoverPoint:
     seq: int
@@ -558,7 +546,7 @@ def coverage(site: CoverSite, points: Sequence[CoverPoint], radius_km: float,
             continue
         why = ""
         if None not in (site.lon, site.lat, p.lon, p.lat):
-            d = distance_km(site.lon, site.lat, p.lon, p.lat)
+            d = distance_m(site.lon, site.lat, p.lon, p.lat) / 1000
             if d <= radius_km:
                 why = f"距离 {d:.1f} km"
         if not why and site.township and p.township == site.township:
@@ -571,13 +559,7 @@ def coverage(site: CoverSite, points: Sequence[CoverPoint], radius_km: float,
 
 
 def check_radius(value: float | str) -> float:
-    try:
-        r = float(str(value).strip().lower().removesuffix("km").strip())
-    except ValueError:
-        raise InvalidInput(f"覆盖半径“{value}”不是数字（单位 km）") from None
-    if not math.isfinite(r) or not 0 <= r <= 100:
-        raise InvalidInput(f"覆盖半径 {value} km 不合理：应在 0～100 km 之间")
-    return r
+    return float(number_in_range(value, "覆盖半径", 0, 100, unit="km", hint="（单位 km）"))
 
 
 # ---- back-test -------------------------------------------------------------------------------------------

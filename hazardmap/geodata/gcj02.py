@@ -60,15 +60,6 @@ def gcj02_to_wgs84(lon: float, lat: float, *, tolerance_deg: float = 1e-9, max_i
     return wlon, wlat
 
 
-def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    """Great-circle distance in metres (haversine; ample for checks at county scale)."""
-    r = 6371008.8
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * r * math.asin(math.sqrt(h))
-
-
 # ---- BD-09 (Baidu maps): a further published offset on top of GCJ-02, also outside PROJ -------------
 
 _X_PI = math.pi * 3000.0 / 180.0  # the constant of the published Baidu formula

@@ -14,7 +14,7 @@ LAYERS: dict[str, str] = {
     "villages": "村庄",
     "points": "重点隐患点",
     "rain_gauges": "雨量计站点",
-    "emergency_works": "2023 排危除险项目",
+    "emergency_works": "排危除险工程",
 }
 
 # Optional online basemaps; "offline" (vector layers only) is the default and makes no request.

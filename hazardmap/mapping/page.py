@@ -18,13 +18,14 @@ import folium
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
+from hazardmap.domain.fund import WORK_STATUS_COLOURS, yuan_whole
 from hazardmap.domain.patrol_status import STATUS_COLOURS, LatestPatrol, status_label
 from hazardmap.domain.points import HazardPoint, Precision, mask_phone
 from hazardmap.files import write_text
 from hazardmap.geodata.bundled import BundledData
 from hazardmap.mapping.assets import ASSET_DIR, CSS, JS, copy_assets
 from hazardmap.mapping.options import BASEMAPS, LAYERS, MapOptions, page_datum, page_to_cgcs2000, to_page_fn
-from hazardmap.services import patrol_status, rain_gauges, views
+from hazardmap.services import patrol_status, rain_gauges, views, works
 
 __all__ = ["BASEMAPS", "LAYERS", "MapOptions", "build_map_page", "collect_payload", "page_to_cgcs2000",
            "points_update"]
@@ -138,7 +139,7 @@ def reference_payload(store, options: MapOptions) -> tuple[list[dict], dict]:
 
 
 def static_layers(bundled: BundledData, options: MapOptions) -> dict:
-    """The read-only layers: county, neighbours, township seats, villages, emergency works."""
+    """The read-only layers: county, neighbours, township seats, villages."""
     to_page = to_page_fn(options)
     seats = []
     for t in bundled.townships:
@@ -152,21 +153,31 @@ def static_layers(bundled: BundledData, options: MapOptions) -> dict:
             continue
         lon, lat = to_page(v.lon, v.lat)
         villages.append({"lon": lon, "lat": lat, "label": v.name, "tooltip": [f"{v.township} {v.name}"]})
-    works_by_seq = {w.seq: w for w in bundled.emergency_works}
-    works = []
-    for s in bundled.emergency_work_sites:
-        if s.lon is None:
-            continue
-        lon, lat = to_page(s.lon, s.lat)
-        w = works_by_seq.get(s.work_seq)
-        site = w.site if w else f"{s.township}{s.village}"
-        amount = [f"资金 {w.amount_yuan / 10000:g} 万元"] if w else []
-        works.append({"lon": lon, "lat": lat,
-                      "tooltip": ["2023 排危除险", site, *amount, f"（位置为{s.village}村庄中心）"]})
     return {"county": _transform_geojson(bundled.county_geojson, to_page),
             "neighbours": _transform_geojson(bundled.neighbours_geojson(), to_page),
-            "townships": seats, "villages": villages, "emergency_works": works,
-            "emergency_works_unlocated": sum(1 for s in bundled.emergency_work_sites if s.lon is None)}
+            "townships": seats, "villages": villages}
+
+
+def works_payload(store, options: MapOptions) -> dict:
+    """The 排危除险 works from the database, one marker per known place (services/works.py work_places),
+    coloured by status; tooltip and popup are plain-text lines. `unlocated`: works with no known place."""
+    to_page = to_page_fn(options)
+    out, unlocated = [], 0
+    for w, places, treated in works.work_places(store):
+        if not places:
+            unlocated += 1
+            continue
+        title = f"{w.year}年排危除险第 {w.seq} 项"
+        status = works.status_text(w)
+        points = "、".join(f"第 {p.seq} 号 {p.name}" + ("（已核销）" if p.retired else "") for p in treated) or "未登记"
+        for place in places:
+            lon, lat = to_page(place.lon, place.lat)
+            out.append({"id": w.id, "year": w.year, "seq": w.seq, "lon": round(lon, 7), "lat": round(lat, 7),
+                        "status": w.status.value, "colour": WORK_STATUS_COLOURS[w.status],
+                        "tooltip": [title, f"进度：{status}", f"预算：{yuan_whole(w.budget_fen)} 元"],
+                        "popup": [title, f"地点：{w.site}", f"预算：{yuan_whole(w.budget_fen)} 元", f"进度：{status}",
+                                  f"治理的隐患点：{points}", f"图上位置：{place.note}"]})
+    return {"works": out, "unlocated": unlocated}
 
 
 def rain_gauge_payload(sites, options: MapOptions, warn: dict[int, dict] | None = None) -> list[dict]:
@@ -224,6 +235,7 @@ def legend_payload(bundled: BundledData) -> dict:
     km = township_uncertainty_m(bundled) / 1000
     return {
         "statuses": [{"label": k, "colour": v} for k, v in STATUS_COLOURS.items()],
+        "works": [{"label": s.value, "colour": c} for s, c in WORK_STATUS_COLOURS.items()],
         "precision": [
             {"cls": "village", "label": Precision.VILLAGE.label + "（实线）"},
             {"cls": "township", "label": Precision.TOWNSHIP.label + f"（虚线圈：约 {km:g} km 内）"},
@@ -317,6 +329,7 @@ def collect_payload(store, options: MapOptions) -> dict:
         "unlocated": [{"seq": p.seq, "name": p.name} for p in pts if not p.located],
         "shown": shown_payload(store, pts, options),
         "rain_gauges": rain_gauge_payload(rain_gauges.list_sites(store), options, warn),
+        "works": works_payload(store, options),
         "static": static_layers(store.bundled, options),
         "legend": legend_payload(store.bundled),
         "layers": [{"key": k, "label": v, "visible": k in options.visible} for k, v in LAYERS.items()]
@@ -334,13 +347,14 @@ def build_map_page(store, out_path: Path, options: MapOptions | None = None, *, 
 
 
 def points_update(store, options: MapOptions) -> dict:
-    """What the window sends to a loaded page after a Changes record: points and rain gauges."""
+    """What the window sends to a loaded page after a Changes record: points, rain gauges and works."""
     pts = views.points_in_view(store, options.view)
     warn, rings = rain_overlay(store, options)
     return {"points": _with_rain(points_payload(pts, patrol_status.latest_judgements(store), options), rings),
             "unlocated": [{"seq": p.seq, "name": p.name} for p in pts if not p.located],
             "shown": shown_payload(store, pts, options),
-            "rain_gauges": rain_gauge_payload(rain_gauges.list_sites(store), options, warn)}
+            "rain_gauges": rain_gauge_payload(rain_gauges.list_sites(store), options, warn),
+            "works": works_payload(store, options)}
 
 
 def shown_payload(store, pts: list[HazardPoint], options: MapOptions) -> dict:

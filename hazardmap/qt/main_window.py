@@ -286,7 +286,8 @@ class MainWindow(ShellPlumbing, QMainWindow):
             self.map_view.load_map()
         if changes.rain_gauges:
             self.rain_gauge_panel.refresh()
-        if changes.points or changes.patrol_points or changes.rain_gauges or changes.rain:
+        # fund: the works' status on the map
+        if changes.points or changes.patrol_points or changes.rain_gauges or changes.rain or changes.fund:
             self.map_view.refresh_points()
 
     # --- selection ------------------------------------------------------------------------------

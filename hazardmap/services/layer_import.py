@@ -386,7 +386,7 @@ class _RegisterIndex:
                 self.by_name.setdefault(p.name, []).append(p)
 
     def duplicate(self, code: str, name: str, lon: float, lat: float) -> tuple[int, str] | None:
-        from hazardmap.geodata.gcj02 import distance_m
+        from hazardmap.domain.coordinates import distance_m
 
         if code and code in self.by_code:
             return self.by_code[code], f"统一编号“{code}”已在册（第 {self.by_code[code]} 号）"

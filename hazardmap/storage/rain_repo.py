@@ -5,6 +5,7 @@ import sqlite3
 from typing import Iterable, Sequence
 
 from hazardmap.domain.rain import Level, Threshold, ThresholdChange, Window
+from hazardmap.storage.sql import conditions
 
 
 class SqliteRain:
@@ -16,19 +17,10 @@ class SqliteRain:
     def readings(self, conn: sqlite3.Connection, *, sites: Sequence[int] | None = None, since: int | None = None,
                  until: int | None = None) -> list[tuple[int, int, float, int]]:
         """(site, ts, mm, minutes), by site then time; since/until inclusive."""
-        where, args = [], []
-        if sites is not None:
-            where.append(f"site_slot IN ({','.join('?' * len(sites))})")
-            args.extend(sites)
-        if since is not None:
-            where.append("ts >= ?")
-            args.append(since)
-        if until is not None:
-            where.append("ts <= ?")
-            args.append(until)
-        sql = "SELECT site_slot, ts, mm, minutes FROM rain_reading"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
+        where, args = conditions(("ts >= ?", since), ("ts <= ?", until),
+                                 always=() if sites is None else (f"site_slot IN ({','.join('?' * len(sites))})",))
+        args = [*(sites or ()), *args]
+        sql = "SELECT site_slot, ts, mm, minutes FROM rain_reading" + where
         cur = conn.cursor()
         cur.row_factory = None   # plain tuples: a year's 876,000 readings without a Row object each
         return cur.execute(sql + " ORDER BY site_slot, ts", args).fetchall()

@@ -458,6 +458,11 @@ MIGRATIONS: list[str] = [
         ('rain_after_hours', '24', 1, '回溯检验：预警结束后多少小时内的异常/危险报告仍算命中；出厂默认值，非本局规定'),
         ('rain_sms_template', '【衡南县自然资源局】{站点}雨量计{原因}，已达{等级}预警，请{监测员}立即对{隐患点}开展{巡查}，发现异常立即报告并组织避险。', 1, '预警短信模板；出厂默认值，请按本局要求修改');
     """,
+    # A payment dated after its fund year (the 2023 plan was issued in April 2024, so its money is paid in
+    # 2024) is kept only when the bureau confirmed it belongs to that year: the confirmation is recorded.
+    """
+    ALTER TABLE fund_spending ADD COLUMN cross_year INTEGER NOT NULL DEFAULT 0 CHECK (cross_year IN (0, 1));
+    """,
     # Reference layers (the bureau's township boundaries, roads, rivers, zoning) imported from GIS files:
     # geometry as WKB in CGCS2000 lon/lat, one row per feature.
     """
