@@ -153,3 +153,25 @@ def test_spending_recorded_before_the_cross_year_column_is_kept(home):
         assert store.db.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     finally:
         store.close()
+
+
+def test_reference_layer_tables_added_to_an_old_database(home):
+    """The reference-layer migration on a 0.1.0 database: empty tables, a layer can be added and read."""
+    import json
+
+    from hazardmap.services import layer_read, reference_layers
+
+    home.mkdir(parents=True)
+    shutil.copyfile(FIXTURE, db_path(home))
+    store = open_store(home)
+    try:
+        assert store.db.version == SCHEMA_VERSION
+        assert reference_layers.list_layers(store) == []
+        gj = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"名称": "测试河"},
+              "geometry": {"type": "LineString", "coordinates": [[112.70, 26.70], [112.80, 26.75]]}}]}
+        path = home / "river.geojson"
+        path.write_text(json.dumps(gj, ensure_ascii=False), encoding="utf-8")
+        reference_layers.import_reference(store, layer_read.read_layer(path), name="河流")
+        assert [(x.name, x.count) for x in reference_layers.list_layers(store)] == [("河流", 1)]
+    finally:
+        store.close()
