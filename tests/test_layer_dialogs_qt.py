@@ -111,6 +111,25 @@ def test_far_points_warned_and_crs_changed_by_the_user(importer, store, tmp_path
     assert "带号" in importer.error.text() and not importer.import_button.isEnabled()
 
 
+def test_surveyors_x_north_in_zone_38_warned_and_guessed(importer, tmp_path):
+    import pyproj
+
+    to_gk = pyproj.Transformer.from_crs(4490, 4526, always_xy=True)
+    lines = ["统一编号,名称,乡镇,X,Y"]
+    for code, name, town, _m, _p, lon, lat in ROWS:
+        east, north = to_gk.transform(lon, lat)
+        lines.append(f"{code},{name},{town},{north:.2f},{east:.2f}")   # X = northing, as surveyors write it
+    path = tmp_path / "xy.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    importer.load(path)
+    assert importer.chosen_crs() == "EPSG:4526" and "CGCS2000 3° 带 38" in importer.crs_box.currentText()
+    assert "北坐标" in importer.warnings.text()
+    assert _statuses(importer) == [(2, "新增"), (3, "新增")]
+    assert np.allclose([r.lon for r in importer.model.rows], [ROWS[0][5], ROWS[1][5]], atol=1e-5)
+    importer.select_crs("EPSG:4547")   # the same zone without the zone number: the eastings say otherwise
+    assert "带号" in importer.error.text()
+
+
 def test_bad_files_say_why_in_chinese_and_write_nothing(importer, store, tmp_path):
     before = len(points_in_view(store))
     (tmp_path / "x.kmz").write_text("<kml>not zipped</kml>", encoding="utf-8")
