@@ -29,14 +29,17 @@ def shot(widget, tmp_path: Path, name: str) -> Path:
     return path
 
 
+def _shown(qtbot, dlg):
+    qtbot.addWidget(dlg)
+    dlg.show()
+    return dlg
+
+
 @pytest.fixture
 def importer(qtbot, double):
     from hazardmap.qt.layer_import_dialog import LayerImportDialog
 
-    dlg = LayerImportDialog(double)
-    qtbot.addWidget(dlg)
-    dlg.show()
-    return dlg
+    return _shown(qtbot, LayerImportDialog(double))
 
 
 def _statuses(dlg) -> list[tuple[int, str]]:
@@ -168,10 +171,7 @@ def test_lines_offered_as_a_reference_layer(importer, double, store, tmp_path):
 def exporter(qtbot, double):
     from hazardmap.qt.layer_export_dialog import LayerExportDialog
 
-    dlg = LayerExportDialog(double)
-    qtbot.addWidget(dlg)
-    dlg.show()
-    return dlg
+    return _shown(qtbot, LayerExportDialog(double))
 
 
 def test_export_kml_masked_by_default_and_read_back(exporter, double, store, tmp_path):

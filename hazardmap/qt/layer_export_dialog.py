@@ -13,9 +13,9 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFileDialog, QForm
                                QWidget)
 
 from hazardmap.domain.errors import HazardmapError
-from hazardmap.qt.buttons import error_label, menu_action, ok_button, ok_cancel
+from hazardmap.qt.buttons import error_label, ok_button, ok_cancel
 from hazardmap.qt.operations import INTERNAL_ERROR, Cancelled, run_in_worker
-from hazardmap.qt.shell import MenuId, Section, Shell
+from hazardmap.qt.shell import DialogFeature, Shell
 from hazardmap.services import layer_export, reference_layers
 from hazardmap.services.views import view_title
 
@@ -149,19 +149,6 @@ class LayerExportDialog(QDialog):
         return written
 
 
-class LayerExport:
-    def __init__(self, shell: Shell) -> None:
-        self.shell = shell
-        self.dialog: LayerExportDialog | None = None
-        self.action = menu_action(shell.widget(), "导出图层…", self.open)
-        self.action.setToolTip("把隐患点、雨量站点、巡查情况或参考图层导出为 GeoPackage、Shapefile、KML/KMZ、GeoJSON、CSV、Excel")
-        shell.add_action(MenuId.FILE, self.action, Section.DATA)
-
-    def open(self) -> LayerExportDialog:
-        self.dialog = LayerExportDialog(self.shell)
-        self.dialog.show()
-        return self.dialog
-
-
-def attach(shell: Shell) -> LayerExport:
-    return LayerExport(shell)
+def attach(shell: Shell) -> DialogFeature:
+    return DialogFeature(shell, LayerExportDialog, "导出图层…",
+                         tip="把隐患点、雨量站点、巡查情况或参考图层导出为 GeoPackage、Shapefile、KML/KMZ、GeoJSON、CSV、Excel")

@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QFileDialog, QFormLayout, QGr
 
 from hazardmap.domain.errors import HazardmapError
 from hazardmap.geodata import crs as crsmod
-from hazardmap.qt.buttons import error_label, menu_action, push_button
+from hazardmap.qt.buttons import error_label, push_button
 from hazardmap.qt.mini_map import DotGroup, MiniMap
 from hazardmap.qt.operations import INTERNAL_ERROR, Cancelled, run_in_worker
-from hazardmap.qt.shell import MenuId, Section, Shell
+from hazardmap.qt.shell import DialogFeature, Shell
 from hazardmap.services import layer_import, layer_read, reference_layers
 from hazardmap.services.register import points_in_view
 
@@ -489,19 +489,6 @@ def _crs_needed(data: layer_read.LayerData):
     return ""
 
 
-class LayerImport:
-    def __init__(self, shell: Shell) -> None:
-        self.shell = shell
-        self.dialog: LayerImportDialog | None = None
-        self.action = menu_action(shell.widget(), "导入图层…", self.open)
-        self.action.setToolTip("从 GeoPackage、Shapefile、KML/KMZ、GeoJSON 或带坐标的 Excel/CSV 导入隐患点或参考图层")
-        shell.add_action(MenuId.FILE, self.action, Section.DATA)
-
-    def open(self) -> LayerImportDialog:
-        self.dialog = LayerImportDialog(self.shell)
-        self.dialog.show()
-        return self.dialog
-
-
-def attach(shell: Shell) -> LayerImport:
-    return LayerImport(shell)
+def attach(shell: Shell) -> DialogFeature:
+    return DialogFeature(shell, LayerImportDialog, "导入图层…",
+                         tip="从 GeoPackage、Shapefile、KML/KMZ、GeoJSON 或带坐标的 Excel/CSV 导入隐患点或参考图层")
