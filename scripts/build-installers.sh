@@ -3,7 +3,7 @@
 # --no-frozen and dist/hazardmap is already there), then
 #   - the .deb for Debian 12 / UOS / Kylin (scripts/build-deb.sh), tested with --test (scripts/test-deb.sh,
 #     needs root: it installs and removes the package), and with --clean-debian on a clean Debian 12 root
-#     (scripts/test-deb-clean.sh, root; about 2 min with its cache in build/deb-clean, 4 min without);
+#     (scripts/test-deb-clean.sh, root; about 40 s with its cache in build/deb-clean, 2 min without);
 #   - the Windows setup, built under Wine (scripts/windows/build-wine.sh), only with --windows or
 #     HAZARDMAP_WINDOWS=1: it downloads a Windows Python and wheels and takes much longer.
 # Prints the time of each step.

@@ -15,8 +15,9 @@
 #    pdffonts/pdftotext), a patrol record, apt remove (program gone, ~/.local/share/hazardmap kept),
 #    reinstall (the record is found), and no missing-library/configuration message from the program.
 # The window screenshot and the program's stderr stay in build/deb-clean/ for a look afterwards.
-# Times on the 2-core build machine (loaded): Debian root built 100 s (first run or --fresh), unpacked 2 s,
-# apt update 3 s, install 35 s (15 s with cached packages), checks about 60 s.
+# Times on the 2-core build machine (shared): Debian root built 46-100 s (first run or --fresh), unpacked
+# 1-6 s, apt update 2-3 s, install 16 s from the cache (31-63 s downloading 109 MB), checks 34-65 s:
+# about 40 s a run with the cache, 2 min without.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CACHE=build/deb-clean
@@ -45,8 +46,9 @@ timed() { echo "[deb-clean] $1: $((SECONDS - step_start)) s"; step_start=$SECOND
 mkdir -p "$CACHE/apt-archives/partial"
 if [ "$fresh" = 1 ] || [ ! -s "$TARBALL" ]; then
   rm -f "$TARBALL"
-  mmdebstrap --variant=minbase --quiet bookworm "$TARBALL.part"
-  mv "$TARBALL.part" "$TARBALL"
+  # the name must end in .tar: mmdebstrap picks the output format by it (else it makes a folder)
+  mmdebstrap --variant=minbase --quiet bookworm "$CACHE/partial.tar"
+  mv "$CACHE/partial.tar" "$TARBALL"
   timed "built a minimal Debian 12 root ($(du -h "$TARBALL" | cut -f1)) with mmdebstrap"
 else
   echo "[deb-clean] Debian 12 root from the cache: $TARBALL, made $(date -r "$TARBALL" '+%F %R') (--fresh to rebuild)"
