@@ -2,20 +2,22 @@
 # Build every installer from a fresh clone: the frozen one-folder app (scripts/build-frozen.sh, unless
 # --no-frozen and dist/hazardmap is already there), then
 #   - the .deb for Debian 12 / UOS / Kylin (scripts/build-deb.sh), tested with --test (scripts/test-deb.sh,
-#     needs root: it installs and removes the package);
+#     needs root: it installs and removes the package), and with --clean-debian on a clean Debian 12 root
+#     (scripts/test-deb-clean.sh, root; about 40 s with its cache in build/deb-clean, 2 min without);
 #   - the Windows setup, built under Wine (scripts/windows/build-wine.sh), only with --windows or
 #     HAZARDMAP_WINDOWS=1: it downloads a Windows Python and wheels and takes much longer.
 # Prints the time of each step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-frozen=1 test_deb=0 windows=${HAZARDMAP_WINDOWS:-0}
+frozen=1 test_deb=0 clean_debian=0 windows=${HAZARDMAP_WINDOWS:-0}
 for arg in "$@"; do
   case "$arg" in
     --no-frozen) frozen=0 ;;
     --test) test_deb=1 ;;
+    --clean-debian) clean_debian=1 ;;
     --windows) windows=1 ;;
-    *) echo "usage: bash scripts/build-installers.sh [--no-frozen] [--test] [--windows]" >&2; exit 2 ;;
+    *) echo "usage: bash scripts/build-installers.sh [--no-frozen] [--test] [--clean-debian] [--windows]" >&2; exit 2 ;;
   esac
 done
 
@@ -32,6 +34,9 @@ fi
 step ".deb build + lintian" bash scripts/build-deb.sh
 if [ "$test_deb" = 1 ]; then
   step ".deb install test" bash scripts/test-deb.sh
+fi
+if [ "$clean_debian" = 1 ]; then
+  step ".deb on a clean Debian 12" bash scripts/test-deb-clean.sh
 fi
 
 # ---- Windows installer (Wine + NSIS) -------------------------------------------------------------

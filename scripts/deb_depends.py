@@ -22,6 +22,11 @@ from pathlib import Path
 # Libraries a build machine may lack but a desktop needs: Qt's wayland platform plugin (Debian 12's GNOME
 # session is Wayland) links these; the packages are named here so apt brings them.
 KNOWN = {"libwayland-cursor.so.0": "libwayland-cursor0", "libwayland-egl.so.1": "libwayland-egl1"}
+# Bundled libraries that read files of a system package at run time (no NEEDED line shows these). The
+# bundled libfontconfig reads /etc/fonts/fonts.conf: without fontconfig-config a clean Debian 12 prints
+# "Fontconfig error: Cannot load default config file" and ignores the CJK fonts' own settings
+# (scripts/test-deb-clean.sh found it).
+DATA_OF_BUNDLED = {"libfontconfig.so.1": "fontconfig-config"}
 
 
 def elf_files(root: Path) -> list[Path]:
@@ -91,6 +96,7 @@ def main(root: Path) -> int:
     for lib, users in missing.items():
         names = ", ".join(str(u.relative_to(root)) for u in users[:3]) + (" ..." if len(users) > 3 else "")
         print(f"[deb] not on this machine, left out of Depends: {lib} (needed by {names})", file=sys.stderr)
+    packages |= {pkg for lib, pkg in DATA_OF_BUNDLED.items() if lib in bundled}
     packages.discard("libc6")
     top = ".".join(str(n) for n in max(glibc)) if glibc else None
     print(", ".join(sorted(packages) + ([f"libc6 (>= {top})"] if top else ["libc6"])))

@@ -169,3 +169,25 @@ def test_selftest_skipped_checks_are_reported_as_skipped_not_passed(home):
     assert "[通过] 防灾工作明白卡" in res.stdout  # the export itself still runs
     assert "[通过] 离线地图" not in res.stdout and "全部通过" not in res.stdout
     assert "自检通过：4 项通过，2 项跳过未检查（离线地图、明白卡回读）" in res.stdout
+
+
+def test_deb_depends_names_the_config_a_bundled_library_reads(tmp_path):
+    """A bundled libfontconfig reads /etc/fonts/fonts.conf (fontconfig-config): no NEEDED line shows it,
+    and a clean Debian 12 lacked it (scripts/test-deb-clean.sh)."""
+    import shutil
+
+    import pytest
+
+    if not all(shutil.which(tool) for tool in ("readelf", "ldconfig", "dpkg")):
+        pytest.skip("needs readelf, ldconfig and dpkg (Debian)")
+    shutil.copy("/bin/true", tmp_path / "hazardmap-cli")
+
+    def depends() -> str:
+        res = subprocess.run([sys.executable, str(ROOT / "scripts" / "deb_depends.py"), str(tmp_path)],
+                             capture_output=True, text=True, timeout=120)
+        assert res.returncode == 0, res.stderr
+        return res.stdout
+
+    assert "fontconfig-config" not in depends()
+    shutil.copy("/bin/true", tmp_path / "libfontconfig.so.1")
+    assert "fontconfig-config" in depends().split(", ")
