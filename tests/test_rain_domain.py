@@ -151,3 +151,13 @@ def test_levels_and_templates():
     assert fill_template("{a}+{b}", {"a": "1", "b": "2"}) == "1+2"
     with pytest.raises(InvalidInput, match="不认识"):
         fill_template("{站名}", {"站点": "x"})
+
+
+def test_episodes_match_evaluate_when_a_window_is_set_only_at_a_higher_level():
+    """Only 红 1 h = 80 mm set: one 85 mm hour fires red although no 蓝 threshold exists for that window,
+    and the replay (which skips quiet times) agrees with evaluating every hour."""
+    table = table_for(1, [Threshold(COUNTY, Level.RED, Window.H1, 80.0), Threshold(COUNTY, Level.BLUE, Window.H24, 300.0)])
+    s = Series(1, [(T0 + H, 85.0, 60)])
+    (ep,) = episodes(s, table, NO_EFF, T0, T0 + 5 * H)
+    assert (ep.start, ep.end, ep.peak) == (T0 + H, T0 + 2 * H, Level.RED)
+    assert [evaluate(s, table, T0 + i * H, NO_EFF).level for i in range(4)] == [None, Level.RED, None, None]

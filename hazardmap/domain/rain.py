@@ -337,11 +337,14 @@ class Series:
         self.ts = [r[0] for r in rows]
         self.mm = [r[1] for r in rows]
         self.minutes = [r[2] for r in rows]
+        self.all_prefix = [0.0, *accumulate(self.mm)]
+        longest = max(self.minutes, default=0)
         self.prefix: dict[Window, list[float]] = {}
         for w in SUM_WINDOWS:
             limit = w.hours * 60
-            self.prefix[w] = [0.0, *accumulate(mm if m <= limit else 0.0 for mm, m in zip(self.mm, self.minutes))]
-        self.all_prefix = [0.0, *accumulate(self.mm)]
+            # Hourly series (the usual case): every reading counts in every window, one prefix serves all.
+            self.prefix[w] = self.all_prefix if longest <= limit else \
+                [0.0, *accumulate(mm if m <= limit else 0.0 for mm, m in zip(self.mm, self.minutes))]
         days: dict[int, float] = {}
         for t, mm in zip(self.ts, self.mm):
             d = (t - 1 + _OFFSET) // DAY
@@ -408,11 +411,15 @@ class SiteStatus:
         return self.last_reading is not None
 
 
+_LEVELS_DOWN = tuple(sorted(Level, reverse=True))
+_WINDOWS = tuple(Window)
+
+
 def judge(values: Mapping[Window, float], table: ThresholdTable) -> tuple[Level | None, tuple[Trigger, ...]]:
     """The highest level any window reaches (≥ its threshold), and the windows that reached it."""
-    for lv in sorted(Level, reverse=True):
+    for lv in _LEVELS_DOWN:
         fired = []
-        for w in Window:
+        for w in _WINDOWS:
             t = table.get(lv, w)
             v = values.get(w)
             if t is not None and v is not None and v >= t.mm - 1e-9:
@@ -474,8 +481,11 @@ def episodes(series: Series, table: ThresholdTable, params: EffectiveParams, sta
              lowest: Level = Level.BLUE) -> list[Episode]:
     """The warnings at one site between start and end (inclusive), at `lowest` or above."""
     out: list[Episode] = []
-    floors = [t.mm for w in SUM_WINDOWS if (t := table.get(lowest, w)) is not None]
-    no_effective = table.get(lowest, Window.EFFECTIVE) is None
+    # Per window, the smallest threshold of `lowest` or above (a window may be set only at a higher level).
+    lowest_row = [(w, min(found)) for w in Window
+                  if (found := [t.mm for lv in Level if lv >= lowest and (t := table.get(lv, w)) is not None])]
+    floors = [mm for w, mm in lowest_row if w is not Window.EFFECTIVE]
+    no_effective = all(w is not Window.EFFECTIVE for w, _mm in lowest_row)
     # Every sum window is at most the 24 h sum of all readings: below the smallest threshold, nothing fires.
     smallest = min(floors) - 1e-9 if floors else math.inf
     ts, prefix = series.ts, series.all_prefix
@@ -486,8 +496,12 @@ def episodes(series: Series, table: ThresholdTable, params: EffectiveParams, sta
         else:
             values = {w: series.window_sum(w, t) for w in SUM_WINDOWS}
             values[Window.EFFECTIVE] = series.effective(t, params)
-            level, triggers = judge(values, table)
-            if level is not None and level < lowest:
+            # Judged in full only when some window reaches its `lowest` threshold (most events do not).
+            if any(values[w] >= mm - 1e-9 for w, mm in lowest_row):
+                level, triggers = judge(values, table)
+                if level is not None and level < lowest:
+                    level, triggers = None, ()
+            else:
                 level, triggers = None, ()
         if current is None:
             if level is not None:

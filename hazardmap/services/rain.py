@@ -148,8 +148,8 @@ def add_readings(store: Store, rows: Sequence[tuple[int, int, float, int]], *, s
     repo = store.db.rain
     with store.db.write() as tx:
         stored = repo.existing(tx, [(r[0], r[1]) for r in rows])
-        new = []
-        for site, ts, mm, minutes in rows:
+        new = [] if stored else list(rows)
+        for site, ts, mm, minutes in rows if stored else ():
             old = stored.get((site, ts))
             if old is None:
                 new.append((site, ts, mm, minutes))

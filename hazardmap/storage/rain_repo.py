@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlite3
+from operator import itemgetter
 from typing import Iterable, Sequence
 
 from hazardmap.domain.rain import Level, Threshold, ThresholdChange, Window
@@ -27,20 +28,22 @@ class SqliteRain:
 
     def existing(self, conn: sqlite3.Connection, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], tuple[float, int]]:
         """(site, ts) -> (mm, minutes) of the stored readings among keys."""
-        out = {}
+        keys = keys if isinstance(keys, list) else list(keys)
+        if not keys:
+            return {}
+        # One range query over the keys' sites and times, filtered here (map/itemgetter run in C: a new
+        # year of readings is checked without a Python step per key).
+        sites = sorted(set(map(itemgetter(0), keys)))
+        stamps = list(map(itemgetter(1), keys))
         cur = conn.cursor()
         cur.row_factory = None
-        by_site: dict[int, list[int]] = {}
-        for site, ts in keys:
-            by_site.setdefault(site, []).append(ts)
-        for site, stamps in by_site.items():
-            lo, hi = min(stamps), max(stamps)
-            wanted = set(stamps)
-            for ts, mm, minutes in cur.execute("SELECT ts, mm, minutes FROM rain_reading WHERE site_slot = ? AND"
-                                                " ts BETWEEN ? AND ?", (site, lo, hi)):
-                if ts in wanted:
-                    out[(site, ts)] = (mm, minutes)
-        return out
+        rows = cur.execute(f"SELECT site_slot, ts, mm, minutes FROM rain_reading WHERE site_slot IN"
+                           f" ({','.join('?' * len(sites))}) AND ts BETWEEN ? AND ?",
+                           (*sites, min(stamps), max(stamps))).fetchall()
+        if not rows:
+            return {}
+        wanted = set(keys)
+        return {(site, ts): (mm, minutes) for site, ts, mm, minutes in rows if (site, ts) in wanted}
 
     def add_import(self, conn: sqlite3.Connection, source: str, rows: Sequence[tuple[int, int, float, int]], *,
                    by: str, at: str) -> int:
@@ -48,8 +51,9 @@ class SqliteRain:
         cur = conn.execute("INSERT INTO rain_import (source, rows, imported_by, imported_at) VALUES (?,?,?,?)",
                            (source, len(rows), by, at))
         import_id = cur.lastrowid
-        conn.executemany("INSERT INTO rain_reading (site_slot, ts, mm, minutes, import_id) VALUES (?,?,?,?,?)",
-                         [(s, t, mm, m, import_id) for s, t, mm, m in rows])
+        # The id is an integer SQLite just gave: written into the statement, the rows go in as they are.
+        conn.executemany(f"INSERT INTO rain_reading (site_slot, ts, mm, minutes, import_id) VALUES (?,?,?,?,{int(import_id)})",
+                         rows)
         return import_id
 
     def import_rows(self, conn: sqlite3.Connection, import_id: int) -> list[tuple[int, int, float, int]]:
