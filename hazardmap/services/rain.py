@@ -339,6 +339,13 @@ def describe_episode(e: Episode, names: dict[int, str]) -> str:
             f"最高时 {e.peak_trigger.text}")
 
 
+def warned_points(store: Store, level: str | Level, at: str | int | None = None) -> list[int]:
+    """The points covered by a site whose warning at `at` (default now) is `level` or above, by number."""
+    lv = parse_level(level)
+    return sorted({c.point for r in status(store, at) if r.status.level is not None and r.status.level >= lv
+                   for c in r.covered})
+
+
 # ---- coverage --------------------------------------------------------------------------------------------
 
 def coverage_map(store: Store, *, settings: RainSettings | None = None,
