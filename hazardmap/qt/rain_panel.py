@@ -20,8 +20,9 @@ from hazardmap.domain.changes import Changes
 from hazardmap.domain.errors import HazardmapError, InvalidInput
 from hazardmap.domain.rain import (BEIJING, HOUR, JIANGHUA_SOURCE, NO_DATA_COLOUR, Level, Window, fmt_mm, fmt_time,
                                    parse_time)
-from hazardmap.qt import printing
-from hazardmap.qt.buttons import push_button
+from hazardmap.qt import printing, rain_settings
+from hazardmap.qt.buttons import menu_action, push_button
+from hazardmap.qt.rain_settings import read_only_table
 from hazardmap.qt.shell import MenuId, Section, Shell
 from hazardmap.reports import warning_sheets
 from hazardmap.services import rain as svc
@@ -48,12 +49,13 @@ class RainPanel(QWidget):
         self.when.setEnabled(False)
         self.now_box.toggled.connect(lambda on: (self.when.setEnabled(not on), self.refresh()))
         self.when.dateTimeChanged.connect(lambda _d: self.refresh())
-        top.addWidget(QLabel("时刻（北京时间）：", self))
+        top.addWidget(QLabel("北京时间：", self))
         top.addWidget(self.now_box)
         top.addWidget(self.when)
         top.addStretch(1)
-        for text, slot in (("导入雨量…", self._on_import), ("导出预警短信…", self._on_sms),
-                           ("按预警导出…", self._on_export_sheets), ("刷新", self.refresh)):
+        for text, slot in (("导入雨量…", self._on_import), ("预警短信…", self._on_sms),
+                           ("按预警导出…", self._on_export_sheets), ("阈值与覆盖…", self.open_settings),
+                           ("刷新", self.refresh)):
             top.addWidget(push_button(self, text, slot))
         self.printer = printing.PrintController(shell)   # the batch export's worker, progress and 取消
         self.last_message = ""
@@ -352,6 +354,9 @@ class RainPanel(QWidget):
             return
         QMessageBox.information(self, "导出预警短信名单", f"已导出 {n} 条。hazardmap 不发送短信，请导入县短信平台。")
 
+    def open_settings(self) -> rain_settings.RainSettingsDialog:
+        return rain_settings.open_dialog(self.shell)
+
     def _on_export_sheets(self) -> None:
         cfg = svc.get_settings(self.store)
         names = [lv.colour_name for lv in Level]
@@ -389,14 +394,9 @@ class RainPanel(QWidget):
 
 
 def _table(columns, parent) -> QTableWidget:
-    t = QTableWidget(0, len(columns), parent)
-    t.setHorizontalHeaderLabels(columns)
-    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    t = read_only_table(columns, parent)
     t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    t.verticalHeader().setVisible(False)
-    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    t.horizontalHeader().setStretchLastSection(True)
     return t
 
 
@@ -417,5 +417,7 @@ def attach(shell: Shell) -> RainPanel:
     action = QAction("导入雨量（Excel/CSV）…", window)
     action.triggered.connect(panel._on_import)
     shell.add_action(MenuId.FILE, action, Section.DATA)
+    shell.add_action(MenuId.EDIT, menu_action(window, "雨量预警阈值与覆盖范围…", lambda _=False: panel.open_settings()),
+                     Section.POINTS)
     panel.dock = dock
     return panel
