@@ -10,6 +10,7 @@ APT_PACKAGES=(
   fonts-wqy-microhei fonts-noto-cjk            # Chinese in the window and in PDFs
   poppler-utils poppler-data                   # pdftoppm / pdffonts / pdftotext (tests, previews)
   xvfb xauth                                   # a virtual screen for window tests when wanted
+  gdal-bin                                     # ogr2ogr/ogrinfo: tests write and read back GIS files with them
   libnss3 libasound2 libgbm1 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libxcomposite1 libxdamage1
   libxrandr2 libxkbfile1 libxcb-cursor0 libxtst6 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
   libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-xfixes0 libxcb-xkb1

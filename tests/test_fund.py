@@ -11,15 +11,7 @@ from hazardmap.domain.errors import FieldInvalid, FundYearNotFound, InvalidInput
 from hazardmap.domain.fund import FEN, Phase, SpendDraft, WorkStatus, parse_amount, pro_rata, service_periods
 from hazardmap.services import checks, fund, register, subsidies, works
 from hazardmap.services.points import get_point
-from hazardmap.services.store import open_store
 from tests.conftest import COUNTY
-
-
-@pytest.fixture
-def store(home):
-    s = open_store(home)
-    yield s
-    s.close()
 
 
 def _snapshot(store):

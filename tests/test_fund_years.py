@@ -7,14 +7,6 @@ import pytest
 from hazardmap.domain.errors import FieldInvalid, FundYearExists, InvalidInput, PlanLinesRefused, StaleEdit
 from hazardmap.domain.fund import FEN, LineDraft, LineKind, SpendDraft, YearDraft, difference_text, parse_code
 from hazardmap.services import fund, fund_years
-from hazardmap.services.store import open_store
-
-
-@pytest.fixture
-def store(home):
-    s = open_store(home)
-    yield s
-    s.close()
 
 
 def _snapshot(store):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Callable
 
-from hazardmap.domain.errors import (Ambiguous, DatabaseDamaged, DuplicateCode, EntryInBin, FieldInvalid, FileExists,
-                                     HazardmapError, OutsideCounty, OutsideFundYear, Overspent, RetireWithoutReason, StaleEdit,
-                                     UnknownTownship, VillageNotInTownship, YearClosed)
+from hazardmap.domain.errors import (Ambiguous, CrsNeeded, DatabaseDamaged, DuplicateCode, EntryInBin,
+                                     FieldInvalid, FileExists, HazardmapError, ImportRefused, OutsideCounty,
+                                     OutsideFundYear, Overspent, RetireWithoutReason, StaleEdit, UnknownTownship,
+                                     VillageNotInTownship, YearClosed)
 
 
 def _field_flag(exc: FieldInvalid) -> str:
@@ -24,6 +25,8 @@ def _damage(exc: DatabaseDamaged) -> str:
 
 # The CLI's hint after the core's message, by the error's class (the first that matches).
 REMEDIES: dict[type, Callable[[HazardmapError], str]] = {
+    CrsNeeded: lambda exc: "请加 --crs 指定坐标系" + (f"（如 --crs {exc.suggestion.split(' ')[0]}）" if exc.suggestion else ""),
+    ImportRefused: lambda exc: "请改正后重试，或加 --skip-bad 只导入正确的行",
     OutsideCounty: lambda exc: "如确认无误，请加 --force 重新运行",
     Ambiguous: lambda exc: "请用 --township 指定乡镇",
     EntryInBin: lambda exc: f"恢复命令：hazardmap patrol restore {exc.entry_id}",

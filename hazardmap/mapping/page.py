@@ -78,6 +78,7 @@ def point_feature(p: HazardPoint, latest: LatestPatrol | None, to_page, mask_pho
     popup += [f"群测群防员：{p.monitor}，电话 {phone}", f"位置：{p.lon:.6f}, {p.lat:.6f}（CGCS2000）",
               f"精度：{p.precision.label}——{p.precision.print_note}", f"最近巡查：{status}{when}"]
     return {"seq": p.seq, "lon": round(lon, 7), "lat": round(lat, 7), "precision": p.precision.value,
+            "township": p.township,
             "status": status, "colour": STATUS_COLOURS.get(status, STATUS_COLOURS["未巡查"]),
             "tooltip": tooltip, "popup": popup}
 
@@ -114,6 +115,27 @@ def _transform_geojson(gj: dict, to_page) -> dict:
         feats.append({"type": "Feature", "properties": {"name": str(name)},
                       "geometry": {"type": g["type"], "coordinates": tx(g["coordinates"])}})
     return {"type": "FeatureCollection", "features": feats}
+
+
+def reference_payload(store, options: MapOptions) -> tuple[list[dict], dict]:
+    """The reference layers (services/reference_layers.py) as GeoJSON in the page's datum, and the
+    township boundaries by name (drawn instead of the ring around a township-precision point)."""
+    from shapely.geometry import mapping
+
+    from hazardmap.services import reference_layers
+
+    to_page = to_page_fn(options)
+    layers, areas = [], {}
+    for ls in reference_layers.shapes(store, visible_only=False):
+        gj = {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {"name": label}, "geometry": mapping(geom)} for label, geom in ls.shapes]}
+        gj = _transform_geojson(gj, to_page)
+        layers.append({"key": f"ref{ls.layer.id}", "label": ls.layer.name, "kind": ls.layer.kind,
+                       "role": ls.layer.role.value, "visible": ls.layer.visible, "geojson": gj})
+        if ls.layer.role.value == "township" and ls.layer.visible:
+            for f in gj["features"]:
+                areas.setdefault(f["properties"]["name"], f["geometry"])
+    return layers, areas
 
 
 def static_layers(bundled: BundledData, options: MapOptions) -> dict:
@@ -309,7 +331,10 @@ def collect_payload(store, options: MapOptions) -> dict:
             t["label_url"] = tile_url(t["label_url"], options.tianditu_key)
         tiles = t
     warn, rings = rain_overlay(store, options)
+    reference, areas = reference_payload(store, options)
     return {
+        "reference": reference,
+        "township_areas": areas,
         "points": _with_rain(points_payload(pts, latest, options), rings),
         "unlocated": [{"seq": p.seq, "name": p.name} for p in pts if not p.located],
         "shown": shown_payload(store, pts, options),
@@ -317,7 +342,8 @@ def collect_payload(store, options: MapOptions) -> dict:
         "works": works_payload(store, options),
         "static": static_layers(store.bundled, options),
         "legend": legend_payload(store.bundled),
-        "layers": [{"key": k, "label": v, "visible": k in options.visible} for k, v in LAYERS.items()],
+        "layers": [{"key": k, "label": v, "visible": k in options.visible} for k, v in LAYERS.items()]
+        + [{"key": r["key"], "label": r["label"], "visible": r["visible"]} for r in reference],
         "tiles": tiles,
         "layer_control": options.layer_control,
         "datum": page_datum(options),

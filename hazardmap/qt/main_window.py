@@ -31,7 +31,7 @@ from hazardmap.qt.points_table import PointsTable
 from hazardmap.qt.rain_gauge_panel import RainGaugePanel
 from hazardmap.qt.view_chooser import ViewChooser
 from hazardmap.domain.key_lists import View
-from hazardmap.services import patrol_status, views
+from hazardmap.services import patrol_status, reference_layers, views
 from hazardmap.services.store import Store
 
 SETTINGS_FILE = "ui.ini"  # UI preferences live beside the user's database (per data folder)
@@ -125,6 +125,7 @@ class MainWindow(ShellPlumbing, QMainWindow):
         self.map_view.sig_map_clicked.connect(self._on_map_clicked)
         self.map_view.sig_ready.connect(self._on_map_ready)
         self.layers_panel.sig_layer_toggled.connect(self._on_layer_toggled)
+        self._refresh_reference_layers()
         self.layers_panel.sig_basemap_changed.connect(self.set_basemap)
         cancel_pick = QAction(self)
         cancel_pick.setShortcut(QKeySequence(Qt.Key.Key_Escape))
@@ -280,6 +281,9 @@ class MainWindow(ShellPlumbing, QMainWindow):
             self._reload_points()
             if self._selected and self._selected in (changes.points | changes.patrol_points):
                 self.details.details_tab.show_point(self.store, self._selected)
+        if changes.reference_layers:   # a layer imported or removed: the list and the page's layers change
+            self._refresh_reference_layers()
+            self.map_view.load_map()
         if changes.rain_gauges:
             self.rain_gauge_panel.refresh()
         # fund: the works' status on the map
@@ -306,8 +310,16 @@ class MainWindow(ShellPlumbing, QMainWindow):
         self.cursor_label.setText(f"经度 {lon:.6f}　纬度 {lat:.6f}（CGCS2000）")
 
     # --- layers and basemaps -------------------------------------------------------------------
+    def _refresh_reference_layers(self) -> None:
+        self.layers_panel.set_reference([(f"ref{x.id}", x.name, x.visible)
+                                         for x in reference_layers.list_layers(self.store)])
+
     def _on_layer_toggled(self, key: str, on: bool) -> None:
         self.map_view.set_layer_visible(key, on)
+        if key.startswith("ref"):   # remembered with the layer: printed maps draw the shown ones
+            name = self.layers_panel.items[key].text()
+            reference_layers.set_visible(self.store, name, on)
+            return
         self.settings.setValue("map/hidden_layers", sorted(set(LAYERS) - self.layers_panel.visible_layers()))
 
     def set_basemap(self, key: str) -> None:

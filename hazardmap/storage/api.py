@@ -24,6 +24,7 @@ from hazardmap.domain.points import HazardPoint, LocationChange, LocationChangeK
 from hazardmap.domain.plan import PlanChange, PointPlan
 from hazardmap.domain.rain import Level, Threshold, ThresholdChange, Window
 from hazardmap.domain.rain_gauges import RainGaugeSite
+from hazardmap.domain.reference_layers import LayerRole, ReferenceFeature, ReferenceLayer
 from hazardmap.domain.settings import Setting
 from hazardmap.domain.validation import Datum
 
@@ -44,7 +45,11 @@ class PointRepository(Protocol):
     def get(self, s: Session, seq: int) -> HazardPoint | None: ...
     def next_seq(self, s: Session) -> int: ...
     def seq_with_code(self, s: Session, unified_code: str) -> int | None: ...
+    def codes(self, s: Session) -> dict[str, int]:
+        """Every 统一编号 in use -> its point's seq."""
     def insert(self, s: Session, point: HazardPoint) -> None: ...
+    def insert_many(self, s: Session, points: list[HazardPoint]) -> None:
+        """Several new points at once (a layer import)."""
     def update_fields(self, s: Session, seq: int, fields: dict[str, object]) -> None:
         """HazardPoint attribute names -> new values (register and status fields)."""
     def has_history(self, s: Session, seq: int) -> bool:
@@ -53,6 +58,9 @@ class PointRepository(Protocol):
         """Only the undo of an add, on a point with no history."""
     def add_point_change(self, s: Session, seq: int, action: PointAction, fields: dict[str, list], *, by: str,
                          at: str) -> None: ...
+    def add_point_changes(self, s: Session, rows: list[tuple[int, PointAction, dict[str, list]]], *, by: str,
+                          at: str) -> None:
+        """Audit rows (seq, action, fields) of many points, one person, one time."""
     def point_changes(self, s: Session, seq: int) -> list[PointChange]: ...
     def seqs(self, s: Session) -> list[int]: ...
     def span(self, s: Session) -> tuple[int, int | None, int | None]:
@@ -223,6 +231,18 @@ class FundRepository(Protocol):
     def patrol_counts(self, s: Session, point_seq: int, start: str, end: str) -> int: ...
 
 
+class ReferenceLayerRepository(Protocol):
+    def all(self, s: Session) -> list[ReferenceLayer]: ...
+    def by_name(self, s: Session, name: str) -> ReferenceLayer | None: ...
+    def get(self, s: Session, layer_id: int) -> ReferenceLayer | None: ...
+    def features(self, s: Session, layer_id: int) -> list[ReferenceFeature]: ...
+    def insert(self, s: Session, *, name: str, kind: str, role: LayerRole, source: str,
+               features: list[ReferenceFeature], by: str, at: str, layer_id: int | None = None) -> int:
+        """layer_id: the id to take again (the redo of an import)."""
+    def delete(self, s: Session, layer_id: int) -> None: ...
+    def set_visible(self, s: Session, layer_id: int, visible: bool) -> None: ...
+
+
 class Backend(Protocol):
     """An open database: its transactions and its repositories."""
     points: PointRepository
@@ -233,6 +253,7 @@ class Backend(Protocol):
     key_lists: KeyListRepository
     rain: RainRepository
     fund: FundRepository
+    reference_layers: ReferenceLayerRepository
 
     def read(self) -> AbstractContextManager[Session]: ...
     def write(self) -> AbstractContextManager[Session]: ...

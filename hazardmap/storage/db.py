@@ -219,6 +219,7 @@ class Database:
         from hazardmap.storage.fund_repo import SqliteFund
         from hazardmap.storage.patrol_repo import SqlitePatrol
         from hazardmap.storage.key_lists_repo import SqliteKeyLists
+        from hazardmap.storage.reference_layers_repo import SqliteReferenceLayers
         from hazardmap.storage.plan_repo import SqlitePlans
         from hazardmap.storage.points_repo import SqlitePoints
         from hazardmap.storage.rain_repo import SqliteRain
@@ -235,6 +236,7 @@ class Database:
         self.key_lists = SqliteKeyLists()
         self.rain = SqliteRain()
         self.fund = SqliteFund()
+        self.reference_layers = SqliteReferenceLayers()
 
     @classmethod
     def open(cls, path: Path, bundled: BundledData, *, target_version: int = SCHEMA_VERSION,

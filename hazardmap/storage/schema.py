@@ -463,6 +463,28 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE fund_spending ADD COLUMN cross_year INTEGER NOT NULL DEFAULT 0 CHECK (cross_year IN (0, 1));
     """,
+    # Reference layers (the bureau's township boundaries, roads, rivers, zoning) imported from GIS files:
+    # geometry as WKB in CGCS2000 lon/lat, one row per feature.
+    """
+    CREATE TABLE reference_layer (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        name        TEXT NOT NULL UNIQUE,
+        kind        TEXT NOT NULL CHECK (kind IN ('line', 'polygon')),
+        role        TEXT NOT NULL DEFAULT 'other' CHECK (role IN ('township', 'other')),
+        source      TEXT NOT NULL DEFAULT '',
+        visible     INTEGER NOT NULL DEFAULT 1,
+        created_by  TEXT NOT NULL,
+        created_at  TEXT NOT NULL
+    );
+    CREATE TABLE reference_feature (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        layer_id    INTEGER NOT NULL REFERENCES reference_layer(id),
+        label       TEXT NOT NULL DEFAULT '',
+        wkb         BLOB NOT NULL,
+        attrs_json  TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX reference_feature_layer ON reference_feature(layer_id, id);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -171,7 +171,12 @@
     points.forEach(function (p) {
       if (p.precision === "township") {
         // Dashed ring: the point is only known to its township seat (radius explained in page.py).
-        var ring = L.circle(toLatLng(p), {
+        // With the bureau's township boundaries imported, the township's own outline instead.
+        var area = (hm.data.township_areas || {})[p.township];
+        var ring = area ? L.geoJSON(area, {
+          style: { color: p.colour, weight: 2, dashArray: "6 6", fillColor: p.colour, fillOpacity: 0.06 },
+          interactive: false
+        }) : L.circle(toLatLng(p), {
           radius: hm.data.legend.ring_m, color: p.colour, weight: 2, dashArray: "6 6",
           fillColor: p.colour, fillOpacity: 0.06, interactive: false
         });
@@ -285,6 +290,18 @@
       g.addLayer(s.marker.bindTooltip(linesHtml(s.tooltip)));
     });
     hm.counts.rain_gauges = sites.length;
+  }
+
+  function drawReference(layers) {
+    // The bureau's own lines and polygons (roads, rivers, township boundaries): thin and blue, under the points.
+    layers.forEach(function (r) {
+      var township = r.role === "township";
+      hm.layers[r.key].addLayer(L.geoJSON(r.geojson, {
+        style: { color: township ? "#5b6f94" : "#1f4e9c", weight: township ? 1.5 : 2, fill: r.kind === "polygon",
+                 fillOpacity: 0.03, dashArray: township ? "4 3" : null },
+        onEachFeature: function (f, layer) { if (f.properties.name) { layer.bindTooltip(esc(f.properties.name), { sticky: true }); } }
+      }));
+    });
   }
 
   function drawStatic(st, canvas) {
@@ -528,6 +545,7 @@
     map.attributionControl.setPrefix(false);
     map.attributionControl.addAttribution("村庄点位：Vonng/adcode（CC BY 4.0，源自高德与国家统计局区划代码）");
     drawStatic(data.static, canvas);
+    drawReference(data.reference || []);
     drawRainGauges(data.rain_gauges);
     var overlays = {};
     data.layers.forEach(function (l) {
