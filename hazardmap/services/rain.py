@@ -157,7 +157,7 @@ def add_readings(store: Store, rows: Sequence[tuple[int, int, float, int]], *, s
     by, at = by or current_user(), now_iso()
     repo = store.db.rain
     with store.db.write() as tx:
-        stored = repo.existing(tx, [(r[0], r[1]) for r in rows])
+        stored = repo.existing(tx, rows if isinstance(rows, list) else list(rows))
         new = [] if stored else list(rows)
         for site, ts, mm, minutes in rows if stored else ():
             old = stored.get((site, ts))

@@ -27,22 +27,24 @@ class SqliteRain:
         return cur.execute(sql + " ORDER BY site_slot, ts", args).fetchall()
 
     def existing(self, conn: sqlite3.Connection, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], tuple[float, int]]:
-        """(site, ts) -> (mm, minutes) of the stored readings among keys."""
+        """(site, ts) -> (mm, minutes) of the stored readings among keys: (site, ts) pairs, or rows that start
+        with them (site, ts, mm, minutes)."""
         keys = keys if isinstance(keys, list) else list(keys)
         if not keys:
             return {}
         # One range query over the keys' sites and times, filtered here (map/itemgetter run in C: a new
         # year of readings is checked without a Python step per key).
-        sites = sorted(set(map(itemgetter(0), keys)))
         stamps = list(map(itemgetter(1), keys))
+        lo, hi = min(stamps), max(stamps)
         cur = conn.cursor()
         cur.row_factory = None
+        sites = sorted(set(map(itemgetter(0), keys)))
         rows = cur.execute(f"SELECT site_slot, ts, mm, minutes FROM rain_reading WHERE site_slot IN"
                            f" ({','.join('?' * len(sites))}) AND ts BETWEEN ? AND ?",
-                           (*sites, min(stamps), max(stamps))).fetchall()
+                           (*sites, lo, hi)).fetchall()
         if not rows:
             return {}
-        wanted = set(keys)
+        wanted = set(zip(map(itemgetter(0), keys), stamps))
         return {(site, ts): (mm, minutes) for site, ts, mm, minutes in rows if (site, ts) in wanted}
 
     def add_import(self, conn: sqlite3.Connection, source: str, rows: Sequence[tuple[int, int, float, int]], *,
