@@ -31,6 +31,9 @@ def _same(cols, table):
     ("站码,时间,雨量\n1,2024-06-01 01:00,3\u200b\n2,2024-06-01 02:00,4\n", False),     # zero-width space: row 2 refused
     ("站码,时间,雨量\n1,2024-06-01 01:00,3\n1,\"2024\n", True),                         # quote never closed (csv reads on)
     ("站码,时间,雨量\n1,2024-06-01 01:00\n,,\n", True),                                # a short row
+    ("站码,时间,雨量\r\n1,2024-06-01 01:00,3\r\n\r\n2,2024-06-01 01:00,4\r\n\r\n", True),   # Windows lines, blank ones
+    ("站码,时间,雨量\r1,2024-06-01 01:00,3\r2,2024-06-01 02:00,4", True),             # old Mac lines: csv.reader's road
+    ("站码\t时间\t雨量\n1\t2024-06-01 01:00\t3\n", True),                           # Excel's tab-separated text
 ])
 def test_same_rows_as_read_table(tmp_path, monkeypatch, body, fast):
     path = tmp_path / "雨量.csv"

@@ -5,8 +5,10 @@ domain/rain.py; this module reads and writes through store.db.rain and returns C
 from __future__ import annotations
 
 import csv
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -326,10 +328,15 @@ def _load(store: Store, *, since: int | None, until: int | None, sites: Sequence
         rows = store.db.rain.readings(s, sites=sites if sites is not None else [x.slot for x in all_sites],
                                       since=since, until=until)
         ths = store.db.rain.thresholds(s)
-    by_site: dict[int, list[tuple[int, float, int]]] = {}
-    for site, ts, mm, minutes in rows:
-        by_site.setdefault(site, []).append((ts, mm, minutes))
-    return all_sites, {x.slot: Series(x.slot, by_site.get(x.slot, ())) for x in all_sites}, ths
+    # Rows come by site then time: each site's slice becomes its columns in C (itemgetter), no tuple each.
+    slots = list(map(itemgetter(0), rows))
+    series = {}
+    for x in all_sites:
+        lo, hi = bisect_left(slots, x.slot), bisect_right(slots, x.slot)
+        part = rows[lo:hi]
+        series[x.slot] = Series(x.slot, columns=(list(map(itemgetter(1), part)), list(map(itemgetter(2), part)),
+                                                 list(map(itemgetter(3), part))))
+    return all_sites, series, ths
 
 
 def now_ts() -> int:
