@@ -60,9 +60,9 @@ def require_gdal() -> None:
     try:
         import geopandas  # noqa: F401
         import pyogrio  # noqa: F401
-    except ImportError:
+    except ImportError as exc:  # the missing module named, for whoever builds the next version
         raise InvalidInput("这个安装版没有包含 GIS 文件读写组件（GDAL/pyogrio），不能导入或导出 GIS 图层；"
-                           "Excel/CSV 台账请用相应的导入功能") from None
+                           f"Excel/CSV 台账请用相应的导入功能（缺少 {exc.name or exc}）") from None
 
 
 def list_layers(path: str | Path) -> list[str]:
