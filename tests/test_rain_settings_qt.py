@@ -88,3 +88,15 @@ def test_ticking_points_edits_the_coverage(dialog, double, store):
     assert double.undo_stack.count() == 2
     double.undo()
     assert 4 in {c.point for c in rain.coverage_map(store)[1]}
+
+
+def test_opened_from_the_edit_menu_and_the_dock(qtbot, store, double):
+    from hazardmap.qt import rain_panel
+
+    panel = rain_panel.attach(double)
+    from PySide6.QtGui import QAction
+
+    (action,) = [a for a in double.findChildren(QAction) if a.text() == "雨量预警阈值与覆盖范围…"]
+    action.trigger()
+    assert panel.settings.dialog.isVisible() and panel.settings.dialog.windowTitle() == "预警阈值与覆盖范围"
+    assert panel.open_settings() is panel.settings.dialog

@@ -21,9 +21,9 @@ from hazardmap.domain.errors import HazardmapError, InvalidInput
 from hazardmap.domain.rain import (BEIJING, HOUR, JIANGHUA_SOURCE, NO_DATA_COLOUR, Level, Window, fmt_mm, fmt_time,
                                    parse_time)
 from hazardmap.qt import printing, rain_settings
-from hazardmap.qt.buttons import menu_action, push_button
+from hazardmap.qt.buttons import push_button
 from hazardmap.qt.rain_settings import read_only_table
-from hazardmap.qt.shell import MenuId, Section, Shell
+from hazardmap.qt.shell import DialogFeature, MenuId, Section, Shell
 from hazardmap.reports import warning_sheets
 from hazardmap.services import rain as svc
 from hazardmap.services import rain_import
@@ -355,7 +355,7 @@ class RainPanel(QWidget):
         QMessageBox.information(self, "导出预警短信名单", f"已导出 {n} 条。hazardmap 不发送短信，请导入县短信平台。")
 
     def open_settings(self) -> rain_settings.RainSettingsDialog:
-        return rain_settings.open_dialog(self.shell)
+        return self.settings.open()
 
     def _on_export_sheets(self) -> None:
         cfg = svc.get_settings(self.store)
@@ -417,7 +417,8 @@ def attach(shell: Shell) -> RainPanel:
     action = QAction("导入雨量（Excel/CSV）…", window)
     action.triggered.connect(panel._on_import)
     shell.add_action(MenuId.FILE, action, Section.DATA)
-    shell.add_action(MenuId.EDIT, menu_action(window, "雨量预警阈值与覆盖范围…", lambda _=False: panel.open_settings()),
-                     Section.POINTS)
+    # The same dialog from the 编辑 menu and the dock's 阈值与覆盖… button.
+    panel.settings = DialogFeature(shell, rain_settings.RainSettingsDialog, "雨量预警阈值与覆盖范围…",
+                                   menu=MenuId.EDIT, section=Section.POINTS)
     panel.dock = dock
     return panel

@@ -305,10 +305,3 @@ def read_only_table(columns, parent) -> QTableWidget:
     t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     t.horizontalHeader().setStretchLastSection(True)
     return t
-
-
-def open_dialog(shell: Shell) -> RainSettingsDialog:
-    dialog = RainSettingsDialog(shell)
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    dialog.show()
-    return dialog
