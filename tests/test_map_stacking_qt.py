@@ -112,3 +112,20 @@ def test_seat_names_are_clear_of_symbols_and_of_each_other(window, zoom):
         for b in found["symbols"] + labels[i + 1:]:
             overlap = min(a[2], b[2]) - max(a[0], b[0]), min(a[3], b[3]) - max(a[1], b[1])
             assert min(overlap) <= 0, (zoom, a, b)
+
+
+def test_legend_explains_the_gauge_colours_and_the_ring_on_covered_points(window):
+    """The rain section: gauges grey (no readings), green (no warning), 蓝/黄/橙/红, and the ring a covered
+    point gets, each symbol in the colour the map draws it in."""
+    from hazardmap.domain.rain import NO_DATA_COLOUR, NO_WARNING_COLOUR, Level
+
+    info = js(window, "JSON.stringify((function(){var l = document.querySelector('.hm-legend');"
+                      " var rows = Array.from(l.querySelectorAll('.hm-rain-row .hm-rg'));"
+                      " return {text: l.textContent, colours: rows.map(function(e){return e.style.background;}),"
+                      " ring: l.querySelector('.hm-ring-sample').style.outlineColor};})())")
+    assert "雨量计站点（当前预警等级）无读数 无预警 预警 蓝 黄 橙 红 预警覆盖的隐患点（外圈为预警色，应巡查）" in info["text"]
+
+    def rgb(hex_colour: str) -> str:
+        return "rgb(" + ", ".join(str(int(hex_colour[i:i + 2], 16)) for i in (1, 3, 5)) + ")"
+    assert info["colours"] == [rgb(c) for c in (NO_DATA_COLOUR, NO_WARNING_COLOUR, *(lv.colour for lv in Level))]
+    assert info["ring"] == rgb(Level.ORANGE.colour)

@@ -57,3 +57,30 @@ def test_thresholds_show_set_history(cli):
     assert "李四  全县 黄色24 小时累计：130 → 125" in out
     code, _out, err = cli("rain", "thresholds", "set", "--level", "紫", "--window", "24h", "--mm", "1")
     assert code == 2 and err.startswith("错误：")
+
+
+def test_export_sheets_of_the_warned_points(cli, tmp_path):
+    """按预警导出: the cards and patrol forms of the points covered at 黄 or above, checked in the PDFs' text."""
+    import subprocess
+
+    assert cli("rain-gauges", "assign", "--slot", "1", "--village", "430422107253")[0] == 0
+    assert cli("rain", "import", str(_storm_csv(tmp_path / "暴雨.csv")))[0] == 0
+    out_dir = tmp_path / "预警"
+    code, out, err = cli("rain", "export-sheets", "--level", "黄", "--at", "2024-06-01 10:30", "--out", str(out_dir),
+                         "--mask-phones")
+    assert code == 0, err
+    assert "黄色及以上预警覆盖的隐患点：4、5（2 处）；已写出 6 个 PDF" in out
+    names = sorted(p.name for p in out_dir.glob("*.pdf"))
+    assert [n[:3] for n in names] == ["04_"] * 3 + ["05_"] * 3
+    assert not any("预案" in n for n in names)
+    card = next(p for p in out_dir.glob("05_*") if "工作明白卡" in p.name)
+    text = subprocess.run(["pdftotext", "-layout", str(card), "-"], capture_output=True, text=True, check=True).stdout
+    assert "门冲组" in text and "邓石生" in text and "147****1105" in text and "14700001105" not in text
+    form = next(p for p in out_dir.glob("04_*") if "巡查记录表" in p.name)
+    text = subprocess.run(["pdftotext", "-layout", str(form), "-"], capture_output=True, text=True, check=True).stdout
+    assert "巡查记录表" in text and "石塘组" in text
+    code, _out, err = cli("rain", "export-sheets", "--level", "黄", "--at", "2024-06-01 10:30", "--out", str(out_dir))
+    assert code == 2 and "--force" in err
+    code, out, _ = cli("rain", "export-sheets", "--level", "红", "--at", "2024-06-01 07:30", "--out", str(tmp_path / "无"))
+    assert code == 0 and "没有2024-06-01 07:30 红色及以上预警覆盖的隐患点，未导出" in out
+    assert not (tmp_path / "无").exists()

@@ -151,3 +151,51 @@ def test_levels_and_templates():
     assert fill_template("{a}+{b}", {"a": "1", "b": "2"}) == "1+2"
     with pytest.raises(InvalidInput, match="不认识"):
         fill_template("{站名}", {"站点": "x"})
+
+
+def test_episodes_match_evaluate_when_a_window_is_set_only_at_a_higher_level():
+    """Only 红 1 h = 80 mm set: one 85 mm hour fires red although no 蓝 threshold exists for that window,
+    and the replay (which skips quiet times) agrees with evaluating every hour."""
+    table = table_for(1, [Threshold(COUNTY, Level.RED, Window.H1, 80.0), Threshold(COUNTY, Level.BLUE, Window.H24, 300.0)])
+    s = Series(1, [(T0 + H, 85.0, 60)])
+    (ep,) = episodes(s, table, NO_EFF, T0, T0 + 5 * H)
+    assert (ep.start, ep.end, ep.peak) == (T0 + H, T0 + 2 * H, Level.RED)
+    assert [evaluate(s, table, T0 + i * H, NO_EFF).level for i in range(4)] == [None, Level.RED, None, None]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_replay_agrees_with_evaluating_every_hour(seed):
+    """episodes() skips quiet times and judges only some events in full: on random synthetic storms its
+    warnings (start, end, each change of level, the windows named) are those of evaluate() hour by hour.
+    (It found the effective rainfall's day turning one second after the midnight the replay looked at.)"""
+    import random
+
+    rng = random.Random(seed)
+    rows, h = [], 0
+    while h < 24 * 20:
+        h += rng.randint(1, 40)
+        for i in range(rng.randint(1, 10)):
+            rows.append((T0 + (h + i) * H, float(rng.choice([0, 5, 12, 30, 45, 70, 90])), 60))
+        h += 10
+    rows = sorted(dict((r[0], r) for r in rows).values())
+    cells = [Threshold(COUNTY, lv, w, mm) for lv, row in JIANGHUA.items() for w, mm in row.items()]
+    cells += [Threshold(COUNTY, Level.ORANGE, Window.EFFECTIVE, 150.0), Threshold(COUNTY, Level.RED, Window.EFFECTIVE, 220.0)]
+    table, params, s = table_for(1, cells), EffectiveParams(0.8, 3), Series(1, rows)
+    end = T0 + (h + 30 * 24) * H
+    expected, current = [], None
+    # Every hour, and the first second of every day (the effective rainfall's day turns then).
+    for t in sorted({*range(T0, end + 1, H), *range(T0 + 1, end + 1, 24 * H)}):
+        st = evaluate(s, table, t, params)
+        if st.level is not None and current is None:
+            current = {"start": t, "steps": [(t, st.level)], "first": st.triggers[0], "peak": st.level,
+                       "peak_trigger": st.triggers[0]}
+        elif st.level is not None:
+            if st.level != current["steps"][-1][1]:
+                current["steps"].append((t, st.level))
+            if st.level > current["peak"]:
+                current["peak"], current["peak_trigger"] = st.level, st.triggers[0]
+        elif current is not None:
+            expected.append((current["start"], t, tuple(current["steps"]), current["first"], current["peak_trigger"]))
+            current = None
+    got = [(e.start, e.end, e.steps, e.first_trigger, e.peak_trigger) for e in episodes(s, table, params, T0, end)]
+    assert got == expected and len(got) >= 3

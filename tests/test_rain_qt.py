@@ -74,3 +74,19 @@ def test_overview_names_rain_patrols_due_now(qtbot, store, double):
     assert texts["宝盖镇高山村20组"] == ""
     assert "雨情应巡查 2 处" in ov.summary.text()
     assert fmt_time(now)   # the storm ends at the current hour
+
+
+def test_export_sheets_of_warned_points_from_the_dock(rain_panel, tmp_path):
+    """按预警导出 from the dock: the worker writes the cards and patrol forms of points 4 and 5 (covered by
+    the red warning at 10:30); at 07:30 (blue) nothing is at 橙 or above, so nothing is written."""
+    rain_panel.printer.open_folder_when_done = False
+    rain_panel.fill_grid(_storm_text())
+    rain_panel.save_grid()
+    rain_panel.set_time("2024-06-01 10:30")
+    paths = rain_panel.export_sheets(tmp_path, "橙", mask_phones=True)
+    assert sorted(p.name[:3] for p in paths) == ["04_"] * 3 + ["05_"] * 3
+    assert "已导出 6 个 PDF（2024-06-01 10:30 橙色及以上预警覆盖的隐患点）" == rain_panel.last_message
+    rain_panel.set_time("2024-06-01 07:30")
+    assert rain_panel.export_sheets(tmp_path / "无", "橙") is None
+    assert "没有2024-06-01 07:30 橙色及以上预警覆盖的隐患点" in rain_panel.last_message
+    assert not (tmp_path / "无").exists()

@@ -68,6 +68,38 @@ def test_threshold_change_is_kept_with_who_when_old_new_and_undoes(sites):
     assert any(t.window is Window.EFFECTIVE for t in rain.thresholds(sites))
 
 
+def test_several_thresholds_in_one_step_are_ordered_once_and_undone_together(sites):
+    # Raising 蓝 1 h above the old 黄 needs 黄 raised in the same step; each cell apart would be refused.
+    with pytest.raises(InvalidInput, match="随等级升高"):
+        rain.set_threshold(sites, "蓝", "1h", 50)
+    ch = rain.set_thresholds(sites, {(Level.BLUE, Window.H1): 50, (Level.YELLOW, Window.H1): 55,
+                                     (Level.RED, Window.H1): "80"}, by="李四")      # red unchanged: not recorded
+    assert ch.label == "全县阈值（2 项）"
+    assert sorted((c.level, c.old_mm, c.new_mm, c.changed_by) for c in rain.threshold_changes(sites)) == [
+        (Level.BLUE, 35, 50, "李四"), (Level.YELLOW, 45, 55, "李四")]
+    ch.undo()
+    now = {(t.level, t.window): t for t in rain.thresholds(sites) if t.site == 0}
+    assert (now[(Level.BLUE, Window.H1)].mm, now[(Level.YELLOW, Window.H1)].mm) == (35, 45)
+    assert now[(Level.BLUE, Window.H1)].source == JIANGHUA_SOURCE       # the shipped label comes back too
+    assert len(rain.threshold_changes(sites)) == 4
+    # a site's overrides, one added and then removed in one step each
+    ch = rain.set_thresholds(sites, {(Level.RED, Window.H24): 180}, site=2)
+    assert "2号站红色24 小时累计阈值 未设 → 180 mm" == ch.label
+    assert rain.set_thresholds(sites, {(Level.RED, Window.H24): "无"}, site=2).label.endswith("180 mm → 未设")
+
+
+def test_k_and_days_as_one_step(sites):
+    ch = rain.set_settings(sites, {rain.K_EFF_K: "0.85", rain.K_EFF_DAYS: "5"}, by="李四")
+    assert ch.label == "修改降雨设置“衰减系数 k”、“前期天数”"
+    assert (rain.get_settings(sites).effective.k, rain.get_settings(sites).effective.days) == (0.85, 5)
+    with pytest.raises(InvalidInput, match="前期天数"):
+        rain.set_settings(sites, {rain.K_EFF_K: "0.5", rain.K_EFF_DAYS: "99"})
+    assert rain.get_settings(sites).effective.k == 0.85        # nothing written when one value is refused
+    ch.undo()
+    cfg = rain.get_settings(sites)
+    assert (cfg.effective.k, cfg.effective.days) == (0.79, 3) and {rain.K_EFF_K, rain.K_EFF_DAYS} <= cfg.defaults
+
+
 def test_reading_by_hand_status_and_undo(sites):
     ch = rain.add_reading(sites, "欧东村", "2024-06-01 08:00", 85)
     rows = {r.site.slot: r for r in rain.status(sites, "2024-06-01 08:30")}
@@ -202,6 +234,21 @@ def test_warnings_list_and_sms_export(sites, tmp_path):
     n2 = rain.export_sms(sites, tmp_path / "短信.xlsx", level="红", at="2024-06-01 10:30")
     ws = openpyxl.load_workbook(tmp_path / "短信.xlsx").active
     assert ws.max_row == n2 + 1 and ws.cell(2, 2).value.isdigit()
+
+
+def test_covering_a_point_edits_only_where_the_rule_disagrees(sites):
+    rows = {r.point: r for r in rain.coverage_rows(sites, 1)}
+    assert rows[4].covered and rows[4].by_rule and rows[4].why.startswith(("距离", "同一乡镇"))
+    assert not rows[16].covered and not rows[16].by_rule
+    rain.set_covered(sites, 1, 16, True)
+    rain.set_covered(sites, 1, 4, False)
+    rows = {r.point: r for r in rain.coverage_rows(sites, 1)}
+    assert (rows[16].covered, rows[16].why, rows[4].covered, rows[4].why) == (True, "人工添加", False, "人工移出")
+    with sites.db.read() as s:
+        assert sites.db.rain.coverage_edits(s)[1] == {16: True, 4: False}
+    rain.set_covered(sites, 1, 4, True)       # agrees with the rule again: the edit goes, nothing is stored
+    with sites.db.read() as s:
+        assert sites.db.rain.coverage_edits(s)[1] == {16: True}
 
 
 def test_coverage_edit_and_undo(sites):

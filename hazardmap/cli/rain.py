@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 
 from hazardmap.cli.output import FORMATS, emit
+from hazardmap.cli.parser import add_command, output_options
 from hazardmap.domain.errors import InvalidInput
 from hazardmap.domain.rain import COUNTY, JIANGHUA_SOURCE, Level, Window, fmt_mm, fmt_time, parse_level
 from hazardmap.services import rain as svc
@@ -139,6 +140,22 @@ def cmd_sms(args, store: Store) -> int:
     return 0
 
 
+def cmd_export_sheets(args, store: Store) -> int:
+    from pathlib import Path
+
+    from hazardmap.reports import sheets, warning_sheets
+
+    batch = warning_sheets.collect_warned(store, args.level, args.at)
+    if not batch.seqs:
+        print(f"没有{batch.describe}，未导出")
+        return 0
+    written = sheets.export_sheets(batch.data, Path(args.out), seqs=batch.seqs, kinds=warning_sheets.KINDS,
+                                   with_history=True, force=args.force, mask_phones=args.mask_phones)
+    print(f"{batch.describe}：{'、'.join(map(str, batch.seqs))}（{len(batch.seqs)} 处）；已写出 {len(written)} 个 PDF 到 "
+          f"{Path(args.out).resolve()}" + ("（电话已隐去中间四位）" if args.mask_phones else ""))
+    return 0
+
+
 def cmd_backtest(args, store: Store) -> int:
     bt = svc.backtest(store, args.since, args.until)
     print(f"回溯检验 {fmt_time(bt.since)} 至 {fmt_time(bt.until)}：异常/危险报告 {bt.reports} 条；"
@@ -236,6 +253,10 @@ def register(sub) -> None:
     m.add_argument("--mask-phones", action="store_true", help="手机号脱敏（138****2467）")
     m.add_argument("--force", action="store_true", help="覆盖已存在的文件")
     m.set_defaults(handler=cmd_sms)
+    e = add_command(rsub, "export-sheets", "按预警导出：预警覆盖的隐患点的明白卡和巡查记录表（PDF）", cmd_export_sheets)
+    e.add_argument("--level", required=True, metavar="等级", help="此等级及以上的预警（蓝/黄/橙/红）")
+    e.add_argument("--at", help="时刻（北京时间），默认现在")
+    output_options(e, "导出到此文件夹", mask_phones="给村组或外单位的纸张", out_metavar="文件夹")
     b = rsub.add_parser("backtest", help="回溯检验：按等级统计预警、命中、漏报、空报（对照异常/危险巡查记录）")
     b.add_argument("--from", dest="since", required=True, help="开始日期")
     b.add_argument("--to", dest="until", required=True, help="结束日期或时间")

@@ -331,22 +331,33 @@ class Series:
     """One site's readings (sorted by ts) with what evaluation needs: for each sum window, prefix sums of
     the readings no longer than it; and day totals for the effective rainfall."""
 
-    def __init__(self, site: int, readings: Iterable[tuple[int, float, int]]) -> None:
-        rows = sorted(readings)
+    def __init__(self, site: int, readings: Iterable[tuple[int, float, int]] = (), *,
+                 columns: tuple[list[int], list[float], list[int]] | None = None) -> None:
+        """readings: (ts, mm, minutes) in any order; or columns: ts, mm, minutes already in time order
+        (as the database gives them: no tuple per reading)."""
         self.site = site
-        self.ts = [r[0] for r in rows]
-        self.mm = [r[1] for r in rows]
-        self.minutes = [r[2] for r in rows]
+        if columns is None:
+            rows = sorted(readings)
+            columns = ([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
+        self.ts, self.mm, self.minutes = columns
+        self.all_prefix = [0.0, *accumulate(self.mm)]
+        longest = max(self.minutes, default=0)
         self.prefix: dict[Window, list[float]] = {}
         for w in SUM_WINDOWS:
             limit = w.hours * 60
-            self.prefix[w] = [0.0, *accumulate(mm if m <= limit else 0.0 for mm, m in zip(self.mm, self.minutes))]
-        self.all_prefix = [0.0, *accumulate(self.mm)]
+            # Hourly series (the usual case): every reading counts in every window, one prefix serves all.
+            self.prefix[w] = self.all_prefix if longest <= limit else \
+                [0.0, *accumulate(mm if m <= limit else 0.0 for mm, m in zip(self.mm, self.minutes))]
+        # Day totals from the prefix sums at each midnight (a search per day, not a step per reading).
         days: dict[int, float] = {}
-        for t, mm in zip(self.ts, self.mm):
-            d = (t - 1 + _OFFSET) // DAY
-            days[d] = days.get(d, 0.0) + mm
-        self.day_totals = days     # Beijing day number -> total
+        if self.ts:
+            p, lo = self.all_prefix, 0
+            for d in range(day_number(self.ts[0]), day_number(self.ts[-1]) + 1):
+                hi = bisect_right(self.ts, day_number_start(d + 1), lo)
+                if hi > lo:
+                    days[d] = p[hi] - p[lo]
+                lo = hi
+        self.day_totals = days     # Beijing day number -> total of the readings that day
 
     def __len__(self) -> int:
         return len(self.ts)
@@ -408,11 +419,15 @@ class SiteStatus:
         return self.last_reading is not None
 
 
+_LEVELS_DOWN = tuple(sorted(Level, reverse=True))
+_WINDOWS = tuple(Window)
+
+
 def judge(values: Mapping[Window, float], table: ThresholdTable) -> tuple[Level | None, tuple[Trigger, ...]]:
     """The highest level any window reaches (≥ its threshold), and the windows that reached it."""
-    for lv in sorted(Level, reverse=True):
+    for lv in _LEVELS_DOWN:
         fired = []
-        for w in Window:
+        for w in _WINDOWS:
             t = table.get(lv, w)
             v = values.get(w)
             if t is not None and v is not None and v >= t.mm - 1e-9:
@@ -453,7 +468,7 @@ class Episode:
 
 def event_times(series: Series, params: EffectiveParams, start: int, end: int) -> list[int]:
     """Every time a window's sum can change in [start, end]: when a reading arrives, when it leaves each
-    window, and at each midnight while the effective rainfall still remembers it."""
+    window, and as each day begins while the effective rainfall still remembers it."""
     times = set()
     lo = bisect_right(series.ts, start - max(24 * HOUR, (params.days + 1) * DAY) - 1)
     hi = bisect_right(series.ts, end)
@@ -466,7 +481,9 @@ def event_times(series: Series, params: EffectiveParams, start: int, end: int) -
     days = sorted({day_number(t) for t in wet})
     for d in days:
         for i in range(1, params.days + 2):
-            times.add(day_number_start(d + i))
+            # The day turns one second after midnight (a reading ending at 24:00 is still that day's):
+            # from then on the wet day counts k^i times, and after `days` days not at all.
+            times.add(day_number_start(d + i) + 1)
     return sorted(t for t in times if start <= t <= end)
 
 
@@ -474,21 +491,34 @@ def episodes(series: Series, table: ThresholdTable, params: EffectiveParams, sta
              lowest: Level = Level.BLUE) -> list[Episode]:
     """The warnings at one site between start and end (inclusive), at `lowest` or above."""
     out: list[Episode] = []
-    floors = [t.mm for w in SUM_WINDOWS if (t := table.get(lowest, w)) is not None]
-    no_effective = table.get(lowest, Window.EFFECTIVE) is None
+    # Per window, the smallest threshold of `lowest` or above (a window may be set only at a higher level).
+    lowest_row = [(w, min(found)) for w in Window
+                  if (found := [t.mm for lv in Level if lv >= lowest and (t := table.get(lv, w)) is not None])]
+    floors = [mm for w, mm in lowest_row if w is not Window.EFFECTIVE]
+    no_effective = all(w is not Window.EFFECTIVE for w, _mm in lowest_row)
     # Every sum window is at most the 24 h sum of all readings: below the smallest threshold, nothing fires.
     smallest = min(floors) - 1e-9 if floors else math.inf
     ts, prefix = series.ts, series.all_prefix
+    # What series.values computes, inlined for the tens of thousands of events of a year: one search for
+    # the end of every window, and no effective rainfall where no level has a threshold for it.
+    sums = [(w, w.hours * HOUR, series.prefix[w]) for w in SUM_WINDOWS]
+    any_effective = any(table.get(lv, Window.EFFECTIVE) is not None for lv in Level)
+    ladder = [(lv, [(w, t.mm - 1e-9) for w in _WINDOWS if (t := table.get(lv, w)) is not None])
+              for lv in _LEVELS_DOWN if lv >= lowest]
     current: dict | None = None
     for t in event_times(series, params, start, end):
-        if no_effective and prefix[bisect_right(ts, t)] - prefix[bisect_right(ts, t - 24 * HOUR)] < smallest:
+        hi = bisect_right(ts, t)
+        if no_effective and prefix[hi] - prefix[bisect_right(ts, t - 24 * HOUR, 0, hi)] < smallest:
             level, triggers = None, ()
         else:
-            values = {w: series.window_sum(w, t) for w in SUM_WINDOWS}
-            values[Window.EFFECTIVE] = series.effective(t, params)
-            level, triggers = judge(values, table)
-            if level is not None and level < lowest:
-                level, triggers = None, ()
+            values = {w: p[hi] - p[bisect_right(ts, t - span, 0, hi)] for w, span, p in sums}
+            values[Window.EFFECTIVE] = series.effective(t, params) if any_effective else None
+            # The level alone (judge's rule, from `lowest` up); the windows that fired are named only
+            # where an episode starts or reaches a new peak.
+            level, triggers = next((lv for lv, cells in ladder if any(
+                values[w] is not None and values[w] >= mm for w, mm in cells)), None), ()
+            if level is not None and (current is None or level > current["peak"]):
+                triggers = judge(values, table)[1]
         if current is None:
             if level is not None:
                 current = {"start": t, "peak": level, "peak_trigger": triggers[0], "first": triggers[0],

@@ -242,7 +242,17 @@ def legend_payload(bundled: BundledData) -> dict:
             {"cls": "surveyed", "label": Precision.SURVEYED.label + "（双圈）"},
         ],
         "ring_m": township_uncertainty_m(bundled),
+        "rain": _rain_legend(),
     }
+
+
+def _rain_legend() -> dict:
+    """The gauges' colours by their level now, and the ring on the points a warning covers (rain_overlay)."""
+    from hazardmap.domain.rain import NO_DATA_COLOUR, NO_WARNING_COLOUR, Level
+
+    return {"states": [{"label": "无读数", "colour": NO_DATA_COLOUR}, {"label": "无预警", "colour": NO_WARNING_COLOUR}],
+            "levels": [{"label": lv.label, "colour": lv.colour} for lv in Level],
+            "ring": Level.ORANGE.colour}
 
 
 def to_json_for_script(data: object) -> str:

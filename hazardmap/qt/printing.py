@@ -229,7 +229,7 @@ class PrintController(QObject):
         folder = QFileDialog.getExistingDirectory(self.window, "选择导出文件夹（全部隐患点的明白卡和巡查记录表）",
                                                   str(Path.home()))
         if folder:
-            self._export_to(Path(folder), self.snapshot(with_history=True))
+            self.export_to(Path(folder), self.snapshot(with_history=True))
 
     def ask_township_export(self) -> None:
         """A rainfall warning for some townships: their points' sheets, printed within the hour."""
@@ -239,22 +239,24 @@ class PrintController(QObject):
             return
         folder = QFileDialog.getExistingDirectory(self.window, "选择导出文件夹", str(Path.home()))
         if folder:
-            self._export_to(Path(folder), data, dialog.selected_seqs(), dialog.selected_kinds())
+            self.export_to(Path(folder), data, dialog.selected_seqs(), dialog.selected_kinds())
 
-    def _export_to(self, folder: Path, data: ReportData, seqs: list[int] | None = None,
-                   kinds: list | None = None) -> None:
-        """Ask before replacing files already in the folder, then export in the worker."""
+    def export_to(self, folder: Path, data: ReportData, seqs: list[int] | None = None,
+                  kinds: list | None = None, **options) -> list[Path] | None:
+        """Ask before replacing files already in the folder, then export in the worker (options: those of
+        start_batch_export, e.g. mask_phones, title)."""
         plan = sheets.plan_sheets(data, folder, seqs, kinds or list(sheets.SHEET_KINDS.values()))
         existing = [p for _, _, p in plan if p.exists()]
         if existing:
             answer = QMessageBox.question(self.window, "文件已存在",
                                           f"该文件夹中已有 {len(existing)} 个同名文件，是否覆盖？")
             if answer != QMessageBox.StandardButton.Yes:
-                return
-        self.start_batch_export(folder, force=bool(existing), data=data, seqs=seqs, kinds=kinds)
+                return None
+        return self.start_batch_export(folder, force=bool(existing), data=data, seqs=seqs, kinds=kinds, **options)
 
     def start_batch_export(self, folder: Path, *, force: bool = False, data: ReportData | None = None,
-                           seqs: list[int] | None = None, kinds: list | None = None) -> list[Path] | None:
+                           seqs: list[int] | None = None, kinds: list | None = None, mask_phones: bool = False,
+                           title: str = "正在导出全部隐患点的表格…") -> list[Path] | None:
         """Write the sheets in the worker of the operation road (hazardmap.qt.operations), behind a
         progress dialog with 取消; returns the written paths, or None (refused or cancelled: last_error)."""
         data = data or self.snapshot(with_history=True)  # read on the UI thread: the DB connection lives here
@@ -267,11 +269,11 @@ class PrintController(QObject):
 
         def job(_store, feedback: Feedback) -> list[Path]:
             return sheets.export_sheets(data, folder, seqs=seqs, kinds=kinds, force=force, with_history=True,
-                                        progress=lambda *args: progress(feedback, *args),
+                                        mask_phones=mask_phones, progress=lambda *args: progress(feedback, *args),
                                         should_stop=feedback.should_stop)
 
         try:
-            paths = run_in_worker(self.window, self.shell.store, "正在导出全部隐患点的表格…", job)
+            paths = run_in_worker(self.window, self.shell.store, title, job)
         except sheets.Cancelled:
             self.last_error = f"已取消：已写出的 {len(written)} 个文件完整可用，其余未导出"
             return None

@@ -7,19 +7,24 @@ The chart is QtCharts from PySide6 (already a dependency; no plotting library ad
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QLineSeries, QValueAxis
 from PySide6.QtCore import QDateTime, QMargins, Qt, QTimeZone
 from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QKeySequence, QPainter, QPen, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDateTimeEdit, QDockWidget, QFileDialog, QFrame, QHBoxLayout,
-                               QHeaderView, QLabel, QMessageBox, QPushButton, QScrollArea, QSplitter, QTableWidget,
+                               QHeaderView, QInputDialog, QLabel, QMessageBox, QScrollArea, QSplitter, QTableWidget,
                                QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
 from hazardmap.domain.changes import Changes
 from hazardmap.domain.errors import HazardmapError, InvalidInput
 from hazardmap.domain.rain import (BEIJING, HOUR, JIANGHUA_SOURCE, NO_DATA_COLOUR, Level, Window, fmt_mm, fmt_time,
                                    parse_time)
-from hazardmap.qt.shell import MenuId, Section, Shell
+from hazardmap.qt import printing, rain_settings
+from hazardmap.qt.buttons import push_button
+from hazardmap.qt.rain_settings import read_only_table
+from hazardmap.qt.shell import DialogFeature, MenuId, Section, Shell
+from hazardmap.reports import warning_sheets
 from hazardmap.services import rain as svc
 from hazardmap.services import rain_import
 
@@ -44,14 +49,16 @@ class RainPanel(QWidget):
         self.when.setEnabled(False)
         self.now_box.toggled.connect(lambda on: (self.when.setEnabled(not on), self.refresh()))
         self.when.dateTimeChanged.connect(lambda _d: self.refresh())
-        top.addWidget(QLabel("时刻（北京时间）：", self))
+        top.addWidget(QLabel("北京时间：", self))
         top.addWidget(self.now_box)
         top.addWidget(self.when)
         top.addStretch(1)
-        for text, slot in (("导入雨量…", self._on_import), ("导出预警短信…", self._on_sms), ("刷新", self.refresh)):
-            b = QPushButton(text, self)
-            b.clicked.connect(slot)
-            top.addWidget(b)
+        for text, slot in (("导入雨量…", self._on_import), ("预警短信…", self._on_sms),
+                           ("按预警导出…", self._on_export_sheets), ("阈值与覆盖…", self.open_settings),
+                           ("刷新", self.refresh)):
+            top.addWidget(push_button(self, text, slot))
+        self.printer = printing.PrintController(shell)   # the batch export's worker, progress and 取消
+        self.last_message = ""
         layout.addLayout(top)
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
@@ -72,9 +79,7 @@ class RainPanel(QWidget):
         gl.addWidget(QLabel("逐条录入，或从 Excel 复制 站点、时间、雨量 三列后在表中按 Ctrl+V 粘贴；每条为该时刻前 1 小时的雨量。",
                             grid_page))
         gl.addWidget(self.grid)
-        save = QPushButton("保存读数", grid_page)
-        save.clicked.connect(self.save_grid)
-        gl.addWidget(save, alignment=Qt.AlignmentFlag.AlignRight)
+        gl.addWidget(push_button(grid_page, "保存读数", self.save_grid), alignment=Qt.AlignmentFlag.AlignRight)
         QShortcut(QKeySequence.StandardKey.Paste, self.grid, activated=self.paste_into_grid)
         left.addTab(self.due_table, "应巡查的隐患点")
         left.addTab(self.status_table, "各站预警")
@@ -349,16 +354,49 @@ class RainPanel(QWidget):
             return
         QMessageBox.information(self, "导出预警短信名单", f"已导出 {n} 条。hazardmap 不发送短信，请导入县短信平台。")
 
+    def open_settings(self) -> rain_settings.RainSettingsDialog:
+        return self.settings.open()
+
+    def _on_export_sheets(self) -> None:
+        cfg = svc.get_settings(self.store)
+        names = [lv.colour_name for lv in Level]
+        name, ok = QInputDialog.getItem(self, "按预警导出", f"{fmt_time(self.at())}：导出此等级及以上预警覆盖的隐患点的"
+                                        "明白卡和巡查记录表", names, int(cfg.patrol_level) - 1, False)
+        if not ok:
+            return
+        folder = QFileDialog.getExistingDirectory(self, "选择导出文件夹", str(Path.home()))
+        if not folder:
+            return
+        mask = QMessageBox.question(self, "按预警导出", "电话是否隐去中间四位（138****2467）？\n"
+                                    "发给村组张贴或外单位时建议隐去。") == QMessageBox.StandardButton.Yes
+        self.export_sheets(Path(folder), name, mask_phones=mask)
+
+    def export_sheets(self, folder: Path, level: str | Level, *, mask_phones: bool = False) -> list[Path] | None:
+        """The cards and patrol forms of the points covered by warnings at `level` or above at the dock's
+        time, written in the worker (progress, 取消); the paths, or None (nothing to export, or refused)."""
+        try:
+            batch = warning_sheets.collect_warned(self.store, level, self.at())
+        except HazardmapError as exc:
+            self._tell(str(exc))
+            return None
+        if not batch.seqs:
+            self._tell(f"没有{batch.describe}，未导出。")
+            return None
+        paths = self.printer.export_to(folder, batch.data, batch.seqs, warning_sheets.KINDS, mask_phones=mask_phones,
+                                       title=f"正在导出{batch.describe}的明白卡和巡查记录表…")
+        self.last_message = self.printer.last_error or f"已导出 {len(paths or [])} 个 PDF（{batch.describe}）"
+        return paths
+
+    def _tell(self, text: str) -> None:
+        self.last_message = text
+        if self.isVisible():
+            QMessageBox.information(self, "按预警导出", text)
+
 
 def _table(columns, parent) -> QTableWidget:
-    t = QTableWidget(0, len(columns), parent)
-    t.setHorizontalHeaderLabels(columns)
-    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    t = read_only_table(columns, parent)
     t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    t.verticalHeader().setVisible(False)
-    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    t.horizontalHeader().setStretchLastSection(True)
     return t
 
 
@@ -379,5 +417,8 @@ def attach(shell: Shell) -> RainPanel:
     action = QAction("导入雨量（Excel/CSV）…", window)
     action.triggered.connect(panel._on_import)
     shell.add_action(MenuId.FILE, action, Section.DATA)
+    # The same dialog from the 编辑 menu and the dock's 阈值与覆盖… button.
+    panel.settings = DialogFeature(shell, rain_settings.RainSettingsDialog, "雨量预警阈值与覆盖范围…",
+                                   menu=MenuId.EDIT, section=Section.POINTS)
     panel.dock = dock
     return panel

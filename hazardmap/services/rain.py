@@ -5,10 +5,12 @@ domain/rain.py; this module reads and writes through store.db.rain and returns C
 from __future__ import annotations
 
 import csv
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from hazardmap.domain.changes import Changes
 from hazardmap.domain.errors import InvalidInput, NotFound, StaleEdit
@@ -21,6 +23,7 @@ from hazardmap.domain.rain import (BEIJING, BUREAU_SOURCE, COUNTY, DAY, HOUR, Co
                                    table_for)
 from hazardmap.domain.rain_gauges import RainGaugeSite
 from hazardmap.domain.settings import Setting
+from hazardmap.domain.validation import number_in_range
 from hazardmap.files import atomic_write, check_target
 from hazardmap.services.spreadsheet import neutralise, xlsx_cell
 from hazardmap.services.store import Store, current_user, now_iso
@@ -56,8 +59,8 @@ def get_settings(store: Store) -> RainSettings:
                         frozenset(k for k in SETTING_KEYS if rows[k].is_default))
 
 
-def set_setting(store: Store, key: str, value: str, *, by: str | None = None) -> Changes:
-    """One rain setting, checked; it stops being labelled as the shipped default."""
+def _check_setting(key: str, value: str) -> str:
+    """The value as stored, or InvalidInput (Chinese) naming what is wrong."""
     if key not in SETTING_KEYS:
         raise InvalidInput(f"没有名为“{key}”的降雨设置：可设 " + "、".join(SETTING_KEYS))
     value = str(value).strip()
@@ -70,36 +73,45 @@ def set_setting(store: Store, key: str, value: str, *, by: str | None = None) ->
     elif key == K_PATROL_LEVEL:
         value = str(int(parse_level(value)))
     elif key == K_AFTER_HOURS:
-        try:
-            hours = int(value)
-        except ValueError:
-            raise InvalidInput(f"命中宽限“{value}”不是整数小时") from None
-        if not 0 <= hours <= 240:
-            raise InvalidInput(f"命中宽限 {hours} 小时不合理：应在 0～240 小时之间")
-        value = str(hours)
+        value = str(number_in_range(value, "命中宽限", 0, 240, unit="小时", whole=True))
     elif key == K_SMS:
         fill_template(value, {k: "" for k in SMS_FIELDS})
         if not value:
             raise InvalidInput("短信模板不能为空")
+    return value
+
+
+def set_setting(store: Store, key: str, value: str, *, by: str | None = None) -> Changes:
+    """One rain setting, checked; it stops being labelled as the shipped default."""
+    return set_settings(store, {key: value}, by=by)
+
+
+def set_settings(store: Store, values: Mapping[str, str], *, by: str | None = None) -> Changes:
+    """Several rain settings (e.g. k and the days of the effective rainfall) as one step, all checked
+    first; those whose value does not change are left alone."""
+    checked = {key: _check_setting(key, value) for key, value in values.items()}
     by, at = by or current_user(), now_iso()
     repo = store.db.settings
     with store.db.write() as tx:
-        before = repo.get(tx, [key])[key]
-        if before.value == value and not before.is_default:
+        before = repo.get(tx, list(checked))
+        changed = [k for k, v in checked.items() if not (before[k].value == v and not before[k].is_default)]
+        if not changed:
             return Changes()
-        after = Setting(key, value, False, before.note, by, at)
-        repo.put(tx, [after])
-    label = f"修改降雨设置“{SETTING_NAMES[key]}”"
-    return Changes(rain=True, label=label, undo=lambda: _put_setting(store, before, expect=after, label=label))
+        old = [before[k] for k in changed]
+        new = [Setting(k, checked[k], False, before[k].note, by, at) for k in changed]
+        repo.put(tx, new)
+    label = "修改降雨设置" + "、".join(f"“{SETTING_NAMES[k]}”" for k in changed)
+    return Changes(rain=True, label=label, undo=lambda: _put_settings(store, old, expect=new, label=label))
 
 
-def _put_setting(store: Store, to: Setting, *, expect: Setting, label: str) -> Changes:
+def _put_settings(store: Store, to: list[Setting], *, expect: list[Setting], label: str) -> Changes:
     repo = store.db.settings
     with store.db.write() as tx:
-        if repo.get(tx, [to.key]).get(to.key) != expect:
+        now = repo.get(tx, [x.key for x in to])
+        if [now.get(x.key) for x in expect] != expect:
             raise StaleEdit("降雨设置")
-        repo.put(tx, [to])
-    return Changes(rain=True, label=label, undo=lambda: _put_setting(store, expect, expect=to, label=label))
+        repo.put(tx, to)
+    return Changes(rain=True, label=label, undo=lambda: _put_settings(store, expect, expect=to, label=label))
 
 
 # ---- sites -------------------------------------------------------------------------------------------------
@@ -147,9 +159,9 @@ def add_readings(store: Store, rows: Sequence[tuple[int, int, float, int]], *, s
     by, at = by or current_user(), now_iso()
     repo = store.db.rain
     with store.db.write() as tx:
-        stored = repo.existing(tx, [(r[0], r[1]) for r in rows])
-        new = []
-        for site, ts, mm, minutes in rows:
+        stored = repo.existing(tx, rows if isinstance(rows, list) else list(rows))
+        new = [] if stored else list(rows)
+        for site, ts, mm, minutes in rows if stored else ():
             old = stored.get((site, ts))
             if old is None:
                 new.append((site, ts, mm, minutes))
@@ -225,51 +237,75 @@ def threshold_changes(store: Store) -> list[ThresholdChange]:
         return store.db.rain.threshold_changes(s)
 
 
+Cell = tuple[Level, Window]
+
+
 def set_threshold(store: Store, level: str | Level, window: str | Window, mm: float | str | None, *,
                   site: str | int | None = None, by: str | None = None) -> Changes:
     """One cell of the county table (site None) or a site's override; mm None removes it (a site then
     follows the county table again). Kept in the change history: who, when, old, new."""
     from hazardmap.domain.rain import parse_window
 
-    lv, w = parse_level(level), parse_window(window)
+    return set_thresholds(store, {(parse_level(level), parse_window(window)): mm}, site=site, by=by)
+
+
+def set_thresholds(store: Store, cells: Mapping[Cell, float | str | None], *, site: str | int | None = None,
+                   by: str | None = None) -> Changes:
+    """Several cells of one table (the county's, or a site's overrides) as one step: all written, then the
+    order of the levels checked once (raising 蓝 above 黄 needs both in one step), each change recorded."""
     slot = COUNTY if site is None else find_site(store, site).slot
-    value = None if mm is None or str(mm).strip() in ("", "-", "无") else check_threshold_mm(mm)
+    wanted = {cell: None if mm is None or str(mm).strip() in ("", "-", "—", "无") else check_threshold_mm(mm)
+              for cell, mm in cells.items()}
     by, at = by or current_user(), now_iso()
     with store.db.write() as tx:
-        before = {(t.level, t.window): t for t in store.db.rain.thresholds(tx) if t.site == slot}.get((lv, w))
-        old = before.mm if before else None
-        if old == value:
+        current = _cells(store, tx, slot)
+        before = {cell: current.get(cell) for cell, mm in wanted.items()
+                  if (current[cell].mm if cell in current else None) != mm}
+        if not before:
             return Changes()
-        after = None if value is None else Threshold(slot, lv, w, value, BUREAU_SOURCE, by, at)
-        _write_threshold(store, tx, slot, lv, w, before, after, by, at)
+        after = {cell: None if wanted[cell] is None else Threshold(slot, *cell, wanted[cell], BUREAU_SOURCE, by, at)
+                 for cell in before}
+        _write_thresholds(store, tx, slot, before, after, by, at)
     where = "全县" if slot == COUNTY else f"{slot}号站"
-    label = f"{where}{lv.colour_name}{w.label}阈值 {_mm_text(old)} → {_mm_text(value)}"
+    if len(before) == 1:
+        ((lv, w), old), = before.items()
+        label = f"{where}{lv.colour_name}{w.label}阈值 {_mm_text(old.mm if old else None)} → {_mm_text(wanted[(lv, w)])}"
+    else:
+        label = f"{where}阈值（{len(before)} 项）"
     return Changes(rain=True, label=label,
-                   undo=lambda: _put_threshold(store, slot, lv, w, before, expect=after, label=label))
+                   undo=lambda: _put_thresholds(store, slot, before, expect=after, label=label))
+
+
+def _cells(store: Store, tx, slot: int) -> dict[Cell, Threshold]:
+    return {(t.level, t.window): t for t in store.db.rain.thresholds(tx) if t.site == slot}
 
 
 def _mm_text(mm: float | None) -> str:
     return "未设" if mm is None else f"{fmt_mm(mm)} mm"
 
 
-def _write_threshold(store, tx, slot, lv, w, before, after, by, at) -> None:
-    store.db.rain.put_threshold(tx, slot, lv, w, after)
-    check_table_order(table_for(slot, store.db.rain.thresholds(tx)) if slot != COUNTY else
-                      ThresholdTable({(t.level, t.window): t for t in store.db.rain.thresholds(tx) if t.site == COUNTY}))
-    store.db.rain.add_threshold_change(tx, ThresholdChange(slot, lv, w, before.mm if before else None,
-                                                           after.mm if after else None, by, at))
+def _write_thresholds(store, tx, slot, before: Mapping[Cell, Threshold | None], after: Mapping[Cell, Threshold | None],
+                      by, at) -> None:
+    for (lv, w), t in after.items():
+        store.db.rain.put_threshold(tx, slot, lv, w, t)
+    everything = store.db.rain.thresholds(tx)
+    check_table_order(table_for(slot, everything) if slot != COUNTY else
+                      ThresholdTable({(t.level, t.window): t for t in everything if t.site == COUNTY}))
+    for (lv, w), t in after.items():
+        old = before[(lv, w)]
+        store.db.rain.add_threshold_change(tx, ThresholdChange(slot, lv, w, old.mm if old else None,
+                                                               t.mm if t else None, by, at))
 
 
-def _put_threshold(store: Store, slot: int, lv: Level, w: Window, to: Threshold | None, *, expect: Threshold | None,
-                   label: str) -> Changes:
+def _put_thresholds(store: Store, slot: int, to: Mapping[Cell, Threshold | None], *,
+                    expect: Mapping[Cell, Threshold | None], label: str) -> Changes:
     by, at = current_user(), now_iso()
     with store.db.write() as tx:
-        now = {(t.level, t.window): t for t in store.db.rain.thresholds(tx) if t.site == slot}.get((lv, w))
-        if now != expect:
+        now = _cells(store, tx, slot)
+        if any(now.get(cell) != t for cell, t in expect.items()):
             raise StaleEdit("雨量阈值")
-        _write_threshold(store, tx, slot, lv, w, now, to, by, at)
-    return Changes(rain=True, label=label,
-                   undo=lambda: _put_threshold(store, slot, lv, w, expect, expect=to, label=label))
+        _write_thresholds(store, tx, slot, expect, to, by, at)
+    return Changes(rain=True, label=label, undo=lambda: _put_thresholds(store, slot, expect, expect=to, label=label))
 
 
 # ---- status and warnings ----------------------------------------------------------------------------------
@@ -292,10 +328,15 @@ def _load(store: Store, *, since: int | None, until: int | None, sites: Sequence
         rows = store.db.rain.readings(s, sites=sites if sites is not None else [x.slot for x in all_sites],
                                       since=since, until=until)
         ths = store.db.rain.thresholds(s)
-    by_site: dict[int, list[tuple[int, float, int]]] = {}
-    for site, ts, mm, minutes in rows:
-        by_site.setdefault(site, []).append((ts, mm, minutes))
-    return all_sites, {x.slot: Series(x.slot, by_site.get(x.slot, ())) for x in all_sites}, ths
+    # Rows come by site then time: each site's slice becomes its columns in C (itemgetter), no tuple each.
+    slots = list(map(itemgetter(0), rows))
+    series = {}
+    for x in all_sites:
+        lo, hi = bisect_left(slots, x.slot), bisect_right(slots, x.slot)
+        part = rows[lo:hi]
+        series[x.slot] = Series(x.slot, columns=(list(map(itemgetter(1), part)), list(map(itemgetter(2), part)),
+                                                 list(map(itemgetter(3), part))))
+    return all_sites, series, ths
 
 
 def now_ts() -> int:
@@ -339,6 +380,13 @@ def describe_episode(e: Episode, names: dict[int, str]) -> str:
             f"最高时 {e.peak_trigger.text}")
 
 
+def warned_points(store: Store, level: str | Level, at: str | int | None = None) -> list[int]:
+    """The points covered by a site whose warning at `at` (default now) is `level` or above, by number."""
+    lv = parse_level(level)
+    return sorted({c.point for r in status(store, at) if r.status.level is not None and r.status.level >= lv
+                   for c in r.covered})
+
+
 # ---- coverage --------------------------------------------------------------------------------------------
 
 def coverage_map(store: Store, *, settings: RainSettings | None = None,
@@ -371,6 +419,44 @@ def set_coverage(store: Store, site: str | int, point: int, included: bool | Non
     verb = {True: "加入", False: "移出", None: "按规则计算"}[included]
     label = f"{x.slot}号站覆盖范围：{point} 号隐患点{verb}"
     return Changes(rain=True, label=label, undo=lambda: set_coverage(store, x.slot, point, before, by=by))
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    point: int
+    name: str
+    township: str
+    covered: bool
+    why: str                 # 距离 3.2 km / 同一乡镇 / 人工添加 / 人工移出 / ""
+    by_rule: bool            # what the rule (radius or township) alone says
+
+
+def coverage_rows(store: Store, site: str | int) -> list[CoverageRow]:
+    """Every 在册 point for one site: covered or not, and why (the rule, or the bureau's edit)."""
+    from hazardmap.domain.points import PointView
+    from hazardmap.services import register
+
+    x = find_site(store, site)
+    cfg = get_settings(store)
+    with store.db.read() as s:
+        edits = store.db.rain.coverage_edits(s).get(x.slot, {})
+    points = register.points_in_view(store, PointView.ACTIVE)
+    cover_site = CoverSite(x.slot, x.township, x.lon, x.lat)
+    cps = [CoverPoint(p.seq, p.township, p.lon, p.lat) for p in points]
+    rule = {c.point: c.why for c in coverage(cover_site, cps, cfg.radius_km, {})}
+    now = {c.point: c.why for c in coverage(cover_site, cps, cfg.radius_km, edits)}
+    return [CoverageRow(p.seq, p.name, p.township, p.seq in now,
+                        now.get(p.seq) or ("人工移出" if edits.get(p.seq) is False else ""), p.seq in rule)
+            for p in points]
+
+
+def set_covered(store: Store, site: str | int, point: int, covered: bool, *, by: str | None = None) -> Changes:
+    """The bureau says the site does (or does not) speak for the point: an edit where the rule says
+    otherwise, and back to the rule where it agrees."""
+    row = next((r for r in coverage_rows(store, site) if r.point == point), None)
+    if row is None:
+        raise NotFound(f"没有在册的第 {point} 号隐患点", what="隐患点", key=point)
+    return set_coverage(store, site, point, None if row.by_rule == covered else covered, by=by)
 
 
 # ---- due patrols -----------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlite3
+from operator import itemgetter
 from typing import Iterable, Sequence
 
 from hazardmap.domain.rain import Level, Threshold, ThresholdChange, Window
@@ -26,21 +27,25 @@ class SqliteRain:
         return cur.execute(sql + " ORDER BY site_slot, ts", args).fetchall()
 
     def existing(self, conn: sqlite3.Connection, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], tuple[float, int]]:
-        """(site, ts) -> (mm, minutes) of the stored readings among keys."""
-        out = {}
+        """(site, ts) -> (mm, minutes) of the stored readings among keys: (site, ts) pairs, or rows that start
+        with them (site, ts, mm, minutes)."""
+        keys = keys if isinstance(keys, list) else list(keys)
+        if not keys:
+            return {}
+        # One range query over the keys' sites and times, filtered here (map/itemgetter run in C: a new
+        # year of readings is checked without a Python step per key).
+        stamps = list(map(itemgetter(1), keys))
+        lo, hi = min(stamps), max(stamps)
         cur = conn.cursor()
         cur.row_factory = None
-        by_site: dict[int, list[int]] = {}
-        for site, ts in keys:
-            by_site.setdefault(site, []).append(ts)
-        for site, stamps in by_site.items():
-            lo, hi = min(stamps), max(stamps)
-            wanted = set(stamps)
-            for ts, mm, minutes in cur.execute("SELECT ts, mm, minutes FROM rain_reading WHERE site_slot = ? AND"
-                                                " ts BETWEEN ? AND ?", (site, lo, hi)):
-                if ts in wanted:
-                    out[(site, ts)] = (mm, minutes)
-        return out
+        sites = sorted(set(map(itemgetter(0), keys)))
+        rows = cur.execute(f"SELECT site_slot, ts, mm, minutes FROM rain_reading WHERE site_slot IN"
+                           f" ({','.join('?' * len(sites))}) AND ts BETWEEN ? AND ?",
+                           (*sites, lo, hi)).fetchall()
+        if not rows:
+            return {}
+        wanted = set(zip(map(itemgetter(0), keys), stamps))
+        return {(site, ts): (mm, minutes) for site, ts, mm, minutes in rows if (site, ts) in wanted}
 
     def add_import(self, conn: sqlite3.Connection, source: str, rows: Sequence[tuple[int, int, float, int]], *,
                    by: str, at: str) -> int:
@@ -48,8 +53,9 @@ class SqliteRain:
         cur = conn.execute("INSERT INTO rain_import (source, rows, imported_by, imported_at) VALUES (?,?,?,?)",
                            (source, len(rows), by, at))
         import_id = cur.lastrowid
-        conn.executemany("INSERT INTO rain_reading (site_slot, ts, mm, minutes, import_id) VALUES (?,?,?,?,?)",
-                         [(s, t, mm, m, import_id) for s, t, mm, m in rows])
+        # The id is an integer SQLite just gave: written into the statement, the rows go in as they are.
+        conn.executemany(f"INSERT INTO rain_reading (site_slot, ts, mm, minutes, import_id) VALUES (?,?,?,?,{int(import_id)})",
+                         rows)
         return import_id
 
     def import_rows(self, conn: sqlite3.Connection, import_id: int) -> list[tuple[int, int, float, int]]:

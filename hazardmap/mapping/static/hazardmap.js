@@ -355,8 +355,16 @@
       });
       h += "<div class='hm-legend-sec'>其他</div>";
       h += "<div><span class='hm-seat hm-inline'></span>乡镇街道驻地</div>";
-      h += "<div><span class='hm-rg hm-inline'></span>雨量计站点</div>";
       h += "<div><span class='hm-sw hm-sw-county'></span>县界</div>";
+      // Rain gauges take the colour of their warning level now; points a warning covers get a ring in it.
+      var rg = function (s) {
+        return "<span class='hm-rg hm-inline' style='background:" + esc(s.colour) + "'></span>" + esc(s.label) + " ";
+      };
+      h += "<div class='hm-legend-sec'>雨量计站点（当前预警等级）</div>";
+      h += "<div class='hm-rain-row'>" + lg.rain.states.map(rg).join("") + "</div>";
+      h += "<div class='hm-rain-row'>预警 " + lg.rain.levels.map(rg).join("") + "</div>";
+      h += "<div><span class='hm-ring-sample hm-inline' style='outline-color:" + esc(lg.rain.ring) +
+        "'></span>预警覆盖的隐患点（外圈为预警色，应巡查）</div>";
       h += "<div class='hm-legend-sec'>排危除险工程<span class='hm-works-unlocated'></span></div>";
       lg.works.forEach(function (s) {
         h += "<div><span class='hm-ew hm-inline' style='background:" + esc(s.colour) + "'>排</span>" + esc(s.label) + "</div>";
