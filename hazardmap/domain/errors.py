@@ -181,6 +181,24 @@ class StaleEdit(HazardmapError):
         self.what = what
 
 
+class EditConflict(StaleEdit):
+    """An edit made from a version of the record that is no longer the current one (another desk saved
+    in between): refused, nothing written. theirs: (who, when) of the change that made the record newer
+    (None when unknown); mine: what this edit would have written (Chinese field name -> value), so a
+    face can show both and offer to keep theirs or apply mine (applying mine = the same edit again,
+    made from the current version)."""
+
+    def __init__(self, what: str, *, base_version: int, current_version: int, theirs: tuple[str, str] | None,
+                 mine: dict[str, object] | None = None, mine_by: str = "") -> None:
+        self.base_version, self.current_version = base_version, current_version
+        self.theirs, self.mine, self.mine_by = theirs, dict(mine or {}), mine_by
+        who = f"{theirs[0]} 于 {theirs[1]}" if theirs else "他人"
+        HazardmapError.__init__(
+            self, f"{what}已被 {who} 修改（您编辑时是第 {base_version} 版，现在是第 {current_version} 版），"
+                  f"您的修改未保存：请查看对方的修改后再决定保留对方的还是重新应用您的")
+        self.what = what
+
+
 # ---- The data folder and the database file (integrity) ------------------------------------------
 # Raised before anything is written: the faces word the remedy their own way (a command, a button).
 
@@ -247,3 +265,22 @@ class WriteFailed(HazardmapError):
         self.path = path
         self.reason = reason
         self.errno = errno
+
+
+# ---- A database server (PostgreSQL) -------------------------------------------------------------
+
+class ServerUnavailable(StorageError):
+    """The database server cannot be reached or went away during a step: the step is not applied
+    (its transaction is rolled back by the server); the next step reconnects."""
+
+    def __init__(self, where: str, technical: str = "") -> None:
+        super().__init__(f"无法连接数据库服务器（{where}），本次操作没有生效：请检查网络或服务器，恢复后重试")
+        self.where, self.technical = where, technical
+
+
+class ReadOnlyAccess(StorageError):
+    """Connected with a read-only (viewer) role: nothing can be changed from this desk."""
+
+    def __init__(self, user: str) -> None:
+        super().__init__(f"当前以只读身份（{user}）连接数据库服务器，不能修改数据；如需编辑请用编辑账号连接")
+        self.user = user

@@ -10,6 +10,7 @@ from hazardmap.domain.changes import ChangeBus, Changes
 from hazardmap.domain.errors import DatabaseDamaged, StorageError
 from hazardmap.geodata.bundled import BundledData
 from hazardmap.paths import user_home
+from hazardmap.storage.api import Backend
 from hazardmap.storage.db import Database
 
 DB_FILENAME = "hazardmap.sqlite3"
@@ -29,7 +30,7 @@ def now_iso() -> str:
 @dataclass
 class Store:
     home: Path
-    db: Database
+    db: Backend  # storage.db.Database (SQLite) or storage.pg.db.PgDatabase
     bundled: BundledData
     bus: ChangeBus = field(default_factory=ChangeBus)
     warnings: list[str] = field(default_factory=list)  # Chinese, shown to the user (e.g. network share)
@@ -43,6 +44,30 @@ class Store:
 
     def close(self) -> None:
         self.db.close()
+
+
+def server_url() -> str | None:
+    """HAZARDMAP_DB=postgresql://user@host/dbname: work on the bureau's server instead of this PC's file."""
+    import os
+
+    url = os.environ.get("HAZARDMAP_DB", "").strip()
+    return url if url.startswith(("postgresql://", "postgres://")) else None
+
+
+def open_server_store(url: str, home: Path | None = None, bundled: BundledData | None = None, *,
+                      password: str | None = None) -> Store:
+    """The bureau's PostgreSQL server (created and migrated on first use by an editor). Photos and
+    exports stay in this PC's data folder; backups of a server are the server's own."""
+    from hazardmap.storage.pg.db import PgDatabase
+
+    home = home or user_home()
+    bundled = bundled or BundledData()
+    db = PgDatabase.open(url, bundled, password=password)
+    return Store(home=home, db=db, bundled=bundled)
+
+
+def is_server(store: "Store") -> bool:
+    return getattr(store.db, "dialect", "sqlite") == "postgresql"
 
 
 def db_path(home: Path | None = None) -> Path:
@@ -61,6 +86,9 @@ def open_store(home: Path | None = None, bundled: BundledData | None = None, *,
 
     home = home or user_home()
     bundled = bundled or BundledData()
+    url = server_url()
+    if url:
+        return open_server_store(url, home, bundled)
     try:
         db = Database.open(db_path(home), bundled, check=check)
     except DatabaseDamaged as exc:

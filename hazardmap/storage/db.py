@@ -45,13 +45,13 @@ def _seed_points(conn: sqlite3.Connection, bundled: BundledData) -> None:
 
 def _seed_rain_gauge_slots(conn: sqlite3.Connection, bundled: BundledData) -> None:
     slots = int(bundled.rain_gauge_programme["slots"])
-    conn.executemany("INSERT OR IGNORE INTO rain_gauge_site (slot) VALUES (?)", [(i,) for i in range(1, slots + 1)])
+    conn.executemany("INSERT INTO rain_gauge_site (slot) VALUES (?) ON CONFLICT DO NOTHING", [(i,) for i in range(1, slots + 1)])
 
 
 def _seed_settings(conn: sqlite3.Connection, bundled: BundledData) -> None:
     from hazardmap.domain.patrol import DEFAULT_SETTINGS
 
-    conn.executemany("INSERT OR IGNORE INTO setting (key, value, is_default, note) VALUES (?,?,1,?)",
+    conn.executemany("INSERT INTO setting (key, value, is_default, note) VALUES (?,?,1,?) ON CONFLICT DO NOTHING",
                      [(k, v, note) for k, (v, note) in DEFAULT_SETTINGS.items()])
 
 

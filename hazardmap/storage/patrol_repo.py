@@ -139,11 +139,10 @@ class SqlitePatrol:
 
     def insert(self, conn: sqlite3.Connection, d: PatrolDraft, *, by: str, at: str,
                photos: Sequence[tuple[str, str]] = ()) -> int:
-        cur = conn.execute(
+        log_id = conn.execute(
             "INSERT INTO patrol_log (point_seq, patrolled_at, patroller, weather, rain_mm, judgement, action, note,"
-            " recorded_by, recorded_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (d.point_seq, d.at, d.by, d.weather, d.rain_mm, d.judgement.value, d.action, d.note, by, at))
-        log_id = cur.lastrowid
+            " recorded_by, recorded_at) VALUES (?,?,?,?,?,?,?,?,?,?) RETURNING id",
+            (d.point_seq, d.at, d.by, d.weather, d.rain_mm, d.judgement.value, d.action, d.note, by, at)).fetchone()[0]
         _insert_children(conn, log_id, d)
         self.add_photos(conn, log_id, photos, by=by, at=at)
         return log_id

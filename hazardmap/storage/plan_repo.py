@@ -26,7 +26,8 @@ class SqlitePlans:
             conn.execute("DELETE FROM point_plan WHERE point_seq = ?", (plan.seq,))
             return
         columns = ("point_seq", *PLAN_KEYS, "changed_by", "changed_at")
-        conn.execute(f"INSERT OR REPLACE INTO point_plan ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+        conn.execute(f"INSERT INTO point_plan ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+                     f" ON CONFLICT (point_seq) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in columns[1:])}",
                      (plan.seq, *(plan.get(k) for k in PLAN_KEYS), plan.changed_by, plan.changed_at))
 
     def add_change(self, conn: sqlite3.Connection, seq: int, before: dict[str, str], after: dict[str, str], *,

@@ -1,0 +1,97 @@
+"""A psycopg 3 connection that speaks to the repositories the way sqlite3 does, so one set of
+repository classes (storage/*_repo.py) serves both backends: `execute(sql, params)` with `?`
+placeholders returns a cursor whose rows are read by position or by column name (like sqlite3.Row).
+The SQL the repositories write is kept to what both dialects accept (RETURNING, ON CONFLICT); the few
+statements that cannot be shared live in the PostgreSQL repositories (storage/pg/repos.py)."""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Iterable, Sequence
+
+import psycopg
+
+
+@lru_cache(maxsize=2048)
+def to_pg(sql: str) -> str:
+    """sqlite3's qmark style -> psycopg's format style ('%' doubled). The repositories never put a '?'
+    inside a string literal."""
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+@lru_cache(maxsize=512)
+def _row_class(names: tuple[str, ...]) -> type:
+    index = {n: i for i, n in enumerate(names)}
+
+    class Row(tuple):
+        __slots__ = ()
+
+        def __getitem__(self, key):  # type: ignore[override]
+            if isinstance(key, str):
+                return tuple.__getitem__(self, index[key])
+            return tuple.__getitem__(self, key)
+
+        def keys(self) -> list[str]:
+            return list(names)
+
+    return Row
+
+
+def _named_rows(cursor: psycopg.Cursor):
+    desc = cursor.description
+    if desc is None:
+        return tuple
+    return _row_class(tuple(c.name for c in desc))
+
+
+class Cursor:
+    """Enough of sqlite3.Cursor: execute, fetchone/fetchall, iteration, description, row_factory=None."""
+
+    def __init__(self, conn: psycopg.Connection) -> None:
+        self._cur = conn.cursor()
+        self.row_factory = True  # the repositories set None for plain tuples (faster)
+
+    def execute(self, sql: str, params: Sequence = ()) -> "Cursor":
+        self._cur.execute(to_pg(sql), tuple(params) if params else None)
+        return self
+
+    def executemany(self, sql: str, rows: Iterable[Sequence]) -> "Cursor":
+        rows = [tuple(r) for r in rows]
+        if rows:
+            self._cur.executemany(to_pg(sql), rows)
+        return self
+
+    @property
+    def description(self):
+        return self._cur.description
+
+    def _wrap(self, rows: list) -> list:
+        if self.row_factory is None or not rows:
+            return rows
+        cls = _named_rows(self._cur)
+        return [cls(r) for r in rows]
+
+    def fetchone(self):
+        row = self._cur.fetchone()
+        return None if row is None else self._wrap([row])[0]
+
+    def fetchall(self) -> list:
+        return self._wrap(self._cur.fetchall())
+
+    def __iter__(self):
+        return iter(self.fetchall())
+
+
+class Connection:
+    """What the repositories are handed as their session on PostgreSQL."""
+
+    def __init__(self, raw: psycopg.Connection) -> None:
+        self.raw = raw
+
+    def cursor(self) -> Cursor:
+        return Cursor(self.raw)
+
+    def execute(self, sql: str, params: Sequence = ()) -> Cursor:
+        return Cursor(self.raw).execute(sql, params)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence]) -> Cursor:
+        return Cursor(self.raw).executemany(sql, rows)
