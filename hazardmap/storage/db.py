@@ -159,6 +159,15 @@ def quick_check(conn: sqlite3.Connection) -> str:
     return "\n".join(r[0] for r in rows)
 
 
+def table_columns(conn, table: str) -> set[str]:
+    """The columns of a table (empty if there is no such table), on either backend."""
+    try:
+        cur = conn.execute(f'SELECT * FROM "{table}" LIMIT 0')
+    except Exception:
+        return set()
+    return {d[0] for d in cur.description}
+
+
 def sidecars(path: Path) -> list[Path]:
     """The WAL and shared-memory files SQLite keeps beside a database."""
     return [path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
@@ -286,6 +295,13 @@ class Database:
                 if seed:
                     seed(conn, bundled)
                 conn.execute(f"PRAGMA user_version = {current + 1}")
+        self.note_versions()
+
+    def note_versions(self) -> None:
+        """Tell the repositories whether records carry versions yet (a database opened below that migration)."""
+        versioned = "version" in table_columns(self.conn, "hazard_point")
+        for repo in (self.points, self.patrol, self.plans, self.rain_gauges):
+            repo.versioned = versioned
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:

@@ -124,6 +124,7 @@ class PgDatabase:
                 from hazardmap.domain.errors import HazardmapError
 
                 raise HazardmapError(f"服务器上的数据库需要升级（第 {db.version} 版），请用编辑账号连接一次完成升级")
+            db.note_versions()
         except BaseException:
             db.close()
             raise
@@ -209,6 +210,15 @@ class PgDatabase:
                     tx.raw.execute(f'SELECT setval(pg_get_serial_sequence(%s, %s), COALESCE(MAX("{column}"), 0) + 1,'
                                    f' false) FROM "{table}"', (table, column))
                 tx.execute("UPDATE hazardmap_schema SET version = ?", (current + 1,))
+        self.note_versions()
+
+    def note_versions(self) -> None:
+        """As storage/db.py Database.note_versions."""
+        with self.read() as s:
+            versioned = s.execute("SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()"
+                                  " AND table_name = 'hazard_point' AND column_name = 'version'").fetchone() is not None
+        for repo in (self.points, self.patrol, self.plans, self.rain_gauges):
+            repo.versioned = versioned
 
     def quick_check(self) -> str:
         return "ok"  # the server keeps its own pages; nothing to check from a desk
