@@ -39,7 +39,8 @@ def system_temp(tmp_path, monkeypatch):
 
 def pytest_generate_tests(metafunc):
     """Tests marked both_backends run once on SQLite and once on a real PostgreSQL server."""
-    if "backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_backends"):
+    chosen = any("backend" in str(m.args[0]) for m in metafunc.definition.iter_markers("parametrize"))
+    if "backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_backends") and not chosen:
         metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 
 

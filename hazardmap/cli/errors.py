@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from hazardmap.domain.errors import (
     Ambiguous, DatabaseDamaged, DuplicateCode, EntryInBin, FieldInvalid, FileExists, HazardmapError, OutsideCounty,
-    RetireWithoutReason, StaleEdit, UnknownTownship, VillageNotInTownship,
+    EditConflict, ReadOnlyAccess, RetireWithoutReason, ServerUnavailable, StaleEdit, UnknownTownship,
+    VillageNotInTownship,
 )
 
 
@@ -31,6 +32,13 @@ def remedy(exc: HazardmapError) -> str:
 
         flag = FIELD_OPTIONS.get(exc.field) or {"retired_on": "--date", "retire_reason": "--reason"}.get(exc.field)
         return f"请改正 {flag}" if flag else ""
+    if isinstance(exc, EditConflict):
+        return (f"如仍要应用您的修改，请加 --base-version {exc.current_version} 重新运行"
+                if exc.current_version else "请重新查看后再运行")
+    if isinstance(exc, ServerUnavailable):
+        return "服务器恢复后重新运行即可"
+    if isinstance(exc, ReadOnlyAccess):
+        return ""
     if isinstance(exc, StaleEdit):
         return "请重新查看后再运行"
     if isinstance(exc, DatabaseDamaged):

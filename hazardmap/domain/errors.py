@@ -193,9 +193,12 @@ class EditConflict(StaleEdit):
         self.base_version, self.current_version = base_version, current_version
         self.theirs, self.mine, self.mine_by = theirs, dict(mine or {}), mine_by
         who = f"{theirs[0]} 于 {theirs[1]}" if theirs else "他人"
+        shown = "、".join(f"{k}→{v if v not in (None, '') else '（空）'}" for k, v in list(self.mine.items())[:3])
+        shown += " 等" if len(self.mine) > 3 else ""
+        mine_text = f"您（{mine_by}）的修改（{shown}）" if shown and mine_by else "您的修改"
         HazardmapError.__init__(
             self, f"{what}已被 {who} 修改（您编辑时是第 {base_version} 版，现在是第 {current_version} 版），"
-                  f"您的修改未保存：请查看对方的修改后再决定保留对方的还是重新应用您的")
+                  f"{mine_text}未保存：请查看对方的修改后再决定保留对方的还是重新应用您的")
         self.what = what
 
 
