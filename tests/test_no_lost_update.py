@@ -140,5 +140,6 @@ def test_a_patrol_conflict_names_my_changes_in_chinese(store, other_desk):
     patrol.edit_fields(other_desk, entry_id, note="对方的备注", by="王五")
     with pytest.raises(EditConflict) as info:
         patrol.edit(store, entry_id, PatrolDraft(3, "2026-05-01 08:00", "甲", "异常"), by="李四", base_version=1)
-    assert info.value.mine == {"判断": "异常"}
-    assert "判断→异常" in str(info.value)
+    # mine replaces the whole entry: applying it would also empty their note, and says so
+    assert info.value.mine == {"判断": "异常", "备注": ""}
+    assert "判断→异常" in str(info.value) and "备注→（空）" in str(info.value)
