@@ -5,6 +5,7 @@ import getpass
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Callable
 
 from hazardmap.domain.changes import ChangeBus, Changes
 from hazardmap.domain.errors import DatabaseDamaged, StorageError
@@ -34,6 +35,7 @@ class Store:
     bundled: BundledData
     bus: ChangeBus = field(default_factory=ChangeBus)
     warnings: list[str] = field(default_factory=list)  # Chinese, shown to the user (e.g. network share)
+    listener: object | None = field(default=None, repr=False)  # on a server: other desks' changes
 
     def announce(self, changes: Changes) -> Changes:
         """Publish one step's Changes to this store's subscribers. Services never call this: they
@@ -42,7 +44,29 @@ class Store:
         self.bus.publish(changes)
         return changes
 
+    def follow_other_desks(self, on_state: Callable[[bool], None] | None = None):
+        """On a server: publish on this store's bus, within about a second, what other desks commit
+        (the same Changes road the window refreshes from; the record has no undo, it is not ours).
+        Returns the listener (its stop() ends it), or None on a file database."""
+        if not is_server(self):
+            return None
+
+        def deliver(batch: dict[str, set[str]]) -> None:
+            def ints(table: str) -> frozenset[int]:
+                return frozenset(int(k) for k in batch.get(table, ()) if k.lstrip("-").isdigit())
+            changes = Changes(points=ints("hazard_point") | ints("point_plan"),
+                              rain_gauges="rain_gauge_site" in batch, patrol_points=ints("patrol_log"),
+                              label="其他电脑的修改")
+            self.bus.publish(changes)
+
+        self.listener = self.db.listen(deliver, on_state)
+        return self.listener
+
     def close(self) -> None:
+        listener = getattr(self, "listener", None)
+        if listener is not None:
+            listener.stop()
+            self.listener = None
         self.db.close()
 
 

@@ -23,7 +23,10 @@ from hazardmap.storage.schema import SCHEMA_VERSION
 
 WRITE_LOCK = 0x6861_7A61  # 'haza': the one advisory lock every write takes
 CONNECT_TIMEOUT_S = 5
-CHANNEL = "hazardmap_changes"  # LISTEN/NOTIFY: a committed write tells the other desks
+EDITOR, VIEWER = "hazardmap_editor", "hazardmap_viewer"  # group roles (setup_roles)
+ROLES = (EDITOR, VIEWER)
+SCHEMA = "public"
+CHANNEL = "hazardmap_changes"  # LISTEN/NOTIFY: a committed row change tells the other desks (pg/schema.py)
 
 
 def display_url(url: str) -> str:
@@ -58,7 +61,6 @@ class PgDatabase:
         self.settings = PgSettings()
         self.key_lists = PgKeyLists()
         self._in_write: Connection | None = None
-        self.notify_payload: str | None = None  # set by the store: what a committed write announces
 
     # ---- connection --------------------------------------------------------------------------------
     def _connect(self) -> psycopg.Connection:
@@ -87,6 +89,16 @@ class PgDatabase:
         """The connection as the repositories see it (sqlite3-like), for code that inspects the data
         directly (tests, the copy command); outside a write each statement commits on its own."""
         return self._in_write or Connection(self._raw())
+
+    @property
+    def backend_pid(self) -> int | None:
+        return self.raw.info.backend_pid if self.connected else None
+
+    def listen(self, deliver, on_state=None):
+        """Start hearing other desks' committed changes ({table: keys} to deliver, from a thread)."""
+        from hazardmap.storage.pg.listen import Listener
+
+        return Listener(self.url, self._password, lambda: self.backend_pid, deliver, on_state).start()
 
     @property
     def connected(self) -> bool:
@@ -153,8 +165,6 @@ class PgDatabase:
                     yield tx
                 finally:
                     self._in_write = None
-                if self.notify_payload is not None:
-                    raw.execute("SELECT pg_notify(%s, %s)", (CHANNEL, self.notify_payload))
         except psycopg.Error as exc:
             raise (self._typed(exc) or exc) from None
 
@@ -188,7 +198,7 @@ class PgDatabase:
     def migrate(self, bundled: BundledData, target_version: int = SCHEMA_VERSION) -> None:
         from hazardmap.domain.errors import HazardmapError
         from hazardmap.storage.db import SEEDS
-        from hazardmap.storage.pg.schema import SYNC_IDENTITIES, pg_migration, split_pg
+        from hazardmap.storage.pg.schema import SYNC_IDENTITIES, notify_triggers, pg_migration, split_pg
 
         if self.version > SCHEMA_VERSION:
             raise HazardmapError(f"数据库版本（{self.version}）比本软件（{SCHEMA_VERSION}）新，请安装新版 hazardmap")
@@ -206,6 +216,10 @@ class PgDatabase:
                 seed = SEEDS.get(current + 1)
                 if seed:
                     seed(tx, bundled)
+                tables = {r[0] for r in tx.execute("SELECT table_name FROM information_schema.tables"
+                                                    " WHERE table_schema = current_schema()").fetchall()}
+                for statement in notify_triggers(tables):
+                    tx.raw.execute(statement)
                 for table, column in tx.execute(SYNC_IDENTITIES).fetchall():
                     tx.raw.execute(f'SELECT setval(pg_get_serial_sequence(%s, %s), COALESCE(MAX("{column}"), 0) + 1,'
                                    f' false) FROM "{table}"', (table, column))
@@ -219,6 +233,19 @@ class PgDatabase:
                                   " AND table_name = 'hazard_point' AND column_name = 'version'").fetchone() is not None
         for repo in (self.points, self.patrol, self.plans, self.rain_gauges):
             repo.versioned = versioned
+
+    def setup_roles(self) -> None:
+        """The two group roles a bureau grants its staff's logins (GRANT hazardmap_editor TO 张三): the
+        editor reads and writes the data, the viewer only reads. Run by the database's owner, after
+        migrating (new tables need granting again, so it is run after every upgrade too)."""
+        with self.write() as tx:
+            for role in ROLES:
+                tx.raw.execute(f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN"
+                               f" CREATE ROLE {role} NOLOGIN; END IF; END $$")
+            tx.raw.execute(f"GRANT USAGE ON SCHEMA {SCHEMA} TO {EDITOR}, {VIEWER}")
+            tx.raw.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {SCHEMA} TO {EDITOR}")
+            tx.raw.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {SCHEMA} TO {EDITOR}")
+            tx.raw.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA {SCHEMA} TO {VIEWER}")
 
     def quick_check(self) -> str:
         return "ok"  # the server keeps its own pages; nothing to check from a desk

@@ -51,6 +51,34 @@ PG_AFTER: dict[int, str] = {
     """,
 }
 
+# Other desks see a change within seconds: every committed row change on these tables sends a NOTIFY
+# (delivered at commit, identical payloads in one transaction sent once) naming the table and the point
+# or slot, whoever wrote it (the window, the CLI, another tool). Table -> the column named in the payload.
+NOTIFY_TABLES = {"hazard_point": "seq", "patrol_log": "point_seq", "rain_gauge_site": "slot",
+                 "point_plan": "point_seq", "key_list": "id"}
+
+NOTIFY_FUNCTION = """
+CREATE OR REPLACE FUNCTION hazardmap_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    r record;
+BEGIN
+    IF TG_OP = 'DELETE' THEN r := OLD; ELSE r := NEW; END IF;
+    PERFORM pg_notify('hazardmap_changes', TG_TABLE_NAME || ':' || (to_jsonb(r) ->> TG_ARGV[0]));
+    RETURN NULL;
+END $$
+"""
+
+
+def notify_triggers(existing: set[str]) -> list[str]:
+    """Run after every migration step (a rebuilt table loses its triggers): one per table present."""
+    out = [NOTIFY_FUNCTION] if existing & set(NOTIFY_TABLES) else []
+    for table, column in NOTIFY_TABLES.items():
+        if table in existing:
+            out.append(f"CREATE OR REPLACE TRIGGER {table}_notify AFTER INSERT OR UPDATE OR DELETE ON {table}"
+                       f" FOR EACH ROW EXECUTE FUNCTION hazardmap_notify('{column}')")
+    return out
+
+
 # Columns only PostgreSQL has (not part of the shared schema).
 PG_ONLY_COLUMNS = {("hazard_point", "geom")}
 
