@@ -17,7 +17,7 @@ from hazardmap.files import os_reason
 __all__ = ["ChineseArgumentParser", "build_parser", "command_group", "guarded", "main", "parse", "run"]
 
 # Each module has register(subparsers); its handlers take (args, store) and return an exit code.
-COMMAND_MODULES = ["points", "rain_gauges", "export_print", "patrol", "mapping", "backup", "key_lists"]
+COMMAND_MODULES = ["points", "rain_gauges", "export_print", "patrol", "mapping", "backup", "key_lists", "db"]
 
 
 def command_group(sub, name: str, help: str) -> argparse._SubParsersAction:

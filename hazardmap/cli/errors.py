@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hazardmap.domain.errors import (
     Ambiguous, DatabaseDamaged, DuplicateCode, EntryInBin, FieldInvalid, FileExists, HazardmapError, OutsideCounty,
-    EditConflict, ReadOnlyAccess, RetireWithoutReason, ServerUnavailable, StaleEdit, UnknownTownship,
+    EditConflict, ReadOnlyAccess, TargetNotEmpty, RetireWithoutReason, ServerUnavailable, StaleEdit, UnknownTownship,
     VillageNotInTownship,
 )
 
@@ -17,6 +17,8 @@ def remedy(exc: HazardmapError) -> str:
         return "请用 --township 指定乡镇"
     if isinstance(exc, EntryInBin):
         return f"恢复命令：hazardmap patrol restore {exc.entry_id}"
+    if isinstance(exc, TargetNotEmpty):
+        return "如要用本次复制的数据替换它，请加 --force"
     if isinstance(exc, FileExists):
         return "如要覆盖请加 --force"
     if isinstance(exc, DuplicateCode):

@@ -287,3 +287,20 @@ class ReadOnlyAccess(StorageError):
     def __init__(self, user: str) -> None:
         super().__init__(f"当前以只读身份（{user}）连接数据库服务器，不能修改数据；如需编辑请用编辑账号连接")
         self.user = user
+
+
+class CopyMismatch(StorageError):
+    """A copy between databases read back differently from its source: nothing was committed."""
+
+    def __init__(self, table: str, expected: int, got: int) -> None:
+        super().__init__(f"复制数据时核对不一致（表 {table}：应有 {expected} 行，实有 {got} 行或内容不同），"
+                         "目标数据库没有任何改动")
+        self.table, self.expected, self.got = table, expected, got
+
+
+class TargetNotEmpty(StorageError):
+    """A copy would replace the data a database already holds."""
+
+    def __init__(self, where: str, points: int) -> None:
+        super().__init__(f"目标数据库（{where}）已有数据（{points} 个隐患点），未做任何改动")
+        self.where, self.points = where, points
