@@ -181,6 +181,11 @@ class StaleEdit(HazardmapError):
         self.what = what
 
 
+def short_time(iso: str) -> str:
+    """'2026-05-01T08:00:12+08:00' -> '2026-05-01 08:00' (what a person reads)."""
+    return iso[:16].replace("T", " ") if len(iso) >= 16 and iso[10:11] == "T" else iso
+
+
 class EditConflict(StaleEdit):
     """An edit made from a version of the record that is no longer the current one (another desk saved
     in between): refused, nothing written. theirs: (who, when) of the change that made the record newer
@@ -192,7 +197,7 @@ class EditConflict(StaleEdit):
                  mine: dict[str, object] | None = None, mine_by: str = "") -> None:
         self.base_version, self.current_version = base_version, current_version
         self.theirs, self.mine, self.mine_by = theirs, dict(mine or {}), mine_by
-        who = f"{theirs[0]} 于 {theirs[1]}" if theirs else "他人"
+        who = f"{theirs[0]} 于 {short_time(theirs[1])}" if theirs else "他人"
         shown = "、".join(f"{k}→{v if v not in (None, '') else '（空）'}" for k, v in list(self.mine.items())[:3])
         shown += " 等" if len(self.mine) > 3 else ""
         mine_text = f"您（{mine_by}）的修改（{shown}）" if shown and mine_by else "您的修改"

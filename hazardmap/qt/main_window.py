@@ -15,7 +15,7 @@ from hazardmap import __version__
 from hazardmap.domain.changes import Changes
 from hazardmap.mapping.options import BASEMAPS, LAYERS, MapOptions
 from hazardmap.mapping.page import build_map_page
-from hazardmap.qt import about, key_list_import, patrol, plan_tab, point_register, printing
+from hazardmap.qt import about, key_list_import, patrol, plan_tab, point_register, printing, server
 from hazardmap.qt.bus_adapter import QtChangeBus
 from hazardmap.qt.details_panel import DetailsPanel
 from hazardmap.qt.layers_panel import LayersPanel
@@ -131,6 +131,12 @@ class MainWindow(ShellPlumbing, QMainWindow):
         self.addAction(cancel_pick)
         self.change_bus = QtChangeBus(store.bus, self)
         self.change_bus.sig_changed.connect(self._on_changes)
+        # On the bureau's server: which one, read-only plainly, other desks' changes on the same road.
+        self.server_status = server.ServerStatus(store, self)
+        if server.status_text(store):
+            self.statusBar().addPermanentWidget(self.server_status.label)
+            if store.db.read_only:
+                self.setWindowTitle(self.windowTitle() + "（只读）")
 
         self._laid_out = False
         self._reload_points()
@@ -138,7 +144,8 @@ class MainWindow(ShellPlumbing, QMainWindow):
         # Features, imported explicitly above; each attaches through the Shell interface.
         self.features = {"about": about.attach(self), "printing": printing.attach(self),
                          "patrol": patrol.attach(self), "plan": plan_tab.attach(self),
-                         "register": point_register.attach(self), "key_lists": key_list_import.attach(self)}
+                         "register": point_register.attach(self), "key_lists": key_list_import.attach(self),
+                         "server": server.attach(self)}
         self._restore_layout()
 
     def showEvent(self, event) -> None:  # noqa: N802

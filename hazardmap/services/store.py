@@ -70,12 +70,44 @@ class Store:
         self.db.close()
 
 
-def server_url() -> str | None:
-    """HAZARDMAP_DB=postgresql://user@host/dbname: work on the bureau's server instead of this PC's file."""
+SERVER_FILE = "server.json"  # the server chosen in 文件 → 连接服务器… (its address only, never a password)
+
+
+def server_url(home: Path | None = None) -> str | None:
+    """Work on the bureau's server instead of this PC's file: HAZARDMAP_DB=postgresql://user@host/dbname,
+    else the server chosen in the window (SERVER_FILE in the data folder); None: this PC's file."""
+    import json
     import os
 
     url = os.environ.get("HAZARDMAP_DB", "").strip()
+    if not url:
+        try:
+            url = json.loads(((home or user_home()) / SERVER_FILE).read_text(encoding="utf-8")).get("url", "")
+        except (OSError, ValueError, AttributeError):
+            url = ""
     return url if url.startswith(("postgresql://", "postgres://")) else None
+
+
+def choose_server(url: str | None, home: Path | None = None) -> None:
+    """Remember the server to open next time (None: this PC's file again). The address only: a password
+    in it is refused (the keyring keeps passwords, services/credentials.py)."""
+    import json
+
+    from hazardmap import files
+
+    from hazardmap.domain.errors import InvalidInput
+    from hazardmap.storage.pg.db import url_has_password
+
+    path = (home or user_home()) / SERVER_FILE
+    if url is None:
+        path.unlink(missing_ok=True)
+        return
+    if url_has_password(url):
+        raise InvalidInput("服务器地址中不能写密码：密码请在连接对话框中输入（可保存在系统钥匙串中）")
+    from hazardmap.paths import ensure_private_folder
+
+    ensure_private_folder(path.parent)
+    files.write_text(path, json.dumps({"url": url}, ensure_ascii=False), force=True)
 
 
 def open_server_store(url: str, home: Path | None = None, bundled: BundledData | None = None, *,
@@ -110,9 +142,11 @@ def open_store(home: Path | None = None, bundled: BundledData | None = None, *,
 
     home = home or user_home()
     bundled = bundled or BundledData()
-    url = server_url()
+    url = server_url(home)
     if url:
-        return open_server_store(url, home, bundled)
+        from hazardmap.services.credentials import saved_password
+
+        return open_server_store(url, home, bundled, password=saved_password(url))
     try:
         db = Database.open(db_path(home), bundled, check=check)
     except DatabaseDamaged as exc:

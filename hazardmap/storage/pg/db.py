@@ -29,6 +29,33 @@ SCHEMA = "public"
 CHANNEL = "hazardmap_changes"  # LISTEN/NOTIFY: a committed row change tells the other desks (pg/schema.py)
 
 
+def url_has_password(url: str) -> bool:
+    try:
+        from psycopg.conninfo import conninfo_to_dict
+
+        return bool(conninfo_to_dict(url).get("password"))
+    except Exception:
+        return False
+
+
+def make_url(host: str, port: int, dbname: str, user: str) -> str:
+    """postgresql://user@host:port/dbname, quoted (no password: that goes to the connection separately)."""
+    from urllib.parse import quote
+
+    return f"postgresql://{quote(user, safe='')}@{quote(host, safe='')}:{int(port)}/{quote(dbname, safe='')}"
+
+
+def url_parts(url: str) -> dict[str, str]:
+    """host, port, dbname, user of a server address (never its password)."""
+    try:
+        from psycopg.conninfo import conninfo_to_dict
+
+        d = conninfo_to_dict(url)
+    except Exception:
+        return {}
+    return {k: str(d[k]) for k in ("host", "port", "dbname", "user") if d.get(k)}
+
+
 def display_url(url: str) -> str:
     """The URL without its password, for messages."""
     try:
