@@ -212,3 +212,36 @@ def test_other_desks_see_a_change_within_two_seconds_through_the_bus(pg_url, hom
     finally:
         mine.close()
         theirs.close()
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_backups_of_a_server_are_refused_with_the_way_to_an_offline_copy(store, backend):
+    from hazardmap.services import backup
+
+    with pytest.raises(HazardmapError, match="db copy"):
+        backup.make_backup(store)
+
+
+def test_the_listener_reconnects_when_the_server_returns(pg_server, pg_url, home):
+    mine = open_server_store(pg_url, home)
+    theirs = open_server_store(pg_url, home)
+    states: list[bool] = []
+    heard = threading.Event()
+    theirs.bus.subscribe(lambda c: 9 in c.points and heard.set())
+    theirs.follow_other_desks(on_state=states.append)
+    try:
+        assert theirs.listener.connected.wait(5)
+        pg_server.stop("fast")
+        deadline = time.monotonic() + 10
+        while theirs.listener.connected.is_set() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not theirs.listener.connected.is_set() and states[-1] is False
+        pg_server.start()
+        assert theirs.listener.connected.wait(10) and states[-1] is True
+        register.edit_point(mine, 9, {"field_code": "重连后"}, by="甲")  # mine reconnects on its own too
+        assert heard.wait(2.0)
+    finally:
+        if not _running(pg_server):
+            pg_server.start()
+        mine.close()
+        theirs.close()

@@ -180,10 +180,21 @@ class PgDatabase:
         except psycopg.Error as exc:
             raise (self._typed(exc) or exc) from None
 
+    def _begin(self) -> psycopg.Connection:
+        raw = self._raw()
+        try:
+            raw.execute("SELECT 1")
+        except psycopg.OperationalError:
+            self.close()
+            raw = self._raw()
+        return raw
+
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """One transaction behind the write lock: all of it commits, or none of it."""
-        raw = self._raw()
+        """One transaction behind the write lock: all of it commits, or none of it. A connection the
+        server dropped since the last step (it restarted) is found at the lock, before anything is
+        done, and replaced once."""
+        raw = self._begin()
         try:
             with raw.transaction():
                 raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
