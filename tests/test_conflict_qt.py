@@ -55,3 +55,23 @@ def test_a_save_after_another_desk_saved_shows_theirs_and_mine(double, feature, 
     else:
         assert p.people == 12 and not dlg.isVisible()
         assert double.undo_stack.count() == 0
+
+
+def test_monitor_and_location_dialogs_save_from_the_version_they_showed(qtbot, double, store, home):
+    from hazardmap.qt.location_dialog import LocationDialog
+    from hazardmap.qt.monitor_dialog import MonitorDialog
+
+    monitor = MonitorDialog(double, 5)
+    location = LocationDialog(double, 5)
+    qtbot.addWidget(monitor)
+    qtbot.addWidget(location)
+    other = open_store(home)
+    try:
+        register.edit_point(other, 5, {"given_name": "对方改名"}, by="王五")
+    finally:
+        other.close()
+    monitor.name.setText("邓新")
+    monitor.save_button.click()
+    assert "王五" in double.runner.last_error and points.get_point(store, 5).monitor == "邓石生"
+    assert location._save(dict(lon=112.7, lat=26.75, datum="cgcs2000", source="GPS 测试"), force=True) is False
+    assert "王五" in location.error.text() and points.get_point(store, 5).precision.value != "surveyed"

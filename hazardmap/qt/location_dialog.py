@@ -26,6 +26,7 @@ class LocationDialog(PicksOnMap, QDialog):
         self.shell = shell
         self.seq = seq
         point = point_service.get_point(shell.store, seq)
+        self.version = point.version  # the save is refused if another desk changed the point since
         self.setWindowTitle(f"修正位置：{seq}号 {point.name}")
         now = (f"经度 {point.lon:.6f}，纬度 {point.lat:.6f}（{point.precision.label}）" if point.located
                else "未定位")
@@ -93,7 +94,8 @@ class LocationDialog(PicksOnMap, QDialog):
         refused: list[HazardmapError] = []
         seq = self.seq
         done = self.shell.run_operation(
-            lambda store: point_service.correct_location(store, seq, force=force, **kwargs),
+            lambda store, v=self.version: point_service.correct_location(store, seq, force=force, base_version=v,
+                                                                         **kwargs),
             title="修正位置", parent=self, on_refused=refused.append)
         if refused:
             exc = refused[0]

@@ -20,6 +20,7 @@ class MonitorDialog(QDialog):
         self.shell = shell
         self.seq = seq
         point = point_service.get_point(shell.store, seq)
+        self.version = point.version  # the save is refused if another desk changed the point since
         self.setWindowTitle(f"更换群测群防员：{seq}号 {point.name}")
         self.name = QLineEdit(point.monitor, self)
         self.phone = QLineEdit(point.phone, self)
@@ -57,7 +58,8 @@ class MonitorDialog(QDialog):
         self.save_button.setEnabled(not problem)
 
     def _on_save(self) -> None:
-        seq, name, phone = self.seq, self.name.text(), self.phone.text()
-        if self.shell.run_operation(lambda store: point_service.set_monitor(store, seq, name=name, phone=phone),
+        seq, name, phone, version = self.seq, self.name.text(), self.phone.text(), self.version
+        if self.shell.run_operation(lambda store: point_service.set_monitor(store, seq, name=name, phone=phone,
+                                                                          base_version=version),
                                     title="无法保存", parent=self) is not None:
             self.accept()
