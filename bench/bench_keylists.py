@@ -11,15 +11,12 @@ preview of the 200-row list within 1 s.
 """
 from __future__ import annotations
 
-import argparse
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import options  # (also puts the repository on the path)
 
 import openpyxl  # noqa: E402
 
@@ -68,9 +65,7 @@ def synthetic_list(store, path: Path) -> None:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--runs", type=int, default=5)
-    args = ap.parse_args()
+    args = options(runs=5)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         store = open_store(tmp / "home")

@@ -12,7 +12,6 @@
 """
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import subprocess
@@ -21,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT, machine, options
 
 CHILD_WINDOW = r"""
 import sys
@@ -155,12 +154,8 @@ def run_child(code: str, home: Path, *args: str) -> tuple[float, str]:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--points", type=int, default=20000)
-    args = ap.parse_args()
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, QT_QPA_PLATFORM="
-          f"{os.environ.get('QT_QPA_PLATFORM', 'offscreen')}")
+    args = options(runs=3, points=20000)
+    print(machine())
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp) / "home"
         times = []

@@ -8,15 +8,12 @@ Targets: one point's entries <= 20 ms, the overview <= 300 ms; Excel export of a
 """
 from __future__ import annotations
 
-import argparse
 import random
-import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common import median_max_ms, options, timed  # (also puts the repository on the path)
 
 from hazardmap.domain.patrol import Measurement, MeasureKind, PatrolDraft, SignObservation  # noqa: E402
 from hazardmap.domain.patrol_status import MACRO_SIGNS, Judgement  # noqa: E402
@@ -24,14 +21,9 @@ from hazardmap.services import patrol, patrol_excel, patrol_status  # noqa: E402
 from hazardmap.services.store import open_store  # noqa: E402
 
 
-def timed(fn, repeat: int) -> tuple[float, float]:
+def timed_ms(fn, repeat: int) -> tuple[float, float]:
     """(median ms, max ms)"""
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times), max(times)
+    return median_max_ms(timed(fn, repeat))
 
 
 def build(store, n_points: int, n_entries: int, rng: random.Random) -> None:
@@ -56,11 +48,7 @@ def build(store, n_points: int, n_entries: int, rng: random.Random) -> None:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--entries", type=int, default=100_000)
-    ap.add_argument("--points", type=int, default=20_000)
-    ap.add_argument("--keep", help="build in this folder and keep it")
-    args = ap.parse_args()
+    args = options(entries=100_000, points=20_000, keep=None)  # --keep FOLDER: build there and keep it
     rng = random.Random(2026)
     home = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="hazardmap-bench-"))
     store = open_store(home)
@@ -78,23 +66,23 @@ def main() -> int:
 
     sample = [rng.randint(1, args.points) for _ in range(200)]
     it = iter(sample * 2)
-    med, worst = timed(lambda: patrol.list_entries(store, point=next(it)), 200)
+    med, worst = timed_ms(lambda: patrol.list_entries(store, point=next(it)), 200)
     print(f"one point's entries (list_entries, ~{args.entries / args.points:.0f} per point): "
           f"median {med:.2f} ms, max {worst:.2f} ms  (target <= 20 ms)")
     it = iter(sample * 2)
-    med, worst = timed(lambda: patrol_status.recent_patrols(store, next(it), 10), 200)
+    med, worst = timed_ms(lambda: patrol_status.recent_patrols(store, next(it), 10), 200)
     print(f"recent_patrols(point, 10): median {med:.2f} ms, max {worst:.2f} ms")
-    med, worst = timed(lambda: patrol.list_entries(store, point=1), 20)
+    med, worst = timed_ms(lambda: patrol.list_entries(store, point=1), 20)
     print(f"busiest point's entries (3,650+ entries, with change since last reading): median {med:.1f} ms, "
           f"max {worst:.1f} ms")
-    med, worst = timed(lambda: patrol.list_entries(store, point=1, limit=500), 20)
+    med, worst = timed_ms(lambda: patrol.list_entries(store, point=1, limit=500), 20)
     print(f"busiest point, newest 500 (what the patrol tab shows first): median {med:.1f} ms, max {worst:.1f} ms")
-    med, worst = timed(lambda: patrol.overview(store), 7)
+    med, worst = timed_ms(lambda: patrol.overview(store), 7)
     print(f"overview (巡查情况, all {args.points:,} points): median {med:.0f} ms, max {worst:.0f} ms  (target <= 300 ms)")
-    med, worst = timed(lambda: patrol_status.latest_judgements(store), 7)
+    med, worst = timed_ms(lambda: patrol_status.latest_judgements(store), 7)
     print(f"latest_judgements (map colours): median {med:.0f} ms, max {worst:.0f} ms")
     seq_draft = PatrolDraft(1, "2026-05-01 08:00", "罗金春", Judgement.NORMAL)
-    med, worst = timed(lambda: patrol.record(store, seq_draft), 30)
+    med, worst = timed_ms(lambda: patrol.record(store, seq_draft), 30)
     print(f"record one entry (one transaction, synchronous=FULL): median {med:.1f} ms, max {worst:.1f} ms")
 
     for suffix in (".xlsx", ".csv"):
@@ -112,4 +100,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

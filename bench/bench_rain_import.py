@@ -10,16 +10,13 @@
 """
 from __future__ import annotations
 
-import argparse
 import csv
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import options  # (also puts the repository on the path)
 
 import openpyxl  # noqa: E402
 
@@ -28,9 +25,7 @@ from hazardmap.services.store import open_store  # noqa: E402
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--runs", type=int, default=5)
-    args = ap.parse_args()
+    args = options(runs=5)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         store = open_store(tmp / "probe")

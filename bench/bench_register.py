@@ -14,7 +14,6 @@ numbers, positions at random inside the county's bounding box, one in ten retire
 """
 from __future__ import annotations
 
-import argparse
 import os
 import random
 import statistics
@@ -23,9 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+from common import machine, options  # (also puts the repository on the path)
 
 from bench_map import CHILD_WINDOW, run_child  # noqa: E402  (the same start-up measurement)
 
@@ -112,12 +109,8 @@ def populate(home: Path, n: int) -> tuple[int, float]:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--points", type=int, default=2000)
-    ap.add_argument("--runs", type=int, default=3)
-    args = ap.parse_args()
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, QT_QPA_PLATFORM="
-          f"{os.environ.get('QT_QPA_PLATFORM', 'offscreen')}")
+    args = options(points=2000, runs=3)
+    print(machine())
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp) / "home"
         active, add_s = populate(home, args.points)

@@ -3,21 +3,15 @@ an A3 county map <= 2 s. Run: PYTHONPATH=. python bench/bench_reports.py"""
 from __future__ import annotations
 
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import timed  # (also puts the repository on the path)
 
 
-def timed(fn, repeat: int = 3) -> tuple[float, float]:
-    runs = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - t)
+def best_median(fn) -> tuple[float, float]:
+    runs = timed(fn, 3)
     return min(runs), statistics.median(runs)
 
 
@@ -39,10 +33,10 @@ def main() -> int:
         t = time.perf_counter()
         written = sheets.export_sheets(data, out, with_history=True, force=True)  # first run: cold caches
         cold_s = time.perf_counter() - t
-        sheets_best, sheets_med = timed(lambda: sheets.export_sheets(data, out, with_history=True, force=True))
+        sheets_best, sheets_med = best_median(lambda: sheets.export_sheets(data, out, with_history=True, force=True))
         size_kb = sum(p.stat().st_size for p in written) / 1024
-        a3_best, a3_med = timed(lambda: maps.county_map_pdf(data, "A3", "landscape"))
-        atlas_best, atlas_med = timed(lambda: maps.atlas_pdf(data))
+        a3_best, a3_med = best_median(lambda: maps.county_map_pdf(data, "A3", "landscape"))
+        atlas_best, atlas_med = best_median(lambda: maps.atlas_pdf(data))
         store.close()
     print(f"font registration (once per process):        {font_s:6.2f} s")
     print(f"snapshot from the database:                  {collect_s:6.3f} s")

@@ -101,7 +101,8 @@ def test_window_parts_and_seams(shell):
     assert shell.menus["file"].actions()[-1] is shell.quit_action   # 退出 stays last after features attach
     assert shell.store is not None
     assert isinstance(shell, Shell)
-    assert set(shell.features) == {"about", "printing", "patrol", "plan", "register", "key_lists", "server"}
+    assert set(shell.features) == {"about", "printing", "patrol", "plan", "register", "key_lists", "fund",
+                                   "server"}
     assert shell.details_tabs.tabText(1) == "巡查记录"
     assert shell.details_tabs.tabText(2) == "预案"
 

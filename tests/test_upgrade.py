@@ -98,3 +98,21 @@ def test_database_of_schema_4_keeps_patrols_audit_corrections_and_assignments_in
         assert len(register.points_in_view(store)) == 16
     finally:
         store.close()
+
+
+def test_upgrade_seeds_the_2023_fund_plan_and_works(home):
+    """The year's programme migration on a 0.1.0 database: the 2023 plan and its seven works, linked to the
+    user's points 3 and 5, and nothing else changed."""
+    from hazardmap.services import fund, works
+
+    home.mkdir(parents=True)
+    shutil.copyfile(FIXTURE, db_path(home))
+    store = open_store(home)
+    try:
+        ov = fund.overview(store, 2023)
+        assert ov.totals.lines_fen == 155_878_300 and ov.totals.spent_fen == 0
+        ws = works.list_works(store, 2023)
+        assert works.works_total(ws) == 99_000_000 and [w.points for w in ws if w.points] == [(3,), (5,)]
+        assert points.get_point(store, 5).phone == "0734-1234567"
+    finally:
+        store.close()

@@ -10,14 +10,15 @@ import sys
 from typing import Callable
 
 from hazardmap import __version__
-from hazardmap.cli.parser import ChineseArgumentParser, whole_number
+from hazardmap.cli.parser import ChineseArgumentParser, output_options, whole_number
 from hazardmap.domain.errors import HazardmapError
 from hazardmap.files import os_reason
 
 __all__ = ["ChineseArgumentParser", "build_parser", "command_group", "guarded", "main", "parse", "run"]
 
 # Each module has register(subparsers); its handlers take (args, store) and return an exit code.
-COMMAND_MODULES = ["points", "rain_gauges", "export_print", "patrol", "mapping", "backup", "key_lists", "db"]
+COMMAND_MODULES = ["points", "rain_gauges", "export_print", "patrol", "mapping", "backup", "key_lists", "fund",
+                   "db"]
 
 
 def command_group(sub, name: str, help: str) -> argparse._SubParsersAction:
@@ -36,10 +37,9 @@ def declare_window_commands(sub) -> None:
     g = sub.add_parser("gui", help="打开桌面程序（不带命令时也打开）")
     g.set_defaults(face="qt")
     s = sub.add_parser("screenshot", help="无界面渲染主窗口（地图就绪后）并保存为 PNG")
-    s.add_argument("--out", required=True, help="输出的 .png 文件")
+    output_options(s, "输出的 .png 文件", mask_phones=None)
     s.add_argument("--width", type=whole_number, default=1400, help="窗口宽度（像素），默认 1400")
     s.add_argument("--height", type=whole_number, default=900, help="窗口高度（像素），默认 900")
-    s.add_argument("--force", action="store_true", help="覆盖已存在的文件")
     s.set_defaults(face="qt")
     t = sub.add_parser("selftest", help="自检：新建临时数据库、渲染地图、导出明白卡并逐项检查")
     t.add_argument("--skip-map", action="store_true",

@@ -3,9 +3,9 @@ messages name none, since the window offers buttons instead)."""
 from __future__ import annotations
 
 from hazardmap.domain.errors import (
-    Ambiguous, DatabaseDamaged, DuplicateCode, EntryInBin, FieldInvalid, FileExists, HazardmapError, OutsideCounty,
-    EditConflict, ReadOnlyAccess, TargetNotEmpty, RetireWithoutReason, ServerUnavailable, StaleEdit, UnknownTownship,
-    VillageNotInTownship,
+    Overspent, YearClosed, Ambiguous, DatabaseDamaged, DuplicateCode, EntryInBin, FieldInvalid, FileExists,
+    HazardmapError, OutsideCounty, EditConflict, ReadOnlyAccess, TargetNotEmpty, RetireWithoutReason,
+    ServerUnavailable, StaleEdit, UnknownTownship, VillageNotInTownship,
 )
 
 
@@ -27,6 +27,10 @@ def remedy(exc: HazardmapError) -> str:
         return "--township 请写全称，如“茅市镇”“云集街道”“相市乡”"
     if isinstance(exc, VillageNotInTownship):
         return "请核对 --village 与 --township"
+    if isinstance(exc, Overspent):
+        return "如确需超支，请加 --over-reason 写明原因"
+    if isinstance(exc, YearClosed):
+        return f"重新打开：hazardmap fund reopen --year {exc.year}"
     if isinstance(exc, RetireWithoutReason):
         return "请加 --reason 写明原因"
     if isinstance(exc, FieldInvalid):

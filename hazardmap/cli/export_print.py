@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from hazardmap.cli import command_group
-from hazardmap.cli.parser import whole_number
+from hazardmap.cli.parser import output_options, whole_number
 from hazardmap.domain.errors import NotFound
 from hazardmap.reports import maps, sheets
 from hazardmap.reports.data import collect
@@ -78,7 +78,7 @@ def register(sub) -> None:
     export = command_group(sub, "export", "导出")
 
     s = export.add_parser("sheets", help="每个隐患点的防灾工作明白卡、防灾避险明白卡、巡查记录表、防灾预案表（A4 PDF）")
-    s.add_argument("--out", required=True, metavar="文件夹", help="输出文件夹（不存在时新建）")
+    output_options(s, "输出文件夹（不存在时新建）", mask_phones="送局外的卡片", out_metavar="文件夹")
     s.add_argument("--point", action="append", help="隐患点序号，可多次给出或用逗号分隔；默认 --view 所选的全部隐患点")
     s.add_argument("--township", help="只导出该乡镇（街道）的隐患点")
     s.add_argument("--kind", default="all", choices=[*sheets.SHEET_KINDS, "all"],
@@ -87,26 +87,20 @@ def register(sub) -> None:
     s.add_argument("--copies", type=whole_number, default=1, help="防灾避险明白卡的户数（每户一式三联），默认 1")
     s.add_argument("--with-history", action="store_true", help="巡查记录表前先印出系统中最近的巡查记录")
     s.add_argument("--month", help="巡查记录表的月份，如 2026-05；默认本月")
-    s.add_argument("--force", action="store_true", help="覆盖已存在的同名文件")
-    s.add_argument("--mask-phones", action="store_true", help="电话隐去中间四位（送局外的卡片）")
     s.add_argument("--view", metavar="范围", help=VIEW_HELP)
     s.set_defaults(handler=cmd_sheets)
 
     m = export.add_parser("map", help="县域隐患点分布图（PDF）")
-    m.add_argument("--out", required=True, help="输出 PDF 文件")
+    output_options(m, "输出 PDF 文件", mask_phones="送局外的图")
     m.add_argument("--paper", default="A4", type=str.upper, choices=list(PAPERS))
     m.add_argument("--orientation", default="landscape", choices=ORIENTATIONS)
-    m.add_argument("--force", action="store_true", help="覆盖已存在的文件")
-    m.add_argument("--mask-phones", action="store_true", help="电话隐去中间四位（送局外的图）")
     m.add_argument("--view", metavar="范围", help=VIEW_HELP)
     m.set_defaults(handler=cmd_map)
 
     a = export.add_parser("atlas", help="乡镇（街道）隐患点图集：每个有隐患点的乡镇一页（PDF）")
-    a.add_argument("--out", required=True, help="输出 PDF 文件")
+    output_options(a, "输出 PDF 文件", mask_phones="送局外的图")
     a.add_argument("--township", help="只出这些乡镇（街道），逗号分隔；默认全部有隐患点的")
     a.add_argument("--paper", default="A4", type=str.upper, choices=list(PAPERS))
     a.add_argument("--orientation", default="landscape", choices=ORIENTATIONS)
-    a.add_argument("--force", action="store_true", help="覆盖已存在的文件")
-    a.add_argument("--mask-phones", action="store_true", help="电话隐去中间四位（送局外的图）")
     a.add_argument("--view", metavar="范围", help=VIEW_HELP)
     a.set_defaults(handler=cmd_atlas)

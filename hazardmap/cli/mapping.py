@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hazardmap.cli.parser import output_options
 from hazardmap.domain.errors import InvalidInput
 from hazardmap.files import check_not_existing
 from hazardmap.mapping.options import BASEMAPS, MapOptions
@@ -34,11 +35,9 @@ def cmd_map_html(args, store: Store) -> int:
 
 def register(sub) -> None:
     p = sub.add_parser("map-html", help="写出离线地图网页（与窗口中的地图相同）")
-    p.add_argument("--out", required=True, help="输出的 .html 文件；资源文件写在同一文件夹的 hazardmap_assets 中")
+    output_options(p, "输出的 .html 文件；资源文件写在同一文件夹的 hazardmap_assets 中", mask_phones="送局外的网页")
     p.add_argument("--basemap", choices=list(BASEMAPS), default="offline",
                    help="在线底图，默认 offline（不联网）")
     p.add_argument("--tianditu-key", help="天地图密钥（仅 --basemap tianditu）")
-    p.add_argument("--mask-phones", action="store_true", help="电话隐去中间四位（送局外的网页）")
-    p.add_argument("--force", action="store_true", help="覆盖已存在的 .html 文件")
     p.add_argument("--view", metavar="范围", help=VIEW_HELP)
     p.set_defaults(handler=cmd_map_html)

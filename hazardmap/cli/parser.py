@@ -223,3 +223,33 @@ def whole_number(text: str) -> int:
         return int(text.strip())
     except ValueError:
         raise argparse.ArgumentTypeError(f"“{text}”不是整数") from None
+
+
+# Options many commands share, worded once so every command says the same thing.
+
+def point_option(parser: argparse.ArgumentParser, help: str = "隐患点序号") -> None:
+    parser.add_argument("--point", required=True, metavar="序号", help=help)
+
+
+def operator_option(parser: argparse.ArgumentParser, help: str = "操作人（默认为当前系统用户）") -> None:
+    parser.add_argument("--by", metavar="操作人", help=help)
+
+
+def output_options(parser: argparse.ArgumentParser, out_help: str, *, mask_phones: str | None,
+                   out_metavar: str = "文件") -> None:
+    """--out and --force, and --mask-phones where the output may leave the bureau (its help says for
+    whom)."""
+    parser.add_argument("--out", required=True, metavar=out_metavar, help=out_help)
+    parser.add_argument("--force", action="store_true", help="覆盖已存在的同名文件")
+    if mask_phones is not None:
+        parser.add_argument("--mask-phones", action="store_true", help=f"电话隐去中间四位（{mask_phones}）")
+
+
+def add_command(sub, name: str, help: str, handler, *options) -> argparse.ArgumentParser:
+    """A subcommand with its handler and the shared options given (e.g. point_option, operator_option);
+    the caller adds the options of its own to the parser returned."""
+    parser = sub.add_parser(name, help=help)
+    for add_option in options:
+        add_option(parser)
+    parser.set_defaults(handler=handler)
+    return parser

@@ -6,6 +6,7 @@ import sys
 
 from hazardmap.cli import command_group
 from hazardmap.cli.output import FORMATS, emit
+from hazardmap.cli.parser import output_options
 from hazardmap.domain.errors import InvalidInput
 from hazardmap.domain.patrol import (
     PatrolDraft, main_crack, parse_judgement, parse_rain_mm, parse_reading_mm, parse_signs, set_main_crack,
@@ -236,12 +237,10 @@ def register(sub) -> None:
 
     ex = command_group(sub, "export", "导出")
     el = ex.add_parser("logs", help="巡查记录导出为 Excel（.xlsx）或 CSV")
-    el.add_argument("--out", required=True, help="文件名 .xlsx 或 .csv")
+    output_options(el, "文件名 .xlsx 或 .csv", mask_phones="发往局外的副本")
     el.add_argument("--point", help="只导出该隐患点（序号）")
     el.add_argument("--since", help="起始日期 YYYY-MM-DD")
     el.add_argument("--until", help="截止日期 YYYY-MM-DD（含当天）")
-    el.add_argument("--mask-phones", action="store_true", help="电话号码脱敏（发往局外的副本）")
-    el.add_argument("--force", action="store_true", help="覆盖已存在的文件")
     el.set_defaults(handler=cmd_export_logs)
 
     im = command_group(sub, "import", "导入")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from hazardmap.cli.output import FORMATS, emit
+from hazardmap.cli.parser import add_command, operator_option, point_option
 from hazardmap.domain.coordinates import Axis, parse_coordinate
 from hazardmap.domain.errors import InvalidInput
 from hazardmap.domain.validation import Datum
@@ -209,59 +210,38 @@ def register(sub) -> None:
         q.add_argument("--property", dest="property_wan", metavar="万元", help="威胁财产（万元）" + clear)
         q.add_argument("--monitor", metavar="姓名", help="监测人（群测群防员）姓名" + clear)
         q.add_argument("--phone", help="监测人电话：11位手机号或 0734-1234567" + clear)
-        q.add_argument("--by", help="操作人（默认为当前系统用户）")
+        operator_option(q)
 
     a = ps.add_parser("add", help="新增隐患点（列入在册）")
     field_options(a, adding=True)
     a.set_defaults(handler=cmd_point_add)
-    e = ps.add_parser("edit", help="修改隐患点的各项（只改给出的项，记入修改记录）")
-    e.add_argument("--point", required=True, help="隐患点序号")
+    e = add_command(ps, "edit", "修改隐患点的各项（只改给出的项，记入修改记录）", cmd_point_edit, point_option)
     field_options(e, adding=False)
     e.add_argument("--base-version", dest="base_version", type=int, metavar="版本",
                    help="您据以修改的版本（hazardmap points history 可查）；其间已被他人修改则拒绝，不覆盖")
-    e.set_defaults(handler=cmd_point_edit)
-    r = ps.add_parser("retire", help="核销（销号）隐患点：保留记录，默认不再列出")
-    r.add_argument("--point", required=True, help="隐患点序号")
+    r = add_command(ps, "retire", "核销（销号）隐患点：保留记录，默认不再列出", cmd_point_retire,
+                    point_option, operator_option)
     r.add_argument("--date", required=True, metavar="日期", help="核销日期，如 2024-05-03")
     r.add_argument("--reason", metavar="原因", help="核销原因（必填），如“已完成工程治理”")
     r.add_argument("--doc-no", dest="doc_no", metavar="文号", help="核销文号")
-    r.add_argument("--by", help="操作人（默认为当前系统用户）")
-    r.set_defaults(handler=cmd_point_retire)
-    o = ps.add_parser("restore", help="恢复已核销的隐患点为在册")
-    o.add_argument("--point", required=True, help="隐患点序号")
-    o.add_argument("--by", help="操作人（默认为当前系统用户）")
-    o.set_defaults(handler=cmd_point_restore)
+    add_command(ps, "restore", "恢复已核销的隐患点为在册", cmd_point_restore, point_option, operator_option)
 
     mon = sub.add_parser("monitor", help="群测群防员")
     mon_sub = mon.add_subparsers(dest="monitor_command", required=True)
-    ms = mon_sub.add_parser("set", help="更换隐患点的群测群防员或电话")
-    ms.add_argument("--point", required=True, help="隐患点序号")
+    ms = add_command(mon_sub, "set", "更换隐患点的群测群防员或电话", cmd_monitor_set, point_option, operator_option)
     ms.add_argument("--name")
     ms.add_argument("--phone")
-    ms.add_argument("--by", help="操作人（默认为当前系统用户）")
     ms.add_argument("--base-version", dest="base_version", type=int, metavar="版本",
                    help="您据以修改的版本（hazardmap points history 可查）；其间已被他人修改则拒绝，不覆盖")
-    ms.set_defaults(handler=cmd_monitor_set)
-    mu = mon_sub.add_parser("undo", help="撤销最近一次群测群防员变更（记入修改记录）")
-    mu.add_argument("--point", required=True)
-    mu.add_argument("--by")
-    mu.set_defaults(handler=cmd_monitor_undo)
+    add_command(mon_sub, "undo", "撤销最近一次群测群防员变更（记入修改记录）", cmd_monitor_undo,
+                point_option, operator_option)
 
-    loc = sub.add_parser("locate", help="修正隐患点位置")
-    loc.add_argument("--point", required=True)
+    loc = add_command(sub, "locate", "修正隐患点位置", cmd_locate, point_option, operator_option)
     loc.add_argument("--lon", required=True, help="经度，如 112.612345、112°36'44\"、E112.61")
     loc.add_argument("--lat", required=True, help="纬度，如 26.751234、26°45'04\"N")
     loc.add_argument("--datum", required=True, help="wgs84 | cgcs2000 | gcj02")
     loc.add_argument("--source", required=True, help="坐标来源，例如“GPS 2026-05-03 王某实测”")
     loc.add_argument("--force", action="store_true", help="位置在县界以外时仍然保存")
-    loc.add_argument("--by")
-    loc.set_defaults(handler=cmd_locate)
-
-    lu = sub.add_parser("locate-undo", help="撤销隐患点最近一次位置修改（记入修改记录，可再次撤销）")
-    lu.add_argument("--point", required=True)
-    lu.add_argument("--by")
-    lu.set_defaults(handler=cmd_locate_undo)
-
-    h = sub.add_parser("history", help="隐患点的修改记录")
-    h.add_argument("--point", required=True)
-    h.set_defaults(handler=cmd_history)
+    add_command(sub, "locate-undo", "撤销隐患点最近一次位置修改（记入修改记录，可再次撤销）", cmd_locate_undo,
+                point_option, operator_option)
+    add_command(sub, "history", "隐患点的修改记录", cmd_history, point_option)

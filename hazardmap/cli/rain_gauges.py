@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 
 from hazardmap.cli.output import FORMATS, emit
+from hazardmap.cli.parser import add_command, operator_option
 from hazardmap.domain.errors import InvalidInput
 from hazardmap.domain.rain_gauges import PROGRAMME_2023
 from hazardmap.services import rain_gauge_import
@@ -122,40 +123,34 @@ def cmd_import(args, store: Store) -> int:
     return 0
 
 
+def slot_option(parser) -> None:
+    parser.add_argument("--slot", required=True, metavar="号", help="站点编号（rain-gauges 列出的“编号”）")
+
+
+def village_options(parser) -> None:
+    parser.add_argument("--village", required=True, help="村名或12位区划代码")
+    parser.add_argument("--township", help="乡镇（街道）名，村名重复时用")
+
+
 def register(sub) -> None:
     p = sub.add_parser("rain-gauges", help="雨量计站点：2023年村部雨量计批次和此后新增的站点（列出批次、状态）")
     p.add_argument("--format", choices=FORMATS, default="table")
     p.set_defaults(handler=cmd_list)
     rsub = p.add_subparsers(dest="rain_command")
-    n = rsub.add_parser("add", help="新增一个雨量计站点（2023年批次以外）")
-    n.add_argument("--village", required=True, help="村名或12位区划代码")
-    n.add_argument("--township", help="乡镇（街道）名，村名重复时用")
+    n = add_command(rsub, "add", "新增一个雨量计站点（2023年批次以外）", cmd_add, village_options, operator_option)
     n.add_argument("--station-code", metavar="站码", help="水文/气象部门的站码（可不填）")
     n.add_argument("--year", metavar="年份", help="安装年份（可不填）")
-    n.add_argument("--by")
-    n.set_defaults(handler=cmd_add)
-    r = rsub.add_parser("retire", help="撤除某号站点（雨量计已拆除；记录保留，可恢复）")
-    r.add_argument("--slot", required=True)
+    r = add_command(rsub, "retire", "撤除某号站点（雨量计已拆除；记录保留，可恢复）", cmd_retire,
+                    slot_option, operator_option)
     r.add_argument("--reason", required=True, help="撤除原因")
     r.add_argument("--date", metavar="年-月-日", help="撤除日期，默认今天")
-    r.add_argument("--by")
-    r.set_defaults(handler=cmd_retire)
-    o = rsub.add_parser("restore", help="恢复已撤除的站点")
-    o.add_argument("--slot", required=True)
-    o.set_defaults(handler=cmd_restore)
-    a = rsub.add_parser("assign", help="指定某号站点所在的村")
-    a.add_argument("--slot", required=True)
-    a.add_argument("--village", required=True, help="村名或12位区划代码")
-    a.add_argument("--township", help="乡镇（街道）名，村名重复时用")
-    a.add_argument("--by")
-    a.set_defaults(handler=cmd_assign)
-    c = rsub.add_parser("clear", help="清空某号站点")
-    c.add_argument("--slot", required=True)
-    c.set_defaults(handler=cmd_clear)
+    add_command(rsub, "restore", "恢复已撤除的站点", cmd_restore, slot_option)
+    add_command(rsub, "assign", "指定某号站点所在的村", cmd_assign, slot_option, village_options, operator_option)
+    add_command(rsub, "clear", "清空某号站点", cmd_clear, slot_option)
     i = rsub.add_parser("import", help="从 Excel（.xlsx）或 CSV 名单导入站点所在的村")
     i.add_argument("file", help="表头有“村”或“村名”列；可有“乡镇”列和“编号”列")
     i.add_argument("--skip-bad", action="store_true", help="有误的行跳过，只导入正确的行")
     i.add_argument("--check", action="store_true", help="只检查，不写入")
     i.add_argument("--choose", action="append", metavar="行号=乡镇", help="重名的村：指定第几行是哪个乡镇的")
-    i.add_argument("--by")
+    operator_option(i)
     i.set_defaults(handler=cmd_import)

@@ -17,6 +17,7 @@ class Changes:
     points: frozenset[int] = frozenset()  # seq numbers whose details/monitor/location changed
     rain_gauges: bool = False
     patrol_points: frozenset[int] = frozenset()  # points whose patrol logs changed
+    fund: bool = False  # the year's programme: plan, spending, works, 三查, subsidies
     # Not part of what changed (compare=False): how to take the step back, and its name in Chinese
     # for the 编辑 menu (撤销“label”).
     undo: Callable[[], "Changes"] | None = field(default=None, compare=False, repr=False)
@@ -24,11 +25,11 @@ class Changes:
 
     def __or__(self, other: "Changes") -> "Changes":
         return Changes(self.points | other.points, self.rain_gauges or other.rain_gauges,
-                       self.patrol_points | other.patrol_points,
+                       self.patrol_points | other.patrol_points, self.fund or other.fund,
                        undo=_then(other.undo, self.undo), label=_join(self.label, other.label))
 
     def __bool__(self) -> bool:
-        return bool(self.points or self.rain_gauges or self.patrol_points)
+        return bool(self.points or self.rain_gauges or self.patrol_points or self.fund)
 
 
 def _then(first: Callable[[], Changes] | None, second: Callable[[], Changes] | None

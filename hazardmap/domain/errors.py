@@ -309,3 +309,53 @@ class TargetNotEmpty(StorageError):
     def __init__(self, where: str, points: int) -> None:
         super().__init__(f"目标数据库（{where}）已有数据（{points} 个隐患点），未做任何改动")
         self.where, self.points = where, points
+
+
+# ---- the year's programme (fund plan, works, 三查, subsidies) -----------------------------------
+
+class FundYearNotFound(NotFound):
+    def __init__(self, year: int, years: list[int]) -> None:
+        have = "、".join(str(y) for y in years) or "无"
+        super().__init__(f"没有 {year} 年的资金使用方案（已有：{have}）", what="资金使用方案", key=year)
+        self.year = year
+
+
+class YearClosed(InvalidInput):
+    """A closed (结账) year takes no more spending or records until it is reopened."""
+
+    def __init__(self, year: int, closed_on: str) -> None:
+        super().__init__(f"{year} 年度已于 {closed_on} 结账关闭，不能再登记或修改；如确需改动，请先重新打开该年度")
+        self.year, self.closed_on = year, closed_on
+
+
+class LineNotFound(NotFound):
+    def __init__(self, text: str, year: int, codes: list[str]) -> None:
+        super().__init__(f"{year} 年资金方案没有“{text}”这一项（可选：{'、'.join(codes)}）", what="资金项目", key=text)
+        self.text, self.year, self.codes = text, year, codes
+
+
+class Overspent(FieldInvalid):
+    """Spending past a line's budget needs a written reason."""
+
+    def __init__(self, label: str, balance: str, amount: str) -> None:
+        super().__init__("over_reason", f"{label}余额只有 {balance} 元，本笔 {amount} 元将超支：超支须写明原因")
+        self.label, self.balance, self.amount = label, balance, amount
+
+
+class WorkNotFound(NotFound):
+    def __init__(self, work_id: int) -> None:
+        super().__init__(f"没有编号为 {work_id} 的排危除险工程", what="排危除险工程", key=work_id)
+        self.work_id = work_id
+
+
+class PhaseRecorded(InvalidInput):
+    """One record per township, phase and year."""
+
+    def __init__(self, township: str, phase: str, year: int, done_on: str) -> None:
+        super().__init__(f"{township}{year}年的{phase}已于 {done_on} 登记过，不能重复登记")
+        self.township, self.phase, self.year, self.done_on = township, phase, year, done_on
+
+
+class SpendingNotFound(NotFound):
+    def __init__(self, spending_id: int) -> None:
+        super().__init__(f"没有编号为 {spending_id} 的支出记录", what="支出记录", key=spending_id)

@@ -148,5 +148,10 @@ class BundledData:
                 for r in read_csv(self.path("emergency_work_sites_2023.csv"))]
 
     @cached_property
+    def fund_plan_2023(self) -> dict:
+        """The 2023 plan's lines and amounts exactly as 清政办函〔2024〕2号 gives them (data/SOURCES.md)."""
+        return json.loads(self.path("fund_plan_2023.json").read_text(encoding="utf-8"))
+
+    @cached_property
     def rain_gauge_programme(self) -> dict:
         return json.loads(self.path("rain_gauges_2023.json").read_text(encoding="utf-8"))

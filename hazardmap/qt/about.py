@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QAction, QDesktopServices
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTextBrowser,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QLineEdit, QTextBrowser, QVBoxLayout,
+                               QWidget)
 
 from hazardmap import __version__
 from hazardmap.paths import bundled_data_dir
+from hazardmap.qt.buttons import menu_action, push_button
 from hazardmap.qt.shell import MenuId, Section, Shell
 from hazardmap.services.store import Store, db_path
 
@@ -32,8 +33,7 @@ class AboutDialog(QDialog):
         self.data_folder = QLineEdit(str(store.home), self)
         self.data_folder.setReadOnly(True)
         row.addWidget(self.data_folder, 1)
-        self.open_button = QPushButton("打开数据文件夹", self)
-        self.open_button.clicked.connect(self._on_open_folder)
+        self.open_button = push_button(self, "打开数据文件夹", self._on_open_folder)
         row.addWidget(self.open_button)
         layout.addLayout(row)
         layout.addWidget(QLabel(f"数据库文件：{db_path(store.home).name}。卸载或升级软件不会删除这些数据。"))
@@ -52,7 +52,6 @@ class AboutDialog(QDialog):
 def attach(shell: Shell) -> QAction:
     """帮助 > 关于 hazardmap…; returns the action."""
     window = shell.widget()
-    action = QAction("关于 hazardmap…", window)
-    action.triggered.connect(lambda: AboutDialog(shell.store, window).exec())
+    action = menu_action(window, "关于 hazardmap…", lambda: AboutDialog(shell.store, window).exec())
     shell.add_action(MenuId.HELP, action, Section.ABOUT)
     return action

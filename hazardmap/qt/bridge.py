@@ -47,19 +47,19 @@ class MapBridge(QObject):
         else:
             self.rejected += 1
 
-    @Slot(float, float)
-    def mapClicked(self, lon: float, lat: float) -> None:  # noqa: N802
+    def _emit_position(self, signal, lon, lat) -> None:
         if self._plausible(lon, lat):
-            self.signals.sig_map_clicked.emit(float(lon), float(lat))
+            signal.emit(float(lon), float(lat))
         else:
             self.rejected += 1
 
     @Slot(float, float)
+    def mapClicked(self, lon: float, lat: float) -> None:  # noqa: N802
+        self._emit_position(self.signals.sig_map_clicked, lon, lat)
+
+    @Slot(float, float)
     def cursorMoved(self, lon: float, lat: float) -> None:  # noqa: N802
-        if self._plausible(lon, lat):
-            self.signals.sig_cursor_moved.emit(float(lon), float(lat))
-        else:
-            self.rejected += 1
+        self._emit_position(self.signals.sig_cursor_moved, lon, lat)
 
     @Slot(str)
     def mapReady(self, stats_json: str) -> None:  # noqa: N802

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton
 
 
 def ok_cancel(dialog: QDialog, ok_text: str, cancel_text: str = "取消",
@@ -19,3 +20,39 @@ def ok_cancel(dialog: QDialog, ok_text: str, cancel_text: str = "取消",
 
 def ok_button(box: QDialogButtonBox):
     return box.button(QDialogButtonBox.StandardButton.Ok)
+
+
+def guard_ok(ok, error, check: Callable[[], None], *, quiet: bool = False) -> bool:
+    """Runs `check` on what the user typed: while it refuses, its reason stands in the error label (unless
+    `quiet`, e.g. for a field not filled in yet) and OK is greyed."""
+    from hazardmap.domain.errors import HazardmapError
+
+    try:
+        check()
+    except HazardmapError as exc:
+        error.setText("" if quiet else str(exc))
+        ok.setEnabled(False)
+        return False
+    error.setText("")
+    ok.setEnabled(True)
+    return True
+
+
+def push_button(parent, text: str, on_click: Callable[..., object]) -> QPushButton:
+    button = QPushButton(text, parent)
+    button.clicked.connect(on_click)
+    return button
+
+
+def menu_action(parent, text: str, on_trigger: Callable[..., object]) -> QAction:
+    act = QAction(text, parent)
+    act.triggered.connect(on_trigger)
+    return act
+
+
+def error_label(parent) -> QLabel:
+    """The red line under a form where the reason a value is refused appears as the user types."""
+    label = QLabel(parent)
+    label.setStyleSheet("color:#c62828")
+    label.setWordWrap(True)
+    return label

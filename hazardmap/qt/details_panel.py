@@ -7,13 +7,13 @@ from html import escape
 from typing import Any, Callable
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QHBoxLayout, QMenu, QMessageBox, QPushButton, QTabWidget, QTextBrowser, QToolButton,
                                QVBoxLayout, QWidget)
 
 from hazardmap.domain.patrol_status import status_label
 from hazardmap.domain.validation import Datum
 from hazardmap.domain.points import POINT_FIELDS, STATUS_FIELDS
+from hazardmap.qt.buttons import menu_action, push_button
 from hazardmap.services import patrol_status, points as point_service, register
 from hazardmap.services.store import Store
 
@@ -133,18 +133,16 @@ class PointDetailsTab(QWidget):
         self.locate_button = QPushButton("修正位置…", self)
         self.locate_button.setToolTip("输入 GPS 实测坐标（可选坐标系）或在地图上点选")
         self.locate_button.clicked.connect(lambda: self.seq and self.sig_locate_requested.emit(self.seq))
-        self.monitor_button = QPushButton("更换监测人…", self)
-        self.monitor_button.clicked.connect(lambda: self.seq and self.sig_monitor_requested.emit(self.seq))
+        self.monitor_button = push_button(self, "更换监测人…",
+                                          lambda: self.seq and self.sig_monitor_requested.emit(self.seq))
         # Undo from the saved history (also edits of earlier sessions); each undo is itself kept in the
         # history (services.points) and, like every edit, is a step of 编辑 > 撤销.
         self.undo_button = QToolButton(self)
         self.undo_button.setText("撤销修改")
         self.undo_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         undo_menu = QMenu(self.undo_button)
-        self.undo_location_action = QAction("撤销最近一次位置修改", self)
-        self.undo_location_action.triggered.connect(self._on_undo_location)
-        self.undo_monitor_action = QAction("撤销最近一次监测人变更", self)
-        self.undo_monitor_action.triggered.connect(self._on_undo_monitor)
+        self.undo_location_action = menu_action(self, "撤销最近一次位置修改", self._on_undo_location)
+        self.undo_monitor_action = menu_action(self, "撤销最近一次监测人变更", self._on_undo_monitor)
         undo_menu.addAction(self.undo_location_action)
         undo_menu.addAction(self.undo_monitor_action)
         self.undo_button.setMenu(undo_menu)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QFileDialog, QFormLayout, QHB
 from hazardmap.domain.errors import HazardmapError
 from hazardmap.domain.key_lists import CHANGE_FIELDS, DROPPED_TITLE, GROUP_TITLES, ListPreview, RowOutcome, View, \
     ViewKind
+from hazardmap.qt.buttons import push_button
 from hazardmap.qt.shell import MenuId, Section, Shell
 from hazardmap.services import key_lists as svc
 from hazardmap.services.points import list_points
@@ -43,8 +44,7 @@ class KeyListImportDialog(QDialog):
         self.path_edit = QLineEdit(self)
         self.path_edit.setReadOnly(True)
         self.path_edit.setPlaceholderText("县里下发的名单表（.xlsx 或 .csv）")
-        choose = QPushButton("选择文件…", self)
-        choose.clicked.connect(self._choose_file)
+        choose = push_button(self, "选择文件…", self._choose_file)
         file_row.addWidget(self.path_edit, 1)
         file_row.addWidget(choose)
         form.addRow("名单文件：", file_row)
@@ -72,13 +72,11 @@ class KeyListImportDialog(QDialog):
         self.tree.header().setStretchLastSection(True)
 
         buttons = QHBoxLayout()
-        self.preview_button = QPushButton("重新预览", self)
-        self.preview_button.clicked.connect(self.refresh_preview)
+        self.preview_button = push_button(self, "重新预览", self.refresh_preview)
         self.confirm_button = QPushButton("确认导入", self)
         self.confirm_button.setEnabled(False)
         self.confirm_button.clicked.connect(self.confirm)
-        cancel = QPushButton("取消", self)
-        cancel.clicked.connect(self.reject)
+        cancel = push_button(self, "取消", self.reject)
         buttons.addWidget(self.preview_button)
         buttons.addStretch(1)
         buttons.addWidget(self.confirm_button)

@@ -4,30 +4,26 @@ one step of the window's undo road. The dialog owns its map click (a MapClickToo
 from __future__ import annotations
 
 from datetime import date
-from html import escape
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QComboBox, QDialog, QFormLayout, QLabel, QLineEdit, QMessageBox,
-                               QPushButton, QVBoxLayout)
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QMessageBox, QVBoxLayout
 
 from hazardmap.domain.coordinates import EXAMPLES, Axis, parse_coordinate
 from hazardmap.domain.errors import HazardmapError, OutsideCounty
 from hazardmap.domain.validation import Datum
-from hazardmap.qt.buttons import ok_cancel
+from hazardmap.qt.buttons import error_label, ok_cancel, push_button
+from hazardmap.qt.point_dialog import PointDialog
 from hazardmap.qt.shell import PicksOnMap, Shell
 from hazardmap.services import points as point_service
 
 
-class LocationDialog(PicksOnMap, QDialog):
+class LocationDialog(PicksOnMap, PointDialog):
     sig_saved = Signal(int)
 
     def __init__(self, shell: Shell, seq: int, parent=None) -> None:
-        super().__init__(parent)
-        self.shell = shell
-        self.seq = seq
-        point = point_service.get_point(shell.store, seq)
+        super().__init__(shell, seq, "修正位置", parent)
+        point = self.point
         self.version = point.version  # the save is refused if another desk changed the point since
-        self.setWindowTitle(f"修正位置：{seq}号 {point.name}")
         now = (f"经度 {point.lon:.6f}，纬度 {point.lat:.6f}（{point.precision.label}）" if point.located
                else "未定位")
         self.lon = QLineEdit(self)
@@ -39,13 +35,10 @@ class LocationDialog(PicksOnMap, QDialog):
             self.datum.addItem(d.label, d.value)
         self.source = QLineEdit(self)
         self.source.setPlaceholderText("例如：GPS 2026-05-03 王某实测")
-        self.error = QLabel(self)
-        self.error.setStyleSheet("color:#c62828")
-        self.error.setWordWrap(True)
-        pick = QPushButton("在地图上点选…", self)
-        pick.clicked.connect(self._on_pick)
+        self.error = error_label(self)
+        pick = push_button(self, "在地图上点选…", self._on_pick)
         form = QFormLayout()
-        form.addRow("隐患点", QLabel(f"<b>{seq}号 {escape(point.name)}</b>", self))
+        form.addRow("隐患点", self.point_label())
         form.addRow("当前位置", QLabel(now, self))
         form.addRow("经度", self.lon)
         form.addRow("纬度", self.lat)

@@ -15,8 +15,9 @@ from hazardmap import __version__
 from hazardmap.domain.changes import Changes
 from hazardmap.mapping.options import BASEMAPS, LAYERS, MapOptions
 from hazardmap.mapping.page import build_map_page
-from hazardmap.qt import about, key_list_import, patrol, plan_tab, point_register, printing, server
+from hazardmap.qt import about, fund_window, key_list_import, patrol, plan_tab, point_register, printing, server
 from hazardmap.qt.bus_adapter import QtChangeBus
+from hazardmap.qt.buttons import menu_action
 from hazardmap.qt.details_panel import DetailsPanel
 from hazardmap.qt.layers_panel import LayersPanel
 from hazardmap.qt.location_dialog import LocationDialog
@@ -145,7 +146,7 @@ class MainWindow(ShellPlumbing, QMainWindow):
         self.features = {"about": about.attach(self), "printing": printing.attach(self),
                          "patrol": patrol.attach(self), "plan": plan_tab.attach(self),
                          "register": point_register.attach(self), "key_lists": key_list_import.attach(self),
-                         "server": server.attach(self)}
+                         "fund": fund_window.attach(self), "server": server.attach(self)}
         self._restore_layout()
 
     def showEvent(self, event) -> None:  # noqa: N802
@@ -235,8 +236,7 @@ class MainWindow(ShellPlumbing, QMainWindow):
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             self.add_action(MenuId.EDIT, action, Section.UNDO)
             self.addAction(action)  # also while the menu bar is hidden behind a modal-less dialog
-        export = QAction("导出离线地图网页…", self)
-        export.triggered.connect(self._on_export_page)
+        export = menu_action(self, "导出离线地图网页…", self._on_export_page)
         self.add_action(MenuId.PRINT, export, Section.PAGE)
         self.quit_action = QAction("退出", self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -255,8 +255,7 @@ class MainWindow(ShellPlumbing, QMainWindow):
             act.triggered.connect(lambda _c=False, k=key: self.set_basemap(k))
             basemap_menu.addAction(act)
             self.basemap_actions[key] = act
-        key_action = QAction("天地图密钥…", self)
-        key_action.triggered.connect(self._on_tianditu_key)
+        key_action = menu_action(self, "天地图密钥…", self._on_tianditu_key)
         self.add_action(MenuId.VIEW, key_action, Section.MAP)
 
     # --- refreshing from the core ----------------------------------------------------------------

@@ -5,31 +5,27 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QLineEdit, QVBoxLayout
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QVBoxLayout
 
 from hazardmap.domain.errors import HazardmapError
 from hazardmap.domain.validation import check_name, check_phone
-from hazardmap.qt.buttons import ok_button, ok_cancel
+from hazardmap.qt.buttons import error_label, ok_button, ok_cancel
+from hazardmap.qt.point_dialog import PointDialog
 from hazardmap.qt.shell import Shell
 from hazardmap.services import points as point_service
 
 
-class MonitorDialog(QDialog):
+class MonitorDialog(PointDialog):
     def __init__(self, shell: Shell, seq: int, parent=None) -> None:
-        super().__init__(parent)
-        self.shell = shell
-        self.seq = seq
-        point = point_service.get_point(shell.store, seq)
+        super().__init__(shell, seq, "更换群测群防员", parent)
+        point = self.point
         self.version = point.version  # the save is refused if another desk changed the point since
-        self.setWindowTitle(f"更换群测群防员：{seq}号 {point.name}")
         self.name = QLineEdit(point.monitor, self)
         self.phone = QLineEdit(point.phone, self)
         self.phone.setPlaceholderText("11位手机号，或 0734-1234567")
-        self.error = QLabel(self)
-        self.error.setStyleSheet("color:#c62828")
-        self.error.setWordWrap(True)
+        self.error = error_label(self)
         form = QFormLayout()
-        form.addRow("隐患点", QLabel(f"<b>{seq}号 {escape(point.name)}</b>", self))
+        form.addRow("隐患点", self.point_label())
         form.addRow("现任", QLabel(f"{escape(point.monitor)}　{escape(point.phone)}", self))
         form.addRow("姓名(&N)", self.name)
         form.addRow("电话(&P)", self.phone)

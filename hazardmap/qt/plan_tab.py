@@ -4,12 +4,13 @@ checked as it is typed (invisible characters, length, one line where the paper h
 through the operation road as one undo step. Printing is the 打印/导出 menu's (防灾预案表)."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPlainTextEdit, QPushButton,
-                               QScrollArea, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPlainTextEdit, QScrollArea,
+                               QVBoxLayout, QWidget)
 
 from hazardmap.domain.changes import Changes
 from hazardmap.domain.errors import HazardmapError
 from hazardmap.domain.plan import PLAN_FIELDS, check_plan_field
+from hazardmap.qt.buttons import error_label, push_button
 from hazardmap.qt.operations import undo_button
 from hazardmap.qt.shell import Shell, run_in_form
 from hazardmap.services import plan as svc
@@ -48,13 +49,9 @@ class PlanTab(QWidget):
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setWidget(form_host)
-        self.error = QLabel(self)
-        self.error.setStyleSheet("color:#c62828")
-        self.error.setWordWrap(True)
-        self.save_button = QPushButton("保存预案(&S)", self)
-        self.save_button.clicked.connect(self.save)
-        self.revert_button = QPushButton("放弃修改", self)
-        self.revert_button.clicked.connect(self.load)
+        self.error = error_label(self)
+        self.save_button = push_button(self, "保存预案(&S)", self.save)
+        self.revert_button = push_button(self, "放弃修改", self.load)
         self.undo_button = undo_button(shell, self)
         bar = QHBoxLayout()
         for w in (self.save_button, self.revert_button, self.undo_button):

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QFormLayout, QGrid
 from hazardmap.domain.errors import DuplicateCode, EditConflict, FieldInvalid, HazardmapError
 from hazardmap.domain.grading import danger_grade, scale_grade, scale_note
 from hazardmap.domain.points import HazardKind, HazardPoint, PointView, check_point_fields
-from hazardmap.qt.buttons import ok_button, ok_cancel
+from hazardmap.qt.buttons import error_label, ok_button, ok_cancel
 from hazardmap.qt.shell import MenuId, Section, Shell
 from hazardmap.services import points as point_service
 from hazardmap.services import register
@@ -69,9 +69,7 @@ class PointDialog(QDialog):
         self.danger_label = QLabel(self)
         self.monitor = line(p.monitor if p else "")
         self.phone = line(p.phone if p else "", "11位手机号，或 0734-1234567")
-        self.error = QLabel(self)
-        self.error.setStyleSheet("color:#c62828")
-        self.error.setWordWrap(True)
+        self.error = error_label(self)
 
         if p:
             self.township.setCurrentIndex(max(0, self.township.findData(p.township)))
@@ -102,22 +100,17 @@ class PointDialog(QDialog):
         f1.addRow("统一编号", codes)
         hazard = QGroupBox("灾害与威胁", self)
         g = QGridLayout(hazard)
-        g.addWidget(QLabel("灾害类型", self), 0, 0)
-        g.addWidget(self.kind, 0, 1)
-        g.addWidget(QLabel("体积（m³）", self), 0, 2)
-        g.addWidget(self.volume_m3, 0, 3)
-        g.addWidget(QLabel("规模等级", self), 1, 0)
-        g.addWidget(self.scale_label, 1, 1, 1, 3)
-        g.addWidget(QLabel("威胁对象", self), 2, 0)
-        g.addWidget(self.threatened, 2, 1, 1, 3)
-        g.addWidget(QLabel("威胁户数", self), 3, 0)
-        g.addWidget(self.households, 3, 1)
-        g.addWidget(QLabel("威胁人数", self), 3, 2)
-        g.addWidget(self.people, 3, 3)
-        g.addWidget(QLabel("威胁财产（万元）", self), 4, 0)
-        g.addWidget(self.property_wan, 4, 1)
-        g.addWidget(QLabel("险情等级", self), 5, 0)
-        g.addWidget(self.danger_label, 5, 1, 1, 3)
+        # Each row: (label, field, columns the field spans); text fields span the width.
+        rows = [[("灾害类型", self.kind, 1), ("体积（m³）", self.volume_m3, 1)],
+                [("规模等级", self.scale_label, 3)],
+                [("威胁对象", self.threatened, 3)],
+                [("威胁户数", self.households, 1), ("威胁人数", self.people, 1)],
+                [("威胁财产（万元）", self.property_wan, 1)],
+                [("险情等级", self.danger_label, 3)]]
+        for r, cells in enumerate(rows):
+            for c, (label, field, span) in enumerate(cells):
+                g.addWidget(QLabel(label, self), r, 2 * c)
+                g.addWidget(field, r, 2 * c + 1, 1, span)
         watch = QGroupBox("监测人", self)
         f3 = QFormLayout(watch)
         f3.addRow("姓名", self.monitor)
@@ -286,8 +279,7 @@ class RetireDialog(QDialog):
         self.reason.setPlaceholderText("必填，如“已完成工程治理，隐患消除”")
         self.doc_no = QLineEdit(self)
         self.doc_no.setPlaceholderText("如“衡南自然资〔2024〕8号”")
-        self.error = QLabel(self)
-        self.error.setStyleSheet("color:#c62828")
+        self.error = error_label(self)
         form = QFormLayout()
         form.addRow("隐患点", QLabel(f"<b>{seq}号 {escape(p.name)}</b>", self))
         form.addRow("核销日期(&D)", self.date)

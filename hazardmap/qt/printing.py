@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import QMarginsF, QObject, QRectF, QSize, QSizeF, Qt, QUrl
-from PySide6.QtGui import QAction, QDesktopServices, QPageLayout, QPageSize, QPaintEngine, QPainter
+from PySide6.QtGui import QDesktopServices, QPageLayout, QPageSize, QPaintEngine, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import (QCheckBox, QDialog, QFileDialog, QGroupBox, QInputDialog, QLabel,
                                QListWidget, QListWidgetItem, QMessageBox, QVBoxLayout)
 
 from hazardmap.domain.errors import HazardmapError
-from hazardmap.qt.buttons import ok_button, ok_cancel
+from hazardmap.qt.buttons import menu_action, ok_button, ok_cancel
 from hazardmap.qt.operations import Feedback, run_in_worker
 from hazardmap.qt.shell import MenuId, Section, Shell
 from hazardmap.reports import maps, sheets
@@ -347,13 +347,12 @@ def attach(shell: Shell) -> PrintController:
         sub = shell.add_menu(MenuId.PRINT, product.title, Section.PRODUCTS)
         for text, slot in (("打印预览…", controller.preview), ("打印…", controller.print_direct),
                            ("导出 PDF…", controller.save_pdf)):
-            action = QAction(text, sub)
-            action.triggered.connect(lambda _=False, s=slot, p=product: s(p))
+            action = menu_action(sub, text, lambda _=False, s=slot, p=product: s(p))
             sub.addAction(action)
-    batch = QAction("批量导出全部隐患点的明白卡和巡查记录表…", controller)
-    batch.triggered.connect(lambda _=False: controller.ask_batch_export())
+    batch = menu_action(controller, "批量导出全部隐患点的明白卡和巡查记录表…",
+                        lambda _=False: controller.ask_batch_export())
     shell.add_action(MenuId.PRINT, batch, Section.BATCH)
-    by_township = QAction("按乡镇导出（如预警区域）…", controller)
-    by_township.triggered.connect(lambda _=False: controller.ask_township_export())
+    by_township = menu_action(controller, "按乡镇导出（如预警区域）…",
+                              lambda _=False: controller.ask_township_export())
     shell.add_action(MenuId.PRINT, by_township, Section.BATCH)
     return controller

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog,
 from hazardmap.domain.errors import HazardmapError
 from hazardmap.domain.rain_gauges import PROGRAMME_2023, check_install_year, check_retire, check_station_code
 from hazardmap.mapping.hit import PICK_RADIUS_M, nearest_village
-from hazardmap.qt.buttons import ok_button, ok_cancel
+from hazardmap.qt.buttons import error_label, guard_ok, ok_button, ok_cancel, push_button
 from hazardmap.qt.operations import undo_button
 from hazardmap.qt.shell import PicksOnMap, Shell, run_in_form
 from hazardmap.services import rain_gauge_import
@@ -43,9 +43,7 @@ class AssignDialog(PicksOnMap, QDialog):
         self.filter = QLineEdit(self)
         self.filter.setPlaceholderText("输入村名或代码筛选")
         self.villages = QListWidget(self)
-        self.error = QLabel(self)
-        self.error.setStyleSheet("color:#c62828")
-        self.error.setWordWrap(True)
+        self.error = error_label(self)
         self.township.currentIndexChanged.connect(self._refill)
         self.filter.textChanged.connect(self._refill)
         self.villages.itemDoubleClicked.connect(lambda _item: self.accept())
@@ -56,8 +54,7 @@ class AssignDialog(PicksOnMap, QDialog):
         layout.addWidget(QLabel("村（社区）", self))
         layout.addWidget(self.filter)
         layout.addWidget(self.villages, 1)
-        pick = QPushButton("在地图上点选村庄…", self)
-        pick.clicked.connect(self._on_pick)
+        pick = push_button(self, "在地图上点选村庄…", self._on_pick)
         layout.addWidget(pick)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
@@ -102,12 +99,18 @@ class AssignDialog(PicksOnMap, QDialog):
                 return True
         return False
 
-    def accept(self) -> None:
+    def picked_code(self) -> str | None:
+        """The village picked in the list, or None with the reason shown."""
         item = self.villages.currentItem()
         if item is None:
             self.error.setText("请先在列表中选一个村")
+            return None
+        return item.data(Qt.ItemDataRole.UserRole)
+
+    def accept(self) -> None:
+        slot, code = self.slot, self.picked_code()
+        if code is None:
             return
-        slot, code = self.slot, item.data(Qt.ItemDataRole.UserRole)
         # By code: a village name that exists twice in the county is already resolved by the pick.
         if run_in_form(self.shell, self, lambda store: svc.assign(store, slot, code), "指定雨量计站点"):
             super().accept()
@@ -139,25 +142,13 @@ class AddSiteDialog(AssignDialog):
 
     def check(self, *_args) -> bool:
         """As the user types: the reason in red and 新增 greyed while a field is wrong."""
-        try:
-            check_station_code(self.station_code.text())
-            check_install_year(self.year.text())
-        except HazardmapError as exc:
-            self.error.setText(str(exc))
-            self.ok.setEnabled(False)
-            return False
-        self.error.setText("")
-        self.ok.setEnabled(True)
-        return True
+        return guard_ok(self.ok, self.error, lambda: (check_station_code(self.station_code.text()),
+                                                      check_install_year(self.year.text())))
 
     def accept(self) -> None:
-        item = self.villages.currentItem()
-        if item is None:
-            self.error.setText("请先在列表中选一个村")
+        code, station, year = self.picked_code(), self.station_code.text(), self.year.text()
+        if code is None or not self.check():
             return
-        if not self.check():
-            return
-        code, station, year = item.data(Qt.ItemDataRole.UserRole), self.station_code.text(), self.year.text()
         if run_in_form(self.shell, self,
                        lambda store: svc.add_site(store, code, station_code=station, install_year=year)[1],
                        "新增雨量计站点"):
@@ -178,9 +169,7 @@ class RetireDialog(QDialog):
         self.date.setMaximumDate(QDate.currentDate())
         self.reason = QLineEdit(self)
         self.reason.setPlaceholderText("例如：设备损坏拆除")
-        self.error = QLabel(self)
-        self.error.setStyleSheet("color:#c62828")
-        self.error.setWordWrap(True)
+        self.error = error_label(self)
         buttons = ok_cancel(self, "撤除")
         self.ok = ok_button(buttons)
         form = QFormLayout()
@@ -198,16 +187,10 @@ class RetireDialog(QDialog):
         self.check()
 
     def check(self, *_args) -> bool:
-        try:
-            check_retire(self.date.date().toString("yyyy-MM-dd"), self.reason.text())
-        except HazardmapError as exc:
-            # An empty reason is not an error yet: 撤除 stays grey until one is written.
-            self.error.setText(str(exc) if self.reason.text().strip() else "")
-            self.ok.setEnabled(False)
-            return False
-        self.error.setText("")
-        self.ok.setEnabled(True)
-        return True
+        # An empty reason is not an error yet: 撤除 stays grey until one is written.
+        return guard_ok(self.ok, self.error,
+                        lambda: check_retire(self.date.date().toString("yyyy-MM-dd"), self.reason.text()),
+                        quiet=not self.reason.text().strip())
 
     def accept(self) -> None:
         if not self.check():
@@ -327,8 +310,7 @@ class RainGaugePanel(QWidget):
         self.retire_button = QPushButton("撤除…", self)
         self.retire_button.setToolTip("雨量计已拆除：记下日期和原因，站点记录保留，可恢复")
         self.retire_button.clicked.connect(self._on_retire)
-        self.restore_button = QPushButton("恢复", self)
-        self.restore_button.clicked.connect(self._on_restore)
+        self.restore_button = push_button(self, "恢复", self._on_restore)
         buttons = QHBoxLayout()
         buttons.addWidget(self.assign_button)
         buttons.addWidget(self.clear_button)

@@ -104,6 +104,8 @@ def draw_row(c, x: float, y_top: float, cells: list[Cell], height_mm: float, *, 
             for line in lines:
                 if cell.align == "centre":
                     draw_text(c, cx + w / 2, ty, line, fs, anchor="centre")
+                elif cell.align == "right":  # amounts line up on their last digit
+                    draw_text(c, cx + w - pad, ty, line, fs, anchor="right")
                 else:
                     draw_text(c, cx + pad, ty, line, fs)
                 ty -= fs * 1.3

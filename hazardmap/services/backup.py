@@ -275,7 +275,7 @@ def restore_backup(store, name: str) -> tuple[Path, Changes]:
     files.copy_into(source, store.db.conn)
     store.db.migrate(store.bundled)
     seqs = files.point_seqs(store.db.conn)
-    return kept, Changes(points=seqs, rain_gauges=True, patrol_points=seqs)
+    return kept, Changes(points=seqs, rain_gauges=True, patrol_points=seqs, fund=True)
 
 
 @dataclass(frozen=True)

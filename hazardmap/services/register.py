@@ -232,13 +232,7 @@ def retire_point(store: Store, seq: int, *, date: str, reason: str, doc_no: str 
                  by: str | None = None) -> Changes:
     """核销: the point leaves the register (kept, with its history; hidden by default). A reason is
     required; the date is YYYY-MM-DD; the document number (文号) may be empty."""
-    reason = check_visible(reason or "", "核销原因").strip()
-    if not reason:
-        raise RetireWithoutReason()
-    date = check_retire_date(date)
-    doc_no = check_visible(doc_no or "", "核销文号").strip()
-    return _set_status(store, seq, {"status": PointStatus.RETIRED.value, "retired_on": date,
-                                    "retire_reason": reason, "retire_doc": doc_no}, by=by, expect=None)
+    return _set_status(store, seq, retire_values(date, reason, doc_no), by=by, expect=None)
 
 
 def restore_point(store: Store, seq: int, *, by: str | None = None) -> Changes:
@@ -252,20 +246,38 @@ def _status_values(point: HazardPoint) -> dict[str, object]:
             "retire_doc": point.retire_doc}
 
 
+def set_status_in(store: Store, tx: Session, seq: int, values: dict[str, object], *, by: str | None,
+                  expect: dict[str, object] | None) -> dict[str, object]:
+    """Retire or restore inside the caller's transaction (a work's acceptance retires its points in the
+    same step); returns the status values before, for the undo."""
+    retiring = values["status"] == PointStatus.RETIRED.value
+    point = _get(store, tx, seq)
+    before = _status_values(point)
+    if expect is not None and before != expect:
+        raise StaleEdit(f"第 {seq} 号隐患点的状态")
+    if before["status"] == values["status"]:
+        raise WrongStatus(seq, point.status.label, "核销" if retiring else "恢复")
+    diff = {k: [before[k], values[k]] for k in values if before[k] != values[k]}
+    store.db.points.update_fields(tx, seq, dict(values))
+    store.db.points.add_point_change(tx, seq, PointAction.RETIRE if retiring else PointAction.RESTORE, diff,
+                                     by=by or current_user(), at=now_iso())
+    return before
+
+
+def retire_values(date: str, reason: str, doc_no: str = "") -> dict[str, object]:
+    """The status fields of a 核销, checked (reason required, date YYYY-MM-DD)."""
+    reason = check_visible(reason or "", "核销原因").strip()
+    if not reason:
+        raise RetireWithoutReason()
+    return {"status": PointStatus.RETIRED.value, "retired_on": check_retire_date(date), "retire_reason": reason,
+            "retire_doc": check_visible(doc_no or "", "核销文号").strip()}
+
+
 def _set_status(store: Store, seq: int, values: dict[str, object], *, by: str | None,
                 expect: dict[str, object] | None) -> Changes:
     retiring = values["status"] == PointStatus.RETIRED.value
     with store.db.write() as tx:
-        point = _get(store, tx, seq)
-        before = _status_values(point)
-        if expect is not None and before != expect:
-            raise StaleEdit(f"第 {seq} 号隐患点的状态")
-        if before["status"] == values["status"]:
-            raise WrongStatus(seq, point.status.label, "核销" if retiring else "恢复")
-        diff = {k: [before[k], values[k]] for k in values if before[k] != values[k]}
-        store.db.points.update_fields(tx, seq, dict(values))
-        store.db.points.add_point_change(tx, seq, PointAction.RETIRE if retiring else PointAction.RESTORE, diff,
-                                         by=by or current_user(), at=now_iso())
+        before = set_status_in(store, tx, seq, values, by=by, expect=expect)
     label = f"{'核销' if retiring else '恢复'}第 {seq} 号隐患点"
     return Changes(points=frozenset({seq}), label=label,
                    undo=lambda: _set_status(store, seq, before, by=by, expect=values))

@@ -84,6 +84,18 @@ def _seed_key_lists(conn: sqlite3.Connection, bundled: BundledData) -> None:
     seed_first_list(conn, bundled.key_point_rows)
 
 
+def _seed_fund(conn: sqlite3.Connection, bundled: BundledData) -> None:
+    from hazardmap.storage.fund_repo import seed_2023
+
+    seed_2023(conn, bundled)
+
+
+def _version_creating(table: str) -> int:
+    """The schema version a migration produces, found by the table it creates (migrations get reordered
+    when branches merge; the seed follows its migration)."""
+    return next(i + 1 for i, m in enumerate(MIGRATIONS) if f"CREATE TABLE {table} (" in m)
+
+
 # Data that a migration's new tables start with, run in the same transaction as the migration.
 SEEDS: dict[int, Callable[[sqlite3.Connection, BundledData], None]] = {
     1: _seed_points,
@@ -91,6 +103,7 @@ SEEDS: dict[int, Callable[[sqlite3.Connection, BundledData], None]] = {
     3: _seed_settings,
     5: _seed_register,
     6: _seed_key_lists,
+    _version_creating("fund_year"): _seed_fund,
 }
 
 
@@ -212,6 +225,7 @@ class Database:
     """The SQLite backend (storage.api.Backend): one connection, its transactions, its repositories."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        from hazardmap.storage.fund_repo import SqliteFund
         from hazardmap.storage.patrol_repo import SqlitePatrol
         from hazardmap.storage.key_lists_repo import SqliteKeyLists
         from hazardmap.storage.plan_repo import SqlitePlans
@@ -227,6 +241,7 @@ class Database:
         self.patrol = SqlitePatrol()
         self.settings = SqliteSettings()
         self.key_lists = SqliteKeyLists()
+        self.fund = SqliteFund()
 
     @classmethod
     def open(cls, path: Path, bundled: BundledData, *, target_version: int = SCHEMA_VERSION,

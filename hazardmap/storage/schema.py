@@ -283,6 +283,114 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX point_plan_change_point ON point_plan_change(point_seq, id);
     """,
+    # The year's programme (资金使用方案): the plan's lines and budgets (money in fen), spending against a
+    # line, the 排危除险 works with the points they treat and their documents, the 三查 by township and
+    # phase, and monitor replacements within a key-list year (for the subsidy's pro-rata split). No bank
+    # account numbers anywhere. Seeded with the 2023 plan (storage/fund_repo.py, seed_2023).
+    """
+    CREATE TABLE fund_year (
+        year               INTEGER PRIMARY KEY CHECK (year BETWEEN 2000 AND 2100),
+        title              TEXT NOT NULL,
+        doc_no             TEXT NOT NULL DEFAULT '',
+        issued_on          TEXT NOT NULL DEFAULT '',
+        headline_fen       INTEGER CHECK (headline_fen IS NULL OR headline_fen >= 0),
+        headline_text      TEXT NOT NULL DEFAULT '',
+        township_rate_fen  INTEGER NOT NULL CHECK (township_rate_fen >= 0),
+        monitor_rate_fen   INTEGER NOT NULL CHECK (monitor_rate_fen >= 0),
+        closed_on          TEXT,
+        closed_by          TEXT,
+        created_by         TEXT NOT NULL,
+        created_at         TEXT NOT NULL
+    );
+    CREATE TABLE fund_line (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        year        INTEGER NOT NULL REFERENCES fund_year(year),
+        position    INTEGER NOT NULL,
+        numeral     TEXT NOT NULL,
+        part        TEXT NOT NULL DEFAULT '',
+        title       TEXT NOT NULL,
+        budget_fen  INTEGER NOT NULL CHECK (budget_fen >= 0),
+        kind        TEXT NOT NULL DEFAULT '' CHECK (kind IN ('', 'checks', 'subsidies', 'works')),
+        UNIQUE (year, numeral, part)
+    );
+    CREATE TABLE fund_work (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        year         INTEGER NOT NULL REFERENCES fund_year(year),
+        seq          INTEGER NOT NULL,
+        site         TEXT NOT NULL,
+        township     TEXT NOT NULL,
+        budget_fen   INTEGER NOT NULL CHECK (budget_fen >= 0),
+        status       TEXT NOT NULL DEFAULT '计划' CHECK (status IN ('计划','实施中','完工','验收')),
+        started_on   TEXT NOT NULL DEFAULT '',
+        finished_on  TEXT NOT NULL DEFAULT '',
+        accepted_on  TEXT NOT NULL DEFAULT '',
+        contractor   TEXT NOT NULL DEFAULT '',
+        note         TEXT NOT NULL DEFAULT '',
+        UNIQUE (year, seq)
+    );
+    CREATE TABLE fund_work_point (
+        work_id    INTEGER NOT NULL REFERENCES fund_work(id),
+        point_seq  INTEGER NOT NULL REFERENCES hazard_point(seq),
+        PRIMARY KEY (work_id, point_seq)
+    );
+    CREATE INDEX fund_work_point_seq ON fund_work_point(point_seq);
+    CREATE TABLE fund_work_doc (
+        id             INTEGER PRIMARY KEY AUTOINCREMENT,
+        work_id        INTEGER NOT NULL REFERENCES fund_work(id),
+        path           TEXT NOT NULL,           -- relative to the data folder
+        original_name  TEXT NOT NULL,
+        added_by       TEXT NOT NULL,
+        added_at       TEXT NOT NULL
+    );
+    -- Every add, edit, status step, undo and redo of a work: the fields before and after (JSON).
+    CREATE TABLE fund_work_change (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        work_id      INTEGER NOT NULL,
+        before_json  TEXT,
+        after_json   TEXT,
+        changed_by   TEXT NOT NULL,
+        changed_at   TEXT NOT NULL
+    );
+    CREATE TABLE fund_spending (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        line_id      INTEGER NOT NULL REFERENCES fund_line(id),
+        spent_on     TEXT NOT NULL,
+        amount_fen   INTEGER NOT NULL CHECK (amount_fen > 0),
+        payee        TEXT NOT NULL,
+        voucher      TEXT NOT NULL DEFAULT '',
+        note         TEXT NOT NULL DEFAULT '',
+        over_reason  TEXT NOT NULL DEFAULT '',
+        work_id      INTEGER REFERENCES fund_work(id),
+        recorded_by  TEXT NOT NULL,
+        recorded_at  TEXT NOT NULL
+    );
+    CREATE INDEX fund_spending_line ON fund_spending(line_id, spent_on);
+    CREATE TABLE fund_check (
+        year            INTEGER NOT NULL REFERENCES fund_year(year),
+        township        TEXT NOT NULL,
+        phase           TEXT NOT NULL CHECK (phase IN ('汛前排查','汛中巡查','汛后核查')),
+        done_on         TEXT NOT NULL,
+        done_by         TEXT NOT NULL,
+        points_checked  INTEGER CHECK (points_checked IS NULL OR points_checked >= 0),
+        problems        INTEGER CHECK (problems IS NULL OR problems >= 0),
+        note            TEXT NOT NULL DEFAULT '',
+        recorded_by     TEXT NOT NULL,
+        recorded_at     TEXT NOT NULL,
+        PRIMARY KEY (year, township, phase)
+    );
+    CREATE TABLE fund_monitor_change (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        year          INTEGER NOT NULL,
+        point_seq     INTEGER NOT NULL REFERENCES hazard_point(seq),
+        effective_on  TEXT NOT NULL,
+        monitor       TEXT NOT NULL,
+        phone         TEXT NOT NULL DEFAULT '',
+        note          TEXT NOT NULL DEFAULT '',
+        recorded_by   TEXT NOT NULL,
+        recorded_at   TEXT NOT NULL,
+        UNIQUE (year, point_seq, effective_on)
+    );
+    """,
     # 8: no lost update between desks: every editable record carries a version that grows with each
     # change to its row (the repositories add 1); an edit made from an older version is refused.
     """

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMessageBox
 
 from hazardmap.domain.errors import HazardmapError
+from hazardmap.qt.buttons import menu_action
 from hazardmap.qt.patrol.overview import PatrolOverview
 from hazardmap.qt.patrol.patrol_tab import PatrolTab
 from hazardmap.qt.shell import MenuId, Section, Shell
@@ -46,8 +46,7 @@ def attach(shell: Shell) -> PatrolFeature:
     for text, section, slot in (("导出巡查记录（Excel）…", Section.DATA, lambda: export_dialog(shell)),
                                 ("导入巡查记录（Excel/CSV）…", Section.DATA, lambda: import_dialog(shell)),
                                 ("备份与恢复…", Section.BACKUP, lambda: backup_dialog(shell))):
-        action = QAction(text, window)
-        action.triggered.connect(slot)
+        action = menu_action(window, text, slot)
         shell.add_action(MenuId.FILE, action, section)
     return PatrolFeature(tab, overview, dock)
 

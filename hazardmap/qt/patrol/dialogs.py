@@ -5,12 +5,11 @@ from pathlib import Path
 from typing import NamedTuple
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QAbstractItemView, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QMessageBox,
-    QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
-)
+from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView,
+                               QLabel, QMessageBox, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from hazardmap.domain.changes import Changes
+from hazardmap.qt.buttons import push_button
 from hazardmap.qt.shell import Shell
 from hazardmap.services import backup as backup_service
 from hazardmap.services import patrol as svc
@@ -52,12 +51,10 @@ class RecycleBinDialog(QDialog):
         self.table = _table(self, ("编号", "隐患点", "巡查时间", "巡查人", "判定", "删除人", "删除时间"))
         layout.addWidget(self.table)
         row = QHBoxLayout()
-        self.restore_button = QPushButton("恢复(&R)", self)
-        self.restore_button.clicked.connect(self.restore_selected)
+        self.restore_button = push_button(self, "恢复(&R)", self.restore_selected)
         row.addWidget(self.restore_button)
         row.addStretch(1)
-        close = QPushButton("关闭", self)
-        close.clicked.connect(self.accept)
+        close = push_button(self, "关闭", self.accept)
         row.addWidget(close)
         layout.addLayout(row)
         self.refresh()
@@ -174,10 +171,8 @@ class BackupDialog(QDialog):
         self.table = _table(self, ("备份名", "类型", "时间", "大小"))
         layout.addWidget(self.table)
         row = QHBoxLayout()
-        self.backup_button = QPushButton("立即备份", self)
-        self.backup_button.clicked.connect(self.backup_now)
-        self.restore_button = QPushButton("从所选备份恢复…", self)
-        self.restore_button.clicked.connect(self.restore_selected)
+        self.backup_button = push_button(self, "立即备份", self.backup_now)
+        self.restore_button = push_button(self, "从所选备份恢复…", self.restore_selected)
         row.addWidget(self.backup_button)
         row.addWidget(self.restore_button)
         row.addStretch(1)

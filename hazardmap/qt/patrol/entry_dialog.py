@@ -18,6 +18,7 @@ from hazardmap.domain.patrol import (
     problems_of,
 )
 from hazardmap.domain.patrol_status import MACRO_SIGNS, STATUS_COLOURS, Judgement
+from hazardmap.qt.buttons import push_button
 
 WEATHER = ("晴", "多云", "阴", "小雨", "中雨", "大雨", "暴雨", "雷阵雨")
 PATCH_STATES = ("", "完好", "破坏")
@@ -114,8 +115,7 @@ class PatrolEntryDialog(QDialog):
         photo_row = QHBoxLayout()
         self.photo_list = QListWidget(self)
         self.photo_list.setMaximumHeight(50)
-        self.photo_button = QPushButton("添加照片…", self)
-        self.photo_button.clicked.connect(self._choose_photos)
+        self.photo_button = push_button(self, "添加照片…", self._choose_photos)
         photo_row.addWidget(self.photo_list, 1)
         photo_row.addWidget(self.photo_button)
         form2.addRow("照片", photo_row)

@@ -6,14 +6,13 @@ from datetime import date
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget, QTableWidgetItem,
-    QVBoxLayout, QWidget,
-)
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
 
 from hazardmap.domain.changes import Changes
 from hazardmap.domain.patrol import in_flood_season
 from hazardmap.domain.patrol_status import STATUS_COLOURS, UNPATROLLED
+from hazardmap.qt.buttons import push_button
 from hazardmap.qt.shell import Shell
 from hazardmap.qt.store_warnings import warning_banner
 from hazardmap.services import patrol as svc
@@ -41,10 +40,8 @@ class PatrolOverview(QWidget):
         row = QHBoxLayout()
         self.only_overdue = QCheckBox("只看超期", self)
         self.only_overdue.toggled.connect(self.refresh)
-        self.settings_button = QPushButton("巡查间隔设置…", self)
-        self.settings_button.clicked.connect(self.open_settings)
-        self.refresh_button = QPushButton("刷新", self)
-        self.refresh_button.clicked.connect(self.refresh)
+        self.settings_button = push_button(self, "巡查间隔设置…", self.open_settings)
+        self.refresh_button = push_button(self, "刷新", self.refresh)
         row.addWidget(self.only_overdue)
         row.addStretch(1)
         row.addWidget(self.settings_button)

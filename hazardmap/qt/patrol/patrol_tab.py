@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 from hazardmap.domain.changes import Changes
 from hazardmap.domain.patrol_text import entry_text, sign_tooltip
 from hazardmap.domain.patrol_status import STATUS_COLOURS
+from hazardmap.qt.buttons import push_button
 from hazardmap.qt.operations import undo_button
 from hazardmap.qt.patrol.dialogs import AuditDialog, RecycleBinDialog
 from hazardmap.qt.patrol.entry_dialog import PatrolEntryDialog
@@ -59,12 +60,9 @@ class PatrolTab(QWidget):
         self.delete_button.clicked.connect(self.delete_selected)
         self.undo_button = undo_button(shell, self)
         self.redo_button = undo_button(shell, self, redo=True)
-        self.photo_button = QPushButton("添加照片…", self)
-        self.photo_button.clicked.connect(self.add_photos_to_selected)
-        self.bin_button = QPushButton("回收站…", self)
-        self.bin_button.clicked.connect(self.open_recycle_bin)
-        self.audit_button = QPushButton("修改记录…", self)
-        self.audit_button.clicked.connect(self.open_audit)
+        self.photo_button = push_button(self, "添加照片…", self.add_photos_to_selected)
+        self.bin_button = push_button(self, "回收站…", self.open_recycle_bin)
+        self.audit_button = push_button(self, "修改记录…", self.open_audit)
         self.refresh_button = QPushButton("刷新", self)
         self.refresh_button.setToolTip("重新读取数据库（另一台电脑或另一个窗口录入的记录）")
         self.refresh_button.clicked.connect(self.refresh)

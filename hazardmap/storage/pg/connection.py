@@ -47,12 +47,27 @@ class Cursor:
     """Enough of sqlite3.Cursor: execute, fetchone/fetchall, iteration, description, row_factory=None."""
 
     def __init__(self, conn: psycopg.Connection) -> None:
+        self._conn = conn
         self._cur = conn.cursor()
         self.row_factory = True  # the repositories set None for plain tuples (faster)
+        self._inserted = False
 
     def execute(self, sql: str, params: Sequence = ()) -> "Cursor":
         self._cur.execute(to_pg(sql), tuple(params) if params else None)
+        self._inserted = sql.lstrip()[:6].upper() == "INSERT"
         return self
+
+    @property
+    def lastrowid(self) -> int | None:
+        """sqlite3's lastrowid after an INSERT into a table with an identity id: the value the insert
+        drew from its sequence (lastval()). New repository code should write INSERT … RETURNING id."""
+        if not self._inserted:
+            return None
+        try:
+            with self._conn.transaction():  # a savepoint: a failure here must not spoil the caller's transaction
+                return self._conn.execute("SELECT lastval()").fetchone()[0]
+        except psycopg.errors.ObjectNotInPrerequisiteState:
+            return None
 
     def executemany(self, sql: str, rows: Iterable[Sequence]) -> "Cursor":
         rows = [tuple(r) for r in rows]

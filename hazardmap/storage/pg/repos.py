@@ -2,6 +2,7 @@
 accept, with the few statements that read SQLite's catalogue replaced by PostgreSQL's."""
 from __future__ import annotations
 
+from hazardmap.storage.fund_repo import SqliteFund
 from hazardmap.storage.key_lists_repo import SqliteKeyLists
 from hazardmap.storage.patrol_repo import SqlitePatrol
 from hazardmap.storage.plan_repo import SqlitePlans
@@ -37,6 +38,11 @@ class PgPatrol(SqlitePatrol):
 class PgKeyLists(SqliteKeyLists):
     def has_tables(self, s) -> bool:
         return _has_table(s, "key_list")
+
+
+class PgFund(SqliteFund):
+    def has_tables(self, s) -> bool:
+        return _has_table(s, "fund_year")
 
 
 class PgPlans(SqlitePlans):

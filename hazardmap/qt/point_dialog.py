@@ -1,0 +1,21 @@
+"""What the dialogs about one point share: the shell, the point's number and record, a title naming
+it ("修正位置：3号 …") and the bold line that names it in the form."""
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtWidgets import QDialog, QLabel
+
+from hazardmap.qt.shell import Shell
+from hazardmap.services import points as point_service
+
+
+class PointDialog(QDialog):
+    def __init__(self, shell: Shell, seq: int, what: str, parent=None) -> None:
+        super().__init__(parent)
+        self.shell, self.seq = shell, seq
+        self.point = point_service.get_point(shell.store, seq)
+        self.setWindowTitle(f"{what}：{seq}号 {self.point.name}")
+
+    def point_label(self) -> QLabel:
+        return QLabel(f"<b>{self.seq}号 {escape(self.point.name)}</b>", self)
