@@ -14,9 +14,11 @@ from hazardmap.services.points import get_point
 from hazardmap.services.store import open_store
 from tests.conftest import COUNTY
 
+pytestmark = pytest.mark.both_backends  # tests with the store or cli fixture run on SQLite and PostgreSQL
+
 
 @pytest.fixture
-def store(home):
+def store(home, backend):
     s = open_store(home)
     yield s
     s.close()

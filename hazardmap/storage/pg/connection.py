@@ -9,6 +9,21 @@ from functools import lru_cache
 from typing import Iterable, Sequence
 
 import psycopg
+import psycopg.types.numeric
+
+
+class _SqliteNumeric(psycopg.types.numeric.NumericLoader):
+    """numeric (what SUM() of integers gives on PostgreSQL) read as SQLite gives it: int when whole."""
+
+    def load(self, data):
+        value = super().load(data)
+        return int(value) if value == value.to_integral_value() else float(value)
+
+
+def configure(raw: psycopg.Connection) -> psycopg.Connection:
+    """A connection made to read back values as sqlite3 does."""
+    raw.adapters.register_loader("numeric", _SqliteNumeric)
+    return raw
 
 
 @lru_cache(maxsize=2048)

@@ -18,7 +18,7 @@ import psycopg
 from psycopg import errors as pgerrors
 
 from hazardmap.geodata.bundled import BundledData
-from hazardmap.storage.pg.connection import Connection
+from hazardmap.storage.pg.connection import Connection, configure
 from hazardmap.storage.schema import SCHEMA_VERSION
 
 WRITE_LOCK = 0x6861_7A61  # 'haza': the one advisory lock every write takes
@@ -99,7 +99,7 @@ class PgDatabase:
         if self._password is not None:
             kwargs["password"] = self._password
         try:
-            return psycopg.connect(self.url, **kwargs)
+            return configure(psycopg.connect(self.url, **kwargs))
         except psycopg.OperationalError as exc:
             raise ServerUnavailable(self.where, str(exc).strip()) from None
 
@@ -238,7 +238,8 @@ class PgDatabase:
     def migrate(self, bundled: BundledData, target_version: int = SCHEMA_VERSION) -> None:
         from hazardmap.domain.errors import HazardmapError
         from hazardmap.storage.db import SEEDS
-        from hazardmap.storage.pg.schema import SYNC_IDENTITIES, notify_triggers, pg_migration, split_pg
+        from hazardmap.storage.pg.schema import SYNC_IDENTITIES, fill_id_triggers, notify_triggers, pg_migration, \
+            split_pg
 
         if self.version > SCHEMA_VERSION:
             raise HazardmapError(f"数据库版本（{self.version}）比本软件（{SCHEMA_VERSION}）新，请安装新版 hazardmap")
@@ -260,9 +261,14 @@ class PgDatabase:
                                                     " WHERE table_schema = current_schema()").fetchall()}
                 for statement in notify_triggers(tables):
                     tx.raw.execute(statement)
+                identities = []
                 for table, column in tx.execute(SYNC_IDENTITIES).fetchall():
                     tx.raw.execute(f'SELECT setval(pg_get_serial_sequence(%s, %s), COALESCE(MAX("{column}"), 0) + 1,'
                                    f' false) FROM "{table}"', (table, column))
+                    sequence = tx.execute("SELECT pg_get_serial_sequence(?, ?)", (table, column)).fetchone()[0]
+                    identities.append((table, column, sequence))
+                for statement in fill_id_triggers(identities):
+                    tx.raw.execute(statement)
                 tx.execute("UPDATE hazardmap_schema SET version = ?", (current + 1,))
         self.note_versions()
 

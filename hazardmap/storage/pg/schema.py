@@ -79,6 +79,26 @@ def notify_triggers(existing: set[str]) -> list[str]:
     return out
 
 
+# SQLite gives a new id to a row inserted with id NULL (INTEGER PRIMARY KEY); an identity column would
+# refuse the NULL. This trigger does what SQLite does, for every identity column (re-run after each step).
+FILL_ID_FUNCTION = """
+CREATE OR REPLACE FUNCTION hazardmap_fill_id() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW := jsonb_populate_record(NEW, jsonb_build_object(TG_ARGV[0], nextval(TG_ARGV[1]::regclass)));
+    RETURN NEW;
+END $$
+"""
+
+
+def fill_id_triggers(identities: list[tuple[str, str, str]]) -> list[str]:
+    """(table, column, its sequence) -> statements giving a NULL id the next value, as SQLite does."""
+    out = [FILL_ID_FUNCTION] if identities else []
+    for table, column, sequence in identities:
+        out.append(f"CREATE OR REPLACE TRIGGER {table}_fill_id BEFORE INSERT ON {table} FOR EACH ROW"
+                   f" WHEN (NEW.{column} IS NULL) EXECUTE FUNCTION hazardmap_fill_id('{column}', '{sequence}')")
+    return out
+
+
 # Columns only PostgreSQL has (not part of the shared schema).
 PG_ONLY_COLUMNS = {("hazard_point", "geom")}
 
