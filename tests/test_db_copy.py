@@ -114,3 +114,14 @@ def test_a_copy_that_reads_back_differently_commits_nothing(cli, home, pg_server
         assert not any(p.monitor.endswith("?") for p in points.list_points(server))
     finally:
         server.close()
+
+
+def test_db_roles_creates_the_editor_and_viewer_roles(cli, pg_server, blank_url):
+    code, out, err = cli("db", "roles", "--server", blank_url)
+    assert code == 0, err
+    assert "hazardmap_editor" in out and "GRANT" in out
+    import psycopg
+
+    with psycopg.connect(pg_server.url()) as conn:
+        names = {r[0] for r in conn.execute("SELECT rolname FROM pg_roles WHERE rolname LIKE 'hazardmap_%'")}
+    assert names == {"hazardmap_editor", "hazardmap_viewer"}

@@ -17,6 +17,15 @@ def cmd_db_copy(args, home: Path) -> int:
     return 0
 
 
+def cmd_db_roles(args, home: Path) -> int:
+    from hazardmap.services.credentials import saved_password
+
+    roles = db_copy.setup_roles(args.server, password=saved_password(args.server))
+    print(f"已在服务器上建立（或更新）角色：{'、'.join(roles)}。"
+          "请为每位工作人员的登录账号授予其一，例如：GRANT hazardmap_editor TO 张三;")
+    return 0
+
+
 def _password(args, source: str) -> str | None:
     """From the OS keyring when one was saved for that server (never from a file); else libpq's own
     ways (PGPASSWORD, .pgpass) or none."""
@@ -35,3 +44,6 @@ def register(sub) -> None:
     c.add_argument("--to", dest="target", required=True, metavar="目标", help="postgresql://用户@服务器/库名 或文件路径")
     c.add_argument("--force", action="store_true", help="目标已有数据时仍然覆盖（先清空目标）")
     c.set_defaults(home_handler=cmd_db_copy)
+    r = ds.add_parser("roles", help="在服务器上建立编辑（hazardmap_editor）与只读（hazardmap_viewer）两个角色（须由数据库所有者运行）")
+    r.add_argument("--server", required=True, metavar="地址", help="postgresql://所有者@服务器/库名")
+    r.set_defaults(home_handler=cmd_db_roles)

@@ -87,3 +87,17 @@ def copy_database(source: str, target: str, *, force: bool = False, bundled: Bun
         return CopyResult(display_url(source), str(target), tables)
     finally:
         src.close()
+
+
+def setup_roles(url: str, *, password: str | None = None, bundled: BundledData | None = None) -> tuple[str, ...]:
+    """The editor and viewer group roles on a server database (built first if new); their names."""
+    from hazardmap.storage.pg.db import ROLES, PgDatabase
+
+    if not is_url(url):
+        raise InvalidInput("--server 须是 postgresql:// 地址")
+    db = PgDatabase.open(url, bundled or BundledData(), password=password)
+    try:
+        db.setup_roles()
+    finally:
+        db.close()
+    return ROLES
