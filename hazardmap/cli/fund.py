@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from hazardmap.cli.output import FORMATS, emit
+from hazardmap.cli.parser import add_command, operator_option, output_options, whole_number
 from hazardmap.domain.fund import SpendDraft, yuan, yuan_whole
 from hazardmap.services import checks as checks_service
 from hazardmap.services import fund as svc
@@ -213,19 +214,32 @@ def cmd_subsidies_replace(args, store: Store) -> int:
     return 0
 
 
-def register(sub) -> None:
-    from hazardmap.cli.parser import whole_number
+def year_option(parser, help: str = "年度，默认最新一年") -> None:
+    parser.add_argument("--year", metavar="年度", help=help)
 
+
+def work_id(parser) -> None:
+    parser.add_argument("id", type=whole_number, help="工程编号（works list 第一列）")
+
+
+def work_options(parser, required: bool) -> None:
+    parser.add_argument("--site", required=required, metavar="地点", help="隐患点（工程地点）")
+    parser.add_argument("--township", required=required, help="所在乡镇（街道）全称")
+    parser.add_argument("--budget", required=required, metavar="元", help="工程预算（元）")
+    parser.add_argument("--points", metavar="序号", help="治理的隐患点编号，多个用逗号分隔，如 3,5")
+    parser.add_argument("--contractor", metavar="单位", help="施工单位")
+    parser.add_argument("--note", help="备注")
+    operator_option(parser)
+
+
+def register(sub) -> None:
     f = sub.add_parser("fund", help="年度资金使用方案：各项预算、支出登记、余额、执行情况报告")
     fsub = f.add_subparsers(dest="fund_command", required=True)
-    s = fsub.add_parser("show", help="各项预算、已支出和余额；加 --spending 列出支出明细")
-    s.add_argument("--year", metavar="年度", help="年度，默认最新一年")
+    s = add_command(fsub, "show", "各项预算、已支出和余额；加 --spending 列出支出明细", cmd_show, year_option)
     s.add_argument("--spending", action="store_true", help="列出支出明细")
     s.add_argument("--line", metavar="项目", help="只列这一项的支出（如 七、四-1）")
     s.add_argument("--format", choices=FORMATS, default="table")
-    s.set_defaults(handler=cmd_show)
-    sp = fsub.add_parser("spend", help="登记一笔支出")
-    sp.add_argument("--year", metavar="年度", help="年度，默认最新一年")
+    sp = add_command(fsub, "spend", "登记一笔支出", cmd_spend, year_option, operator_option)
     sp.add_argument("--line", required=True, metavar="项目", help="方案中的项目序号：一～九，第四项分 四-1（培训）、四-2（奖牌证书）")
     sp.add_argument("--date", required=True, metavar="日期", help="支出日期，如 2023-06-01")
     sp.add_argument("--amount", required=True, metavar="元", help="金额（元），最多两位小数")
@@ -234,75 +248,41 @@ def register(sub) -> None:
     sp.add_argument("--note", help="备注")
     sp.add_argument("--over-reason", metavar="原因", help="超出该项余额时必须写明原因")
     sp.add_argument("--work", type=whole_number, metavar="工程编号", help="这笔支出所属的排危除险工程")
-    sp.add_argument("--by", help="操作人（默认当前登录用户）")
-    sp.set_defaults(handler=cmd_spend)
-    r = fsub.add_parser("report", help="年度执行情况报告（.pdf 打印，或 .xlsx）")
-    r.add_argument("--year", metavar="年度", help="年度，默认最新一年")
-    r.add_argument("--out", required=True, help="输出文件（.pdf 或 .xlsx）")
-    r.add_argument("--force", action="store_true", help="覆盖已存在的文件")
-    r.set_defaults(handler=cmd_report)
-    c = fsub.add_parser("close", help="年度结账：此后不能再登记支出和记录")
+    r = add_command(fsub, "report", "年度执行情况报告（.pdf 打印，或 .xlsx）", cmd_report, year_option)
+    output_options(r, "输出文件（.pdf 或 .xlsx）", mask_phones=None)
+    c = add_command(fsub, "close", "年度结账：此后不能再登记支出和记录", cmd_close, operator_option)
     c.add_argument("--year", required=True, metavar="年度")
     c.add_argument("--date", metavar="日期", help="结账日期，默认今天")
-    c.add_argument("--by", help="操作人（默认当前登录用户）")
-    c.set_defaults(handler=cmd_close)
-    o = fsub.add_parser("reopen", help="重新打开已结账的年度")
+    o = add_command(fsub, "reopen", "重新打开已结账的年度", cmd_reopen, operator_option)
     o.add_argument("--year", required=True, metavar="年度")
-    o.add_argument("--by", help="操作人（默认当前登录用户）")
-    o.set_defaults(handler=cmd_reopen)
 
     w = sub.add_parser("works", help="排危除险工程：列表、新增、修改、进度、附件")
     wsub = w.add_subparsers(dest="works_command", required=True)
-    ls = wsub.add_parser("list", help="列出工程")
-    ls.add_argument("--year", metavar="年度", help="只列这一年的工程")
+    ls = add_command(wsub, "list", "列出工程", cmd_works_list,
+                     lambda p: year_option(p, "只列这一年的工程"))
     ls.add_argument("--point", type=whole_number, help="只列治理这个隐患点的工程")
     ls.add_argument("--format", choices=FORMATS, default="table")
-    ls.set_defaults(handler=cmd_works_list)
-
-    def work_options(p, required: bool) -> None:
-        p.add_argument("--site", required=required, metavar="地点", help="隐患点（工程地点）")
-        p.add_argument("--township", required=required, help="所在乡镇（街道）全称")
-        p.add_argument("--budget", required=required, metavar="元", help="工程预算（元）")
-        p.add_argument("--points", metavar="序号", help="治理的隐患点编号，多个用逗号分隔，如 3,5")
-        p.add_argument("--contractor", metavar="单位", help="施工单位")
-        p.add_argument("--note", help="备注")
-        p.add_argument("--by", help="操作人（默认当前登录用户）")
-
-    a = wsub.add_parser("add", help="新增一项工程（状态：计划）")
-    a.add_argument("--year", metavar="年度", help="年度，默认最新一年")
-    work_options(a, True)
-    a.set_defaults(handler=cmd_works_add)
-    e = wsub.add_parser("edit", help="修改一项工程")
-    e.add_argument("id", type=whole_number, help="工程编号（works list 第一列）")
-    work_options(e, False)
-    e.set_defaults(handler=cmd_works_edit)
-    st = wsub.add_parser("status", help="推进工程进度：计划 → 实施中 → 完工 → 验收")
-    st.add_argument("id", type=whole_number, help="工程编号")
+    work_options(add_command(wsub, "add", "新增一项工程（状态：计划）", cmd_works_add, year_option), True)
+    work_options(add_command(wsub, "edit", "修改一项工程", cmd_works_edit, work_id), False)
+    st = add_command(wsub, "status", "推进工程进度：计划 → 实施中 → 完工 → 验收", cmd_works_status, work_id,
+                     operator_option)
     st.add_argument("status", choices=["实施中", "完工", "验收"], help="新的进度")
     st.add_argument("--date", metavar="日期", help="开工/完工/验收日期，默认今天")
     st.add_argument("--retire-points", action="store_true",
                     help="验收时同时核销此工程治理的隐患点（以本工程为核销原因）；不加则只列出，不核销")
     st.add_argument("--doc", metavar="文号", help="核销文号")
-    st.add_argument("--by", help="操作人（默认当前登录用户）")
-    st.set_defaults(handler=cmd_works_status)
-    rp = wsub.add_parser("retire-points", help="核销已验收工程治理的隐患点（以本工程为核销原因，日期为验收日期）")
-    rp.add_argument("id", type=whole_number, help="工程编号")
+    rp = add_command(wsub, "retire-points", "核销已验收工程治理的隐患点（以本工程为核销原因，日期为验收日期）",
+                     cmd_works_retire, work_id, operator_option)
     rp.add_argument("--doc", metavar="文号", help="核销文号")
-    rp.add_argument("--by", help="操作人（默认当前登录用户）")
-    rp.set_defaults(handler=cmd_works_retire)
-    at = wsub.add_parser("attach", help="给工程附上文件（合同、验收报告、照片），复制到数据文件夹")
-    at.add_argument("id", type=whole_number, help="工程编号")
+    at = add_command(wsub, "attach", "给工程附上文件（合同、验收报告、照片），复制到数据文件夹", cmd_works_attach,
+                     work_id, operator_option)
     at.add_argument("file", nargs="+", help="要附上的文件")
-    at.add_argument("--by", help="操作人（默认当前登录用户）")
-    at.set_defaults(handler=cmd_works_attach)
 
-    k = sub.add_parser("checks", help="汛前排查、汛中巡查、汛后核查（三查）：各乡镇完成情况；record 登记")
-    k.add_argument("--year", metavar="年度", help="年度，默认最新一年")
+    k = add_command(sub, "checks", "汛前排查、汛中巡查、汛后核查（三查）：各乡镇完成情况；record 登记", cmd_checks,
+                    year_option)
     k.add_argument("--format", choices=FORMATS, default="table")
-    k.set_defaults(handler=cmd_checks)
     ksub = k.add_subparsers(dest="checks_command", required=False)
-    kr = ksub.add_parser("record", help="登记一个乡镇的一次检查")
-    kr.add_argument("--year", metavar="年度", help="年度，默认最新一年")
+    kr = add_command(ksub, "record", "登记一个乡镇的一次检查", cmd_checks_record, year_option)
     kr.add_argument("--township", required=True, help="乡镇（街道）全称，如 茅市镇")
     kr.add_argument("--phase", required=True, choices=["汛前排查", "汛中巡查", "汛后核查"], help="阶段")
     kr.add_argument("--date", required=True, metavar="日期", help="完成日期")
@@ -310,22 +290,18 @@ def register(sub) -> None:
     kr.add_argument("--points", metavar="处数", help="检查的隐患点数")
     kr.add_argument("--problems", metavar="处数", help="发现的问题数")
     kr.add_argument("--note", help="备注")
-    kr.set_defaults(handler=cmd_checks_record)
 
-    b = sub.add_parser("subsidies", help="群测群防员补助：按年度名单和在岗天数计算，可导出 .xlsx")
-    b.add_argument("--year", metavar="年度", help="年度，默认最新一年")
+    b = add_command(sub, "subsidies", "群测群防员补助：按年度名单和在岗天数计算，可导出 .xlsx", cmd_subsidies,
+                    year_option)
     b.add_argument("--out", help="导出为 .xlsx（供乡镇一卡通发放）")
-    b.add_argument("--mask-phones", action="store_true", help="电话号码脱敏（发往局外的副本）")
-    b.add_argument("--force", action="store_true", help="覆盖已存在的文件")
+    b.add_argument("--mask-phones", action="store_true", help="电话隐去中间四位（发往局外的副本）")
+    b.add_argument("--force", action="store_true", help="覆盖已存在的同名文件")
     b.add_argument("--format", choices=FORMATS, default="table")
-    b.set_defaults(handler=cmd_subsidies)
     bsub = b.add_subparsers(dest="subsidies_command", required=False)
-    br = bsub.add_parser("replace", help="登记年中换人：某日起由新的群测群防员监测，补助按天数分摊")
-    br.add_argument("--year", metavar="年度", help="年度，默认最新一年")
+    br = add_command(bsub, "replace", "登记年中换人：某日起由新的群测群防员监测，补助按天数分摊",
+                     cmd_subsidies_replace, year_option)
     br.add_argument("--point", required=True, type=whole_number, help="隐患点编号")
     br.add_argument("--date", required=True, metavar="日期", help="新监测员开始的日期")
     br.add_argument("--name", required=True, metavar="姓名", help="新监测员姓名")
     br.add_argument("--phone", help="新监测员电话")
     br.add_argument("--note", help="备注")
-    br.set_defaults(handler=cmd_subsidies_replace)
-

@@ -7,13 +7,14 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QAction, QBrush, QColor, QDesktopServices
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
-                               QInputDialog, QLabel, QLineEdit, QListWidget, QMessageBox, QPushButton, QTableWidget,
-                               QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
+                               QInputDialog, QLabel, QLineEdit, QListWidget, QMessageBox, QTabWidget, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
 
 from hazardmap.domain.changes import Changes
 from hazardmap.domain.errors import HazardmapError, Overspent
 from hazardmap.domain.fund import DUE_NOTE, PRO_RATA_RULE, Phase, SpendDraft, WorkStatus, difference_text, yuan, \
     yuan_whole
+from hazardmap.qt.buttons import error_label, push_button
 from hazardmap.qt.shell import MenuId, Section, Shell
 from hazardmap.services import checks as checks_service
 from hazardmap.services import fund as svc
@@ -54,9 +55,7 @@ class _Form(QDialog):
             e = QLineEdit(value, self)
             self.edits[key] = e
             lay.addRow(label, e)
-        self.error = QLabel(self)
-        self.error.setStyleSheet("color:#c62828")
-        self.error.setWordWrap(True)
+        self.error = error_label(self)
         lay.addRow(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self.accept)
@@ -81,8 +80,7 @@ class FundWindow(QDialog):
         top.addWidget(QLabel("年度：", self))
         top.addWidget(self.year_box)
         top.addWidget(self.summary, 1)
-        self.report_button = QPushButton("生成执行情况报告…", self)
-        self.report_button.clicked.connect(self.write_report)
+        self.report_button = push_button(self, "生成执行情况报告…", self.write_report)
         top.addWidget(self.report_button)
         self.tabs = QTabWidget(self)
         self._build_plan()
@@ -102,10 +100,8 @@ class FundWindow(QDialog):
         self.lines = _table(page, ["序号", "项目", "预算（元）", "已支出（元）", "余额（元）", "笔数"])
         self.lines.itemSelectionChanged.connect(self.show_spending)
         self.spending = _table(page, ["编号", "日期", "金额（元）", "收款单位（人）", "凭证号", "备注", "超支原因"])
-        self.spend_button = QPushButton("登记支出…", page)
-        self.spend_button.clicked.connect(self.add_spending)
-        self.close_button = QPushButton("结账", page)
-        self.close_button.clicked.connect(self.toggle_closed)
+        self.spend_button = push_button(page, "登记支出…", self.add_spending)
+        self.close_button = push_button(page, "结账", self.toggle_closed)
         bar = QHBoxLayout()
         bar.addWidget(self.spend_button)
         bar.addWidget(self.close_button)
@@ -121,12 +117,9 @@ class FundWindow(QDialog):
         page = QWidget(self)
         self.works = _table(page, ["序号", "隐患点（工程地点）", "乡镇", "预算（元）", "进度", "施工单位", "治理的隐患点", "附件"])
         self.works.setWordWrap(True)
-        self.status_button = QPushButton("推进进度…", page)
-        self.status_button.clicked.connect(self.advance_work)
-        self.attach_button = QPushButton("附上文件…", page)
-        self.attach_button.clicked.connect(self.attach_docs)
-        self.open_doc_button = QPushButton("打开附件…", page)
-        self.open_doc_button.clicked.connect(self.open_doc)
+        self.status_button = push_button(page, "推进进度…", self.advance_work)
+        self.attach_button = push_button(page, "附上文件…", self.attach_docs)
+        self.open_doc_button = push_button(page, "打开附件…", self.open_doc)
         bar = QHBoxLayout()
         for b in (self.status_button, self.attach_button, self.open_doc_button):
             bar.addWidget(b)
@@ -143,8 +136,7 @@ class FundWindow(QDialog):
         self.checks = _table(page, ["乡镇（街道）", *(p.value for p in Phase), "应拨经费（元）"])
         self.checks.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectItems)
         self.checks.cellDoubleClicked.connect(lambda *_: self.record_check())
-        self.check_button = QPushButton("登记所选乡镇、阶段…", page)
-        self.check_button.clicked.connect(self.record_check)
+        self.check_button = push_button(page, "登记所选乡镇、阶段…", self.record_check)
         self.checks_note = QLabel(page)
         self.checks_note.setWordWrap(True)
         lay = QVBoxLayout(page)
@@ -156,8 +148,7 @@ class FundWindow(QDialog):
     def _build_subsidies(self) -> None:
         page = QWidget(self)
         self.subsidies = _table(page, ["序号", "乡镇", "村组", "群测群防员", "在岗期间", "天数", "月数", "巡查记录", "应发（元）"])
-        self.export_button = QPushButton("导出补助表（.xlsx）…", page)
-        self.export_button.clicked.connect(self.export_subsidies)
+        self.export_button = push_button(page, "导出补助表（.xlsx）…", self.export_subsidies)
         self.mask = QCheckBox("电话脱敏（发往局外的副本）", page)
         self.mask.setChecked(True)
         self.subsidy_note = QLabel(page)
