@@ -80,7 +80,9 @@ def atomic_write(dest: Path | str, *, force: bool = False) -> Iterator[Path]:
     check_target(dest, force=force)
     try:
         # mkdtemp: a fresh name nobody else uses, private to this user (0700) while names and phones are in it.
-        work = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f".{dest.name[:40]}.", suffix=WORK_SUFFIX))
+        # No dot-suffix in the folder's name: GDAL takes "x.xlsx.abc/" for a path inside a zip (.xlsx/.kmz).
+        stem = dest.name[:40].replace(".", "_")
+        work = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f".{stem}.", suffix=WORK_SUFFIX))
     except OSError as exc:
         raise WriteFailed(dest, os_reason(exc), exc.errno) from None
     tmp = work / dest.name

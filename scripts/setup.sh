@@ -10,6 +10,7 @@ APT_PACKAGES=(
   fonts-wqy-microhei fonts-noto-cjk            # Chinese in the window and in PDFs
   poppler-utils poppler-data                   # pdftoppm / pdffonts / pdftotext (tests, previews)
   xvfb xauth                                   # a virtual screen for window tests when wanted
+  gdal-bin                                     # ogr2ogr/ogrinfo: tests write and read back GIS files with them
   libnss3 libasound2 libgbm1 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libxcomposite1 libxdamage1
   libxrandr2 libxkbfile1 libxcb-cursor0 libxtst6 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
   libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-xfixes0 libxcb-xkb1
@@ -35,7 +36,20 @@ if .venv/bin/python -m pip show -q pyside6-webengine >/dev/null 2>&1; then
   echo "[setup] replacing PySide6 6.12 (see pyproject.toml)"
   .venv/bin/python -m pip uninstall -y -q pyside6-webengine pyside6-pdf pyside6 pyside6-essentials pyside6-addons shiboken6
 fi
-echo "[setup] installing Python packages into .venv"
-.venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
-.venv/bin/python -m pip install -q -e ".[test,build]"
+# pip runs again only when pyproject.toml changed or .venv's hazardmap is not this checkout (a stamp in .venv).
+STAMP=.venv/.hazardmap-setup
+WANT="$(sha256sum pyproject.toml | cut -d' ' -f1) $PWD"
+if [ "$(cat "$STAMP" 2>/dev/null)" = "$WANT" ] \
+   && .venv/bin/python -c 'import hazardmap, sys; sys.exit(not hazardmap.__file__.startswith(sys.argv[1]))' "$PWD/" 2>/dev/null; then
+  echo "[setup] Python packages up to date (pyproject.toml unchanged)"
+else
+  echo "[setup] installing Python packages into .venv"
+  .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
+  # The build backend's deprecation notices are noise to a user: shown only if pip fails.
+  if ! .venv/bin/python -m pip install -q -e ".[test,build]" 2> .venv/pip-install.log; then
+    cat .venv/pip-install.log >&2
+    exit 1
+  fi
+  echo "$WANT" > "$STAMP"
+fi
 echo "[setup] done"

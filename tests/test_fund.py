@@ -11,17 +11,9 @@ from hazardmap.domain.errors import FieldInvalid, FundYearNotFound, InvalidInput
 from hazardmap.domain.fund import FEN, Phase, SpendDraft, WorkStatus, parse_amount, pro_rata, service_periods
 from hazardmap.services import checks, fund, register, subsidies, works
 from hazardmap.services.points import get_point
-from hazardmap.services.store import open_store
 from tests.conftest import COUNTY
 
 pytestmark = pytest.mark.both_backends  # tests with the store or cli fixture run on SQLite and PostgreSQL
-
-
-@pytest.fixture
-def store(home, backend):
-    s = open_store(home)
-    yield s
-    s.close()
 
 
 def _snapshot(store):
@@ -410,3 +402,97 @@ def test_cli_fund_works_checks_subsidies(home, capsys, tmp_path):
     assert code == 2 and "结账关闭" in err and "fund reopen --year 2023" in err
     code, out, _ = _cli(capsys, "fund", "report", "--year", "2023", "--out", str(tmp_path / "r.pdf"))
     assert code == 0 and (tmp_path / "r.pdf").stat().st_size > 10_000
+
+
+# ---- 三查 deadlines: the product's defaults, labelled, and the bureau's own per year -----------------------
+
+def test_checks_deadlines_are_a_per_year_setting(store):
+    from datetime import date
+
+    from hazardmap.domain.fund import deadlines_note
+
+    due = checks.deadlines(store, 2023)
+    assert [d.mmdd for d in due.values()] == ["03-31", "09-30", "11-30"] and all(d.is_default for d in due.values())
+    assert "本软件默认" in deadlines_note(due) and "非县里文件规定" in deadlines_note(due)
+    checks.record(store, 2023, "茅市镇", "汛前排查", done_on="2023-04-10", done_by="张三")
+    town = lambda: next(t for t in checks.overview(store, 2023, today=date(2023, 4, 20)).townships  # noqa: E731
+                        if t.township == "茅市镇")
+    assert town().late == (Phase.PRE,)  # 4月10日 is after the default 3月31日
+    ch = checks.set_deadline(store, 2023, "汛前排查", "4月15日", by="李局")
+    d = checks.deadlines(store, 2023)[Phase.PRE]
+    assert (d.mmdd, d.is_default, d.changed_by) == ("04-15", False, "李局") and d.changed_at
+    assert town().late == ()
+    assert "汛前排查 4月15日前（局里设定：李局" in deadlines_note(checks.deadlines(store, 2023))
+    assert "汛前排查" in store.db.conn.execute("SELECT note FROM setting WHERE key = 'checks_due.2023.pre'").fetchone()[0]
+    redo = ch.undo()
+    assert checks.deadlines(store, 2023)[Phase.PRE].is_default and town().late == (Phase.PRE,)
+    redo.undo()
+    assert checks.deadlines(store, 2023)[Phase.PRE].mmdd == "04-15"
+    checks.set_deadline(store, 2023, "汛前排查", default=True)
+    assert checks.deadlines(store, 2023)[Phase.PRE] .mmdd == "03-31"
+    before = _snapshot(store), store.db.conn.execute("SELECT * FROM setting ORDER BY key").fetchall()
+    for due_text, words in (("02-30", "不是有效日期"), ("2024-04-01", "不在 2023 年内"), ("10-01", "应早于汛中巡查期限")):
+        with pytest.raises(FieldInvalid, match=words):
+            checks.set_deadline(store, 2023, "汛前排查", due_text)
+    assert (_snapshot(store), store.db.conn.execute("SELECT * FROM setting ORDER BY key").fetchall()) == before
+
+
+def test_cli_checks_deadlines(home, capsys):
+    code, out, _ = _cli(capsys, "checks", "deadlines", "--year", "2023", "--phase", "汛中巡查", "--date", "08-31",
+                        "--by", "李局")
+    assert code == 0 and "设定2023年三查期限（汛中巡查 08-31）" in out and "汛中巡查 8月31日前（局里设定：李局" in out
+    code, out, _ = _cli(capsys, "checks", "--year", "2023")
+    assert "汛中巡查 8月31日前（局里设定" in out and "汛前排查 3月31日前（本软件默认）" in out
+    code, _, err = _cli(capsys, "checks", "deadlines", "--year", "2023", "--phase", "汛后核查", "--date", "13-01")
+    assert code == 2 and "汛后核查期限“13-01”不是有效日期" in err
+
+
+# ---- spending dated outside its fund year; the report's page count ----------------------------------------
+
+def test_spending_after_the_fund_year_needs_the_bureaus_word_and_before_it_never(store):
+    from hazardmap.domain.errors import OutsideFundYear
+
+    before = _snapshot(store)
+    with pytest.raises(OutsideFundYear) as e:
+        fund.spend(store, 2023, SpendDraft("一", "2024-02-05", "1000", "某地质勘查院"))
+    assert str(e.value) == ("支出日期 2024-02-05 已在 2023 年之后：如这笔钱确属 2023 年度资金（跨年支付），请确认后再登记；"
+                            "否则请登记到 2024 年度")
+    with pytest.raises(OutsideFundYear, match="不能早于 2023-01-01"):
+        fund.spend(store, 2023, SpendDraft("一", "2022-12-30", "1000", "某地质勘查院", cross_year=True))
+    assert _snapshot(store) == before
+    ch = fund.spend(store, 2023, SpendDraft("一", "2024-02-05", "1000", "某地质勘查院", cross_year=True))
+    (sp,) = fund.spendings(store, 2023)
+    assert sp.cross_year and sp.spent_on == "2024-02-05"
+    redo = ch.undo()
+    redo.undo()
+    assert fund.spendings(store, 2023)[0].cross_year
+    fund.spend(store, 2023, SpendDraft("一", "2023-12-31", "1", "某地质勘查院"))
+    assert [s.cross_year for s in fund.spendings(store, 2023)] == [False, True]
+
+
+def test_cli_spend_after_the_year_names_the_flag(home, capsys):
+    code, _, err = _cli(capsys, "fund", "spend", "--year", "2023", "--line", "一", "--date", "2024-02-05", "--amount",
+                        "1000", "--payee", "某地质勘查院")
+    assert code == 2 and "请确认后再登记" in err and "--belongs-to-year" in err
+    code, out, _ = _cli(capsys, "fund", "spend", "--year", "2023", "--line", "一", "--date", "2024-02-05", "--amount",
+                        "1000", "--payee", "某地质勘查院", "--belongs-to-year")
+    assert code == 0
+    code, out, _ = _cli(capsys, "fund", "show", "--year", "2023", "--spending")
+    assert "2024-02-05（跨年）" in out
+
+
+def test_report_footer_says_page_of_pages(store, tmp_path):
+    import shutil
+    import subprocess
+
+    from hazardmap.reports.fund_report import write_report
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils not installed")
+    _busy_year(store)
+    pdf = write_report(store, 2023, tmp_path / "r.pdf")
+    pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout.split("\f")
+    pages = [p for p in pages if p.strip()]
+    assert len(pages) >= 2
+    for i, text in enumerate(pages, start=1):
+        assert f"第{i}页共{len(pages)}页" in text.replace(" ", ""), i

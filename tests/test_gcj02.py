@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import csv
 
-from hazardmap.geodata.gcj02 import distance_m, gcj02_to_wgs84, wgs84_to_gcj02
+from hazardmap.domain.coordinates import distance_m
+from hazardmap.geodata.gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
 from tests.conftest import COUNTY
 
 

@@ -91,7 +91,7 @@ def test_gcj02_basemap_shifts_every_layer_and_reads_back(store):
     amap = collect_payload(store, MapOptions(basemap="amap"))
     assert amap["datum"] == "gcj02"
     a, b = plain["points"][0], amap["points"][0]
-    from hazardmap.geodata.gcj02 import distance_m
+    from hazardmap.domain.coordinates import distance_m
 
     assert 300 < distance_m(a["lon"], a["lat"], b["lon"], b["lat"]) < 1000  # ~660 m near Hengnan
     back = page_to_cgcs2000(b["lon"], b["lat"], MapOptions(basemap="amap"))

@@ -102,7 +102,7 @@ def test_window_parts_and_seams(shell):
     assert shell.store is not None
     assert isinstance(shell, Shell)
     assert set(shell.features) == {"about", "printing", "patrol", "plan", "register", "key_lists", "fund",
-                                   "server"}
+                                   "rain", "server"}
     assert shell.details_tabs.tabText(1) == "巡查记录"
     assert shell.details_tabs.tabText(2) == "预案"
 
@@ -124,7 +124,8 @@ def test_map_ready_with_15_markers_and_no_network_request(shell):
     assert stats["rings"] == sum(1 for p in point_service.list_points(shell.store)
                                  if p.precision is Precision.TOWNSHIP)
     assert stats["townships"] == 20
-    assert stats["emergency_works"] == sum(1 for s in shell.store.bundled.emergency_work_sites if s.lon is not None)
+    # the works from the database: the 2023 annex's village sites plus the located points they treat (point 5)
+    assert stats["emergency_works"] == sum(1 for s in shell.store.bundled.emergency_work_sites if s.lon is not None) + 1
     assert stats["villages"] == sum(1 for v in shell.store.bundled.villages if v.located)
     assert "3号 车江街道胜利村姚家组" in js(shell, "JSON.stringify(document.querySelector('.hm-unlocated').textContent)")
     assert shell.interceptor.urls, "interceptor saw nothing: the test would prove nothing"
@@ -534,3 +535,35 @@ def test_backup_restore_empties_the_whole_undo_stack(shell):
     assert point_service.get_point(shell.store, 4).monitor != "恢复前"
     assert shell.undo_stack.count() == 0 and not shell.undo_action.isEnabled()
     wait_until(lambda: shell.points_table.model.index(shell.points_table.model.row_of(4), 4).data() != "恢复前")
+
+
+def test_works_on_the_map_by_status_follow_a_fund_change(shell, tmp_path):
+    from hazardmap.services import works
+
+    def drawn():
+        return js(shell, "hazardmap.worksInfo()")
+
+    w5 = next(w for w in works.list_works(shell.store, 2023) if w.seq == 5)
+    at5 = [i for i in drawn() if i["seq"] == 5]
+    assert len(at5) == 2 and {i["status"] for i in at5} == {"计划"}
+    assert at5[0]["colour"] in ("rgb(117, 117, 117)", "#757575")
+    popup = next(i["popup"] for i in at5 if "第 5 号隐患点的位置" in i["popup"])
+    for words in ("2023年排危除险第 5 项", "地点：花桥镇欧东村门冲组滑坡", "预算：61,000 元", "进度：计划",
+                  "治理的隐患点：第 5 号"):
+        assert words in popup, words
+    assert any("图上位置：花桥镇伞峰村村庄中心" in i["popup"] for i in at5)
+    legend = js(shell, "JSON.stringify(document.querySelector('.hm-legend').textContent)")
+    assert "排危除险工程（另 2 项无坐标）" in legend  # item 2 (its point 3 has no position) and item 6 and all(s in legend for s in ("计划", "实施中", "完工", "验收"))
+    ch = shell.run_operation(lambda st: works.set_status(st, w5.id, "实施中", on="2023-07-01"), title="t")
+    wait_until(lambda: {i["status"] for i in drawn() if i["seq"] == 5} == {"实施中"})
+    assert all("进度：实施中（2023-07-01）" in i["popup"] for i in drawn() if i["seq"] == 5)
+    assert {i["status"] for i in drawn() if i["seq"] != 5} == {"计划"}
+    js(shell, "(function(){var w = hazardmap.works.filter(function(w){return w.seq === 5;})[0];"
+              " hazardmap.map.setView(w.marker.getLatLng(), 11, {animate: false});"
+              " hazardmap.map.panBy([150, -120], {animate: false}); w.marker.openPopup(); return '1';})()")
+    QTest.qWait(300)
+    shell.grab().save(str(tmp_path / "works_on_map.png"))
+    js(shell, "(function(){hazardmap.map.closePopup(); return '1';})()")
+    assert ch is not None
+    shell.runner.undo_stack.undo()
+    wait_until(lambda: {i["status"] for i in drawn() if i["seq"] == 5} == {"计划"})

@@ -116,3 +116,62 @@ def test_upgrade_seeds_the_2023_fund_plan_and_works(home):
         assert points.get_point(store, 5).phone == "0734-1234567"
     finally:
         store.close()
+
+
+def test_spending_recorded_before_the_cross_year_column_is_kept(home, tmp_path):
+    """The migration that records a confirmed cross-year payment, on a database with spending in it: the
+    database is made at the version just before that migration (found by its text, since migrations get
+    reordered when branches merge), a spending row is put in with the columns it had then, and opening
+    it runs that migration and every later one."""
+    import sqlite3
+
+    from hazardmap.domain.fund import SpendDraft
+    from hazardmap.geodata.bundled import BundledData
+    from hazardmap.services import fund
+    from hazardmap.storage.db import Database
+    from hazardmap.storage.schema import MIGRATIONS
+
+    before = next(i for i, m in enumerate(MIGRATIONS) if "ADD COLUMN cross_year" in m)
+    current = open_store(tmp_path / "current")  # the same spending recorded by today's code, as a model row
+    fund.spend(current, 2023, SpendDraft("七", "2023-06-01", "1234.5", "某劳保用品店", "记-1"))
+    current.db.conn.row_factory = sqlite3.Row
+    model = dict(current.db.conn.execute("SELECT * FROM fund_spending").fetchone())
+    current.close()
+    home.mkdir(parents=True)
+    Database.open(db_path(home), BundledData(), target_version=before).conn.close()
+    conn = sqlite3.connect(db_path(home))
+    columns = [r[1] for r in conn.execute("PRAGMA table_info(fund_spending)")]
+    assert "cross_year" not in columns and conn.execute("PRAGMA user_version").fetchone()[0] == before
+    conn.execute(f"INSERT INTO fund_spending ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                 [model[c] for c in columns])
+    conn.commit()
+    conn.close()
+    store = open_store(home)
+    try:
+        (sp,) = fund.spendings(store, 2023)
+        assert (sp.amount_fen, sp.voucher, sp.cross_year) == (123450, "记-1", False)
+        assert store.db.version == SCHEMA_VERSION
+    finally:
+        store.close()
+
+
+def test_reference_layer_tables_added_to_an_old_database(home):
+    """The reference-layer migration on a 0.1.0 database: empty tables, a layer can be added and read."""
+    import json
+
+    from hazardmap.services import layer_read, reference_layers
+
+    home.mkdir(parents=True)
+    shutil.copyfile(FIXTURE, db_path(home))
+    store = open_store(home)
+    try:
+        assert store.db.version == SCHEMA_VERSION
+        assert reference_layers.list_layers(store) == []
+        gj = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"名称": "测试河"},
+              "geometry": {"type": "LineString", "coordinates": [[112.70, 26.70], [112.80, 26.75]]}}]}
+        path = home / "river.geojson"
+        path.write_text(json.dumps(gj, ensure_ascii=False), encoding="utf-8")
+        reference_layers.import_reference(store, layer_read.read_layer(path), name="河流")
+        assert [(x.name, x.count) for x in reference_layers.list_layers(store)] == [("河流", 1)]
+    finally:
+        store.close()

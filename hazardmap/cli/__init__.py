@@ -18,7 +18,7 @@ __all__ = ["ChineseArgumentParser", "build_parser", "command_group", "guarded", 
 
 # Each module has register(subparsers); its handlers take (args, store) and return an exit code.
 COMMAND_MODULES = ["points", "rain_gauges", "export_print", "patrol", "mapping", "backup", "key_lists", "fund",
-                   "db"]
+                   "rain", "layers", "db"]
 
 
 def command_group(sub, name: str, help: str) -> argparse._SubParsersAction:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Callable
 
-from hazardmap.domain.errors import (Ambiguous, DatabaseDamaged, DuplicateCode, EditConflict, EntryInBin,
-                                     FieldInvalid, FileExists, HazardmapError, OutsideCounty, Overspent,
-                                     RetireWithoutReason, ServerUnavailable, StaleEdit, TargetNotEmpty,
-                                     UnknownTownship, VillageNotInTownship, YearClosed)
+from hazardmap.domain.errors import (Ambiguous, CrsNeeded, DatabaseDamaged, DuplicateCode, EditConflict, EntryInBin,
+                                     FieldInvalid, FileExists, HazardmapError, ImportRefused, OutsideCounty,
+                                     OutsideFundYear, Overspent, RetireWithoutReason, ServerUnavailable, StaleEdit,
+                                     TargetNotEmpty, UnknownTownship, VillageNotInTownship, YearClosed)
 
 
 def _field_flag(exc: FieldInvalid) -> str:
@@ -25,6 +25,8 @@ def _damage(exc: DatabaseDamaged) -> str:
 
 # The CLI's hint after the core's message, by the error's class (the first that matches).
 REMEDIES: dict[type, Callable[[HazardmapError], str]] = {
+    CrsNeeded: lambda exc: "请加 --crs 指定坐标系" + (f"（如 --crs {exc.suggestion.split(' ')[0]}）" if exc.suggestion else ""),
+    ImportRefused: lambda exc: "请改正后重试，或加 --skip-bad 只导入正确的行",
     OutsideCounty: lambda exc: "如确认无误，请加 --force 重新运行",
     Ambiguous: lambda exc: "请用 --township 指定乡镇",
     EntryInBin: lambda exc: f"恢复命令：hazardmap patrol restore {exc.entry_id}",
@@ -33,6 +35,7 @@ REMEDIES: dict[type, Callable[[HazardmapError], str]] = {
     UnknownTownship: lambda exc: "--township 请写全称，如“茅市镇”“云集街道”“相市乡”",
     VillageNotInTownship: lambda exc: "请核对 --village 与 --township",
     Overspent: lambda exc: "如确需超支，请加 --over-reason 写明原因",
+    OutsideFundYear: lambda exc: "确属该年度资金请加 --belongs-to-year" if exc.after else "",
     YearClosed: lambda exc: f"重新打开：hazardmap fund reopen --year {exc.year}",
     RetireWithoutReason: lambda exc: "请加 --reason 写明原因",
     FieldInvalid: _field_flag,

@@ -35,7 +35,8 @@ def cmd_show(args, store: Store) -> int:
     fy, t = ov.year, ov.totals
     if args.spending:
         codes = {b.line.id: b.line.code for b in ov.balances}
-        emit([{"id": s.id, "line": codes.get(s.line_id, ""), "date": s.spent_on, "amount": yuan(s.amount_fen),
+        emit([{"id": s.id, "line": codes.get(s.line_id, ""), "date": s.spent_on + ("（跨年）" if s.cross_year else ""),
+               "amount": yuan(s.amount_fen),
                "payee": s.payee, "voucher": s.voucher, "note": s.note, "over_reason": s.over_reason}
               for s in svc.spendings(store, fy.year, args.line)], args.format, SPEND_HEADERS)
         return 0
@@ -61,7 +62,8 @@ def svc_difference(ov) -> str:
 def cmd_spend(args, store: Store) -> int:
     year = _year(args, store)
     ch = svc.spend(store, year, SpendDraft(args.line, args.date, args.amount, args.payee, args.voucher or "",
-                                           args.note or "", args.over_reason or "", args.work), by=args.by)
+                                           args.note or "", args.over_reason or "", args.work, args.belongs_to_year),
+                   by=args.by)
     sp = next(s for s in svc.spendings(store, year) if s.id == ch.record_id)
     b = next(b for b in svc.overview(store, year).balances if b.line.id == sp.line_id)
     print(f"已登记支出 {sp.id}：{yuan(sp.amount_fen)} 元 → {b.line.label}；该项余额 {yuan(b.balance_fen)} 元"
@@ -88,6 +90,53 @@ def cmd_reopen(args, store: Store) -> int:
     year = _year(args, store)
     svc.reopen_year(store, year, by=args.by)
     print(f"{year} 年度已重新打开")
+    return 0
+
+
+def _print_plan(store: Store, year: int) -> None:
+    from hazardmap.domain.fund import LineKind
+
+    ov = svc.overview(store, year)
+    linked = {LineKind.CHECKS: "三查", LineKind.SUBSIDIES: "补助", LineKind.WORKS: "排危除险"}
+    for b in ov.balances:
+        tag = f"（对应{linked[b.line.kind]}）" if b.line.kind in linked else ""
+        print(f"  {b.line.code}\t{b.line.title}\t{yuan(b.line.budget_fen)}{tag}")
+    print(f"三查经费 {yuan_whole(ov.year.township_rate_fen)} 元/乡镇，群测群防员补助 {yuan_whole(ov.year.monitor_rate_fen)} 元/处·年")
+    print(svc_difference(ov))
+
+
+def cmd_new_year(args, store: Store) -> int:
+    from pathlib import Path
+
+    from hazardmap.domain.fund import YearDraft
+    from hazardmap.services import fund_years
+
+    draft = YearDraft(args.year, args.title or "", args.doc_no or "", args.issued_on or "", args.headline or "",
+                      args.headline_text or "", args.township_rate or "", args.monitor_rate or "")
+    lines = fund_years.read_plan_lines(args.from_xlsx) if args.from_xlsx else None
+    ch = fund_years.new_year(store, draft, lines, copy_from=args.copy_lines_from,
+                             source=Path(args.from_xlsx).name if args.from_xlsx else "", by=args.by)
+    print(f"已{ch.label}")
+    _print_plan(store, int(args.year))
+    return 0
+
+
+def cmd_import_lines(args, store: Store) -> int:
+    from hazardmap.services import fund_years
+
+    year = _year(args, store)
+    ch = fund_years.import_lines(store, year, args.file, by=args.by)
+    print(f"已{ch.label}")
+    _print_plan(store, year)
+    return 0
+
+
+def cmd_headline(args, store: Store) -> int:
+    from hazardmap.services import fund_years
+
+    year = _year(args, store)
+    fund_years.set_headline(store, year, args.amount, args.text or "", by=args.by)
+    print(svc_difference(svc.overview(store, year)))
     return 0
 
 
@@ -161,7 +210,7 @@ def cmd_works_attach(args, store: Store) -> int:
 # ---- checks ---------------------------------------------------------------------------------------
 
 def cmd_checks(args, store: Store) -> int:
-    from hazardmap.domain.fund import DUE_NOTE, Phase
+    from hazardmap.domain.fund import Phase, deadlines_note
 
     ov = checks_service.overview(store, _year(args, store))
     rows = [{"township": t.township, **{p.value: (t.records[p].done_on if p in t.records else "未登记") for p in Phase},
@@ -170,7 +219,7 @@ def cmd_checks(args, store: Store) -> int:
                              "allowance": "应拨经费（元）"})
     if args.format == "table":
         print(f"{ov.year}年：{ov.complete}/{len(ov.townships)} 个乡镇三查齐全，应拨 {yuan_whole(ov.allowance_due_fen)} 元；"
-              f"有逾期的乡镇 {len(ov.late)} 个。{DUE_NOTE}")
+              f"有逾期的乡镇 {len(ov.late)} 个。{deadlines_note(ov.deadlines)}")
     return 0
 
 
@@ -179,6 +228,21 @@ def cmd_checks_record(args, store: Store) -> int:
                                done_by=args.by_name, points_checked=args.points, problems=args.problems,
                                note=args.note or "")
     print(f"已{ch.label}")
+    return 0
+
+
+def cmd_checks_deadlines(args, store: Store) -> int:
+    from hazardmap.domain.fund import deadlines_note
+
+    year = _year(args, store)
+    if args.phase:
+        if not args.default and not args.date:
+            from hazardmap.domain.errors import InvalidInput
+
+            raise InvalidInput("请给出新的期限（--date 月-日），或加 --default 恢复默认")
+        ch = checks_service.set_deadline(store, year, args.phase, args.date, default=args.default, by=args.by)
+        print(f"已{ch.label}")
+    print(f"{year}年三查{deadlines_note(checks_service.deadlines(store, year))}")
     return 0
 
 
@@ -248,8 +312,30 @@ def register(sub) -> None:
     sp.add_argument("--note", help="备注")
     sp.add_argument("--over-reason", metavar="原因", help="超出该项余额时必须写明原因")
     sp.add_argument("--work", type=whole_number, metavar="工程编号", help="这笔支出所属的排危除险工程")
+    sp.add_argument("--belongs-to-year", action="store_true",
+                    help="支出日期在年度之后（跨年支付）时，确认这笔钱属于 --year 年度资金")
     r = add_command(fsub, "report", "年度执行情况报告（.pdf 打印，或 .xlsx）", cmd_report, year_option)
     output_options(r, "输出文件（.pdf 或 .xlsx）", mask_phones=None)
+    n = add_command(fsub, "new-year", "新建一个年度的资金使用方案：项目从 .xlsx 读入（序号、项目、预算）或从以前年度复制",
+                    cmd_new_year, operator_option)
+    n.add_argument("--year", required=True, metavar="年度")
+    src = n.add_mutually_exclusive_group()
+    src.add_argument("--from-xlsx", metavar="文件", help="项目表（.xlsx 或 .csv），表头：序号、项目、预算（元）")
+    src.add_argument("--copy-lines-from", metavar="年度", help="复制该年度的项目和预算（之后可再修改）")
+    n.add_argument("--headline", metavar="元", help="文件标题或正文写明的资金总额（元），与各项合计分开记录")
+    n.add_argument("--headline-text", metavar="文字", help="文件对总额的原文写法，如“155 万元”")
+    n.add_argument("--title", metavar="名称", help="方案名称（默认：衡南县Y年地质灾害防治专项资金使用方案）")
+    n.add_argument("--doc-no", metavar="文号", help="文号")
+    n.add_argument("--issued-on", metavar="日期", help="印发日期")
+    n.add_argument("--township-rate", metavar="元", help="三查经费每个乡镇（默认沿用上一年度）")
+    n.add_argument("--monitor-rate", metavar="元", help="群测群防员补助每处每年（默认沿用上一年度）")
+    il = add_command(fsub, "import-lines", "从 .xlsx 读入某年度的全部项目（替换原有项目；已有支出时不能替换）",
+                     cmd_import_lines, year_option, operator_option)
+    il.add_argument("file", help="项目表（.xlsx 或 .csv），表头：序号、项目、预算（元）")
+    h = add_command(fsub, "headline", "记录文件写明的资金总额（与各项合计分开显示，并显示差额）", cmd_headline,
+                    year_option, operator_option)
+    h.add_argument("--amount", required=True, metavar="元", help="总额（元）；写空字符串表示文件未写总额")
+    h.add_argument("--text", metavar="文字", help="文件的原文写法，如“155 万元”")
     c = add_command(fsub, "close", "年度结账：此后不能再登记支出和记录", cmd_close, operator_option)
     c.add_argument("--year", required=True, metavar="年度")
     c.add_argument("--date", metavar="日期", help="结账日期，默认今天")
@@ -290,6 +376,12 @@ def register(sub) -> None:
     kr.add_argument("--points", metavar="处数", help="检查的隐患点数")
     kr.add_argument("--problems", metavar="处数", help="发现的问题数")
     kr.add_argument("--note", help="备注")
+
+    kd = add_command(ksub, "deadlines", "三查各阶段的期限（每年可设）：不带 --phase 则列出", cmd_checks_deadlines,
+                     year_option, operator_option)
+    kd.add_argument("--phase", choices=["汛前排查", "汛中巡查", "汛后核查"], help="阶段")
+    kd.add_argument("--date", metavar="月-日", help="新的期限，如 04-15")
+    kd.add_argument("--default", action="store_true", help="恢复本软件的默认期限")
 
     b = add_command(sub, "subsidies", "群测群防员补助：按年度名单和在岗天数计算，可导出 .xlsx", cmd_subsidies,
                     year_option)

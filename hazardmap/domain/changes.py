@@ -18,6 +18,8 @@ class Changes:
     rain_gauges: bool = False
     patrol_points: frozenset[int] = frozenset()  # points whose patrol logs changed
     fund: bool = False  # the year's programme: plan, spending, works, 三查, subsidies
+    rain: bool = False  # rain readings, thresholds, coverage or rain settings changed
+    reference_layers: bool = False               # a reference layer was added, removed, shown or hidden
     # Not part of what changed (compare=False): how to take the step back, and its name in Chinese
     # for the 编辑 menu (撤销“label”).
     undo: Callable[[], "Changes"] | None = field(default=None, compare=False, repr=False)
@@ -26,10 +28,13 @@ class Changes:
     def __or__(self, other: "Changes") -> "Changes":
         return Changes(self.points | other.points, self.rain_gauges or other.rain_gauges,
                        self.patrol_points | other.patrol_points, self.fund or other.fund,
+                       self.rain or other.rain,
+                       reference_layers=self.reference_layers or other.reference_layers,
                        undo=_then(other.undo, self.undo), label=_join(self.label, other.label))
 
     def __bool__(self) -> bool:
-        return bool(self.points or self.rain_gauges or self.patrol_points or self.fund)
+        return bool(self.points or self.rain_gauges or self.patrol_points or self.fund or self.rain
+                    or self.reference_layers)
 
 
 def _then(first: Callable[[], Changes] | None, second: Callable[[], Changes] | None

@@ -104,3 +104,12 @@ def _degrees(t: str, what: str, original: str, axis: Axis) -> float:
     if seconds >= 60:
         raise InvalidInput(f"{what}“{original}”的秒是 {seconds:g}：秒应小于 60")
     return float(d) + minutes / 60 + seconds / 3600
+
+
+def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Great-circle distance in metres (haversine; ample for checks at county scale)."""
+    r = 6371008.8
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(math.sqrt(h))

@@ -359,3 +359,67 @@ class PhaseRecorded(InvalidInput):
 class SpendingNotFound(NotFound):
     def __init__(self, spending_id: int) -> None:
         super().__init__(f"没有编号为 {spending_id} 的支出记录", what="支出记录", key=spending_id)
+
+
+class PlanLinesRefused(InvalidInput):
+    """A year's plan lines (typed or from a spreadsheet) with rows that cannot be taken: all are named,
+    nothing is written."""
+
+    def __init__(self, problems: list[str], source: str = "") -> None:
+        where = f"“{source}”" if source else "计划项目"
+        shown = "；".join(problems[:8]) + (f"；另有 {len(problems) - 8} 行" if len(problems) > 8 else "")
+        super().__init__(f"{where}有 {len(problems)} 行不能用，未做任何改动：{shown}")
+        self.problems, self.source = problems, source
+
+
+class FundYearExists(InvalidInput):
+    def __init__(self, year: int) -> None:
+        super().__init__(f"{year} 年的资金使用方案已经建立过了")
+        self.year = year
+
+
+class OutsideFundYear(FieldInvalid):
+    """A payment dated outside its fund year. One dated after it may belong to it (money is often paid
+    the next year: the 2023 plan itself was issued in April 2024) once the user confirms so; one dated
+    before the year began never does."""
+
+    def __init__(self, year: int, day: str, *, after: bool) -> None:
+        if after:
+            text = (f"支出日期 {day} 已在 {year} 年之后：如这笔钱确属 {year} 年度资金（跨年支付），请确认后再登记；"
+                    f"否则请登记到 {day[:4]} 年度")
+        else:
+            text = f"支出日期 {day} 早于 {year} 年：{year} 年度资金的支出不能早于 {year}-01-01"
+        super().__init__("spent_on", text)
+        self.year, self.day, self.after = year, day, after
+
+
+class LayerUnreadable(InvalidInput):
+    """A GIS file that cannot be read as it is (a .shp without its .dbf, a KMZ that is not a zip, a
+    file GDAL refuses); nothing was imported."""
+
+    def __init__(self, path, reason: str) -> None:
+        from pathlib import Path
+
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"无法读取“{self.path.name}”：{reason}")
+
+
+class CrsNeeded(InvalidInput):
+    """The file does not say its coordinate system and none was chosen. suggestion: a likely choice
+    read from the numbers (e.g. "EPSG:4526"), or ""."""
+
+    def __init__(self, name: str, suggestion: str = "", why: str = "") -> None:
+        self.suggestion = suggestion
+        hint = f"看坐标数值像是 {suggestion}（{why}）。" if suggestion else ""
+        super().__init__(f"“{name}”没有说明坐标系：请选择坐标系（WGS-84、国家2000、GCJ-02、BD-09 或 EPSG 代码）。{hint}")
+
+
+class ImportRefused(InvalidInput):
+    """Rows that cannot be imported (all-or-nothing): each named by its row number; nothing was written."""
+
+    def __init__(self, name: str, bad: list) -> None:
+        self.bad = list(bad)
+        shown = "；".join(str(b) for b in self.bad[:5])
+        more = f"；另有 {len(self.bad) - 5} 行" if len(self.bad) > 5 else ""
+        super().__init__(f"“{name}”有 {len(self.bad)} 行不能导入，未做任何改动：{shown}{more}")

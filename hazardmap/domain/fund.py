@@ -156,6 +156,84 @@ class FundLine:
         return f"{self.numeral}-{self.part}" if self.part else self.numeral
 
 
+_NUMERALS = "一二三四五六七八九十"
+
+
+def numeral_of(n: int) -> str:
+    """1 -> 一 … 10 -> 十, 11 -> 十一, 20 -> 二十, 99 -> 九十九."""
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else _NUMERALS[tens - 1] + "十")
+    return head + (_NUMERALS[ones - 1] if ones else "")
+
+
+_NUMERAL_VALUES = {numeral_of(n): n for n in range(1, 100)}
+
+
+def norm_code(text: object) -> str:
+    """A line's 序号 as typed (一, （四）, 4, 4-1, 4.1, 四－1, a whole number from an Excel cell) -> 四-1."""
+    if isinstance(text, float) and text.is_integer():
+        text = int(text)
+    t = str(text or "").strip()
+    for ch in "（）() 、．":
+        t = t.replace(ch, "")
+    t = t.replace(".", "-").replace("－", "-").replace("—", "-")
+    head, sep, tail = t.partition("-")
+    if head.isdigit() and 1 <= int(head) <= 99:
+        head = numeral_of(int(head))
+    return head + sep + tail
+
+
+def parse_code(text: object) -> tuple[str, str]:
+    """A line's 序号 -> (numeral, part): 四-1 -> ('四', '1'). Refused in Chinese when it is not one."""
+    t = norm_code(text)
+    head, _, tail = t.partition("-")
+    if head not in _NUMERAL_VALUES or (tail and not (tail.isdigit() and 0 < int(tail) < 100)) or t.endswith("-"):
+        raise FieldInvalid("code", f"序号“{text}”不对：应为 一、二 …（或 1、2 …），一项分几笔时写 四-1、四-2")
+    return head, str(int(tail)) if tail else ""
+
+
+def infer_kind(title: str) -> LineKind:
+    """Which of the programme's records a line pays for, from its title (the county's wording in 2023:
+    地质灾害隐患排查巡查核查 / 群测群防员补助 / 排危除险): the report links the line to them."""
+    if "排危除险" in title or "应急治理" in title:
+        return LineKind.WORKS
+    if "群测群防" in title:
+        return LineKind.SUBSIDIES
+    if "排查" in title and ("巡查" in title or "核查" in title):
+        return LineKind.CHECKS
+    return LineKind.PLAIN
+
+
+@dataclass(frozen=True)
+class LineDraft:
+    """A plan line as typed in the window or read from a spreadsheet row (row: where, for messages)."""
+    code: object
+    title: object
+    budget: object
+    row: int = 0
+
+
+def check_line(d: LineDraft, year: int, position: int) -> FundLine:
+    numeral, part = parse_code(d.code)
+    title = check_text(d.title, "项目", required=True, max_len=200, field_key="title")
+    budget = parse_amount(d.budget, "预算", field_key="budget", allow_zero=True)
+    return FundLine(0, year, position, numeral, part, title, budget, infer_kind(title))
+
+
+@dataclass(frozen=True)
+class YearDraft:
+    """A year's document as the bureau types it: the headline total is entered on its own, as the
+    document's heading states it, and never derived from the lines."""
+    year: object
+    title: str = ""
+    doc_no: str = ""
+    issued_on: str = ""
+    headline: object = ""        # 元; empty when the document states no total
+    headline_text: str = ""      # the heading's own words (e.g. "155 万元"); default: the amount in 元
+    township_rate: object = ""   # empty: as the year copied from or the latest year
+    monitor_rate: object = ""
+
+
 @dataclass(frozen=True)
 class Spending:
     id: int
@@ -169,6 +247,7 @@ class Spending:
     work_id: int | None = None
     recorded_by: str = ""
     recorded_at: str = ""
+    cross_year: bool = False  # dated after its fund year; the bureau confirmed it belongs to that year
 
 
 @dataclass(frozen=True)
@@ -181,6 +260,7 @@ class SpendDraft:
     note: str = ""
     over_reason: str = ""
     work_id: int | None = None
+    cross_year: bool = False  # the user confirmed a payment dated after the fund year belongs to it
 
 
 @dataclass(frozen=True)
@@ -222,7 +302,7 @@ def totals(year: FundYear, balances: list[LineBalance]) -> PlanTotals:
 
 def difference_text(t: PlanTotals, headline_text: str) -> str:
     if t.difference_fen is None:
-        return "文件未写总额"
+        return f"各分项合计 {yuan_whole(t.lines_fen)} 元；文件未写总额"
     d = t.difference_fen
     if d == 0:
         return f"各分项合计 {yuan_whole(t.lines_fen)} 元，与文件总额（{headline_text}）一致"
@@ -247,6 +327,12 @@ class WorkStatus(str, enum.Enum):
     def date_field(self) -> str | None:
         return {WorkStatus.UNDERWAY: "started_on", WorkStatus.FINISHED: "finished_on",
                 WorkStatus.ACCEPTED: "accepted_on"}.get(self)
+
+
+# How the map tells the statuses apart (legend and icons): grey not started, orange under way, blue
+# finished, green accepted.
+WORK_STATUS_COLOURS = {WorkStatus.PLANNED: "#757575", WorkStatus.UNDERWAY: "#e65100", WorkStatus.FINISHED: "#1565c0",
+                       WorkStatus.ACCEPTED: "#2e7d32"}
 
 
 def parse_status(text: str) -> WorkStatus:
@@ -324,6 +410,54 @@ def parse_phase(text: str) -> Phase:
 # September, domain/patrol.py), not a county rule; the bureau changes them per year.
 DEFAULT_DUE = {Phase.PRE: "03-31", Phase.DURING: "09-30", Phase.POST: "11-30"}
 DUE_NOTE = "期限为本软件的默认值（汛前排查 3月31日前、汛中巡查 9月30日前、汛后核查 11月30日前），非县里文件规定"
+
+
+def check_due(text: object, year: int, phase: Phase) -> str:
+    """A phase's deadline as typed (03-31, 3-31, 3/31, 3月31日, or a full date in the year) -> 'MM-DD'."""
+    t = str(text or "").strip()
+    m = re.fullmatch(r"(?:(\d{4})\s*[-/.年]\s*)?(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?", t)
+    try:
+        if not m:
+            raise ValueError
+        if m[1] and int(m[1]) != year:
+            raise FieldInvalid("due", f"{phase.value}期限“{t}”不在 {year} 年内")
+        return date(year, int(m[2]), int(m[3])).strftime("%m-%d")
+    except ValueError:
+        raise FieldInvalid("due", f"{phase.value}期限“{t}”不是有效日期：请写成 月-日，如 03-31") from None
+
+
+def check_due_order(due: dict[Phase, str]) -> None:
+    """汛前排查 before 汛中巡查 before 汛后核查 (a deadline set out of order is a typing slip)."""
+    phases = list(Phase)
+    for a, b in zip(phases, phases[1:]):
+        if due[a] >= due[b]:
+            raise FieldInvalid("due", f"{a.value}期限（{due_text(due[a])}）应早于{b.value}期限（{due_text(due[b])}）")
+
+
+def due_text(mmdd: str) -> str:
+    """'03-31' -> '3月31日'."""
+    mm, dd = mmdd.split("-")
+    return f"{int(mm)}月{int(dd)}日"
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A phase's deadline in a year: the bureau's own (with who set it and when) or the product's default."""
+    phase: Phase
+    mmdd: str
+    is_default: bool = True
+    changed_by: str | None = None
+    changed_at: str | None = None
+
+
+def deadlines_note(deadlines: dict[Phase, Deadline]) -> str:
+    """The deadlines as a sentence, each one saying whose it is."""
+    parts = []
+    for p, d in deadlines.items():
+        whose = "本软件默认" if d.is_default else f"局里设定：{d.changed_by}，{(d.changed_at or '')[:10]}"
+        parts.append(f"{p.value} {due_text(d.mmdd)}前（{whose}）")
+    tail = "；默认值为本软件所定，非县里文件规定" if any(d.is_default for d in deadlines.values()) else ""
+    return "期限：" + "、".join(parts) + tail
 
 
 @dataclass(frozen=True)

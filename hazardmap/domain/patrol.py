@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from hazardmap.domain.errors import InvalidInput
-from hazardmap.domain.validation import check_visible
+from hazardmap.domain.validation import check_visible, number_in_range
 from hazardmap.domain.patrol_status import MACRO_SIGNS, Judgement
 
 AT_FORMAT = "%Y-%m-%d %H:%M"  # patrol time, local wall-clock time, minute precision
@@ -389,13 +389,7 @@ class PatrolIntervals:
 
 
 def check_interval_days(value: int | str, what: str) -> int:
-    try:
-        days = int(str(value).strip())
-    except ValueError:
-        raise InvalidInput(f"{what}“{value}”不是整数天数") from None
-    if not 1 <= days <= 365:
-        raise InvalidInput(f"{what} {days} 天不合理：应在 1～365 天之间")
-    return days
+    return int(number_in_range(value, what, 1, 365, unit="天", whole=True, hint="天数"))
 
 
 @dataclass(frozen=True)

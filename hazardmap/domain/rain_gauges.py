@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from hazardmap.domain.errors import InvalidInput
-from hazardmap.domain.validation import check_visible
+from hazardmap.domain.validation import check_visible, number_in_range
 
 # The 2023 programme's batch, as the migration names its slots.
 PROGRAMME_2023 = "2023年村部雨量计"
@@ -71,14 +71,8 @@ def check_station_code(text: str | None) -> str | None:
 def check_install_year(year: int | str | None, today: date | None = None) -> int | None:
     if year is None or str(year).strip() == "":
         return None
-    try:
-        value = int(str(year).strip())
-    except ValueError:
-        raise InvalidInput(f"安装年份“{year}”不是数字：请写成 2025 这样的四位年份") from None
     last = (today or date.today()).year
-    if not 1949 <= value <= last:
-        raise InvalidInput(f"安装年份 {value} 不合理：应在 1949～{last} 之间")
-    return value
+    return int(number_in_range(year, "安装年份", 1949, last, whole=True, hint="：请写成 2025 这样的四位年份"))
 
 
 def check_retire(on: str | date | None, reason: str, today: date | None = None) -> tuple[str, str]:

@@ -110,3 +110,21 @@ def check_lon_lat(lon: float, lat: float) -> tuple[float, float]:
     if not in_china:
         raise InvalidInput(f"坐标（经度 {lon}，纬度 {lat}）不在中国境内，请检查")
     return lon, lat
+
+
+def number_in_range(value: object, what: str, low: float, high: float, *, unit: str = "", whole: bool = False,
+                    hint: str = "") -> float | int:
+    """A number a user typed (a trailing unit allowed), checked to lie within [low, high] inclusive, with
+    one Chinese sentence for each way it can be wrong. `hint` follows the "not a number" sentence."""
+    text = str(value).strip()
+    if unit:
+        text = text.lower().removesuffix(unit.lower()).strip()
+    try:
+        number = int(text) if whole else float(text)
+    except ValueError:
+        raise InvalidInput(f"{what}“{value}”不是{'整数' if whole else '数字'}{hint}") from None
+    tail = f" {unit}" if unit else ""
+    tail += " " if unit.isascii() else ""  # a space between Latin letters or digits and Chinese
+    if not math.isfinite(number) or not low <= number <= high:
+        raise InvalidInput(f"{what} {text}{tail}不合理：应在 {low}～{high}{tail}之间")
+    return number

@@ -60,10 +60,33 @@ def gcj02_to_wgs84(lon: float, lat: float, *, tolerance_deg: float = 1e-9, max_i
     return wlon, wlat
 
 
-def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    """Great-circle distance in metres (haversine; ample for checks at county scale)."""
-    r = 6371008.8
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * r * math.asin(math.sqrt(h))
+# ---- BD-09 (Baidu maps): a further published offset on top of GCJ-02, also outside PROJ -------------
+
+_X_PI = math.pi * 3000.0 / 180.0  # the constant of the published Baidu formula
+
+
+def gcj02_to_bd09(lon: float, lat: float) -> tuple[float, float]:
+    z = math.sqrt(lon * lon + lat * lat) + 0.00002 * math.sin(lat * _X_PI)
+    theta = math.atan2(lat, lon) + 0.000003 * math.cos(lon * _X_PI)
+    return z * math.cos(theta) + 0.0065, z * math.sin(theta) + 0.006
+
+
+def bd09_to_gcj02(lon: float, lat: float, *, tolerance_deg: float = 1e-10, max_iter: int = 30
+                  ) -> tuple[float, float]:
+    """Inverse of gcj02_to_bd09 by iteration (the usual closed form is only good to about a metre)."""
+    glon, glat = lon - 0.0065, lat - 0.006
+    for _ in range(max_iter):
+        blon, blat = gcj02_to_bd09(glon, glat)
+        dlon, dlat = blon - lon, blat - lat
+        glon, glat = glon - dlon, glat - dlat
+        if abs(dlon) < tolerance_deg and abs(dlat) < tolerance_deg:
+            break
+    return glon, glat
+
+
+def wgs84_to_bd09(lon: float, lat: float) -> tuple[float, float]:
+    return gcj02_to_bd09(*wgs84_to_gcj02(lon, lat))
+
+
+def bd09_to_wgs84(lon: float, lat: float) -> tuple[float, float]:
+    return gcj02_to_wgs84(*bd09_to_gcj02(lon, lat))

@@ -3,7 +3,7 @@ rain-gauge village by clicking), within a radius so a click in empty country pic
 from __future__ import annotations
 
 from hazardmap.geodata.bundled import BundledData, Village
-from hazardmap.geodata.gcj02 import distance_m
+from hazardmap.domain.coordinates import distance_m
 
 # Hengnan's village points lie a median 1.8 km from their nearest neighbour: within 1 km of a click
 # the nearest one is the one meant; farther than that, the click was not on a village.

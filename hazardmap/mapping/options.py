@@ -14,7 +14,7 @@ LAYERS: dict[str, str] = {
     "villages": "村庄",
     "points": "重点隐患点",
     "rain_gauges": "雨量计站点",
-    "emergency_works": "2023 排危除险项目",
+    "emergency_works": "排危除险工程",
 }
 
 # Optional online basemaps; "offline" (vector layers only) is the default and makes no request.
@@ -35,6 +35,7 @@ class MapOptions:
     mask_phones: bool = False      # phones as 138****2467 (copies of the page leaving the bureau)
     visible: frozenset[str] = field(default_factory=lambda: frozenset(LAYERS))
     view: View | None = None       # which points (services/views.py); None = the newest key list
+    rain_at: int | None = None     # the time whose rain warnings colour the gauges (Unix s); None = now
 
     def __post_init__(self) -> None:
         if self.basemap not in BASEMAPS:

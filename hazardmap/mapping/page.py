@@ -18,13 +18,14 @@ import folium
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
+from hazardmap.domain.fund import WORK_STATUS_COLOURS, yuan_whole
 from hazardmap.domain.patrol_status import STATUS_COLOURS, LatestPatrol, status_label
 from hazardmap.domain.points import HazardPoint, Precision, mask_phone
 from hazardmap.files import write_text
 from hazardmap.geodata.bundled import BundledData
 from hazardmap.mapping.assets import ASSET_DIR, CSS, JS, copy_assets
 from hazardmap.mapping.options import BASEMAPS, LAYERS, MapOptions, page_datum, page_to_cgcs2000, to_page_fn
-from hazardmap.services import patrol_status, rain_gauges, views
+from hazardmap.services import patrol_status, rain_gauges, views, works
 
 __all__ = ["BASEMAPS", "LAYERS", "MapOptions", "build_map_page", "collect_payload", "page_to_cgcs2000",
            "points_update"]
@@ -77,6 +78,7 @@ def point_feature(p: HazardPoint, latest: LatestPatrol | None, to_page, mask_pho
     popup += [f"群测群防员：{p.monitor}，电话 {phone}", f"位置：{p.lon:.6f}, {p.lat:.6f}（CGCS2000）",
               f"精度：{p.precision.label}——{p.precision.print_note}", f"最近巡查：{status}{when}"]
     return {"seq": p.seq, "lon": round(lon, 7), "lat": round(lat, 7), "precision": p.precision.value,
+            "township": p.township,
             "status": status, "colour": STATUS_COLOURS.get(status, STATUS_COLOURS["未巡查"]),
             "tooltip": tooltip, "popup": popup}
 
@@ -115,8 +117,29 @@ def _transform_geojson(gj: dict, to_page) -> dict:
     return {"type": "FeatureCollection", "features": feats}
 
 
+def reference_payload(store, options: MapOptions) -> tuple[list[dict], dict]:
+    """The reference layers (services/reference_layers.py) as GeoJSON in the page's datum, and the
+    township boundaries by name (drawn instead of the ring around a township-precision point)."""
+    from shapely.geometry import mapping
+
+    from hazardmap.services import reference_layers
+
+    to_page = to_page_fn(options)
+    layers, areas = [], {}
+    for ls in reference_layers.shapes(store, visible_only=False):
+        gj = {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {"name": label}, "geometry": mapping(geom)} for label, geom in ls.shapes]}
+        gj = _transform_geojson(gj, to_page)
+        layers.append({"key": f"ref{ls.layer.id}", "label": ls.layer.name, "kind": ls.layer.kind,
+                       "role": ls.layer.role.value, "visible": ls.layer.visible, "geojson": gj})
+        if ls.layer.role.value == "township" and ls.layer.visible:
+            for f in gj["features"]:
+                areas.setdefault(f["properties"]["name"], f["geometry"])
+    return layers, areas
+
+
 def static_layers(bundled: BundledData, options: MapOptions) -> dict:
-    """The read-only layers: county, neighbours, township seats, villages, emergency works."""
+    """The read-only layers: county, neighbours, township seats, villages."""
     to_page = to_page_fn(options)
     seats = []
     for t in bundled.townships:
@@ -130,24 +153,34 @@ def static_layers(bundled: BundledData, options: MapOptions) -> dict:
             continue
         lon, lat = to_page(v.lon, v.lat)
         villages.append({"lon": lon, "lat": lat, "label": v.name, "tooltip": [f"{v.township} {v.name}"]})
-    works_by_seq = {w.seq: w for w in bundled.emergency_works}
-    works = []
-    for s in bundled.emergency_work_sites:
-        if s.lon is None:
-            continue
-        lon, lat = to_page(s.lon, s.lat)
-        w = works_by_seq.get(s.work_seq)
-        site = w.site if w else f"{s.township}{s.village}"
-        amount = [f"资金 {w.amount_yuan / 10000:g} 万元"] if w else []
-        works.append({"lon": lon, "lat": lat,
-                      "tooltip": ["2023 排危除险", site, *amount, f"（位置为{s.village}村庄中心）"]})
     return {"county": _transform_geojson(bundled.county_geojson, to_page),
             "neighbours": _transform_geojson(bundled.neighbours_geojson(), to_page),
-            "townships": seats, "villages": villages, "emergency_works": works,
-            "emergency_works_unlocated": sum(1 for s in bundled.emergency_work_sites if s.lon is None)}
+            "townships": seats, "villages": villages}
 
 
-def rain_gauge_payload(sites, options: MapOptions) -> list[dict]:
+def works_payload(store, options: MapOptions) -> dict:
+    """The 排危除险 works from the database, one marker per known place (services/works.py work_places),
+    coloured by status; tooltip and popup are plain-text lines. `unlocated`: works with no known place."""
+    to_page = to_page_fn(options)
+    out, unlocated = [], 0
+    for w, places, treated in works.work_places(store):
+        if not places:
+            unlocated += 1
+            continue
+        title = f"{w.year}年排危除险第 {w.seq} 项"
+        status = works.status_text(w)
+        points = "、".join(f"第 {p.seq} 号 {p.name}" + ("（已核销）" if p.retired else "") for p in treated) or "未登记"
+        for place in places:
+            lon, lat = to_page(place.lon, place.lat)
+            out.append({"id": w.id, "year": w.year, "seq": w.seq, "lon": round(lon, 7), "lat": round(lat, 7),
+                        "status": w.status.value, "colour": WORK_STATUS_COLOURS[w.status],
+                        "tooltip": [title, f"进度：{status}", f"预算：{yuan_whole(w.budget_fen)} 元"],
+                        "popup": [title, f"地点：{w.site}", f"预算：{yuan_whole(w.budget_fen)} 元", f"进度：{status}",
+                                  f"治理的隐患点：{points}", f"图上位置：{place.note}"]})
+    return {"works": out, "unlocated": unlocated}
+
+
+def rain_gauge_payload(sites, options: MapOptions, warn: dict[int, dict] | None = None) -> list[dict]:
     to_page = to_page_fn(options)
     out = []
     for s in sites:
@@ -155,15 +188,54 @@ def rain_gauge_payload(sites, options: MapOptions) -> list[dict]:
             continue
         lon, lat = to_page(s.lon, s.lat)
         first = f"第 {s.slot} 号雨量计（{s.batch_label}）" + (f"，站码 {s.station_code}" if s.station_code else "")
-        out.append({"slot": s.slot, "lon": lon, "lat": lat,
-                    "tooltip": [first, f"{s.township}{s.village}（位置为村庄中心）"]})
+        item = {"slot": s.slot, "lon": lon, "lat": lat, "tooltip": [first, f"{s.township}{s.village}（位置为村庄中心）"]}
+        w = (warn or {}).get(s.slot)
+        if w:
+            item["colour"] = w["colour"]
+            item["tooltip"].append(w["line"])
+        out.append(item)
     return out
+
+
+def rain_overlay(store, options: MapOptions) -> tuple[dict[int, dict], dict[int, dict]]:
+    """The rain warnings at options.rain_at: site -> {colour, line} (every site in use, by its level: grey
+    no readings, green none), and point -> {colour, line} for the points a site in warning covers."""
+    from hazardmap.domain.errors import HazardmapError
+    from hazardmap.domain.rain import NO_DATA_COLOUR, NO_WARNING_COLOUR
+    from hazardmap.services import rain
+
+    try:
+        rows = rain.status(store, options.rain_at)
+    except HazardmapError:   # a database without the rain settings: no overlay
+        return {}, {}
+    sites, points = {}, {}
+    for r in sorted(rows, key=lambda r: int(r.status.level or 0)):
+        st = r.status
+        if st.level is None:
+            sites[r.site.slot] = {"colour": NO_WARNING_COLOUR if st.has_data else NO_DATA_COLOUR,
+                                  "line": "雨量：无预警" if st.has_data else "雨量：无读数"}
+            continue
+        line = f"{st.level.colour_name}预警：{st.triggers[0].text}"
+        sites[r.site.slot] = {"colour": st.level.colour, "line": line}
+        for c in r.covered:
+            points[c.point] = {"colour": st.level.colour, "line": f"雨情：{r.name} {line}"}
+    return sites, points
+
+
+def _with_rain(points: list[dict], rings: dict[int, dict]) -> list[dict]:
+    for f in points:
+        ring = rings.get(f["seq"])
+        if ring:
+            f["rain"] = ring["colour"]
+            f["tooltip"] = [*f["tooltip"], ring["line"]]
+    return points
 
 
 def legend_payload(bundled: BundledData) -> dict:
     km = township_uncertainty_m(bundled) / 1000
     return {
         "statuses": [{"label": k, "colour": v} for k, v in STATUS_COLOURS.items()],
+        "works": [{"label": s.value, "colour": c} for s, c in WORK_STATUS_COLOURS.items()],
         "precision": [
             {"cls": "village", "label": Precision.VILLAGE.label + "（实线）"},
             {"cls": "township", "label": Precision.TOWNSHIP.label + f"（虚线圈：约 {km:g} km 内）"},
@@ -248,14 +320,20 @@ def collect_payload(store, options: MapOptions) -> dict:
             t["url"] = tile_url(t["url"], options.tianditu_key)
             t["label_url"] = tile_url(t["label_url"], options.tianditu_key)
         tiles = t
+    warn, rings = rain_overlay(store, options)
+    reference, areas = reference_payload(store, options)
     return {
-        "points": points_payload(pts, latest, options),
+        "reference": reference,
+        "township_areas": areas,
+        "points": _with_rain(points_payload(pts, latest, options), rings),
         "unlocated": [{"seq": p.seq, "name": p.name} for p in pts if not p.located],
         "shown": shown_payload(store, pts, options),
-        "rain_gauges": rain_gauge_payload(rain_gauges.list_sites(store), options),
+        "rain_gauges": rain_gauge_payload(rain_gauges.list_sites(store), options, warn),
+        "works": works_payload(store, options),
         "static": static_layers(store.bundled, options),
         "legend": legend_payload(store.bundled),
-        "layers": [{"key": k, "label": v, "visible": k in options.visible} for k, v in LAYERS.items()],
+        "layers": [{"key": k, "label": v, "visible": k in options.visible} for k, v in LAYERS.items()]
+        + [{"key": r["key"], "label": r["label"], "visible": r["visible"]} for r in reference],
         "tiles": tiles,
         "layer_control": options.layer_control,
         "datum": page_datum(options),
@@ -269,12 +347,14 @@ def build_map_page(store, out_path: Path, options: MapOptions | None = None, *, 
 
 
 def points_update(store, options: MapOptions) -> dict:
-    """What the window sends to a loaded page after a Changes record: points and rain gauges."""
+    """What the window sends to a loaded page after a Changes record: points, rain gauges and works."""
     pts = views.points_in_view(store, options.view)
-    return {"points": points_payload(pts, patrol_status.latest_judgements(store), options),
+    warn, rings = rain_overlay(store, options)
+    return {"points": _with_rain(points_payload(pts, patrol_status.latest_judgements(store), options), rings),
             "unlocated": [{"seq": p.seq, "name": p.name} for p in pts if not p.located],
             "shown": shown_payload(store, pts, options),
-            "rain_gauges": rain_gauge_payload(rain_gauges.list_sites(store), options)}
+            "rain_gauges": rain_gauge_payload(rain_gauges.list_sites(store), options, warn),
+            "works": works_payload(store, options)}
 
 
 def shown_payload(store, pts: list[HazardPoint], options: MapOptions) -> dict:

@@ -11,9 +11,9 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from hazardmap.domain.changes import Changes
-from hazardmap.domain.errors import HazardmapError, Overspent
-from hazardmap.domain.fund import DUE_NOTE, PRO_RATA_RULE, Phase, SpendDraft, WorkStatus, difference_text, yuan, \
-    yuan_whole
+from hazardmap.domain.errors import HazardmapError, OutsideFundYear, Overspent
+from hazardmap.domain.fund import DEFAULT_DUE, PRO_RATA_RULE, Phase, SpendDraft, WorkStatus, deadlines_note, \
+    difference_text, yuan, yuan_whole
 from hazardmap.qt.buttons import error_label, push_button
 from hazardmap.qt.shell import MenuId, Section, Shell
 from hazardmap.services import checks as checks_service
@@ -80,6 +80,8 @@ class FundWindow(QDialog):
         top.addWidget(QLabel("年度：", self))
         top.addWidget(self.year_box)
         top.addWidget(self.summary, 1)
+        self.new_year_button = push_button(self, "新建年度…", self.new_year)
+        top.addWidget(self.new_year_button)
         self.report_button = push_button(self, "生成执行情况报告…", self.write_report)
         top.addWidget(self.report_button)
         self.tabs = QTabWidget(self)
@@ -102,9 +104,11 @@ class FundWindow(QDialog):
         self.spending = _table(page, ["编号", "日期", "金额（元）", "收款单位（人）", "凭证号", "备注", "超支原因"])
         self.spend_button = push_button(page, "登记支出…", self.add_spending)
         self.close_button = push_button(page, "结账", self.toggle_closed)
+        self.import_lines_button = push_button(page, "从 Excel 导入项目…", self.import_lines)
+        self.headline_button = push_button(page, "文件总额…", self.edit_headline)
         bar = QHBoxLayout()
-        bar.addWidget(self.spend_button)
-        bar.addWidget(self.close_button)
+        for b in (self.spend_button, self.import_lines_button, self.headline_button, self.close_button):
+            bar.addWidget(b)
         bar.addStretch(1)
         lay = QVBoxLayout(page)
         lay.addWidget(self.lines, 3)
@@ -137,12 +141,17 @@ class FundWindow(QDialog):
         self.checks.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectItems)
         self.checks.cellDoubleClicked.connect(lambda *_: self.record_check())
         self.check_button = push_button(page, "登记所选乡镇、阶段…", self.record_check)
+        self.deadline_button = push_button(page, "期限…", self.edit_deadlines)
         self.checks_note = QLabel(page)
         self.checks_note.setWordWrap(True)
         lay = QVBoxLayout(page)
         lay.addWidget(self.checks, 1)
         lay.addWidget(self.checks_note)
-        lay.addWidget(self.check_button, 0, Qt.AlignmentFlag.AlignLeft)
+        bar = QHBoxLayout()
+        bar.addWidget(self.check_button)
+        bar.addWidget(self.deadline_button)
+        bar.addStretch(1)
+        lay.addLayout(bar)
         self.tabs.addTab(page, "三查")
 
     def _build_subsidies(self) -> None:
@@ -168,17 +177,21 @@ class FundWindow(QDialog):
     def year(self) -> int | None:
         return self.year_box.currentData()
 
-    def load_years(self) -> None:
+    def load_years(self, select: int | None = None) -> None:
         self.year_box.blockSignals(True)
         self.year_box.clear()
         for fy in svc.list_years(self.store):
             self.year_box.addItem(f"{fy.year}年", fy.year)
-        self.year_box.setCurrentIndex(self.year_box.count() - 1)
+        at = self.year_box.findData(select) if select is not None else -1
+        self.year_box.setCurrentIndex(at if at >= 0 else self.year_box.count() - 1)
         self.year_box.blockSignals(False)
         self.refresh()
 
     def _on_changes(self, changes: Changes) -> None:
-        if changes.fund or changes.points:
+        if changes.fund and [self.year_box.itemData(i) for i in range(self.year_box.count())] != \
+                [fy.year for fy in svc.list_years(self.store)]:
+            self.load_years(self.year)   # a year made or its making undone
+        elif changes.fund or changes.points:
             self.refresh()
 
     def refresh(self) -> None:
@@ -190,7 +203,8 @@ class FundWindow(QDialog):
         self.summary.setText(f"{fy.title}（{fy.doc_no}）" + ("　【已结账】" if fy.closed else "")
                              + f"\n{difference_text(t, fy.headline_text)}；已支出 {yuan(t.spent_fen)} 元，余额 {yuan(t.balance_fen)} 元")
         self.close_button.setText("重新打开本年度" if fy.closed else "结账")
-        self.spend_button.setEnabled(not fy.closed)
+        for b in (self.spend_button, self.import_lines_button, self.headline_button):
+            b.setEnabled(not fy.closed)
         row = self.lines.currentRow()
         self.lines.setRowCount(len(ov.balances) + 1)
         for i, b in enumerate(ov.balances):
@@ -226,7 +240,7 @@ class FundWindow(QDialog):
         rows = svc.spendings(self.store, self.year, line.code) if line else []
         self.spending.setRowCount(len(rows))
         for i, s in enumerate(rows):
-            for j, v in enumerate((s.id, s.spent_on, yuan(s.amount_fen), s.payee, s.voucher, s.note, s.over_reason)):
+            for j, v in enumerate((s.id, s.spent_on + ("（跨年）" if s.cross_year else ""), yuan(s.amount_fen), s.payee, s.voucher, s.note, s.over_reason)):
                 self.spending.setItem(i, j, _item(v, j == 2))
 
     def _show_works(self) -> None:
@@ -269,7 +283,7 @@ class FundWindow(QDialog):
         for j in range(1, 4):
             self.checks.setColumnWidth(j, 190)
         self.checks_note.setText(f"{ov.complete}/{len(ov.townships)} 个乡镇三查齐全，应拨 {yuan_whole(ov.allowance_due_fen)} 元"
-                                 f"（每个 {yuan_whole(ov.rate_fen)} 元，三个阶段都登记后拨付）；有逾期的乡镇 {len(ov.late)} 个。{DUE_NOTE}")
+                                 f"（每个 {yuan_whole(ov.rate_fen)} 元，三个阶段都登记后拨付）；有逾期的乡镇 {len(ov.late)} 个。{deadlines_note(ov.deadlines)}")
 
     def _show_subsidies(self) -> None:
         try:
@@ -299,6 +313,16 @@ class FundWindow(QDialog):
             refused: list[HazardmapError] = []
             done = self.shell.run_operation(lambda st: svc.spend(st, self.year, draft), title="登记支出", parent=form,
                                             on_refused=refused.append)
+            if refused and isinstance(refused[0], OutsideFundYear) and refused[0].after:
+                if QMessageBox.question(form, "跨年支出", f"{refused[0]}\n\n这笔支出确属 {self.year} 年度资金吗？") \
+                        == QMessageBox.StandardButton.Yes:
+                    draft = SpendDraft(**{**draft.__dict__, "cross_year": True})
+                    refused.clear()
+                    done = self.shell.run_operation(lambda st: svc.spend(st, self.year, draft), title="登记支出",
+                                                    parent=form, on_refused=refused.append)
+                else:
+                    form.error.setText(str(refused[0]))
+                    continue
             if refused and isinstance(refused[0], Overspent):
                 reason, ok = QInputDialog.getText(form, "超支原因", f"{refused[0]}\n\n超支原因：")
                 if ok and reason.strip():
@@ -312,6 +336,36 @@ class FundWindow(QDialog):
                 continue
             if done is not None:
                 return
+
+    def new_year(self) -> None:
+        from hazardmap.qt.fund_year_dialog import NewYearDialog
+
+        dialog = NewYearDialog(self.shell, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.load_years(int(dialog.created))
+
+    def import_lines(self, path: str = "") -> None:
+        if not path:
+            path, _ = QFileDialog.getOpenFileName(self, f"导入{self.year}年的项目（序号、项目、预算）", "",
+                                                  "Excel 或 CSV (*.xlsx *.csv)")
+        if path:
+            from hazardmap.services import fund_years
+
+            self.shell.run_operation(lambda st: fund_years.import_lines(st, self.year, path), title="导入项目",
+                                     parent=self)
+
+    def edit_headline(self) -> None:
+        fy = svc.get_year(self.store, self.year)
+        amount, ok = QInputDialog.getText(self, "文件总额", "文件写明的资金总额（元，未写则留空）：",
+                                          text="" if fy.headline_fen is None else yuan(fy.headline_fen))
+        if not ok:
+            return
+        words, ok = QInputDialog.getText(self, "文件总额", "文件的原文写法（如“155 万元”）：", text=fy.headline_text)
+        if ok:
+            from hazardmap.services import fund_years
+
+            self.shell.run_operation(lambda st: fund_years.set_headline(st, fy.year, amount, words), title="文件总额",
+                                     parent=self)
 
     def toggle_closed(self) -> None:
         fy = svc.get_year(self.store, self.year)
@@ -385,6 +439,20 @@ class FundWindow(QDialog):
                     st, self.year, town, phase, done_on=form.value("date"), done_by=form.value("by"),
                     points_checked=form.value("points"), problems=form.value("problems"), note=form.value("note")),
                     "登记三查"):
+                return
+
+    def edit_deadlines(self) -> None:
+        """The year's three deadlines in one form (月-日; empty: the product's default); one undo step."""
+        due = checks_service.deadlines(self.store, self.year)
+        form = _Form(self, f"{self.year}年三查期限", [(p.name, f"{p.value}（月-日）", "" if d.is_default else d.mmdd)
+                                                     for p, d in due.items()])
+        for p, d in due.items():
+            form.edits[p.name].setPlaceholderText(f"默认 {d.mmdd if d.is_default else DEFAULT_DUE[p]}（本软件所定）")
+        from hazardmap.qt.shell import run_in_form
+
+        while form.exec() == QDialog.DialogCode.Accepted:
+            dues = {p: form.value(p.name) or None for p in due}
+            if run_in_form(self.shell, form, lambda st: checks_service.set_deadlines(st, self.year, dues), "三查期限"):
                 return
 
     def export_subsidies(self) -> None:

@@ -38,6 +38,20 @@ class LayersPanel(QWidget):
         layout.addWidget(self.basemap)
         layout.addWidget(note)
 
+    def set_reference(self, layers: list[tuple[str, str, bool]]) -> None:
+        """The imported reference layers (key "ref<id>", name, shown) after the built-in layers."""
+        self.list.blockSignals(True)
+        for key in [k for k in self.items if k.startswith("ref")]:
+            self.list.takeItem(self.list.row(self.items.pop(key)))
+        for key, label, visible in layers:
+            item = QListWidgetItem(label, self.list)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            item.setToolTip("导入的参考图层")
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if visible else Qt.CheckState.Unchecked)
+            self.items[key] = item
+        self.list.blockSignals(False)
+
     def visible_layers(self) -> set[str]:
         return {k for k, it in self.items.items() if it.checkState() == Qt.CheckState.Checked}
 

@@ -15,7 +15,8 @@ from hazardmap import __version__
 from hazardmap.domain.changes import Changes
 from hazardmap.mapping.options import BASEMAPS, LAYERS, MapOptions
 from hazardmap.mapping.page import build_map_page
-from hazardmap.qt import about, fund_window, key_list_import, patrol, plan_tab, point_register, printing, server
+from hazardmap.qt import (about, fund_window, key_list_import, patrol, plan_tab, point_register, printing,
+                          rain_panel, server)
 from hazardmap.qt.bus_adapter import QtChangeBus
 from hazardmap.qt.buttons import menu_action
 from hazardmap.qt.details_panel import DetailsPanel
@@ -30,7 +31,7 @@ from hazardmap.qt.points_table import PointsTable
 from hazardmap.qt.rain_gauge_panel import RainGaugePanel
 from hazardmap.qt.view_chooser import ViewChooser
 from hazardmap.domain.key_lists import View
-from hazardmap.services import patrol_status, views
+from hazardmap.services import patrol_status, reference_layers, views
 from hazardmap.services.store import Store
 
 SETTINGS_FILE = "ui.ini"  # UI preferences live beside the user's database (per data folder)
@@ -124,6 +125,7 @@ class MainWindow(ShellPlumbing, QMainWindow):
         self.map_view.sig_map_clicked.connect(self._on_map_clicked)
         self.map_view.sig_ready.connect(self._on_map_ready)
         self.layers_panel.sig_layer_toggled.connect(self._on_layer_toggled)
+        self._refresh_reference_layers()
         self.layers_panel.sig_basemap_changed.connect(self.set_basemap)
         cancel_pick = QAction(self)
         cancel_pick.setShortcut(QKeySequence(Qt.Key.Key_Escape))
@@ -146,7 +148,8 @@ class MainWindow(ShellPlumbing, QMainWindow):
         self.features = {"about": about.attach(self), "printing": printing.attach(self),
                          "patrol": patrol.attach(self), "plan": plan_tab.attach(self),
                          "register": point_register.attach(self), "key_lists": key_list_import.attach(self),
-                         "fund": fund_window.attach(self), "server": server.attach(self)}
+                         "fund": fund_window.attach(self),
+                         "rain": rain_panel.attach(self), "server": server.attach(self)}
         self._restore_layout()
 
     def showEvent(self, event) -> None:  # noqa: N802
@@ -284,9 +287,13 @@ class MainWindow(ShellPlumbing, QMainWindow):
             self._reload_points()
             if self._selected and self._selected in (changes.points | changes.patrol_points):
                 self.details.details_tab.show_point(self.store, self._selected)
+        if changes.reference_layers:   # a layer imported or removed: the list and the page's layers change
+            self._refresh_reference_layers()
+            self.map_view.load_map()
         if changes.rain_gauges:
             self.rain_gauge_panel.refresh()
-        if changes.points or changes.patrol_points or changes.rain_gauges:
+        # fund: the works' status on the map
+        if changes.points or changes.patrol_points or changes.rain_gauges or changes.rain or changes.fund:
             self.map_view.refresh_points()
 
     # --- selection ------------------------------------------------------------------------------
@@ -309,8 +316,16 @@ class MainWindow(ShellPlumbing, QMainWindow):
         self.cursor_label.setText(f"经度 {lon:.6f}　纬度 {lat:.6f}（CGCS2000）")
 
     # --- layers and basemaps -------------------------------------------------------------------
+    def _refresh_reference_layers(self) -> None:
+        self.layers_panel.set_reference([(f"ref{x.id}", x.name, x.visible)
+                                         for x in reference_layers.list_layers(self.store)])
+
     def _on_layer_toggled(self, key: str, on: bool) -> None:
         self.map_view.set_layer_visible(key, on)
+        if key.startswith("ref"):   # remembered with the layer: printed maps draw the shown ones
+            name = self.layers_panel.items[key].text()
+            reference_layers.set_visible(self.store, name, on)
+            return
         self.settings.setValue("map/hidden_layers", sorted(set(LAYERS) - self.layers_panel.visible_layers()))
 
     def set_basemap(self, key: str) -> None:

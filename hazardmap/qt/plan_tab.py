@@ -12,6 +12,7 @@ from hazardmap.domain.errors import HazardmapError
 from hazardmap.domain.plan import PLAN_FIELDS, check_plan_field
 from hazardmap.qt.buttons import error_label, push_button
 from hazardmap.qt.operations import undo_button
+from hazardmap.qt.point_dialog import NO_POINT, PointTab
 from hazardmap.qt.shell import Shell, run_in_form
 from hazardmap.services import plan as svc
 from hazardmap.services.points import get_point
@@ -19,15 +20,11 @@ from hazardmap.services.points import get_point
 BAD = "border:1px solid #c62828"
 
 
-class PlanTab(QWidget):
+class PlanTab(PointTab):
     def __init__(self, shell: Shell, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.shell = shell
-        self.store = store = shell.store
-        self.point_seq: int | None = None
+        super().__init__(shell, parent)
+        store = self.store
         self.saved: dict[str, str] = {}
-        self.title = QLabel("请在地图或列表中选择一个隐患点", self)
-        self.title.setStyleSheet("font-weight: bold;")
         self.facts = QLabel(self)
         self.facts.setWordWrap(True)
         self.facts.setStyleSheet("color:#444")
@@ -91,7 +88,7 @@ class PlanTab(QWidget):
         for editor in self.editors.values():
             editor.setEnabled(enabled)
         if seq is None:
-            self.title.setText("请在地图或列表中选择一个隐患点")
+            self.title.setText(NO_POINT)
             self.facts.setText("")
             self.saved = {f.key: "" for f in PLAN_FIELDS}
             self.saved_version = None

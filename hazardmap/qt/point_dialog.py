@@ -1,10 +1,11 @@
-"""What the dialogs about one point share: the shell, the point's number and record, a title naming
-it ("修正位置：3号 …") and the bold line that names it in the form."""
+"""What the dialogs and details tabs about one point share: for a dialog, the shell, the point's number
+and record, a title naming it ("修正位置：3号 …") and the bold line that names it in the form; for a tab
+that follows the selected point, the shell, the point shown (none yet) and its bold title line."""
 from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtWidgets import QDialog, QLabel
+from PySide6.QtWidgets import QDialog, QLabel, QWidget
 
 from hazardmap.qt.shell import Shell
 from hazardmap.services import points as point_service
@@ -19,3 +20,16 @@ class PointDialog(QDialog):
 
     def point_label(self) -> QLabel:
         return QLabel(f"<b>{self.seq}号 {escape(self.point.name)}</b>", self)
+
+
+NO_POINT = "请在地图或列表中选择一个隐患点"
+
+
+class PointTab(QWidget):
+    def __init__(self, shell: Shell, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.shell = shell
+        self.store = shell.store
+        self.point_seq: int | None = None
+        self.title = QLabel(NO_POINT, self)
+        self.title.setStyleSheet("font-weight: bold;")

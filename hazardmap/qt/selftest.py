@@ -153,6 +153,21 @@ class SelfTest:
         self.card = (seq, write_atomic(self.tmp / "work_card.pdf", pdf))
         return f"第 {seq} 号点明白卡已导出，字体已嵌入（{font.name}）"
 
+    def check_gis_files(self) -> str:
+        """GDAL in this build: the points written to a GeoPackage and read back, Chinese names intact."""
+        from hazardmap.services.layer_export import export_layer, points_layer
+        from hazardmap.services.layer_read import read_layer
+        from hazardmap.services.points import get_point
+
+        out = self.tmp / "points.gpkg"
+        export_layer(points_layer(self.store), out)
+        back = read_layer(out)
+        names = {str(row.get("名称") or "") for row in back.rows}
+        want = get_point(self.store, 5).name
+        require(len(back.rows) >= 15, f"GeoPackage 读回 {len(back.rows)} 个点，应至少 15 个")
+        require(want in names, f"GeoPackage 中找不到“{want}”（中文字段可能损坏）")
+        return f"GeoPackage 写出并读回 {len(back.rows)} 个点（GDAL）"
+
     def check_work_card_view(self) -> str:
         """Read the exported card back with QtPdf (no poppler needed on Windows): page, size, text."""
         from PySide6.QtPdf import QPdfDocument
@@ -240,5 +255,6 @@ def run_selftest(args) -> int:
         ("内置图层", test.check_bundled_layers),
         ("离线地图", test.check_map),
         ("防灾工作明白卡", test.check_work_card),
+        ("GIS 文件", test.check_gis_files),
         ("明白卡回读", test.check_work_card_view),
     ], skip=skip)

@@ -12,7 +12,7 @@ from hazardmap.domain.patrol_status import LatestPatrol, PatrolSummary, status_l
 from hazardmap.domain.points import HazardPoint, mask_phone
 from hazardmap.domain.rain_gauges import RainGaugeSite
 from hazardmap.geodata.bundled import BundledData, Township, Village
-from hazardmap.services import patrol_status
+from hazardmap.services import patrol_status, reference_layers
 from hazardmap.services.plan import all_plans
 from hazardmap.services.views import points_in_view, view_title
 from hazardmap.services.rain_gauges import list_sites
@@ -35,6 +35,9 @@ class ReportData:
     plans: dict[int, PointPlan] = field(default_factory=dict)   # points with a 防灾预案表 written
     printed_on: date = field(default_factory=date.today)
     view_title: str = ""   # which points these are, e.g. “2023年度重点地质灾害隐患点” (services/views.py)
+    # The visible reference layers (services/reference_layers.py) and the township boundaries among them.
+    reference: list = field(default_factory=list)          # LayerShapes
+    township_areas: dict = field(default_factory=dict)     # township name -> polygon (CGCS2000)
 
     def point(self, seq: int) -> HazardPoint:
         for p in self.points:
@@ -85,7 +88,8 @@ def collect(store: Store, *, with_history: bool = False, history_limit: int = 10
     all_points = points_in_view(store, view)
     data = ReportData(points=all_points, sites=list_sites(store),
                       latest=patrol_status.latest_judgements(store), bundled=store.bundled,
-                      plans=all_plans(store), view_title=view_title(store, view))
+                      plans=all_plans(store), view_title=view_title(store, view),
+                      reference=reference_layers.shapes(store), township_areas=reference_layers.township_areas(store))
     if with_history:
         for seq in points or [p.seq for p in all_points]:
             data.history[seq] = patrol_status.recent_patrols(store, seq, history_limit)

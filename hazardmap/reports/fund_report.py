@@ -10,7 +10,7 @@ from pathlib import Path
 from reportlab.lib.colors import HexColor
 
 from hazardmap.domain.errors import InvalidInput, NotFound
-from hazardmap.domain.fund import DUE_NOTE, FEN, PRO_RATA_RULE, LineKind, Phase, SubsidyList, Work, difference_text, \
+from hazardmap.domain.fund import FEN, PRO_RATA_RULE, LineKind, Phase, SubsidyList, Work, deadlines_note, difference_text, \
     yuan, yuan_whole
 from hazardmap.files import atomic_write, check_target
 from hazardmap.reports.data import ISSUING_UNIT
@@ -99,8 +99,9 @@ BOTTOM = MARGIN + 8 * MM
 
 
 class _Pdf:
-    def __init__(self, c, r: ExecutionReport) -> None:
+    def __init__(self, c, r: ExecutionReport, pages: int | None = None) -> None:
         self.c, self.r = c, r
+        self.pages = pages   # the total, known on the second drawing (report_pdf)
         self.page = 1
         self.y = 0.0
         self.x = MARGIN
@@ -120,7 +121,7 @@ class _Pdf:
     def footer(self) -> None:
         state = "已结账" if self.r.plan.year.closed else "未结账"
         draw_page_footer(self.c, PAGE_W, MARGIN, f"{self.r.year}年度（{state}）　hazardmap 生成",
-                         f"第 {self.page} 页")
+                         f"第 {self.page} 页" + (f" 共 {self.pages} 页" if self.pages else ""))
 
     def need(self, h_mm: float) -> None:
         if self.y - h_mm * MM < BOTTOM:
@@ -159,8 +160,9 @@ def _text(text: str, w: float, align: str = "left") -> Cell:
     return Cell(text, w, "value", align)
 
 
-def draw_report(c, r: ExecutionReport) -> None:
-    p = _Pdf(c, r)
+def draw_report(c, r: ExecutionReport, pages: int | None = None) -> int:
+    """Draws the report; returns how many pages it took (pages: the total for the footers)."""
+    p = _Pdf(c, r, pages)
     p.title()
     t = r.plan.totals
     # 一、资金计划执行
@@ -175,8 +177,8 @@ def draw_report(c, r: ExecutionReport) -> None:
     p.row([label("合计", widths[0] + widths[1]), _num(t.lines_fen, widths[2], True), _num(t.spent_fen, widths[3], True),
            _num(t.balance_fen, widths[4], True), label(_rate(t.spent_fen, t.lines_fen), widths[5])])
     p.y -= 1.5 * MM
-    p.note(f"文件总额：{r.plan.year.headline_text}（{yuan_whole(t.headline_fen or 0)} 元）。"
-           + difference_text(t, r.plan.year.headline_text) + "。")
+    p.note((f"文件总额：{r.plan.year.headline_text}（{yuan_whole(t.headline_fen)} 元）。" if t.headline_fen is not None
+            else "") + difference_text(t, r.plan.year.headline_text) + "。")
     overs = [b for b in r.plan.balances if b.over]
     if overs:
         p.note("超支项目：" + "；".join(f"{b.line.label} 超支 {yuan(-b.balance_fen)} 元" for b in overs)
@@ -215,7 +217,7 @@ def draw_report(c, r: ExecutionReport) -> None:
     if checks_line is not None:
         p.note(f"三查齐全的乡镇按每个 {yuan_whole(ck.rate_fen)} 元拨付；应拨 {yuan(ck.allowance_due_fen)} 元，"
                f"第{checks_line.line.numeral}项预算 {yuan(checks_line.line.budget_fen)} 元，已支出 {yuan(checks_line.spent_fen)} 元。"
-               + DUE_NOTE + "。")
+               + deadlines_note(r.checks.deadlines) + "。")
 
     # 四、群测群防员补助
     p.heading("四、群测群防员补助")
@@ -251,10 +253,16 @@ def draw_report(c, r: ExecutionReport) -> None:
     p.y -= 10 * MM
     draw_text(c, MARGIN, p.y, "（单位盖章）", 10)
     p.footer()
+    return p.page
 
 
 def report_pdf(r: ExecutionReport) -> bytes:
-    return _a4_pdf(f"衡南县{r.year}年地质灾害防治专项资金执行情况表", lambda c: draw_report(c, r))
+    """Drawn twice: the first drawing counts the pages, the second writes 第 N 页 共 M 页 on each."""
+    from hazardmap.reports.layout import new_canvas
+
+    scratch, _ = new_canvas("", (PAGE_W, PAGE_H))
+    pages = draw_report(scratch, r)
+    return _a4_pdf(f"衡南县{r.year}年地质灾害防治专项资金执行情况表", lambda c: draw_report(c, r, pages))
 
 
 # ---- xlsx ---------------------------------------------------------------------------------------------
@@ -286,9 +294,12 @@ def _write_xlsx(path: Path, r: ExecutionReport) -> None:
     ws.append([xlsx_cell(ws, "合计", font=bold), None, _y(t.lines_fen), _y(t.spent_fen), _y(t.balance_fen),
                _rate(t.spent_fen, t.lines_fen)])
     ws.append([])
-    ws.append([xlsx_cell(ws, "文件总额"), xlsx_cell(ws, r.plan.year.headline_text), _y(t.headline_fen or 0)])
-    ws.append([xlsx_cell(ws, "差额"), xlsx_cell(ws, "分项合计减文件总额（按文件原文记录，未作更正）"),
-               _y(t.difference_fen or 0)])
+    if t.headline_fen is None:
+        ws.append([xlsx_cell(ws, "文件总额"), xlsx_cell(ws, "文件未写总额")])
+    else:
+        ws.append([xlsx_cell(ws, "文件总额"), xlsx_cell(ws, r.plan.year.headline_text), _y(t.headline_fen)])
+        ws.append([xlsx_cell(ws, "差额"), xlsx_cell(ws, "分项合计减文件总额（按文件原文记录，未作更正）"),
+                   _y(t.difference_fen)])
     ws.append([xlsx_cell(ws, "依据"), xlsx_cell(ws, f"{r.plan.year.title}（{r.plan.year.doc_no}）")])
 
     ws = sheet("排危除险工程", (6, 60, 12, 14, 18, 20, 16), "地质灾害排危除险和应急处置工程",
@@ -305,7 +316,7 @@ def _write_xlsx(path: Path, r: ExecutionReport) -> None:
     ck = r.checks
     ws.append([xlsx_cell(ws, "合计", font=bold), xlsx_cell(ws, f"{ck.complete}/{len(ck.townships)} 个乡镇齐全"), None, None,
                None, _y(ck.allowance_due_fen)])
-    ws.append([xlsx_cell(ws, DUE_NOTE)])
+    ws.append([xlsx_cell(ws, deadlines_note(r.checks.deadlines))])
 
     ws = sheet("群测群防员补助", (6, 12, 22, 12, 12, 12, 9, 9, 12, 13), "群测群防员补助（不含电话和银行账号）",
                ("序号", "乡镇", "村组", "群测群防员", "在岗起", "在岗止", "天数", "月数", "巡查记录（条）", "应发补助（元）"))

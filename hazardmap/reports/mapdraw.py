@@ -152,6 +152,27 @@ def draw_polygon(c, frame: MapFrame, geom: BaseGeometry, *, fill=None, stroke=No
     c.restoreState()
 
 
+def draw_lines(c, frame: MapFrame, geom: BaseGeometry, *, colour, width=0.8) -> None:
+    """A (multi)line in plane coordinates, e.g. a road or a river of a reference layer."""
+    parts = getattr(geom, "geoms", [geom])
+    c.saveState()
+    c.setStrokeColor(colour)
+    c.setLineWidth(width)
+    c.setLineJoin(1)
+    for part in parts:
+        if part.geom_type not in ("LineString", "LinearRing"):
+            continue
+        pts = [frame.to_page(x, y) for x, y, *_ in part.coords]
+        if len(pts) < 2:
+            continue
+        path = c.beginPath()
+        path.moveTo(*pts[0])
+        for pt in pts[1:]:
+            path.lineTo(*pt)
+        c.drawPath(path, stroke=1, fill=0)
+    c.restoreState()
+
+
 def text_width(c, text: str, size: float) -> float:
     return c.stringWidth(text, ensure_font(), size)
 
@@ -190,11 +211,12 @@ def draw_text(c, x: float, y: float, text: str, size: float, *, colour=INK, anch
 
 
 def draw_hazard_marker(c, x: float, y: float, label: str, colour: str, precision: Precision,
-                       r: float = 2.6 * MM) -> None:
+                       r: float = 2.6 * MM, ring: bool = True) -> None:
     """A numbered disc in the status colour. Township-level positions get a dashed ring (uncertain by
-    kilometres); surveyed positions a solid outer ring; village centres the plain disc."""
+    kilometres; ring=False where the township's own boundary is drawn instead); surveyed positions a
+    solid outer ring; village centres the plain disc."""
     c.saveState()
-    if precision is Precision.TOWNSHIP:
+    if precision is Precision.TOWNSHIP and ring:
         c.setStrokeColor(HexColor(colour))
         c.setLineWidth(0.9)
         c.setDash(2.2, 1.6)

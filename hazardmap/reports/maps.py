@@ -11,10 +11,10 @@ from hazardmap.domain.points import HazardPoint, Precision, mask_phone
 from hazardmap.reports.data import ATTRIBUTION, ISSUING_UNIT, ReportData
 from hazardmap.reports.layout import new_canvas, page_size
 from hazardmap.reports.mapdraw import (COUNTY_FILL, COUNTY_LINE, CRS_NOTE, FADED_FILL, FADED_LINE, GREY, INK, MM,
-                                       MapFrame, clip_to, draw_hazard_marker, draw_neatline_and_ticks,
+                                       MapFrame, clip_to, draw_hazard_marker, draw_lines, draw_neatline_and_ticks,
                                        draw_north_arrow, draw_polygon, draw_rain_gauge, draw_scale_bar, draw_text,
-                                       draw_township_seat, draw_village, project, projected_county,
-                                       projected_neighbours, text_width)
+                                       draw_township_seat, draw_village, project, project_geometry,
+                                       projected_county, projected_neighbours, text_width)
 
 MUTED = HexColor("#555555")
 
@@ -116,6 +116,7 @@ def draw_map_body(c, frame: MapFrame, data: ReportData, style: MapStyle,
     county = projected_county(data.bundled)
     draw_polygon(c, frame, county, fill=COUNTY_FILL)
     draw_polygon(c, frame, county, stroke=COUNTY_LINE, width=1.6 * u, dash=(6 * u, 2 * u, 1.2 * u, 2 * u))
+    _draw_reference(c, frame, data, u)
 
     # Marker positions first, so labels of lesser features keep off them.
     markers = _marker_layout(frame, data, style)
@@ -177,6 +178,31 @@ def draw_map_body(c, frame: MapFrame, data: ReportData, style: MapStyle,
     c.restoreState()
 
 
+def _draw_reference(c, frame: MapFrame, data: ReportData, u: float) -> None:
+    """The bureau's reference layers (services/reference_layers.py) under everything else: township
+    boundaries grey-blue dashed, other lines and outlines blue."""
+    for ls in data.reference:
+        township = ls.layer.role.value == "township"
+        colour = HexColor("#5b6f94" if township else "#1f4e9c")
+        for _, geom in ls.shapes:
+            g = project_geometry(geom)
+            if ls.layer.kind == "polygon":
+                draw_polygon(c, frame, g, stroke=colour, width=(0.6 if township else 0.8) * u,
+                             dash=(3 * u, 2 * u) if township else None)
+            else:
+                draw_lines(c, frame, g, colour=colour, width=0.8 * u)
+
+
+def _draw_township_areas(c, frame: MapFrame, data: ReportData, style: MapStyle, markers) -> None:
+    """A township-precision point lies somewhere in its township: with the township's boundary
+    imported, that polygon is outlined in the point's colour instead of the ring round its marker."""
+    for p, *_ in markers:
+        area = data.township_areas.get(p.township) if p.precision is Precision.TOWNSHIP else None
+        if area is not None:
+            draw_polygon(c, frame, project_geometry(area), stroke=HexColor(status_colour(data, p.seq)),
+                         width=1.0 * style.u, dash=(2.2 * style.u, 1.6 * style.u))
+
+
 def _marker_layout(frame: MapFrame, data: ReportData, style: MapStyle):
     """Markers of points that share a spot (e.g. two at one township centre) fan out with leaders."""
     located = [p for p in data.points if p.located]
@@ -214,9 +240,11 @@ def _draw_markers(c, frame, data, style, markers, highlight) -> None:
             c.setFillColor(INK)
             c.circle(tx, ty, 0.7 * MM, stroke=0, fill=1)
             c.restoreState()
+    _draw_township_areas(c, frame, data, style, markers)
     for p, (mx, my), _, _ in markers:
         r = style.marker_r * (1.25 if highlight == p.seq else 1)
-        draw_hazard_marker(c, mx, my, str(p.seq), status_colour(data, p.seq), p.precision, r=r)
+        ring = not (p.precision is Precision.TOWNSHIP and p.township in data.township_areas)
+        draw_hazard_marker(c, mx, my, str(p.seq), status_colour(data, p.seq), p.precision, r=r, ring=ring)
 
 
 # --- the legend and the side panel ----------------------------------------------------------------

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from hazardmap.domain.errors import PhaseRecorded, StaleEdit, UnknownTownship
-from hazardmap.domain.fund import CheckRecord, Phase, TownshipChecks, check_count, check_date, check_text, \
-    late_phases, parse_phase
+from hazardmap.domain.fund import DEFAULT_DUE, CheckRecord, Deadline, Phase, TownshipChecks, check_count, check_date, \
+    check_due, check_due_order, check_text, late_phases, parse_phase
+from hazardmap.domain.settings import Setting
 from hazardmap.domain.errors import FieldInvalid
 from hazardmap.services.fund import FundChanges, _changes, not_in_future, open_year, year_of
 from hazardmap.services.store import Store, current_user, now_iso
@@ -19,6 +20,7 @@ class ChecksOverview:
     year: int
     rate_fen: int
     townships: list[TownshipChecks]
+    deadlines: dict[Phase, Deadline]
 
     @property
     def complete(self) -> int:
@@ -43,6 +45,7 @@ def overview(store: Store, year: object, *, today: date | None = None) -> Checks
     with store.db.read() as s:
         fy = year_of(store, s, year)
         records = store.db.fund.checks(s, fy.year)
+        due = _deadlines(store, s, fy.year)
     by_town: dict[str, dict[Phase, CheckRecord]] = {}
     for r in records:
         by_town.setdefault(r.township, {})[r.phase] = r
@@ -50,9 +53,9 @@ def overview(store: Store, year: object, *, today: date | None = None) -> Checks
     for t in store.bundled.townships:
         recs = by_town.get(t.name, {})
         complete = all(p in recs for p in Phase)
-        rows.append(TownshipChecks(t.name, recs, late_phases(fy.year, recs, today),
+        rows.append(TownshipChecks(t.name, recs, late_phases(fy.year, recs, today, {p: d.mmdd for p, d in due.items()}),
                                    fy.township_rate_fen if complete else 0))
-    return ChecksOverview(fy.year, fy.township_rate_fen, rows)
+    return ChecksOverview(fy.year, fy.township_rate_fen, rows, due)
 
 
 def record(store: Store, year: object, township: str, phase: str | Phase, *, done_on: str, done_by: str,
@@ -98,3 +101,64 @@ def _rerecord(store: Store, rec: CheckRecord, label: str) -> FundChanges:
             raise StaleEdit(f"{rec.township}{rec.phase.value}记录")
         store.db.fund.insert_check(tx, rec)
     return _changes(label, lambda: _unrecord(store, rec, label))
+
+
+# ---- deadlines: a setting per year and phase ------------------------------------------------------------
+
+def _key(year: int, phase: Phase) -> str:
+    return f"checks_due.{year}.{phase.name.lower()}"
+
+
+def _deadlines(store: Store, s, year: int) -> dict[Phase, Deadline]:
+    rows = store.db.settings.get(s, [_key(year, p) for p in Phase])
+    out = {}
+    for p in Phase:
+        r = rows.get(_key(year, p))
+        out[p] = Deadline(p, r.value, r.is_default, r.changed_by, r.changed_at) if r else Deadline(p, DEFAULT_DUE[p])
+    return out
+
+
+def deadlines(store: Store, year: object) -> dict[Phase, Deadline]:
+    """Each phase's deadline in the year: the bureau's setting, else the product's default (labelled)."""
+    with store.db.read() as s:
+        return _deadlines(store, s, year_of(store, s, year).year)
+
+
+def set_deadline(store: Store, year: object, phase: str | Phase, due: object = None, *, default: bool = False,
+                 by: str | None = None) -> FundChanges:
+    """The bureau's deadline for one phase in a year (月-日); default=True goes back to the product's default."""
+    ph = phase if isinstance(phase, Phase) else parse_phase(phase)
+    return set_deadlines(store, year, {ph: None if default else due}, by=by)
+
+
+def set_deadlines(store: Store, year: object, dues: dict[Phase, object], *, by: str | None = None) -> FundChanges:
+    """Several phases' deadlines in one step (None: back to the default), recorded with who set them and
+    when like every setting; phases whose deadline does not change are left as they are. One undo step."""
+    who, at = by or current_user(), now_iso()
+    with store.db.write() as tx:
+        fy = open_year(store, tx, year)
+        current = _deadlines(store, tx, fy.year)
+        wanted = {p: DEFAULT_DUE[p] if v is None else check_due(v, fy.year, p) for p, v in dues.items()}
+        check_due_order({p: wanted.get(p, d.mmdd) for p, d in current.items()})
+        changed = [p for p, mmdd in wanted.items()
+                   if mmdd != current[p].mmdd or current[p].is_default != (dues[p] is None)]
+        if not changed:
+            return FundChanges()
+        keys = [_key(fy.year, p) for p in changed]
+        before = store.db.settings.get(tx, keys)
+        after = {_key(fy.year, p): Setting(_key(fy.year, p), wanted[p], dues[p] is None,
+                                           f"{fy.year}年{p.value}期限（月-日）", who, at) for p in changed}
+        store.db.settings.put(tx, after.values())
+    label = f"设定{fy.year}年三查期限（" + "、".join(f"{p.value} {wanted[p]}" for p in changed) + "）"
+    return _changes(label, lambda: _put_deadlines(store, fy.year, keys, before, after, label))
+
+
+def _put_deadlines(store: Store, year: int, keys: list[str], put: dict[str, Setting], expect: dict[str, Setting],
+                   label: str) -> FundChanges:
+    with store.db.write() as tx:
+        open_year(store, tx, year)
+        if store.db.settings.get(tx, keys) != expect:
+            raise StaleEdit(f"{year}年三查期限")
+        store.db.settings.delete(tx, [k for k in keys if k not in put])
+        store.db.settings.put(tx, put.values())
+    return _changes(label, lambda: _put_deadlines(store, year, keys, expect, put, label))

@@ -8,10 +8,10 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from hazardmap.domain.changes import Changes
-from hazardmap.domain.errors import FundYearNotFound, LineNotFound, Overspent, SpendingNotFound, StaleEdit, \
-    YearClosed
+from hazardmap.domain.errors import FundYearNotFound, LineNotFound, OutsideFundYear, Overspent, SpendingNotFound, \
+    StaleEdit, YearClosed
 from hazardmap.domain.fund import FundLine, FundYear, LineBalance, PlanTotals, SpendDraft, Spending, check_date, \
-    check_text, check_year, parse_amount, totals, yuan
+    check_text, check_year, norm_code, parse_amount, totals, yuan
 from hazardmap.domain.errors import FieldInvalid
 from hazardmap.services.store import Store, current_user, now_iso
 from hazardmap.storage.api import Session
@@ -84,13 +84,7 @@ def _overview(store: Store, s: Session, year: object) -> PlanOverview:
 
 def find_line(lines: list[FundLine], text: object, year: int) -> FundLine:
     """A line by its code as the document numbers it: 一 … 九, 四-1 for a part (also 4, 4-1, 4.1, （四）)."""
-    t = str(text or "").strip()
-    for ch in "（）() ":
-        t = t.replace(ch, "")
-    t = t.replace(".", "-").replace("－", "-")
-    head, _, tail = t.partition("-")
-    if head.isdigit() and 1 <= int(head) <= 10:
-        t = "一二三四五六七八九十"[int(head) - 1] + (f"-{tail}" if tail else "")
+    t = norm_code(text)
     for ln in lines:
         if t in (ln.code, f"{ln.numeral}{ln.part}"):
             return ln
@@ -127,6 +121,9 @@ def spend(store: Store, year: object, draft: SpendDraft, *, by: str | None = Non
     amount = parse_amount(d.amount, "支出金额")
     with store.db.write() as tx:
         fy = open_year(store, tx, year)
+        cross_year = d.spent_on[:4] > str(fy.year)
+        if d.spent_on[:4] < str(fy.year) or (cross_year and not d.cross_year):
+            raise OutsideFundYear(fy.year, d.spent_on, after=cross_year)
         line = find_line(store.db.fund.lines(tx, fy.year), d.line, fy.year)
         spent = store.db.fund.spent_by_line(tx, fy.year).get(line.id, (0, 0))[0]
         balance = line.budget_fen - spent
@@ -139,7 +136,7 @@ def spend(store: Store, year: object, draft: SpendDraft, *, by: str | None = Non
 
                 raise WorkNotFound(d.work_id)
         sp = Spending(0, line.id, d.spent_on, amount, d.payee, d.voucher, d.note,
-                      d.over_reason if amount > balance else "", d.work_id, by or current_user(), now_iso())
+                      d.over_reason if amount > balance else "", d.work_id, by or current_user(), now_iso(), cross_year)
         sp = replace(sp, id=store.db.fund.insert_spending(tx, sp))
     label = f"登记支出 {yuan(amount)} 元（{line.code}）"
     return _changes(label, lambda: _unspend(store, sp, label), sp.id)

@@ -196,7 +196,8 @@ class _RawRow:
 
 def read_table(path: str | Path, columns: Callable[[str], str | None], *, anchor: str, no_header: str,
                fallback: Mapping[str, str] | None = None, sheet: str | None = None,
-               describe: Callable[[dict[str, Any]], str] | None = None, subheader: bool = False) -> Table:
+               describe: Callable[[dict[str, Any]], str] | None = None, subheader: bool = False,
+               max_rows: int | None = None) -> Table:
     """The rows under the header of a .xlsx or .csv file.
 
     columns: header text (trimmed, invisible characters removed) -> column key, or None to ignore it.
@@ -208,6 +209,7 @@ def read_table(path: str | Path, columns: Callable[[str], str | None], *, anchor
     subheader: the row under the header may be a second header row, as under merged header cells
         (“群测群防员” over “姓名 | 联系电话”): when every filled cell of it is a header word, its
         columns are added to the header and it is not read as data.
+    max_rows: the row limit instead of MAX_ROWS (a year of hourly rain readings is far above the usual one).
     Rows whose read columns are all empty are skipped. Raises InvalidInput (Chinese) for a file that
     cannot be read as a whole; rows that cannot be read are returned in Table.bad."""
     path = Path(path)
@@ -225,7 +227,7 @@ def read_table(path: str | Path, columns: Callable[[str], str | None], *, anchor
     raw = _csv_rows(path) if is_csv else _xlsx_rows(path, sheet)
     try:
         return _table(path.name, raw, columns, anchor=anchor, no_header=no_header, fallback=fallback or {},
-                      from_csv=is_csv, describe=describe, subheader=subheader)
+                      from_csv=is_csv, describe=describe, subheader=subheader, max_rows=max_rows)
     finally:
         raw.close()
 
@@ -245,15 +247,16 @@ def _header_text(cell: Any) -> str:
 
 
 def _table(name: str, raw: _Rows, columns, *, anchor, no_header, fallback, from_csv, describe,
-           subheader=False) -> Table:
+           subheader=False, max_rows=None) -> Table:
+    max_rows = max_rows or MAX_ROWS
     count = 0
     keys: dict[int, str] = {}
     header: _RawRow | None = None
     second = False   # the row under the header has not been looked at yet
     for row in raw:
         count += 1
-        if count > MAX_ROWS:
-            raise InvalidInput(f"“{name}”超过 {MAX_ROWS:,} 行，超出导入上限：请分成几个文件导入")
+        if count > max_rows:
+            raise InvalidInput(f"“{name}”超过 {max_rows:,} 行，超出导入上限：请分成几个文件导入")
         if header is None:
             if row.line > HEADER_SEARCH_ROWS:
                 break

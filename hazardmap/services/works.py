@@ -6,7 +6,7 @@ and the same undo: only when the caller asks for it (retire_points=True), after 
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Mapping, Sequence
@@ -316,3 +316,32 @@ def status_text(w: Work) -> str:
 def budget_text(w: Work) -> str:
     return yuan_whole(w.budget_fen)
 
+
+
+@dataclass(frozen=True)
+class WorkPlace:
+    """Where a work is drawn: a register point it treats (its recorded position) or, for the 2023 items,
+    a village the county's annex names (data/emergency_work_sites_2023.csv, at the village's centre)."""
+    lon: float
+    lat: float
+    note: str
+
+
+def work_places(store: Store) -> list[tuple[Work, list[WorkPlace], list[HazardPoint]]]:
+    """Every work (all years) with the places known for it and the register points it treats. A work
+    with no known place is listed with none (the map counts it as 无坐标); nothing is guessed."""
+    with store.db.read() as s:
+        ws = store.db.fund.works(s)
+        points = {p.seq: p for p in store.db.points.all(s)}
+    sites: dict[int, list] = {}
+    for site in store.bundled.emergency_work_sites:
+        sites.setdefault(site.work_seq, []).append(site)
+    out = []
+    for w in ws:
+        treated = [points[q] for q in w.points if q in points]
+        places = [WorkPlace(p.lon, p.lat, f"第 {p.seq} 号隐患点的位置") for p in treated if p.located]
+        if w.year == 2023:
+            places += [WorkPlace(x.lon, x.lat, f"{x.township}{x.village}村庄中心") for x in sites.get(w.seq, [])
+                       if x.lon is not None]
+        out.append((w, places, treated))
+    return out

@@ -228,8 +228,10 @@ class Database:
         from hazardmap.storage.fund_repo import SqliteFund
         from hazardmap.storage.patrol_repo import SqlitePatrol
         from hazardmap.storage.key_lists_repo import SqliteKeyLists
+        from hazardmap.storage.reference_layers_repo import SqliteReferenceLayers
         from hazardmap.storage.plan_repo import SqlitePlans
         from hazardmap.storage.points_repo import SqlitePoints
+        from hazardmap.storage.rain_repo import SqliteRain
         from hazardmap.storage.rain_gauges_repo import SqliteRainGauges
         from hazardmap.storage.settings_repo import SqliteSettings
 
@@ -241,7 +243,9 @@ class Database:
         self.patrol = SqlitePatrol()
         self.settings = SqliteSettings()
         self.key_lists = SqliteKeyLists()
+        self.rain = SqliteRain()
         self.fund = SqliteFund()
+        self.reference_layers = SqliteReferenceLayers()
 
     @classmethod
     def open(cls, path: Path, bundled: BundledData, *, target_version: int = SCHEMA_VERSION,

@@ -47,7 +47,7 @@ def _line(r: sqlite3.Row) -> FundLine:
 
 def _spending(r: sqlite3.Row) -> Spending:
     return Spending(r["id"], r["line_id"], r["spent_on"], r["amount_fen"], r["payee"], r["voucher"], r["note"],
-                    r["over_reason"], r["work_id"], r["recorded_by"], r["recorded_at"])
+                    r["over_reason"], r["work_id"], r["recorded_by"], r["recorded_at"], bool(r["cross_year"]))
 
 
 def _check(r: sqlite3.Row) -> CheckRecord:
@@ -79,6 +79,38 @@ class SqliteFund:
     def set_closed(self, conn: sqlite3.Connection, year: int, on: str | None, by: str | None) -> None:
         conn.execute("UPDATE fund_year SET closed_on = ?, closed_by = ? WHERE year = ?", (on, by, year))
 
+    def insert_year(self, conn: sqlite3.Connection, fy: FundYear, *, by: str, at: str) -> None:
+        conn.execute("INSERT INTO fund_year (year, title, doc_no, issued_on, headline_fen, headline_text, township_rate_fen,"
+                     " monitor_rate_fen, closed_on, closed_by, created_by, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                     (fy.year, fy.title, fy.doc_no, fy.issued_on, fy.headline_fen, fy.headline_text, fy.township_rate_fen,
+                      fy.monitor_rate_fen, fy.closed_on, fy.closed_by, by, at))
+
+    def delete_year(self, conn: sqlite3.Connection, year: int) -> None:
+        """Only the undo of a new year (nothing recorded against it): its lines and the year."""
+        conn.execute("DELETE FROM fund_line WHERE year = ?", (year,))
+        conn.execute("DELETE FROM fund_year WHERE year = ?", (year,))
+
+    def year_records(self, conn: sqlite3.Connection, year: int) -> int:
+        """Spending, works, 三查 records and monitor replacements held by the year."""
+        return conn.execute(
+            "SELECT (SELECT COUNT(*) FROM fund_spending s JOIN fund_line l ON l.id = s.line_id WHERE l.year = ?)"
+            " + (SELECT COUNT(*) FROM fund_work WHERE year = ?) + (SELECT COUNT(*) FROM fund_check WHERE year = ?)"
+            " + (SELECT COUNT(*) FROM fund_monitor_change WHERE year = ?)", (year,) * 4).fetchone()[0]
+
+    def put_lines(self, conn: sqlite3.Connection, year: int, lines: Sequence[FundLine]) -> list[FundLine]:
+        """The year's lines become exactly these (an id 0 gets a new row; else that row again, for a redo)."""
+        conn.execute("DELETE FROM fund_line WHERE year = ?", (year,))
+        out = []
+        for ln in lines:
+            cur = conn.execute("INSERT INTO fund_line (id, year, position, numeral, part, title, budget_fen, kind)"
+                               " VALUES (?,?,?,?,?,?,?,?)", (ln.id or None, year, ln.position, ln.numeral, ln.part,
+                                                             ln.title, ln.budget_fen, ln.kind.value))
+            out.append(FundLine(cur.lastrowid, year, ln.position, ln.numeral, ln.part, ln.title, ln.budget_fen, ln.kind))
+        return out
+
+    def set_headline(self, conn: sqlite3.Connection, year: int, fen: int | None, text: str) -> None:
+        conn.execute("UPDATE fund_year SET headline_fen = ?, headline_text = ? WHERE year = ?", (fen, text, year))
+
     def lines(self, conn: sqlite3.Connection, year: int) -> list[FundLine]:
         return [_line(r) for r in conn.execute("SELECT * FROM fund_line WHERE year = ? ORDER BY position, id", (year,))]
 
@@ -101,9 +133,9 @@ class SqliteFund:
     def insert_spending(self, conn: sqlite3.Connection, sp: Spending) -> int:
         """A new row (sp.id 0) or the same row again under its id (the redo of an undone spending)."""
         cur = conn.execute("INSERT INTO fund_spending (id, line_id, spent_on, amount_fen, payee, voucher, note, over_reason,"
-                           " work_id, recorded_by, recorded_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                           " work_id, recorded_by, recorded_at, cross_year) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                            (sp.id or None, sp.line_id, sp.spent_on, sp.amount_fen, sp.payee, sp.voucher, sp.note,
-                            sp.over_reason, sp.work_id, sp.recorded_by, sp.recorded_at))
+                            sp.over_reason, sp.work_id, sp.recorded_by, sp.recorded_at, int(sp.cross_year)))
         return cur.lastrowid
 
     def delete_spending(self, conn: sqlite3.Connection, spending_id: int) -> None:

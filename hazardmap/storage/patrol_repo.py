@@ -10,6 +10,7 @@ from typing import Sequence
 from hazardmap.domain.patrol import AuditAction, AuditRow, Measurement, MeasureKind, PatrolDraft, PatrolEntry, \
     SignObservation
 from hazardmap.domain.patrol_status import Judgement
+from hazardmap.storage.sql import conditions
 
 _CHUNK = 900  # stay below SQLite's host-parameter limit
 
@@ -127,17 +128,10 @@ class SqlitePatrol:
     def entries(self, conn: sqlite3.Connection, *, point: int | None = None, since: str | None = None,
                 before: str | None = None, binned: bool = False, limit: int | None = None,
                 with_change: bool = True) -> list[PatrolEntry]:
-        where, params = ["deleted_at IS NOT NULL" if binned else "deleted_at IS NULL"], []
-        if point is not None:
-            where.append("point_seq = ?")
-            params.append(point)
-        if since:
-            where.append("patrolled_at >= ?")
-            params.append(since)
-        if before:
-            where.append("patrolled_at < ?")
-            params.append(before)
-        sql = f"{self._select} WHERE {' AND '.join(where)} ORDER BY patrolled_at DESC, id DESC"
+        where, params = conditions(("point_seq = ?", point), ("patrolled_at >= ?", since or None),
+                                   ("patrolled_at < ?", before or None),
+                                   always=("deleted_at IS NOT NULL" if binned else "deleted_at IS NULL",))
+        sql = f"{self._select}{where} ORDER BY patrolled_at DESC, id DESC"
         if limit:
             sql += f" LIMIT {int(limit)}"
         return _entries(conn, _fetch(conn, sql, params), with_change=with_change)
@@ -186,15 +180,8 @@ class SqlitePatrol:
               point: int | None = None) -> list[AuditRow]:
         sql = ("SELECT a.id, a.log_id, l.point_seq, a.action, a.before_json, a.after_json, a.changed_by,"
                " a.changed_at FROM patrol_audit a JOIN patrol_log l ON l.id = a.log_id")
-        where, params = [], []
-        if entry_id is not None:
-            where.append("a.log_id = ?")
-            params.append(entry_id)
-        if point is not None:
-            where.append("l.point_seq = ?")
-            params.append(point)
-        if where:
-            sql += " WHERE " + " AND ".join(where)
+        where, params = conditions(("a.log_id = ?", entry_id), ("l.point_seq = ?", point))
+        sql += where
         sql += " ORDER BY a.id"
         return [AuditRow(i, log_id, seq, AuditAction(action), json.loads(before) if before else None,
                          json.loads(after) if after else None, by, at)

@@ -74,15 +74,28 @@ class SqlitePoints:
         row = conn.execute("SELECT seq FROM hazard_point WHERE unified_code = ?", (unified_code,)).fetchone()
         return None if row is None else row[0]
 
+    def codes(self, conn: sqlite3.Connection) -> dict[str, int]:
+        return dict(conn.execute("SELECT unified_code, seq FROM hazard_point WHERE unified_code IS NOT NULL"))
+
     def insert(self, conn: sqlite3.Connection, p: HazardPoint) -> None:
-        values = {
+        self.insert_many(conn, [p])
+
+    def insert_many(self, conn: sqlite3.Connection, points: list[HazardPoint]) -> None:
+        """Several new points in one statement (an import of thousands)."""
+        rows = [self._row(p) for p in points]
+        if rows:
+            cols = list(rows[0])
+            conn.executemany(f"INSERT INTO hazard_point ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                             [tuple(r.values()) for r in rows])
+
+    @staticmethod
+    def _row(p: HazardPoint) -> dict:
+        return {
             "seq": p.seq, "township": p.township, "village_group": p.village_group, "village_code": p.village_code,
             "threatened": p.threatened, "hazard_type": p.hazard_type, "monitor": p.monitor, "phone": p.phone,
             "lon": p.lon, "lat": p.lat, "precision": p.precision.value, "source": p.source,
             **{c: _value(c, getattr(p, "given_name" if c == "name" else c)) for c in _REGISTER_COLUMNS},
         }
-        conn.execute(f"INSERT INTO hazard_point ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
-                     tuple(values.values()))
 
     def update_fields(self, conn: sqlite3.Connection, seq: int, fields: dict[str, object]) -> None:
         """fields: HazardPoint attribute names (the register's and status fields) -> new values."""
@@ -118,6 +131,14 @@ class SqlitePoints:
                          fields: dict[str, list], *, by: str, at: str) -> None:
         conn.execute("INSERT INTO point_change (point_seq, action, fields_json, changed_by, changed_at)"
                      " VALUES (?,?,?,?,?)", (seq, action.value, json.dumps(fields, ensure_ascii=False), by, at))
+
+    def add_point_changes(self, conn: sqlite3.Connection, rows: list[tuple[int, PointAction, dict[str, list]]], *,
+                          by: str, at: str) -> None:
+        """Audit rows of many points at once (seq, action, fields), all by one person at one time."""
+        conn.executemany("INSERT INTO point_change (point_seq, action, fields_json, changed_by, changed_at)"
+                         " VALUES (?,?,?,?,?)",
+                         [(seq, action.value, json.dumps(fields, ensure_ascii=False), by, at)
+                          for seq, action, fields in rows])
 
     def point_changes(self, conn: sqlite3.Connection, seq: int) -> list[PointChange]:
         rows = conn.execute("SELECT * FROM point_change WHERE point_seq = ? ORDER BY id", (seq,))

@@ -391,6 +391,100 @@ MIGRATIONS: list[str] = [
         UNIQUE (year, point_seq, effective_on)
     );
     """,
+    # rainfall at the gauge sites: readings (mm in the interval ending at ts, Unix seconds; shown in
+    # Beijing time), the threshold table per level and window (site 0 = the county's, others override),
+    # every threshold change, the bureau's edits of which points a site covers, and the settings of
+    # the rain features. The county table starts as 江华县's published values, labelled as another
+    # county's (no Hengnan table is public); no effective-rainfall threshold is published, so none is set.
+    """
+    CREATE TABLE rain_import (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        source      TEXT NOT NULL,              -- file name, or 手工录入
+        rows        INTEGER NOT NULL,
+        imported_by TEXT NOT NULL,
+        imported_at TEXT NOT NULL
+    );
+    CREATE TABLE rain_reading (
+        site_slot   INTEGER NOT NULL REFERENCES rain_gauge_site(slot),
+        ts          INTEGER NOT NULL,           -- end of the interval, Unix seconds
+        minutes     INTEGER NOT NULL CHECK (minutes BETWEEN 1 AND 1440),
+        mm          REAL NOT NULL CHECK (mm >= 0),
+        import_id   INTEGER REFERENCES rain_import(id),
+        PRIMARY KEY (site_slot, ts)
+    ) WITHOUT ROWID;
+    CREATE INDEX rain_reading_import ON rain_reading(import_id);
+    CREATE TABLE rain_threshold (
+        site_slot   INTEGER NOT NULL,           -- 0 = the county table; else the site it overrides
+        level       INTEGER NOT NULL CHECK (level BETWEEN 1 AND 4),
+        win         TEXT NOT NULL CHECK (win IN ('1h','3h','6h','24h','eff')),
+        mm          REAL NOT NULL CHECK (mm > 0),
+        source      TEXT NOT NULL DEFAULT '',
+        changed_by  TEXT,
+        changed_at  TEXT,
+        PRIMARY KEY (site_slot, level, win)
+    );
+    CREATE TABLE rain_threshold_change (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        site_slot   INTEGER NOT NULL,
+        level       INTEGER NOT NULL,
+        win         TEXT NOT NULL,
+        old_mm      REAL,
+        new_mm      REAL,
+        changed_by  TEXT NOT NULL,
+        changed_at  TEXT NOT NULL
+    );
+    CREATE TABLE rain_coverage_edit (
+        site_slot   INTEGER NOT NULL REFERENCES rain_gauge_site(slot),
+        point_seq   INTEGER NOT NULL REFERENCES hazard_point(seq),
+        included    INTEGER NOT NULL CHECK (included IN (0, 1)),
+        changed_by  TEXT NOT NULL,
+        changed_at  TEXT NOT NULL,
+        PRIMARY KEY (site_slot, point_seq)
+    );
+    INSERT INTO rain_threshold (site_slot, level, win, mm, source) VALUES
+        (0, 1, '1h', 35, '江华县公布值（他县数值，非衡南县标准）'), (0, 1, '3h', 55, '江华县公布值（他县数值，非衡南县标准）'),
+        (0, 1, '6h', 70, '江华县公布值（他县数值，非衡南县标准）'), (0, 1, '24h', 100, '江华县公布值（他县数值，非衡南县标准）'),
+        (0, 2, '1h', 45, '江华县公布值（他县数值，非衡南县标准）'), (0, 2, '3h', 75, '江华县公布值（他县数值，非衡南县标准）'),
+        (0, 2, '6h', 95, '江华县公布值（他县数值，非衡南县标准）'), (0, 2, '24h', 130, '江华县公布值（他县数值，非衡南县标准）'),
+        (0, 3, '1h', 60, '江华县公布值（他县数值，非衡南县标准）'), (0, 3, '3h', 100, '江华县公布值（他县数值，非衡南县标准）'),
+        (0, 3, '6h', 120, '江华县公布值（他县数值，非衡南县标准）'), (0, 3, '24h', 160, '江华县公布值（他县数值，非衡南县标准）'),
+        (0, 4, '1h', 80, '江华县公布值（他县数值，非衡南县标准）'), (0, 4, '3h', 120, '江华县公布值（他县数值，非衡南县标准）'),
+        (0, 4, '6h', 150, '江华县公布值（他县数值，非衡南县标准）'), (0, 4, '24h', 200, '江华县公布值（他县数值，非衡南县标准）');
+    INSERT OR IGNORE INTO setting (key, value, is_default, note) VALUES
+        ('rain_eff_k', '0.79', 1, '有效降雨量的衰减系数 k（文献中福建模型的取值）；出厂默认值，非本局规定'),
+        ('rain_eff_days', '3', 1, '有效降雨量计入的前期天数（文献中福建模型的取值）；出厂默认值，非本局规定'),
+        ('rain_cover_km', '5', 1, '雨量站覆盖半径（km），半径内或同一乡镇的隐患点由该站预警；出厂默认值，非本局规定'),
+        ('rain_patrol_level', '2', 1, '达到此等级（1 蓝 2 黄 3 橙 4 红）及以上时，覆盖的隐患点列为应巡查；出厂默认值，非本局规定'),
+        ('rain_after_hours', '24', 1, '回溯检验：预警结束后多少小时内的异常/危险报告仍算命中；出厂默认值，非本局规定'),
+        ('rain_sms_template', '【衡南县自然资源局】{站点}雨量计{原因}，已达{等级}预警，请{监测员}立即对{隐患点}开展{巡查}，发现异常立即报告并组织避险。', 1, '预警短信模板；出厂默认值，请按本局要求修改');
+    """,
+    # A payment dated after its fund year (the 2023 plan was issued in April 2024, so its money is paid in
+    # 2024) is kept only when the bureau confirmed it belongs to that year: the confirmation is recorded.
+    """
+    ALTER TABLE fund_spending ADD COLUMN cross_year INTEGER NOT NULL DEFAULT 0 CHECK (cross_year IN (0, 1));
+    """,
+    # Reference layers (the bureau's township boundaries, roads, rivers, zoning) imported from GIS files:
+    # geometry as WKB in CGCS2000 lon/lat, one row per feature.
+    """
+    CREATE TABLE reference_layer (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        name        TEXT NOT NULL UNIQUE,
+        kind        TEXT NOT NULL CHECK (kind IN ('line', 'polygon')),
+        role        TEXT NOT NULL DEFAULT 'other' CHECK (role IN ('township', 'other')),
+        source      TEXT NOT NULL DEFAULT '',
+        visible     INTEGER NOT NULL DEFAULT 1,
+        created_by  TEXT NOT NULL,
+        created_at  TEXT NOT NULL
+    );
+    CREATE TABLE reference_feature (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        layer_id    INTEGER NOT NULL REFERENCES reference_layer(id),
+        label       TEXT NOT NULL DEFAULT '',
+        wkb         BLOB NOT NULL,
+        attrs_json  TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX reference_feature_layer ON reference_feature(layer_id, id);
+    """,
     # 8: no lost update between desks: every editable record carries a version that grows with each
     # change to its row (the repositories add 1); an edit made from an older version is refused.
     """

@@ -102,9 +102,10 @@ QT_QPA_PLATFORM=offscreen cli selftest --skip-map --skip-pdf-view > "$OUT/selfte
 rc=$?
 set -e
 echo "selftest --skip-map --skip-pdf-view, exit $rc:"; sed 's/^/    /' "$OUT/selftest.txt"
-check "selftest: database, bundled layers and card export passed; map and QtPdf read-back reported as skipped" \
+check "selftest: database, bundled layers, card export and GIS files (GDAL) passed; map and QtPdf read-back reported as skipped" \
   bash -c '[ "$1" = 0 ] && grep -q "^\[跳过\] 离线地图" "$2" && grep -q "^\[跳过\] 明白卡回读" "$2" \
-           && [ "$(grep -c "^\[通过\]" "$2")" = 3 ] && ! grep -q "^\[失败\]" "$2"' _ "$rc" "$OUT/selftest.txt"
+           && grep -q "^\[通过\] GIS 文件" "$2" \
+           && [ "$(grep -c "^\[通过\]" "$2")" = 4 ] && ! grep -q "^\[失败\]" "$2"' _ "$rc" "$OUT/selftest.txt"
 for name in 离线地图 明白卡回读; do
   if grep -q "^\[通过\] $name" "$OUT/selftest-full.txt"; then
     pass "selftest check $name ran under Wine"

@@ -40,7 +40,9 @@
     var dx = p.dx || 0, dy = p.dy || 0;
     return L.divIcon({
       className: "hm-pt-wrap",
-      html: '<div class="' + cls + '" style="background:' + esc(p.colour) + '">' + Number(p.seq) + "</div>",
+      // A point a rain warning covers gets a thick ring in the warning's colour (must be patrolled).
+      html: '<div class="' + cls + '" style="background:' + esc(p.colour) +
+        (p.rain ? ";outline:4px solid " + esc(p.rain) + ";outline-offset:2px" : "") + '">' + Number(p.seq) + "</div>",
       iconSize: [26, 26], iconAnchor: [13 - dx, 13 - dy], tooltipAnchor: [12 + dx, dy],
       popupAnchor: [dx, -12 + dy]
     });
@@ -48,14 +50,17 @@
 
   function gaugeIcon(s) {
     var dx = s.dx || 0, dy = s.dy || 0;
-    return L.divIcon({ className: "hm-rg-wrap", html: '<div class="hm-rg">' + Number(s.slot) + "</div>",
+    var style = s.colour ? ' style="background:' + esc(s.colour) + '"' : "";   // its rain warning level
+    return L.divIcon({ className: "hm-rg-wrap", html: '<div class="hm-rg"' + style + ">" + Number(s.slot) + "</div>",
       iconSize: [20, 20], iconAnchor: [10 - dx, 10 - dy], tooltipAnchor: [dx, dy] });
   }
 
+  // A work's status is its colour (计划 grey, 实施中 orange, 完工 blue, 验收 green: the legend says which).
   function workIcon(w) {
     var dx = w.dx || 0, dy = w.dy || 0;
-    return L.divIcon({ className: "hm-ew-wrap", html: '<div class="hm-ew">排</div>',
-      iconSize: [16, 16], iconAnchor: [8 - dx, 8 - dy], tooltipAnchor: [dx, dy] });
+    return L.divIcon({ className: "hm-ew-wrap",
+      html: '<div class="hm-ew" data-status="' + esc(w.status) + '" style="background:' + esc(w.colour) + '">排</div>',
+      iconSize: [16, 16], iconAnchor: [8 - dx, 8 - dy], tooltipAnchor: [dx, dy], popupAnchor: [dx, dy - 8] });
   }
 
   // Screen offsets tried, nearest first, for a symbol of size `step` that would cover another.
@@ -113,11 +118,16 @@
       var at = hm.map.latLngToLayerPoint(toLatLng(it.o));
       var h = it.size / 2;
       var list = cands[it.size] = cands[it.size] || candidates(it.size);
-      var best = list[0];
+      // Nearest free spot not under the legend; failing that (a symbol that lies under the legend, with
+      // others there), the nearest free spot: never one symbol on top of another.
+      var best = null, spare = null;
       for (var i = 0; i < list.length; i++) {
         var x = at.x + list[i][0], y = at.y + list[i][1];
-        if (free(x, y, h) && (i === 0 || !legend || apart(x, y, h, legend))) { best = list[i]; break; }
+        if (!free(x, y, h)) { continue; }
+        if (i === 0 || !legend || apart(x, y, h, legend)) { best = list[i]; break; }
+        spare = spare || list[i];
       }
+      best = best || spare || list[0];
       placed.push([at.x + best[0] - h, at.y + best[1] - h, at.x + best[0] + h, at.y + best[1] + h]);
       if ((it.o.dx || 0) !== best[0] || (it.o.dy || 0) !== best[1]) {
         it.o.dx = best[0]; it.o.dy = best[1];
@@ -161,7 +171,12 @@
     points.forEach(function (p) {
       if (p.precision === "township") {
         // Dashed ring: the point is only known to its township seat (radius explained in page.py).
-        var ring = L.circle(toLatLng(p), {
+        // With the bureau's township boundaries imported, the township's own outline instead.
+        var area = (hm.data.township_areas || {})[p.township];
+        var ring = area ? L.geoJSON(area, {
+          style: { color: p.colour, weight: 2, dashArray: "6 6", fillColor: p.colour, fillOpacity: 0.06 },
+          interactive: false
+        }) : L.circle(toLatLng(p), {
           radius: hm.data.legend.ring_m, color: p.colour, weight: 2, dashArray: "6 6",
           fillColor: p.colour, fillOpacity: 0.06, interactive: false
         });
@@ -277,6 +292,18 @@
     hm.counts.rain_gauges = sites.length;
   }
 
+  function drawReference(layers) {
+    // The bureau's own lines and polygons (roads, rivers, township boundaries): thin and blue, under the points.
+    layers.forEach(function (r) {
+      var township = r.role === "township";
+      hm.layers[r.key].addLayer(L.geoJSON(r.geojson, {
+        style: { color: township ? "#5b6f94" : "#1f4e9c", weight: township ? 1.5 : 2, fill: r.kind === "polygon",
+                 fillOpacity: 0.03, dashArray: township ? "4 3" : null },
+        onEachFeature: function (f, layer) { if (f.properties.name) { layer.bindTooltip(esc(f.properties.name), { sticky: true }); } }
+      }));
+    });
+  }
+
   function drawStatic(st, canvas) {
     hm.layers.county.addLayer(L.geoJSON(st.neighbours, {
       style: { color: "#888", weight: 1, fillColor: "#ccc", fillOpacity: 0.15, opacity: 0.6 }, interactive: false
@@ -297,11 +324,19 @@
       mk.bindTooltip(esc(v.label), { permanent: true, direction: "right", className: "hm-village-label", offset: [3, 0] });
       hm.layers.villages.addLayer(mk);
     });
-    hm.works = st.emergency_works;
-    st.emergency_works.forEach(function (w) {
+  }
+
+  function drawWorks(payload) {
+    var g = hm.layers.emergency_works;
+    g.clearLayers();
+    hm.works = payload.works;
+    hm.worksUnlocated = payload.unlocated;
+    payload.works.forEach(function (w) {
       w.marker = L.marker(toLatLng(w), { icon: workIcon(w), keyboard: false, pane: "hmWorks" });
-      hm.layers.emergency_works.addLayer(w.marker.bindTooltip(linesHtml(w.tooltip)));
+      g.addLayer(w.marker.bindTooltip(linesHtml(w.tooltip)).bindPopup(linesHtml(w.popup)));
     });
+    var el = document.querySelector(".hm-legend .hm-works-unlocated");
+    if (el) { el.textContent = payload.unlocated ? "（另 " + Number(payload.unlocated) + " 项无坐标）" : ""; }
   }
 
   function legendControl(lg) {
@@ -321,10 +356,11 @@
       h += "<div class='hm-legend-sec'>其他</div>";
       h += "<div><span class='hm-seat hm-inline'></span>乡镇街道驻地</div>";
       h += "<div><span class='hm-rg hm-inline'></span>雨量计站点</div>";
-      var ewMissing = hm.data.static.emergency_works_unlocated;
-      h += "<div><span class='hm-ew hm-inline'>排</span>2023 排危除险项目" +
-        (ewMissing ? "（另 " + Number(ewMissing) + " 处无坐标）" : "") + "</div>";
       h += "<div><span class='hm-sw hm-sw-county'></span>县界</div>";
+      h += "<div class='hm-legend-sec'>排危除险工程<span class='hm-works-unlocated'></span></div>";
+      lg.works.forEach(function (s) {
+        h += "<div><span class='hm-ew hm-inline' style='background:" + esc(s.colour) + "'>排</span>" + esc(s.label) + "</div>";
+      });
       h += "<div class='hm-unlocated'></div></div>";
       div.innerHTML = h;
       var userChose = false;
@@ -363,10 +399,20 @@
     Object.keys(hm.layers).forEach(function (k) { visible[k] = hm.map.hasLayer(hm.layers[k]); });
     return { ready: hm.ready, points: hm.counts.points || 0, rings: hm.counts.rings || 0,
       rain_gauges: hm.counts.rain_gauges || 0, villages: hm.data.static.villages.length,
-      townships: hm.data.static.townships.length, emergency_works: hm.data.static.emergency_works.length,
+      townships: hm.data.static.townships.length, emergency_works: (hm.works || []).length,
       selected: hm.selected, visible: visible, datum: hm.data.datum };
   };
   hm.statsJson = function () { return JSON.stringify(hm.stats()); };
+  // The works as drawn (for the tests): status, colour, tooltip and popup as plain text.
+  hm.worksInfo = function () {
+    return JSON.stringify((hm.works || []).map(function (w) {
+      var el = w.marker.getElement && w.marker.getElement();
+      var icon = el && el.querySelector(".hm-ew");
+      return { id: w.id, seq: w.seq, year: w.year, status: icon ? icon.getAttribute("data-status") : "",
+        colour: icon ? icon.style.background : "", tooltip: textOf(w.marker.getTooltip().getContent()),
+        popup: textOf(w.marker.getPopup().getContent()) };
+    }));
+  };
   hm.seatLabelsAtPoints = function () {
     var out = {};
     (hm.seats || []).forEach(function (s) { if (s.atPoints) { out[s.seat.label] = s.atPoints; } });
@@ -431,6 +477,7 @@
     showUnlocated(update.unlocated);
     showShown(update.shown);
     drawRainGauges(update.rain_gauges);
+    drawWorks(update.works);
     return drawPoints(update.points).then(function () { hm.selectPoint(hm.selected, false); });
   };
 
@@ -490,6 +537,7 @@
     map.attributionControl.setPrefix(false);
     map.attributionControl.addAttribution("村庄点位：Vonng/adcode（CC BY 4.0，源自高德与国家统计局区划代码）");
     drawStatic(data.static, canvas);
+    drawReference(data.reference || []);
     drawRainGauges(data.rain_gauges);
     var overlays = {};
     data.layers.forEach(function (l) {
@@ -499,6 +547,7 @@
     if (data.layer_control) { L.control.layers(null, overlays, { collapsed: false, position: "topright" }).addTo(map); }
     L.control.scale({ imperial: false, metric: true, position: "bottomleft" }).addTo(map);
     legendControl(data.legend).addTo(map);
+    drawWorks(data.works);
     showUnlocated(data.unlocated);
     showShown(data.shown);
     map.options.zoomSnap = 0.25;  // fit the county snugly, not to the nearest whole zoom

@@ -18,7 +18,7 @@ from hazardmap.qt.store_warnings import warning_banner
 from hazardmap.services import patrol as svc
 from hazardmap.services import views
 
-COLUMNS = ("序号", "隐患点", "群测群防员", "最近巡查", "判定", "距今(天)", "状态")
+COLUMNS = ("序号", "隐患点", "群测群防员", "最近巡查", "判定", "距今(天)", "状态", "雨情")
 OVERDUE_BACKGROUND = "#fdecea"
 
 
@@ -65,7 +65,7 @@ class PatrolOverview(QWidget):
         return self._today or date.today()
 
     def _on_changes(self, changes: Changes) -> None:
-        if changes.patrol_points or changes.points:
+        if changes.patrol_points or changes.points or changes.rain or changes.rain_gauges:
             self.refresh()
 
     def refresh(self) -> None:
@@ -78,10 +78,12 @@ class PatrolOverview(QWidget):
         interval = iv.for_day(today)
         is_default = iv.flood_is_default if in_flood_season(today) else iv.other_is_default
         overdue = [r for r in rows if r.overdue]
+        due = self._rain_due()
         self.summary.setText(
             f"今天 {today:%Y-%m-%d}（{season}），巡查间隔 {interval} 天"
             f"{'（出厂默认值，非本局规定，可在“巡查间隔设置”中修改）' if is_default else '（本局设定）'}。"
-            f"{views.view_title(self.store, view)}共 {len(rows)} 处，超期或未巡查 {len(overdue)} 处。")
+            f"{views.view_title(self.store, view)}共 {len(rows)} 处，超期或未巡查 {len(overdue)} 处。"
+            + (f"雨情应巡查 {sum(1 for r in rows if r.point_seq in due)} 处（见“雨情”列）。" if due else ""))
         self.rows = overdue if self.only_overdue.isChecked() else rows
         self.table.setRowCount(len(self.rows))
         for i, r in enumerate(self.rows):
@@ -92,8 +94,10 @@ class PatrolOverview(QWidget):
             else:
                 state = "按期"
             judgement = r.last_judgement.value if r.last_judgement else ""
+            d = due.get(r.point_seq)
+            rain_text = f"{d.kind}（{d.site_name} {d.level.colour_name}）" if d else ""
             values = (str(r.point_seq), r.name, r.monitor, r.last_at or "—", judgement,
-                      "" if r.days_since is None else str(r.days_since), state)
+                      "" if r.days_since is None else str(r.days_since), state, rain_text)
             for c, v in enumerate(values):
                 item = QTableWidgetItem(v)
                 item.setData(Qt.UserRole, r.point_seq)
@@ -101,7 +105,19 @@ class PatrolOverview(QWidget):
                     item.setBackground(QBrush(QColor(OVERDUE_BACKGROUND)))
                 if c == 4 and judgement:
                     item.setForeground(QBrush(QColor(STATUS_COLOURS[judgement])))
+                if c == 7 and d:
+                    item.setBackground(QBrush(QColor(d.level.colour)))
                 self.table.setItem(i, c, item)
+
+    def _rain_due(self) -> dict:
+        """point -> the patrol a rain warning makes due now (雨中巡查/加密巡查), until one is recorded."""
+        from hazardmap.domain.errors import HazardmapError
+        from hazardmap.services import rain
+
+        try:
+            return {d.point: d for d in rain.due_patrols(self.store)}
+        except HazardmapError:
+            return {}
 
     def _activated(self, index) -> None:
         seq = self.table.item(index.row(), 0).data(Qt.UserRole)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem,
+    QAbstractItemView, QHBoxLayout, QHeaderView, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem,
     QVBoxLayout, QWidget,
 )
 
@@ -18,6 +18,7 @@ from hazardmap.qt.buttons import push_button
 from hazardmap.qt.operations import undo_button
 from hazardmap.qt.patrol.dialogs import AuditDialog, RecycleBinDialog
 from hazardmap.qt.patrol.entry_dialog import PatrolEntryDialog
+from hazardmap.qt.point_dialog import PointTab
 from hazardmap.qt.shell import Shell
 from hazardmap.qt.store_warnings import warning_banner
 from hazardmap.services import patrol as svc
@@ -29,19 +30,15 @@ COLUMNS = ("巡查时间", "判定", "巡查人", "天气", "降雨量(mm)", "�
            "其他测量", "备注", "编号")
 
 
-class PatrolTab(QWidget):
+class PatrolTab(PointTab):
     def __init__(self, shell: Shell, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.shell = shell
-        self.store = store = shell.store
-        self.point_seq: int | None = None
+        super().__init__(shell, parent)
+        store = self.store
         self.show_all = False
         layout = QVBoxLayout(self)
         banner = warning_banner(store, self)
         if banner:
             layout.addWidget(banner)
-        self.title = QLabel("请在地图或列表中选择一个隐患点", self)
-        self.title.setStyleSheet("font-weight: bold;")
         title_row = QHBoxLayout()
         title_row.addWidget(self.title, 1)
         self.more_button = QPushButton("显示全部", self)

@@ -75,8 +75,8 @@ class PgDatabase:
     path = None  # no file: backups of a server are the server's own (pg_dump)
 
     def __init__(self, url: str, password: str | None = None) -> None:
-        from hazardmap.storage.pg.repos import PgFund, PgKeyLists, PgPatrol, PgPlans, PgPoints, PgRainGauges, \
-            PgSettings
+        from hazardmap.storage.pg.repos import PgFund, PgKeyLists, PgPatrol, PgPlans, PgPoints, PgRain, \
+            PgRainGauges, PgReferenceLayers, PgSettings
 
         self.url = url
         self.where = display_url(url)
@@ -89,6 +89,8 @@ class PgDatabase:
         self.settings = PgSettings()
         self.key_lists = PgKeyLists()
         self.fund = PgFund()
+        self.rain = PgRain()
+        self.reference_layers = PgReferenceLayers()
         self._in_write: Connection | None = None
 
     # ---- connection --------------------------------------------------------------------------------

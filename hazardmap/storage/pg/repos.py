@@ -6,6 +6,8 @@ from hazardmap.storage.fund_repo import SqliteFund
 from hazardmap.storage.key_lists_repo import SqliteKeyLists
 from hazardmap.storage.patrol_repo import SqlitePatrol
 from hazardmap.storage.plan_repo import SqlitePlans
+from hazardmap.storage.rain_repo import SqliteRain
+from hazardmap.storage.reference_layers_repo import SqliteReferenceLayers
 from hazardmap.storage.points_repo import SqlitePoints
 from hazardmap.storage.rain_gauges_repo import SqliteRainGauges
 from hazardmap.storage.settings_repo import SqliteSettings
@@ -55,3 +57,13 @@ class PgRainGauges(SqliteRainGauges):
 
 class PgSettings(SqliteSettings):
     pass
+
+
+class PgRain(SqliteRain):
+    def has_tables(self, s) -> bool:
+        return _has_table(s, "rain_reading")
+
+
+class PgReferenceLayers(SqliteReferenceLayers):
+    def has_tables(self, s) -> bool:
+        return _has_table(s, "reference_layer")

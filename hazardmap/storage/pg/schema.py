@@ -29,6 +29,9 @@ _RULES = [
     (re.compile(r"\bINTEGER\b"), "BIGINT"),
     (re.compile(r"\bREAL\b"), "DOUBLE PRECISION"),
     (re.compile(r"\bTEXT\b"), 'TEXT COLLATE "C"'),
+    (re.compile(r"\bBLOB\b"), "BYTEA"),
+    (re.compile(r"\)\s*WITHOUT ROWID"), ")"),  # a storage hint SQLite alone has
+    (re.compile(r"INSERT OR IGNORE INTO (.*?);", re.S), r"INSERT INTO \1 ON CONFLICT DO NOTHING;"),
 ]
 
 PG_REPLACE: dict[int, str] = {}

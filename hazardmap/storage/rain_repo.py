@@ -1,0 +1,126 @@
+"""SQLite: rain readings, thresholds and their changes, coverage edits (api.RainRepository)."""
+from __future__ import annotations
+
+import sqlite3
+from typing import Iterable, Sequence
+
+from hazardmap.domain.rain import Level, Threshold, ThresholdChange, Window
+from hazardmap.storage.sql import conditions
+
+
+class SqliteRain:
+    def has_tables(self, conn: sqlite3.Connection) -> bool:
+        return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rain_reading'"
+                            ).fetchone() is not None
+
+    # ---- readings
+    def readings(self, conn: sqlite3.Connection, *, sites: Sequence[int] | None = None, since: int | None = None,
+                 until: int | None = None) -> list[tuple[int, int, float, int]]:
+        """(site, ts, mm, minutes), by site then time; since/until inclusive."""
+        where, args = conditions(("ts >= ?", since), ("ts <= ?", until),
+                                 always=() if sites is None else (f"site_slot IN ({','.join('?' * len(sites))})",))
+        args = [*(sites or ()), *args]
+        sql = "SELECT site_slot, ts, mm, minutes FROM rain_reading" + where
+        cur = conn.cursor()
+        cur.row_factory = None   # plain tuples: a year's 876,000 readings without a Row object each
+        return cur.execute(sql + " ORDER BY site_slot, ts", args).fetchall()
+
+    def existing(self, conn: sqlite3.Connection, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], tuple[float, int]]:
+        """(site, ts) -> (mm, minutes) of the stored readings among keys."""
+        out = {}
+        cur = conn.cursor()
+        cur.row_factory = None
+        by_site: dict[int, list[int]] = {}
+        for site, ts in keys:
+            by_site.setdefault(site, []).append(ts)
+        for site, stamps in by_site.items():
+            lo, hi = min(stamps), max(stamps)
+            wanted = set(stamps)
+            for ts, mm, minutes in cur.execute("SELECT ts, mm, minutes FROM rain_reading WHERE site_slot = ? AND"
+                                                " ts BETWEEN ? AND ?", (site, lo, hi)):
+                if ts in wanted:
+                    out[(site, ts)] = (mm, minutes)
+        return out
+
+    def add_import(self, conn: sqlite3.Connection, source: str, rows: Sequence[tuple[int, int, float, int]], *,
+                   by: str, at: str) -> int:
+        """New readings (site, ts, mm, minutes) as one import; its id."""
+        cur = conn.execute("INSERT INTO rain_import (source, rows, imported_by, imported_at) VALUES (?,?,?,?)",
+                           (source, len(rows), by, at))
+        import_id = cur.lastrowid
+        conn.executemany("INSERT INTO rain_reading (site_slot, ts, mm, minutes, import_id) VALUES (?,?,?,?,?)",
+                         [(s, t, mm, m, import_id) for s, t, mm, m in rows])
+        return import_id
+
+    def import_rows(self, conn: sqlite3.Connection, import_id: int) -> list[tuple[int, int, float, int]]:
+        return [tuple(r) for r in conn.execute("SELECT site_slot, ts, mm, minutes FROM rain_reading WHERE import_id = ?"
+                                               " ORDER BY site_slot, ts", (import_id,))]
+
+    def delete_import(self, conn: sqlite3.Connection, import_id: int) -> None:
+        conn.execute("DELETE FROM rain_reading WHERE import_id = ?", (import_id,))
+        conn.execute("DELETE FROM rain_import WHERE id = ?", (import_id,))
+
+    def count(self, conn: sqlite3.Connection) -> int:
+        return conn.execute("SELECT COUNT(*) FROM rain_reading").fetchone()[0]
+
+    def span(self, conn: sqlite3.Connection) -> tuple[int | None, int | None]:
+        return tuple(conn.execute("SELECT MIN(ts), MAX(ts) FROM rain_reading").fetchone())
+
+    # ---- thresholds
+    def thresholds(self, conn: sqlite3.Connection) -> list[Threshold]:
+        return [Threshold(r[0], Level(r[1]), Window(r[2]), r[3], r[4], r[5], r[6]) for r in conn.execute(
+            "SELECT site_slot, level, win, mm, source, changed_by, changed_at FROM rain_threshold"
+            " ORDER BY site_slot, level, win")]
+
+    def put_threshold(self, conn: sqlite3.Connection, site: int, level: Level, window: Window, t: Threshold | None
+                      ) -> None:
+        """Set (t) or remove (None) one cell."""
+        if t is None:
+            conn.execute("DELETE FROM rain_threshold WHERE site_slot = ? AND level = ? AND win = ?",
+                         (site, int(level), window.value))
+        else:
+            conn.execute("INSERT INTO rain_threshold (site_slot, level, win, mm, source, changed_by,"
+                         " changed_at) VALUES (?,?,?,?,?,?,?) ON CONFLICT (site_slot, level, win) DO UPDATE SET"
+                         " mm = excluded.mm, source = excluded.source, changed_by = excluded.changed_by,"
+                         " changed_at = excluded.changed_at",
+                         (site, int(level), window.value, t.mm, t.source, t.changed_by, t.changed_at))
+
+    def add_threshold_change(self, conn: sqlite3.Connection, c: ThresholdChange) -> None:
+        conn.execute("INSERT INTO rain_threshold_change (site_slot, level, win, old_mm, new_mm, changed_by,"
+                     " changed_at) VALUES (?,?,?,?,?,?,?)",
+                     (c.site, int(c.level), c.window.value, c.old_mm, c.new_mm, c.changed_by, c.changed_at))
+
+    def threshold_changes(self, conn: sqlite3.Connection) -> list[ThresholdChange]:
+        return [ThresholdChange(r[0], Level(r[1]), Window(r[2]), r[3], r[4], r[5], r[6]) for r in conn.execute(
+            "SELECT site_slot, level, win, old_mm, new_mm, changed_by, changed_at FROM rain_threshold_change"
+            " ORDER BY id")]
+
+    # ---- coverage edits
+    def coverage_edits(self, conn: sqlite3.Connection) -> dict[int, dict[int, bool]]:
+        out: dict[int, dict[int, bool]] = {}
+        for site, seq, inc in conn.execute("SELECT site_slot, point_seq, included FROM rain_coverage_edit"):
+            out.setdefault(site, {})[seq] = bool(inc)
+        return out
+
+    def put_coverage_edit(self, conn: sqlite3.Connection, site: int, seq: int, included: bool | None, *, by: str,
+                          at: str) -> None:
+        if included is None:
+            conn.execute("DELETE FROM rain_coverage_edit WHERE site_slot = ? AND point_seq = ?", (site, seq))
+        else:
+            conn.execute("INSERT INTO rain_coverage_edit (site_slot, point_seq, included, changed_by,"
+                         " changed_at) VALUES (?,?,?,?,?) ON CONFLICT (site_slot, point_seq) DO UPDATE SET"
+                         " included = excluded.included, changed_by = excluded.changed_by,"
+                         " changed_at = excluded.changed_at", (site, seq, int(included), by, at))
+
+    # ---- patrols after a time (due patrols, back-test)
+    def reports(self, conn: sqlite3.Connection, since: str, until: str) -> list[tuple[int, str, str]]:
+        """(point, patrolled_at, judgement) of live 异常/危险 entries in [since, until]."""
+        return conn.execute("SELECT point_seq, patrolled_at, judgement FROM patrol_log WHERE deleted_at IS NULL"
+                            " AND judgement IN ('异常','危险') AND patrolled_at BETWEEN ? AND ?"
+                            " ORDER BY patrolled_at", (since, until)).fetchall()
+
+    def patrolled_since(self, conn: sqlite3.Connection, since: str) -> dict[int, str]:
+        """point -> its newest live patrol at or after `since`."""
+        return {r[0]: r[1] for r in conn.execute(
+            "SELECT point_seq, MAX(patrolled_at) FROM patrol_log WHERE deleted_at IS NULL AND patrolled_at >= ?"
+            " GROUP BY point_seq", (since,))}
