@@ -72,7 +72,7 @@ def main() -> int:
     from hazardmap.services import layer_export, layer_import, layer_read
     from hazardmap.services.store import open_store
 
-    imports, exports, previews = [], [], []
+    imports, exports, previews, export_cpu = [], [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         shp = make_shapefile(tmp, args.points)
@@ -83,20 +83,23 @@ def main() -> int:
             preview = layer_import.preview_points(store, data, mapping=layer_import.mapping_for(store, data))
             t1 = time.perf_counter()
             changes = layer_import.import_points(store, preview)
-            t2 = time.perf_counter()
+            t2, c2 = time.perf_counter(), time.process_time()
             assert len(changes.points) == args.points, (len(changes.points), preview.bad[:3])
             layer = layer_export.points_layer(store, View(ViewKind.REGISTERED))   # 全部在册
             layer_export.export_layer(layer, tmp / f"out{run}.gpkg")
-            t3 = time.perf_counter()
+            t3, c3 = time.perf_counter(), time.process_time()
             store.close()
             previews.append(t1 - t0)
             imports.append(t2 - t0)
             exports.append(t3 - t2)
+            export_cpu.append(c3 - c2)
             print(f"run {run + 1}: read+preview {t1 - t0:.2f} s, +write {t2 - t0:.2f} s; "
-                  f"export {len(layer.rows):,} points to GPKG {t3 - t2:.2f} s")
+                  f"export {len(layer.rows):,} points to GPKG {t3 - t2:.2f} s (CPU {c3 - c2:.2f} s)")
     print(f"{args.points:,}-point GBK Shapefile (EPSG:4526) imported with preview: median "
           f"{statistics.median(imports):.2f} s (read+preview {statistics.median(previews):.2f} s), target <= 10 s")
-    print(f"register exported to GeoPackage: median {statistics.median(exports):.2f} s, target <= 2 s")
+    # CPU time of this process too: on a machine shared with other jobs the wall time mostly measures the load.
+    print(f"register exported to GeoPackage: median {statistics.median(exports):.2f} s "
+          f"(CPU {statistics.median(export_cpu):.2f} s), target <= 2 s")
     return 0
 
 

@@ -33,6 +33,10 @@ def pages(path: Path):
 @pytest.fixture
 def printed(store, tmp_path, monkeypatch):
     """Writes the map PDFs a user prints; returns {name: (path, [map frame of each page])}."""
+    return print_all(store, tmp_path, monkeypatch)
+
+
+def print_all(store, tmp_path, monkeypatch):
     frames: list = []
     real = maps.draw_map_body
 
@@ -85,6 +89,31 @@ def gray_page(path: Path, page: int, dpi: int, tmp: Path) -> np.ndarray:
 
 
 def test_legend_symbols_sit_beside_their_labels(printed, tmp_path):
+    check_legend(printed, LEGEND_LABELS, tmp_path)
+
+
+def test_legend_lists_the_reference_layers_shown(store, tmp_path, monkeypatch):
+    import json
+
+    from hazardmap.services import layer_read, reference_layers
+
+    shapes = {"测试道路": {"type": "LineString", "coordinates": [[112.45, 26.70], [112.85, 26.80]]},
+              "测试区划": {"type": "Polygon", "coordinates": [[[112.6, 26.7], [112.7, 26.7], [112.7, 26.8],
+                                                              [112.6, 26.7]]]},
+              "隐藏图层": {"type": "LineString", "coordinates": [[112.5, 26.6], [112.8, 26.9]]}}
+    for name, geometry in shapes.items():
+        path = tmp_path / f"{name}.geojson"
+        path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {"名称": name}, "geometry": geometry}]}, ensure_ascii=False), "utf-8")
+        reference_layers.import_reference(store, layer_read.read_layer(path), name=name)
+    reference_layers.set_visible(store, "隐藏图层", False)
+    printed = print_all(store, tmp_path, monkeypatch)
+    check_legend(printed, LEGEND_LABELS + ("测试道路", "测试区划"), tmp_path)
+    for name, (path, _frames) in printed.items():
+        assert "隐藏图层" not in {w[4] for w in pages(path)[0][1]}, name
+
+
+def check_legend(printed, labels, tmp_path):
     dpi = 200
     k = dpi / 72
     checked = 0
@@ -92,9 +121,9 @@ def test_legend_symbols_sit_beside_their_labels(printed, tmp_path):
         page_h, words = pages(path)[0]
         img = gray_page(path, 1, dpi, tmp_path)
         f = frames[0]
-        legend = [w for w in words if w[4] in LEGEND_LABELS
+        legend = [w for w in words if w[4] in labels
                   and not (f.x < w[0] < f.x + f.w and page_h - f.y - f.h < w[1] < page_h - f.y)]
-        assert {w[4] for w in legend} == set(LEGEND_LABELS), name
+        assert {w[4] for w in legend} == set(labels), name
         for x0, y0, x1, y1, text in legend:
             rows = slice(int((y0 + 1) * k), int((y1 - 1) * k))
             # 0.8 mm of blank paper just left of the label, and the symbol's ink left of that.
@@ -103,4 +132,4 @@ def test_legend_symbols_sit_beside_their_labels(printed, tmp_path):
             assert clear.min() > 235, f"{name}: the symbol of “{text}” reaches its label"
             assert symbol.min() < 215, f"{name}: no symbol left of “{text}”"
             checked += 1
-    assert checked == len(LEGEND_LABELS) * len(printed)
+    assert checked == len(labels) * len(printed)

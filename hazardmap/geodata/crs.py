@@ -175,3 +175,24 @@ def zone_of_easting(easting: float) -> int | None:
     if 13_000_000 <= easting < 46_000_000:
         return int(easting // 1_000_000)
     return None
+
+
+# ---- the choices a dialog offers by name ------------------------------------------------------------------
+
+def named_choices() -> list[tuple[str, str]]:
+    """(label, key for parse_crs) of the systems the bureau meets, Hengnan's zones first: the
+    lon/lat datums, the CGCS2000 3° zones with and without the zone number, and the Xian 1980 /
+    Beijing 1954 zones 37–38 (good to about 100 m only; parse_crs gives their warning)."""
+    out = [(label, key) for key, label in KEYWORDS.items()]
+    zones = [HENGNAN_ZONE, HENGNAN_ZONE - 1] + [z for z in range(25, 46) if z not in (HENGNAN_ZONE, HENGNAN_ZONE - 1)]
+    for zone in zones:
+        for prefixed in (True, False):
+            key = cgcs2000_gk(zone, prefixed=prefixed)
+            how = f"带号 {zone}，东坐标 8 位" if prefixed else f"中央经线 {zone * 3}°E，不带带号"
+            out.append((f"CGCS2000 3° 带 {zone}（{how}）{key}", key))
+    # EPSG codes of the older datums' 3° zones 38 and 37 (CM 114°E and 111°E), with and without the zone number.
+    for chinese, codes in (("西安80", (2362, 2383, 2361, 2382)), ("北京54", (2414, 2435, 2413, 2434))):
+        for code, (zone, prefixed) in zip(codes, ((38, True), (38, False), (37, True), (37, False))):
+            how = f"带号 {zone}" if prefixed else f"中央经线 {zone * 3}°E，不带带号"
+            out.append((f"{chinese} 3° 带 {zone}（{how}，精度约 100 米）EPSG:{code}", f"EPSG:{code}"))
+    return out

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtGui import QAction, QBrush, QColor
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QComboBox, QDialog, QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QPushButton, QSpinBox, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
@@ -14,7 +14,7 @@ from hazardmap.domain.errors import HazardmapError
 from hazardmap.domain.key_lists import CHANGE_FIELDS, DROPPED_TITLE, GROUP_TITLES, ListPreview, RowOutcome, View, \
     ViewKind
 from hazardmap.qt.buttons import push_button
-from hazardmap.qt.shell import MenuId, Section, Shell
+from hazardmap.qt.shell import DialogFeature, Shell
 from hazardmap.services import key_lists as svc
 from hazardmap.services.points import list_points
 
@@ -214,20 +214,5 @@ class KeyListImportDialog(QDialog):
         return True
 
 
-class KeyListImport:
-    def __init__(self, shell: Shell) -> None:
-        self.shell = shell
-        self.dialog: KeyListImportDialog | None = None
-        action = QAction("导入年度重点隐患点名单…", shell.widget())
-        action.triggered.connect(self.open)
-        shell.add_action(MenuId.FILE, action, Section.DATA)
-        self.action = action
-
-    def open(self) -> KeyListImportDialog:
-        self.dialog = KeyListImportDialog(self.shell)
-        self.dialog.show()
-        return self.dialog
-
-
-def attach(shell: Shell) -> KeyListImport:
-    return KeyListImport(shell)
+def attach(shell: Shell) -> DialogFeature:
+    return DialogFeature(shell, KeyListImportDialog, "导入年度重点隐患点名单…")

@@ -15,8 +15,8 @@ from hazardmap import __version__
 from hazardmap.domain.changes import Changes
 from hazardmap.mapping.options import BASEMAPS, LAYERS, MapOptions
 from hazardmap.mapping.page import build_map_page
-from hazardmap.qt import (about, fund_window, key_list_import, patrol, plan_tab, point_register, printing,
-                          rain_panel, server)
+from hazardmap.qt import (about, fund_window, key_list_import, layer_export_dialog, layer_import_dialog, patrol,
+                          plan_tab, point_register, printing, rain_panel, server)
 from hazardmap.qt.bus_adapter import QtChangeBus
 from hazardmap.qt.buttons import menu_action
 from hazardmap.qt.details_panel import DetailsPanel
@@ -149,7 +149,9 @@ class MainWindow(ShellPlumbing, QMainWindow):
                          "patrol": patrol.attach(self), "plan": plan_tab.attach(self),
                          "register": point_register.attach(self), "key_lists": key_list_import.attach(self),
                          "fund": fund_window.attach(self),
-                         "rain": rain_panel.attach(self), "server": server.attach(self)}
+                         "rain": rain_panel.attach(self),
+                         "layer_import": layer_import_dialog.attach(self),
+                         "layer_export": layer_export_dialog.attach(self), "server": server.attach(self)}
         self._restore_layout()
 
     def showEvent(self, event) -> None:  # noqa: N802

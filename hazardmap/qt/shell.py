@@ -272,3 +272,23 @@ def run_in_form(shell: Shell, form: QWidget, op: Callable[[Store], Any], title: 
         form.error.setText(str(refused[0]))
         return False
     return done is not None
+
+
+class DialogFeature:
+    """A feature that is one menu entry opening one dialog (an import, an export); the dialog last opened
+    stays in `dialog` (tests drive it there)."""
+
+    def __init__(self, shell: Shell, dialog_type: Callable[[Shell], QWidget], text: str, *, tip: str = "",
+                 menu: MenuId = MenuId.FILE, section: Section = Section.DATA) -> None:
+        self.shell, self.dialog_type = shell, dialog_type
+        self.dialog: Any = None
+        self.action = QAction(text, shell.widget())
+        self.action.triggered.connect(self.open)
+        if tip:
+            self.action.setToolTip(tip)
+        shell.add_action(menu, self.action, section)
+
+    def open(self, *_args) -> Any:
+        self.dialog = self.dialog_type(self.shell)
+        self.dialog.show()
+        return self.dialog

@@ -182,8 +182,7 @@ def _draw_reference(c, frame: MapFrame, data: ReportData, u: float) -> None:
     """The bureau's reference layers (services/reference_layers.py) under everything else: township
     boundaries grey-blue dashed, other lines and outlines blue."""
     for ls in data.reference:
-        township = ls.layer.role.value == "township"
-        colour = HexColor("#5b6f94" if township else "#1f4e9c")
+        township, colour = _reference_style(ls.layer)
         for _, geom in ls.shapes:
             g = project_geometry(geom)
             if ls.layer.kind == "polygon":
@@ -191,6 +190,28 @@ def _draw_reference(c, frame: MapFrame, data: ReportData, u: float) -> None:
                              dash=(3 * u, 2 * u) if township else None)
             else:
                 draw_lines(c, frame, g, colour=colour, width=0.8 * u)
+
+
+def _reference_style(layer) -> tuple[bool, object]:
+    """(township boundaries?, colour): one look on the map and in the legend."""
+    township = layer.role.value == "township"
+    return township, HexColor("#5b6f94" if township else "#1f4e9c")
+
+
+def _reference_symbol(c, x, y, w, r, u, layer) -> None:
+    """A reference layer in the legend: a box outline for polygons (dashed for township boundaries), a
+    line for lines, as _draw_reference draws them."""
+    township, colour = _reference_style(layer)
+    c.saveState()
+    c.setStrokeColor(colour)
+    c.setLineWidth((0.6 if township else 0.8) * u)
+    if township:
+        c.setDash([3 * u, 2 * u])
+    if layer.kind == "polygon":
+        c.rect(x, y - r * 0.8, w, r * 1.6, stroke=1, fill=0)
+    else:
+        c.line(x, y, x + w, y)
+    c.restoreState()
 
 
 def _draw_township_areas(c, frame: MapFrame, data: ReportData, style: MapStyle, markers) -> None:
@@ -249,6 +270,9 @@ def _draw_markers(c, frame, data, style, markers, highlight) -> None:
 
 # --- the legend and the side panel ----------------------------------------------------------------
 
+REFERENCE_LINES = 2   # legend lines for reference layers: what the panel under a portrait map has room for
+
+
 def draw_legend(c, x: float, y: float, width: float, u: float, data: ReportData) -> float:
     """Returns the height used (drawn downwards from y). Every symbol is centred in a column of its
     own (as wide as the widest symbol); its label starts a gap to the right of that column."""
@@ -294,6 +318,14 @@ def draw_legend(c, x: float, y: float, width: float, u: float, data: ReportData)
         (lambda cx, cy: _faded_symbol(c, cx - bar / 2, cy, bar, r), "相邻县（市、区）"),
     ]
     per_row = 2 if width >= 62 * MM * u else 1  # narrow legends (portrait pages) list one per line
+    # The reference layers drawn on the page (the ones shown in the window's 图层 panel), by their names;
+    # as many lines as the panel under a portrait map has room for, then a count.
+    room = REFERENCE_LINES * per_row
+    shown = data.reference if len(data.reference) <= room else data.reference[:room - 1]
+    items += [(lambda cx, cy, layer=ls.layer: _reference_symbol(c, cx - bar / 2, cy, bar, r, u, layer),
+               ls.layer.name) for ls in shown]
+    if len(shown) < len(data.reference):
+        items.append((lambda cx, cy: None, f"等共 {len(data.reference)} 个参考图层"))
     for i, (draw, text) in enumerate(items):
         if i % per_row == 0 and i:
             yy -= line

@@ -225,17 +225,18 @@ def _frame(layer: ExportLayer, key: str, gcj02: bool):
     import shapely
 
     geoms = list(layer.geometries)
-    rows = [dict(r) for r in layer.rows]
+    rows = layer.rows
     if gcj02:
+        rows = [dict(r) for r in rows]
         geoms = [None if g is None else shapely.transform(g, _gcj) for g in geoms]
         for r, g in zip(rows, geoms):
             if "lon" in r and g is not None and g.geom_type == "Point":
                 r["lon"], r["lat"] = g.x, g.y
-    names = {c.key: (c.shp if key == "shp" else c.title) for c in layer.columns}
+    names = [c.shp if key == "shp" else c.title for c in layer.columns]
+    columns = _transpose(rows, [c.key for c in layer.columns])
     if key == "csv":
-        data = {names[c.key]: _column([_cell(r.get(c.key), key) for r in rows]) for c in layer.columns}
-    else:
-        data = {names[c.key]: _column([r.get(c.key) for r in rows]) for c in layer.columns}
+        columns = [[_cell(v, key) for v in values] for values in columns]
+    data = {name: _column(values) for name, values in zip(names, columns)}
     if key in ("kml", "kmz"):
         data = {"Name": [layer.label(r) for r in layer.rows], "Description": [layer.describe(r) for r in rows],
                 **data, "OGR_STYLE": [_kml_style(layer.colour(r), layer.geometry_kind) for r in layer.rows]}
@@ -245,7 +246,19 @@ def _frame(layer: ExportLayer, key: str, gcj02: bool):
                                                                                               "geojson") else 4490))
 
 
-def _column(values: list):
+def _transpose(rows: list[dict], keys: list[str]) -> list[tuple]:
+    """The rows' values column by column, in one pass at C speed (a register export has 50,000 rows)."""
+    from operator import itemgetter
+
+    if not rows:
+        return [() for _ in keys]
+    get = itemgetter(*keys)
+    if len(keys) == 1:
+        return [tuple(get(r) for r in rows)]
+    return list(zip(*map(get, rows)))
+
+
+def _column(values):
     """Whole numbers with gaps stay whole numbers (pandas would make them floats or text)."""
     import pandas as pd
 

@@ -154,6 +154,13 @@ def resolve_crs(data: LayerData, chosen: str | CrsChoice | None) -> CrsChoice:
     raise CrsNeeded(data.name, *_suggest(data))
 
 
+def suggested_crs(data: LayerData) -> str:
+    """What a dialog preselects for a file that does not say its system: a parse_crs key read from the
+    numbers (lon/lat -> cgcs2000, an 8-digit easting -> its zone), or "" when they say nothing."""
+    key, _why = _suggest(data)
+    return "cgcs2000" if key.startswith("cgcs2000") else key
+
+
 def _suggest(data: LayerData) -> tuple[str, str]:
     xs, ys = data.xs[np.isfinite(data.xs)], data.ys[np.isfinite(data.ys)]
     if not len(xs):

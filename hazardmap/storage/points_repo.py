@@ -14,20 +14,25 @@ _REGISTER_COLUMNS = ("unified_code", "field_code", "name", "kind", "volume_m3", 
                      "property_wan", "status", "retired_on", "retire_reason", "retire_doc")
 
 
+# Enum members by stored value: a dict lookup per row instead of Enum.__call__ (the register can hold
+# tens of thousands of points, read whole for an export).
+_PRECISION = {p.value: p for p in Precision}
+_KIND = {k.value: k for k in HazardKind}
+_STATUS = {s.value: s for s in PointStatus}
+
+
 def _point(r: sqlite3.Row, register: bool = True, versioned: bool = True) -> HazardPoint:
     """register False: a database opened below version 5 (upgrade tests) has none of its columns."""
-    base = dict(
-        seq=r["seq"], township=r["township"], village_group=r["village_group"], village_code=r["village_code"],
-        threatened=r["threatened"], hazard_type=r["hazard_type"], monitor=r["monitor"], phone=r["phone"],
-        lon=r["lon"], lat=r["lat"], precision=Precision(r["precision"]), source=r["source"],
-    )
+    base = (r["seq"], r["township"], r["village_group"], r["village_code"], r["threatened"], r["hazard_type"],
+            r["monitor"], r["phone"], r["lon"], r["lat"], _PRECISION[r["precision"]], r["source"])
     if not register:
-        return HazardPoint(**base)
+        return HazardPoint(*base)
+    kind = r["kind"]
     return HazardPoint(
-        **base, unified_code=r["unified_code"] or "", field_code=r["field_code"], given_name=r["name"],
-        kind=HazardKind(r["kind"]) if r["kind"] else None, volume_m3=r["volume_m3"], place=r["place"],
+        *base, unified_code=r["unified_code"] or "", field_code=r["field_code"], given_name=r["name"],
+        kind=_KIND[kind] if kind else None, volume_m3=r["volume_m3"], place=r["place"],
         households=r["households"], people=r["people"], property_wan=r["property_wan"],
-        status=PointStatus(r["status"]), retired_on=r["retired_on"], retire_reason=r["retire_reason"],
+        status=_STATUS[r["status"]], retired_on=r["retired_on"], retire_reason=r["retire_reason"],
         retire_doc=r["retire_doc"], **({"version": r["version"]} if versioned else {}),
     )
 
