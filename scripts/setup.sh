@@ -15,6 +15,7 @@ APT_PACKAGES=(
   libxrandr2 libxkbfile1 libxcb-cursor0 libxtst6 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
   libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-xfixes0 libxcb-xkb1
   libdbus-1-3 libfontconfig1 libglib2.0-0 libxshmfence1 libxi6 libxrender1 libxext6 libx11-xcb1
+  postgresql-15 postgresql-15-postgis-3       # tests start a private server (initdb in a temp folder, tests/pg_server.py)
 )
 
 . scripts/apt-install.sh

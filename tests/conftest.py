@@ -37,8 +37,55 @@ def system_temp(tmp_path, monkeypatch):
     return folder
 
 
+def pytest_generate_tests(metafunc):
+    """Tests marked both_backends run once on SQLite and once on a real PostgreSQL server."""
+    chosen = any("backend" in str(m.args[0]) for m in metafunc.definition.iter_markers("parametrize"))
+    if "backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_backends") and not chosen:
+        metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A private PostgreSQL + PostGIS server for the whole run (tests/pg_server.py), stopped at the end."""
+    from tests.pg_server import PgServer
+
+    server = PgServer()
+    server.template = None
+    yield server
+    server.remove()
+
+
+_pg_databases = iter(range(1, 1_000_000))
+
+
 @pytest.fixture
-def store(home):
+def pg_url(pg_server) -> str:
+    """A fresh database on the test server, migrated and seeded (a copy of one made once per run)."""
+    if pg_server.template is None:
+        from hazardmap.geodata.bundled import BundledData
+        from hazardmap.storage.pg.db import PgDatabase
+
+        pg_server.sql("CREATE DATABASE hazardmap_template")
+        PgDatabase.open(pg_server.url("hazardmap_template"), BundledData()).close()
+        pg_server.template = "hazardmap_template"
+    name = f"t{next(_pg_databases)}"
+    pg_server.sql(f"CREATE DATABASE {name} TEMPLATE {pg_server.template}")
+    return pg_server.url(name)
+
+
+@pytest.fixture
+def backend(request, monkeypatch) -> str:
+    """'sqlite' (the default) or 'postgresql' (HAZARDMAP_DB set to a fresh database on the test server)."""
+    name = getattr(request, "param", "sqlite")
+    if name == "postgresql":
+        monkeypatch.setenv("HAZARDMAP_DB", request.getfixturevalue("pg_url"))
+    else:
+        monkeypatch.delenv("HAZARDMAP_DB", raising=False)
+    return name
+
+
+@pytest.fixture
+def store(home, backend):
     from hazardmap.services.store import open_store
 
     s = open_store(home)
@@ -68,7 +115,7 @@ def panel(qtbot, store, double):
 
 
 @pytest.fixture
-def cli(home, capsys):
+def cli(home, backend, capsys):
     """Run the CLI in-process: returns (exit code, stdout, stderr)."""
     from hazardmap.launcher import main
 

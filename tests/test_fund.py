@@ -13,6 +13,8 @@ from hazardmap.services import checks, fund, register, subsidies, works
 from hazardmap.services.points import get_point
 from tests.conftest import COUNTY
 
+pytestmark = pytest.mark.both_backends  # tests with the store or cli fixture run on SQLite and PostgreSQL
+
 
 def _snapshot(store):
     """Everything the programme holds, to prove a refused edit changed nothing."""

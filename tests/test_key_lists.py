@@ -29,6 +29,8 @@ NEW_MONITOR = ("测试新监测人", "13900000002")
 NEW_ROWS = [["栗江镇", "檀市村测试组", "测试户等2户", "测试甲", "13900000011"],
             ["松江镇", "和平村测试组", "测试户等5户", "测试乙", "13900000012"]]
 
+pytestmark = pytest.mark.both_backends  # tests with the store fixture run on SQLite and PostgreSQL
+
 
 def county_rows() -> list[dict[str, str]]:
     with open(COUNTY / "key_points_2023.csv", encoding="utf-8") as f:
@@ -69,7 +71,13 @@ def write_csv(path, rows, header=HEADER, encoding="utf-8"):
 
 
 def table_counts(store) -> dict[str, int]:
-    con = sqlite3.connect(store.db.path)
+    """Counted on a connection of its own: what is committed."""
+    if store.db.path is None:  # the PostgreSQL backend
+        import psycopg
+
+        con = psycopg.connect(store.db.url)
+    else:
+        con = sqlite3.connect(store.db.path)
     try:
         return {t: con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
                 for t in ("hazard_point", "key_list", "key_list_entry", "monitor_change", "point_change")}

@@ -12,6 +12,8 @@ from hazardmap.domain.patrol_status import Judgement, LatestPatrol
 from hazardmap.services import patrol as svc
 from hazardmap.services import patrol_status
 
+pytestmark = pytest.mark.both_backends  # tests with the store fixture run on SQLite and PostgreSQL
+
 
 def add(store, seq=3, at="2026-05-01 08:00", judgement="正常", crack=None, **kw):
     ms = (Measurement(MeasureKind.CRACK_GAUGE, "", crack),) if crack is not None else ()

@@ -13,6 +13,8 @@ from hazardmap.reports import sheets
 from hazardmap.reports.data import collect
 from hazardmap.services import plan as svc
 
+pytestmark = pytest.mark.both_backends  # tests with the store fixture run on SQLite and PostgreSQL
+
 # Synthetic text, made up for the tests only (never shipped as data).
 TYPED = {"past_events": "测试历史灾情甲", "refuge": "测试避灾点乙", "evacuation_route": "测试路线丙\n第二行",
          "monitoring_cycle": "测试周期丁", "responsible_township": "测试责任人戊", "alarm_signal": "测试信号己"}

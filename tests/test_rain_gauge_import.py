@@ -11,6 +11,8 @@ from hazardmap.domain.errors import InvalidInput
 from hazardmap.services import rain_gauges
 from hazardmap.services.rain_gauge_import import clear_slots, import_villages, read_sheet
 
+pytestmark = pytest.mark.both_backends  # tests with the store or cli fixture run on SQLite and PostgreSQL
+
 TANSHI = "430422118215"      # 栗江镇 檀市村
 SHENGLI_JK = "430422105226"  # 江口镇 胜利村
 SHENGLI_CJ = "430422002279"  # 车江街道 胜利村

@@ -18,6 +18,8 @@ from hazardmap.services import rain_gauges as svc
 from hazardmap.services.store import db_path, open_store
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.both_backends  # tests with the store fixture run on SQLite and PostgreSQL
+
 
 def dump(store) -> list[tuple]:
     return [tuple(r) for r in store.db.conn.execute("SELECT * FROM rain_gauge_site ORDER BY slot")]

@@ -13,6 +13,8 @@ from hazardmap.domain.points import HazardKind, PointAction, PointStatus, PointV
 from hazardmap.services import patrol, points, register
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.both_backends  # tests with the store fixture run on SQLite and PostgreSQL
+
 
 def _village(store, township):
     """Some gazetteer village of the township with a centre point (for the first position)."""

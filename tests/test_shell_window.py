@@ -102,7 +102,7 @@ def test_window_parts_and_seams(shell):
     assert shell.store is not None
     assert isinstance(shell, Shell)
     assert set(shell.features) == {"about", "printing", "patrol", "plan", "register", "key_lists", "fund",
-                                   "rain", "layer_import", "layer_export"}
+                                   "rain", "layer_import", "layer_export", "server"}
     assert shell.details_tabs.tabText(1) == "巡查记录"
     assert shell.details_tabs.tabText(2) == "预案"
 

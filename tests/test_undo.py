@@ -12,6 +12,8 @@ from hazardmap.domain.points import Precision
 from hazardmap.services import patrol, points, rain_gauges
 from hazardmap.services.rain_gauge_import import import_villages
 
+pytestmark = pytest.mark.both_backends  # tests with the store fixture run on SQLite and PostgreSQL
+
 TANSHI = "430422118215"  # 栗江镇 檀市村 (bundled gazetteer)
 HEPING = "430422122245"  # 松江镇 和平村
 

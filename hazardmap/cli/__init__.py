@@ -18,7 +18,7 @@ __all__ = ["ChineseArgumentParser", "build_parser", "command_group", "guarded", 
 
 # Each module has register(subparsers); its handlers take (args, store) and return an exit code.
 COMMAND_MODULES = ["points", "rain_gauges", "export_print", "patrol", "mapping", "backup", "key_lists", "fund",
-                   "rain", "layers"]
+                   "rain", "layers", "db"]
 
 
 def command_group(sub, name: str, help: str) -> argparse._SubParsersAction:
@@ -92,6 +92,9 @@ def error_line(exc: BaseException) -> str:
     raise TypeError(exc)
 
 
+CONFLICT_EXIT = 3  # an edit refused because another desk changed the record first (scripts can retry)
+
+
 def guarded(call: Callable[[], int]) -> int:
     """Run a face and turn what users cause (bad input, a read-only folder, a full disk, Ctrl+C, a closed
     pipe as in `points --format csv | head -1`) into one Chinese line and an exit code, no traceback."""
@@ -108,7 +111,9 @@ def guarded(call: Callable[[], int]) -> int:
         return 130
     except (HazardmapError, OSError) as exc:
         print(error_line(exc), file=sys.stderr)
-        return 2
+        from hazardmap.domain.errors import EditConflict
+
+        return CONFLICT_EXIT if isinstance(exc, EditConflict) else 2
 
 
 def _stdout_to_devnull() -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Callable
 
-from hazardmap.domain.errors import (Ambiguous, CrsNeeded, DatabaseDamaged, DuplicateCode, EntryInBin,
+from hazardmap.domain.errors import (Ambiguous, CrsNeeded, DatabaseDamaged, DuplicateCode, EditConflict, EntryInBin,
                                      FieldInvalid, FileExists, HazardmapError, ImportRefused, OutsideCounty,
-                                     OutsideFundYear, Overspent, RetireWithoutReason, StaleEdit, UnknownTownship,
-                                     VillageNotInTownship, YearClosed)
+                                     OutsideFundYear, Overspent, RetireWithoutReason, ServerUnavailable, StaleEdit,
+                                     TargetNotEmpty, UnknownTownship, VillageNotInTownship, YearClosed)
 
 
 def _field_flag(exc: FieldInvalid) -> str:
@@ -39,7 +39,10 @@ REMEDIES: dict[type, Callable[[HazardmapError], str]] = {
     YearClosed: lambda exc: f"重新打开：hazardmap fund reopen --year {exc.year}",
     RetireWithoutReason: lambda exc: "请加 --reason 写明原因",
     FieldInvalid: _field_flag,
+    EditConflict: lambda exc: f"如仍要应用您的修改，请加 --base-version {exc.current_version} 重新运行",
     StaleEdit: lambda exc: "请重新查看后再运行",
+    ServerUnavailable: lambda exc: "服务器恢复后重新运行即可",
+    TargetNotEmpty: lambda exc: "如要用本次复制的数据替换它，请加 --force",
     DatabaseDamaged: _damage,
 }
 

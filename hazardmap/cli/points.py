@@ -96,8 +96,9 @@ def cmd_point_edit(args, store: Store) -> int:
     fields = _fields(args, store, svc.get_point(store, seq))
     if not fields:
         raise InvalidInput("没有给出要修改的项目")
-    changed = reg.edit_point(store, seq, fields, by=args.by)
-    print(("已修改" if changed else "未变化：") + _describe(svc.get_point(store, seq)))
+    changed = reg.edit_point(store, seq, fields, by=args.by, base_version=args.base_version)
+    p = svc.get_point(store, seq)
+    print(("已修改" if changed else "未变化：") + _describe(p) + f"；现为第 {p.version} 版")
     return 0
 
 
@@ -120,7 +121,8 @@ def cmd_monitor_set(args, store: Store) -> int:
     seq = svc.parse_point_ref(args.point)
     if args.name is None and args.phone is None:
         raise InvalidInput("请至少给出新的姓名（--name）或电话（--phone）")
-    changed = svc.set_monitor(store, seq, name=args.name, phone=args.phone, by=args.by)
+    changed = svc.set_monitor(store, seq, name=args.name, phone=args.phone, by=args.by,
+                              base_version=args.base_version)
     p = svc.get_point(store, seq)
     print(f"第 {seq} 号隐患点的群测群防员：{p.monitor} {p.phone}" + ("" if changed else "（未变化）"))
     return 0
@@ -141,6 +143,7 @@ def cmd_history(args, store: Store) -> int:
     seq = svc.parse_point_ref(args.point)
     locs = svc.location_history(store, seq)
     mons = svc.monitor_history(store, seq)
+    print(f"第 {seq} 号隐患点现为第 {svc.get_point(store, seq).version} 版（编辑时可加 --base-version 防止覆盖他人的修改）")
     if not locs and not mons:
         print(f"第 {seq} 号隐患点没有修改记录")
         return 0
@@ -214,6 +217,8 @@ def register(sub) -> None:
     a.set_defaults(handler=cmd_point_add)
     e = add_command(ps, "edit", "修改隐患点的各项（只改给出的项，记入修改记录）", cmd_point_edit, point_option)
     field_options(e, adding=False)
+    e.add_argument("--base-version", dest="base_version", type=int, metavar="版本",
+                   help="您据以修改的版本（hazardmap points history 可查）；其间已被他人修改则拒绝，不覆盖")
     r = add_command(ps, "retire", "核销（销号）隐患点：保留记录，默认不再列出", cmd_point_retire,
                     point_option, operator_option)
     r.add_argument("--date", required=True, metavar="日期", help="核销日期，如 2024-05-03")
@@ -226,6 +231,8 @@ def register(sub) -> None:
     ms = add_command(mon_sub, "set", "更换隐患点的群测群防员或电话", cmd_monitor_set, point_option, operator_option)
     ms.add_argument("--name")
     ms.add_argument("--phone")
+    ms.add_argument("--base-version", dest="base_version", type=int, metavar="版本",
+                   help="您据以修改的版本（hazardmap points history 可查）；其间已被他人修改则拒绝，不覆盖")
     add_command(mon_sub, "undo", "撤销最近一次群测群防员变更（记入修改记录）", cmd_monitor_undo,
                 point_option, operator_option)
 

@@ -181,6 +181,32 @@ class StaleEdit(HazardmapError):
         self.what = what
 
 
+def short_time(iso: str) -> str:
+    """'2026-05-01T08:00:12+08:00' -> '2026-05-01 08:00' (what a person reads)."""
+    return iso[:16].replace("T", " ") if len(iso) >= 16 and iso[10:11] == "T" else iso
+
+
+class EditConflict(StaleEdit):
+    """An edit made from a version of the record that is no longer the current one (another desk saved
+    in between): refused, nothing written. theirs: (who, when) of the change that made the record newer
+    (None when unknown); mine: what this edit would have written (Chinese field name -> value), so a
+    face can show both and offer to keep theirs or apply mine (applying mine = the same edit again,
+    made from the current version)."""
+
+    def __init__(self, what: str, *, base_version: int, current_version: int, theirs: tuple[str, str] | None,
+                 mine: dict[str, object] | None = None, mine_by: str = "") -> None:
+        self.base_version, self.current_version = base_version, current_version
+        self.theirs, self.mine, self.mine_by = theirs, dict(mine or {}), mine_by
+        who = f"{theirs[0]} 于 {short_time(theirs[1])}" if theirs else "他人"
+        shown = "、".join(f"{k}→{v if v not in (None, '') else '（空）'}" for k, v in list(self.mine.items())[:3])
+        shown += " 等" if len(self.mine) > 3 else ""
+        mine_text = f"您（{mine_by}）的修改（{shown}）" if shown and mine_by else "您的修改"
+        HazardmapError.__init__(
+            self, f"{what}已被 {who} 修改（您编辑时是第 {base_version} 版，现在是第 {current_version} 版），"
+                  f"{mine_text}未保存：请查看对方的修改后再决定保留对方的还是重新应用您的")
+        self.what = what
+
+
 # ---- The data folder and the database file (integrity) ------------------------------------------
 # Raised before anything is written: the faces word the remedy their own way (a command, a button).
 
@@ -247,6 +273,42 @@ class WriteFailed(HazardmapError):
         self.path = path
         self.reason = reason
         self.errno = errno
+
+
+# ---- A database server (PostgreSQL) -------------------------------------------------------------
+
+class ServerUnavailable(StorageError):
+    """The database server cannot be reached or went away during a step: the step is not applied
+    (its transaction is rolled back by the server); the next step reconnects."""
+
+    def __init__(self, where: str, technical: str = "") -> None:
+        super().__init__(f"无法连接数据库服务器（{where}），本次操作没有生效：请检查网络或服务器，恢复后重试")
+        self.where, self.technical = where, technical
+
+
+class ReadOnlyAccess(StorageError):
+    """Connected with a read-only (viewer) role: nothing can be changed from this desk."""
+
+    def __init__(self, user: str) -> None:
+        super().__init__(f"当前以只读身份（{user}）连接数据库服务器，不能修改数据；如需编辑请用编辑账号连接")
+        self.user = user
+
+
+class CopyMismatch(StorageError):
+    """A copy between databases read back differently from its source: nothing was committed."""
+
+    def __init__(self, table: str, expected: int, got: int) -> None:
+        super().__init__(f"复制数据时核对不一致（表 {table}：应有 {expected} 行，实有 {got} 行或内容不同），"
+                         "目标数据库没有任何改动")
+        self.table, self.expected, self.got = table, expected, got
+
+
+class TargetNotEmpty(StorageError):
+    """A copy would replace the data a database already holds."""
+
+    def __init__(self, where: str, points: int) -> None:
+        super().__init__(f"目标数据库（{where}）已有数据（{points} 个隐患点），未做任何改动")
+        self.where, self.points = where, points
 
 
 # ---- the year's programme (fund plan, works, 三查, subsidies) -----------------------------------

@@ -164,6 +164,7 @@ class PatrolEntry(PatrolDraft):
     deleted_at: str | None = None             # set while in the 回收站
     deleted_by: str | None = None
     photos: tuple[str, ...] = field(default_factory=tuple)  # paths relative to the data folder
+    version: int = field(default=1, compare=False)  # grows with every edit, bin and restore (migration 8)
 
     @property
     def deleted(self) -> bool:

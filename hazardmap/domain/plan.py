@@ -52,6 +52,7 @@ class PointPlan:
     values: dict[str, str] = field(default_factory=dict)   # every key of PLAN_FIELDS; '' when not written
     changed_by: str | None = None
     changed_at: str | None = None
+    version: int = field(default=0, compare=False)  # 0: never saved; grows with every save (migration 8)
 
     def get(self, key: str) -> str:
         return self.values.get(key, "")

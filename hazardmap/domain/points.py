@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from hazardmap.domain.validation import Datum
 
@@ -122,6 +122,9 @@ class HazardPoint:
     retired_on: str = ""            # 核销日期 YYYY-MM-DD
     retire_reason: str = ""         # 核销原因
     retire_doc: str = ""            # 核销文号
+    # Grows with every change to the point's row (migration 8): an edit made from an older version is
+    # refused (EditConflict). Not part of equality: two reads of the same content are the same point.
+    version: int = field(default=1, compare=False)
 
     @property
     def retired(self) -> bool:

@@ -23,6 +23,7 @@ class LocationDialog(PicksOnMap, PointDialog):
     def __init__(self, shell: Shell, seq: int, parent=None) -> None:
         super().__init__(shell, seq, "修正位置", parent)
         point = self.point
+        self.version = point.version  # the save is refused if another desk changed the point since
         now = (f"经度 {point.lon:.6f}，纬度 {point.lat:.6f}（{point.precision.label}）" if point.located
                else "未定位")
         self.lon = QLineEdit(self)
@@ -86,7 +87,8 @@ class LocationDialog(PicksOnMap, PointDialog):
         refused: list[HazardmapError] = []
         seq = self.seq
         done = self.shell.run_operation(
-            lambda store: point_service.correct_location(store, seq, force=force, **kwargs),
+            lambda store, v=self.version: point_service.correct_location(store, seq, force=force, base_version=v,
+                                                                         **kwargs),
             title="修正位置", parent=self, on_refused=refused.append)
         if refused:
             exc = refused[0]

@@ -16,7 +16,7 @@ from hazardmap.domain.changes import Changes
 from hazardmap.mapping.options import BASEMAPS, LAYERS, MapOptions
 from hazardmap.mapping.page import build_map_page
 from hazardmap.qt import (about, fund_window, key_list_import, layer_export_dialog, layer_import_dialog, patrol,
-                          plan_tab, point_register, printing, rain_panel)
+                          plan_tab, point_register, printing, rain_panel, server)
 from hazardmap.qt.bus_adapter import QtChangeBus
 from hazardmap.qt.buttons import menu_action
 from hazardmap.qt.details_panel import DetailsPanel
@@ -134,6 +134,12 @@ class MainWindow(ShellPlumbing, QMainWindow):
         self.addAction(cancel_pick)
         self.change_bus = QtChangeBus(store.bus, self)
         self.change_bus.sig_changed.connect(self._on_changes)
+        # On the bureau's server: which one, read-only plainly, other desks' changes on the same road.
+        self.server_status = server.ServerStatus(store, self)
+        if server.status_text(store):
+            self.statusBar().addPermanentWidget(self.server_status.label)
+            if store.db.read_only:
+                self.setWindowTitle(self.windowTitle() + "（只读）")
 
         self._laid_out = False
         self._reload_points()
@@ -145,7 +151,7 @@ class MainWindow(ShellPlumbing, QMainWindow):
                          "fund": fund_window.attach(self),
                          "rain": rain_panel.attach(self),
                          "layer_import": layer_import_dialog.attach(self),
-                         "layer_export": layer_export_dialog.attach(self)}
+                         "layer_export": layer_export_dialog.attach(self), "server": server.attach(self)}
         self._restore_layout()
 
     def showEvent(self, event) -> None:  # noqa: N802

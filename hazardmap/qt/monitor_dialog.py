@@ -19,6 +19,7 @@ class MonitorDialog(PointDialog):
     def __init__(self, shell: Shell, seq: int, parent=None) -> None:
         super().__init__(shell, seq, "更换群测群防员", parent)
         point = self.point
+        self.version = point.version  # the save is refused if another desk changed the point since
         self.name = QLineEdit(point.monitor, self)
         self.phone = QLineEdit(point.phone, self)
         self.phone.setPlaceholderText("11位手机号，或 0734-1234567")
@@ -53,7 +54,8 @@ class MonitorDialog(PointDialog):
         self.save_button.setEnabled(not problem)
 
     def _on_save(self) -> None:
-        seq, name, phone = self.seq, self.name.text(), self.phone.text()
-        if self.shell.run_operation(lambda store: point_service.set_monitor(store, seq, name=name, phone=phone),
+        seq, name, phone, version = self.seq, self.name.text(), self.phone.text(), self.version
+        if self.shell.run_operation(lambda store: point_service.set_monitor(store, seq, name=name, phone=phone,
+                                                                          base_version=version),
                                     title="无法保存", parent=self) is not None:
             self.accept()

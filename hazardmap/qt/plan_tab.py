@@ -91,10 +91,12 @@ class PlanTab(PointTab):
             self.title.setText(NO_POINT)
             self.facts.setText("")
             self.saved = {f.key: "" for f in PLAN_FIELDS}
+            self.saved_version = None
         else:
             p = get_point(self.store, seq)
             plan = svc.get_plan(self.store, seq)
             self.saved = dict(plan.values)
+            self.saved_version = plan.version  # a save from another desk since is refused (EditConflict)
             who = f"（最后由 {plan.changed_by} 于 {plan.changed_at[:10]} 修改）" if plan.changed_by else "（尚未填写）"
             self.title.setText(f"第 {seq} 号 {p.township}{p.village_group} 防灾预案表{who}")
             facts = [f"类型：{p.hazard_type or '未记载'}", f"威胁对象：{p.threatened or '未记载'}",
@@ -136,8 +138,9 @@ class PlanTab(PointTab):
     def save(self) -> bool:
         if self.point_seq is None or not self.check():
             return False
-        seq, values = self.point_seq, self.values()
-        if not run_in_form(self.shell, self, lambda store: svc.save_plan(store, seq, values), "防灾预案表"):
+        seq, values, version = self.point_seq, self.values(), self.saved_version
+        if not run_in_form(self.shell, self, lambda store: svc.save_plan(store, seq, values, base_version=version),
+                           "防灾预案表"):
             return False
         self.load()
         return True

@@ -36,6 +36,7 @@ class Section:
     # 文件
     DATA = "data"          # import/export of records
     BACKUP = "backup"
+    SERVER = "server"      # 连接服务器… (the bureau's shared database)
     QUIT = "quit"          # 退出, always last
     # 编辑
     UNDO = "undo"
@@ -52,7 +53,7 @@ class Section:
 
 
 MENU_SECTIONS: dict[str, tuple[str, ...]] = {
-    MenuId.FILE: (Section.DATA, Section.BACKUP, Section.QUIT),
+    MenuId.FILE: (Section.DATA, Section.BACKUP, Section.SERVER, Section.QUIT),
     MenuId.EDIT: (Section.UNDO, Section.POINTS),
     MenuId.VIEW: (Section.MAP, Section.PANELS),
     MenuId.PRINT: (Section.PRODUCTS, Section.BATCH, Section.PAGE),

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QAbstractButton, QMessageBox
 
-from hazardmap.domain.errors import DatabaseDamaged, HazardmapError
+from hazardmap.domain.errors import DatabaseDamaged, HazardmapError, ServerUnavailable
 from hazardmap.paths import PRIVATE_FILE_MODE, ensure_private_folder, user_home
 from hazardmap.services import backup
 from hazardmap.services.store import Store, open_store
@@ -98,6 +98,31 @@ def show_unexpected(exc: BaseException) -> None:
     choose(error_box("启动时出现意外错误，程序无法继续。", f"错误详情已记录在：\n{log}\n请把这个文件发给技术人员。"))
 
 
+def ask_server_password(home: Path, first: ServerUnavailable, ask=None) -> Store | None:
+    """The chosen server could not be opened: ask for the password (never saved unasked) and try again,
+    until it opens or the person cancels (then None, after saying why). ask: a stand-in for tests."""
+    from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+    from hazardmap.services.store import open_server_store, server_url
+
+    url = server_url(home)
+    exc: HazardmapError = first
+    while url:
+        if ask is None:
+            password, ok = QInputDialog.getText(None, "连接服务器", f"{exc}\n\n服务器 {first.where} 的密码（不保存）：",
+                                                QLineEdit.EchoMode.Password)
+        else:
+            password, ok = ask(str(exc))
+        if not ok:
+            break
+        try:
+            return open_server_store(url, home, password=password)
+        except ServerUnavailable as again:
+            exc = again
+    show_error(exc)
+    return None
+
+
 def open_store_for_window(*, backup_on_open: bool) -> Store | None:
     """The store for the window, or None when the person chose to quit (after being told why)."""
     home = user_home()
@@ -119,6 +144,10 @@ def open_store_for_window(*, backup_on_open: bool) -> Store | None:
             notes.append(f"已从备份 {done.source.name} 恢复"
                          + (f"；损坏的数据库已另存为 {done.kept.name}" if done.kept else ""))
             continue
+        except ServerUnavailable as exc:  # the bureau's server: perhaps it wants a password not saved here
+            store = ask_server_password(home, exc)
+            if store is None:
+                return None
         except HazardmapError as exc:  # an unusable data folder, a newer database, a full disk
             show_error(exc)
             return None

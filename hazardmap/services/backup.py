@@ -99,8 +99,18 @@ def _check(path: Path, checks: dict) -> tuple[bool, str]:
 
 # ---- making backups ---------------------------------------------------------------------------------
 
+def _not_on_a_server(store) -> None:
+    """Backups here are copies of this PC's file; a server's data is backed up on the server."""
+    if getattr(store.db, "dialect", "sqlite") == "postgresql":
+        from hazardmap.domain.errors import HazardmapError
+
+        raise HazardmapError("现在连接的是单位的服务器：服务器上的数据由服务器备份（请管理员用 pg_dump 定期备份）；"
+                             "如需离线副本，可用 hazardmap db copy --from 服务器地址 --to 文件")
+
+
 def _verified_copy(store, prefix: str) -> Path:
     """Copy the open database, check the copy, and only then give it its backup name."""
+    _not_on_a_server(store)
     folder = ensure_private_folder(backup_dir(store.home))
     dest = folder / f"{prefix}{_stamp()}{SUFFIX}"
     part = files.copy_database(store.db.conn, dest, source=store.db.path)
@@ -258,6 +268,7 @@ def check_backup_file(path: Path) -> int:
 def restore_backup(store, name: str) -> tuple[Path, Changes]:
     """Replace the open (healthy) database's content with a backup. Saves the current content first
     (before-restore-*.sqlite3) and returns that path; migrates the restored data if it is older."""
+    _not_on_a_server(store)
     source = find_backup(store.home, name)
     check_backup_file(source)
     kept = make_backup(store, prefix=BEFORE_RESTORE_PREFIX)

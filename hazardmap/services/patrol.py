@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from hazardmap.domain.changes import Changes
-from hazardmap.domain.errors import EntryInBin, EntryNotFound, InvalidInput, NotInBin, StaleEdit
+from hazardmap.domain.errors import EditConflict, EntryInBin, EntryNotFound, InvalidInput, NotInBin, StaleEdit
 from hazardmap.domain.patrol import (
     AT_FORMAT, DEFAULT_SETTINGS, SETTING_FLOOD_DAYS, SETTING_OTHER_DAYS, AuditAction, AuditRow, Measurement,
     MeasureKind, PatrolDraft, PatrolEntry, PatrolIntervals, PointPatrolStatus, SignObservation, check_draft,
@@ -178,19 +178,39 @@ def record(store: Store, draft: PatrolDraft, *, recorded_by: str | None = None,
                     undo=lambda: delete(store, log_id, by=recorded_by, _label=label))
 
 
+_LABELS = {"point": "隐患点", "at": "巡查时间", "by": "巡查人", "judgement": "判断", "weather": "天气", "rain_mm": "雨量",
+           "signs": "变形迹象", "measurements": "测量", "action": "措施", "note": "备注"}
+
+
+def _changed_labels(old: PatrolDraft, new: PatrolDraft) -> dict[str, object]:
+    """What an edit changes, by the fields' Chinese names (a conflict's "mine")."""
+    a, b = entry_to_dict(old), entry_to_dict(new)
+    return {_LABELS.get(k, k): v for k, v in b.items() if a.get(k) != v}
+
+
 def edit(store: Store, entry_id: int, draft: PatrolDraft, *, by: str | None = None,
-         now: datetime | None = None, expect: PatrolDraft | None = None) -> PatrolChanges:
+         now: datetime | None = None, expect: PatrolDraft | None = None,
+         base_version: int | None = None) -> PatrolChanges:
     """Replace an entry's content; the previous state is kept in the audit trail. No-op edits write nothing.
     expect: the content the edit was made from (a dialog's starting point, an undo's target); when the
-    entry no longer has it, someone else changed it meanwhile and the edit is refused (StaleEdit)."""
-    return _edit(store, entry_id, lambda _current: draft, by=by, now=now, expect=expect)
+    entry no longer has it, someone else changed it meanwhile and the edit is refused (StaleEdit).
+    base_version: the entry's version the edit was made from; any change since (even one that left the
+    content as it was) refuses it with EditConflict naming who changed it and when."""
+    return _edit(store, entry_id, lambda _current: draft, by=by, now=now, expect=expect, base_version=base_version)
 
 
 def _edit(store: Store, entry_id: int, make: Callable[[PatrolDraft], PatrolDraft], *, by: str | None,
-          now: datetime | None, expect: PatrolDraft | None, label: str | None = None) -> PatrolChanges:
+          now: datetime | None, expect: PatrolDraft | None, label: str | None = None,
+          base_version: int | None = None) -> PatrolChanges:
     """Read, change and write in one write transaction: a concurrent edit of another field is kept."""
     with store.db.write() as tx:
         before = _live_entry(store, tx, entry_id, "修改")
+        if base_version is not None and before.version != base_version:
+            audit = store.db.patrol.audit(tx, entry_id=entry_id)
+            raise EditConflict(f"巡查记录 {entry_id} ", base_version=base_version, current_version=before.version,
+                               theirs=(audit[-1].changed_by, audit[-1].changed_at) if audit else None,
+                               mine=_changed_labels(before.draft(), check_draft(make(before.draft()), now=now)),
+                               mine_by=by or current_user())
         current = before.draft()
         if expect is not None and current.content() != expect.content():
             raise StaleEdit(f"巡查记录 {entry_id} ")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from hazardmap.domain.changes import Changes
-from hazardmap.domain.errors import PointNotFound, StaleEdit
+from hazardmap.domain.errors import EditConflict, PointNotFound, StaleEdit
 from hazardmap.domain.plan import PlanChange, PointPlan, changed_fields, check_plan
 from hazardmap.services.store import Store, current_user, now_iso
 
@@ -23,13 +23,24 @@ def all_plans(store: Store) -> dict[int, PointPlan]:
         return store.db.plans.all(s)
 
 
-def save_plan(store: Store, seq: int, values: dict[str, str], *, by: str | None = None) -> Changes:
+def save_plan(store: Store, seq: int, values: dict[str, str], *, by: str | None = None,
+              base_version: int | None = None) -> Changes:
     """Set the given fields (the others stay). Read and written in one transaction; nothing changed is
-    no step at all."""
+    no step at all. base_version: the plan's version the form was filled from (0: it had none); a save
+    made since at another desk refuses this one with EditConflict."""
     checked = check_plan(values)
     with store.db.write() as tx:
         _check_point(store, tx, seq)
         before = store.db.plans.get(tx, seq)
+        if base_version is not None and before.version != base_version:
+            from hazardmap.domain.plan import PLAN_FIELDS
+
+            labels = {f.key: f.label for f in PLAN_FIELDS}
+            raise EditConflict(f"第 {seq} 号隐患点的防灾预案表", base_version=base_version,
+                               current_version=before.version,
+                               theirs=(before.changed_by, before.changed_at) if before.changed_by else None,
+                               mine={labels.get(k, k): v for k, v in checked.items()},
+                               mine_by=by or current_user())
         merged = {**before.values, **checked}
         if merged == before.values:
             return Changes()

@@ -5,7 +5,8 @@ edit the same point) and returns Changes carrying its undo (see domain.changes).
 from __future__ import annotations
 
 from hazardmap.domain.changes import Changes
-from hazardmap.domain.errors import InvalidInput, NothingToUndo, OutsideCounty, PointNotFound, StaleEdit
+from hazardmap.domain.errors import EditConflict, InvalidInput, NothingToUndo, OutsideCounty, PointNotFound, \
+    StaleEdit
 from hazardmap.domain.points import HazardPoint, LocationChange, LocationChangeKind, MonitorChange, Position, \
     Precision
 from hazardmap.domain.validation import Datum, check_lon_lat, check_name, check_phone
@@ -34,20 +35,31 @@ def _get(store: Store, s: Session, seq: int) -> HazardPoint:
     return point
 
 
+def check_version(store: Store, s: Session, point: HazardPoint, base_version: int | None, what: str,
+                  mine: dict[str, object], by: str | None) -> None:
+    """No lost update: an edit made from version base_version (what the user saw when they began) is
+    refused if the point has changed since, naming theirs (who, when) and mine. None: the edit was not
+    made from a copy shown earlier (a CLI command reading and writing in one go)."""
+    if base_version is not None and point.version != base_version:
+        raise EditConflict(what, base_version=base_version, current_version=point.version,
+                           theirs=store.db.points.last_edit(s, point.seq), mine=mine, mine_by=by or current_user())
+
+
 def get_point(store: Store, seq: int) -> HazardPoint:
     with store.db.read() as s:
         return _get(store, s, seq)
 
 
 def set_monitor(store: Store, seq: int, *, name: str | None = None, phone: str | None = None,
-                by: str | None = None) -> Changes:
+                by: str | None = None, base_version: int | None = None) -> Changes:
     """Change the monitor's name and/or phone. Read and written in one write transaction, so two
-    edits of different fields at the same moment are both kept."""
-    return _set_monitor(store, seq, name=name, phone=phone, by=by)
+    edits of different fields at the same moment are both kept; base_version: see check_version."""
+    return _set_monitor(store, seq, name=name, phone=phone, by=by, base_version=base_version)
 
 
 def _set_monitor(store: Store, seq: int, *, name: str | None = None, phone: str | None = None,
-                 by: str | None = None, expect: dict[str, str] | None = None) -> Changes:
+                 by: str | None = None, expect: dict[str, str] | None = None,
+                 base_version: int | None = None) -> Changes:
     """expect: {"monitor"|"phone": value} the point must still have (an undo refuses to overwrite a
     change made since by someone else)."""
     if name is None and phone is None:
@@ -57,6 +69,8 @@ def _set_monitor(store: Store, seq: int, *, name: str | None = None, phone: str 
     repo = store.db.points
     with store.db.write() as tx:
         point = _get(store, tx, seq)
+        check_version(store, tx, point, base_version, f"第 {seq} 号隐患点",
+                      {k: v for k, v in (("群测群防员", name), ("电话", phone)) if v is not None}, by)
         if expect and any(getattr(point, k) != v for k, v in expect.items()):
             raise StaleEdit(f"第 {seq} 号隐患点的群测群防员")
         new_name = name if name is not None else point.monitor
@@ -117,7 +131,7 @@ def _restore_position(store: Store, seq: int, *, to: Position, expect: Position,
 
 
 def correct_location(store: Store, seq: int, *, lon: float, lat: float, datum: Datum | str, source: str,
-                     by: str | None = None, force: bool = False) -> Changes:
+                     by: str | None = None, force: bool = False, base_version: int | None = None) -> Changes:
     datum = datum if isinstance(datum, Datum) else Datum.parse(datum)
     source = source.strip()
     if not source:
@@ -127,7 +141,10 @@ def correct_location(store: Store, seq: int, *, lon: float, lat: float, datum: D
     new = Position(new_lon, new_lat, Precision.SURVEYED, source)
     at = now_iso()
     with store.db.write() as tx:
-        old = _get(store, tx, seq).position
+        point = _get(store, tx, seq)
+        check_version(store, tx, point, base_version, f"第 {seq} 号隐患点",
+                      {"位置": f"{new_lon:.6f}, {new_lat:.6f}"}, by)
+        old = point.position
         store.db.points.set_position(tx, seq, new)
         store.db.points.add_location_change(tx, seq, LocationChangeKind.CORRECTION, old, new, source=source,
                                             by=by or current_user(), at=at, datum=datum, entered=(lon, lat))

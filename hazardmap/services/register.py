@@ -13,7 +13,7 @@ from hazardmap.domain.errors import DuplicateCode, FieldInvalid, RetireWithoutRe
 from hazardmap.domain.points import POINT_FIELDS, HazardPoint, PointAction, PointChange, PointStatus, PointView, \
     Precision, check_point_fields, check_retire_date
 from hazardmap.domain.validation import check_visible
-from hazardmap.services.points import _get
+from hazardmap.services.points import _get, check_version
 from hazardmap.services.store import Store, current_user, now_iso
 from hazardmap.storage.api import Session
 
@@ -182,17 +182,23 @@ def _readd(store: Store, point: HazardPoint, by: str | None, label: str) -> Chan
     return Changes(points=frozenset({point.seq}), label=label, undo=lambda: _remove(store, point, by, label))
 
 
-def edit_point(store: Store, seq: int, fields: Mapping[str, object], *, by: str | None = None) -> Changes:
+def edit_point(store: Store, seq: int, fields: Mapping[str, object], *, by: str | None = None,
+               base_version: int | None = None) -> Changes:
     """Change the given fields of a point (others untouched). Changing its 村 or 组/地点 rewrites its
-    村组 text unless that is given too. A monitor change is also kept in the monitor history."""
-    return _edit(store, seq, check_point_fields(dict(fields)), by=by, expect=None)
+    村组 text unless that is given too. A monitor change is also kept in the monitor history.
+    base_version: the point's version the edit was made from (an edit dialog's); if another desk has
+    changed the point since, EditConflict and nothing is written (services/points.py check_version)."""
+    return _edit(store, seq, check_point_fields(dict(fields)), by=by, expect=None, base_version=base_version)
 
 
 def _edit(store: Store, seq: int, values: dict[str, object], *, by: str | None,
-          expect: dict[str, object] | None, label: str | None = None) -> Changes:
+          expect: dict[str, object] | None, label: str | None = None,
+          base_version: int | None = None) -> Changes:
     repo = store.db.points
     with store.db.write() as tx:
         point = _get(store, tx, seq)
+        check_version(store, tx, point, base_version, f"第 {seq} 号隐患点",
+                      {POINT_FIELDS.get(k, k): (v.value if hasattr(v, "value") else v) for k, v in values.items()}, by)
         before = point.field_values()
         if expect is not None and any(before[k] != v for k, v in expect.items()):
             raise StaleEdit(f"第 {seq} 号隐患点")

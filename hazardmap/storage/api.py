@@ -62,6 +62,8 @@ class PointRepository(Protocol):
                           at: str) -> None:
         """Audit rows (seq, action, fields) of many points, one person, one time."""
     def point_changes(self, s: Session, seq: int) -> list[PointChange]: ...
+    def last_edit(self, s: Session, seq: int) -> tuple[str, str] | None:
+        """(who, when) of the newest change recorded on the point (for a conflict's "theirs")."""
     def seqs(self, s: Session) -> list[int]: ...
     def span(self, s: Session) -> tuple[int, int | None, int | None]:
         """(count, lowest seq, highest seq), for "no such point" messages."""

@@ -45,13 +45,13 @@ def _seed_points(conn: sqlite3.Connection, bundled: BundledData) -> None:
 
 def _seed_rain_gauge_slots(conn: sqlite3.Connection, bundled: BundledData) -> None:
     slots = int(bundled.rain_gauge_programme["slots"])
-    conn.executemany("INSERT OR IGNORE INTO rain_gauge_site (slot) VALUES (?)", [(i,) for i in range(1, slots + 1)])
+    conn.executemany("INSERT INTO rain_gauge_site (slot) VALUES (?) ON CONFLICT DO NOTHING", [(i,) for i in range(1, slots + 1)])
 
 
 def _seed_settings(conn: sqlite3.Connection, bundled: BundledData) -> None:
     from hazardmap.domain.patrol import DEFAULT_SETTINGS
 
-    conn.executemany("INSERT OR IGNORE INTO setting (key, value, is_default, note) VALUES (?,?,1,?)",
+    conn.executemany("INSERT INTO setting (key, value, is_default, note) VALUES (?,?,1,?) ON CONFLICT DO NOTHING",
                      [(k, v, note) for k, (v, note) in DEFAULT_SETTINGS.items()])
 
 
@@ -170,6 +170,15 @@ def quick_check(conn: sqlite3.Connection) -> str:
             return str(exc)
         raise  # busy, locked, cannot open: not damage
     return "\n".join(r[0] for r in rows)
+
+
+def table_columns(conn, table: str) -> set[str]:
+    """The columns of a table (empty if there is no such table), on either backend."""
+    try:
+        cur = conn.execute(f'SELECT * FROM "{table}" LIMIT 0')
+    except Exception:
+        return set()
+    return {d[0] for d in cur.description}
 
 
 def sidecars(path: Path) -> list[Path]:
@@ -305,6 +314,13 @@ class Database:
                 if seed:
                     seed(conn, bundled)
                 conn.execute(f"PRAGMA user_version = {current + 1}")
+        self.note_versions()
+
+    def note_versions(self) -> None:
+        """Tell the repositories whether records carry versions yet (a database opened below that migration)."""
+        versioned = "version" in table_columns(self.conn, "hazard_point")
+        for repo in (self.points, self.patrol, self.plans, self.rain_gauges):
+            repo.versioned = versioned
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:

@@ -16,12 +16,14 @@ def seed_first_list(conn: sqlite3.Connection, rows: Sequence[dict[str, str]]) ->
     if conn.execute("SELECT COUNT(*) FROM key_list").fetchone()[0]:
         return
     present = {r[0] for r in conn.execute("SELECT seq FROM hazard_point")}
-    cur = conn.execute("INSERT INTO key_list (year, name, doc_no, created_by, created_at) VALUES (?,?,?,?,?)",
-                       (FIRST_LIST["year"], FIRST_LIST["name"], FIRST_LIST["doc_no"], "hazardmap", "2024-01-01"))
+    list_id = conn.execute("INSERT INTO key_list (year, name, doc_no, created_by, created_at) VALUES (?,?,?,?,?)"
+                           " RETURNING id",
+                           (FIRST_LIST["year"], FIRST_LIST["name"], FIRST_LIST["doc_no"], "hazardmap",
+                            "2024-01-01")).fetchone()[0]
     conn.executemany(
         "INSERT INTO key_list_entry (list_id, point_seq, row_no, township, place, threatened, monitor, phone)"
         " VALUES (?,?,?,?,?,?,?,?)",
-        [(cur.lastrowid, int(r["seq"]), int(r["seq"]), r["township"], r["village_group"], r["threatened"],
+        [(list_id, int(r["seq"]), int(r["seq"]), r["township"], r["village_group"], r["threatened"],
           r["monitor"], r["phone"]) for r in rows if int(r["seq"]) in present])
 
 
@@ -70,9 +72,8 @@ class SqliteKeyLists:
     def add(self, conn: sqlite3.Connection, *, year: int, name: str, doc_no: str, by: str, at: str,
             entries: Sequence[KeyListEntry]) -> int:
         """A new list with its entries (their list_id is ignored); its id."""
-        cur = conn.execute("INSERT INTO key_list (year, name, doc_no, created_by, created_at) VALUES (?,?,?,?,?)",
-                           (year, name, doc_no, by, at))
-        list_id = cur.lastrowid
+        list_id = conn.execute("INSERT INTO key_list (year, name, doc_no, created_by, created_at) VALUES (?,?,?,?,?)"
+                               " RETURNING id", (year, name, doc_no, by, at)).fetchone()[0]
         conn.executemany(
             "INSERT INTO key_list_entry (list_id, point_seq, row_no, township, place, threatened, monitor, phone)"
             " VALUES (?,?,?,?,?,?,?,?)",

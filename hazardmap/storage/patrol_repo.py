@@ -17,7 +17,8 @@ _CHUNK = 900  # stay below SQLite's host-parameter limit
 # patrol_log columns in the order _entries reads them.
 _COLUMNS = ("id, point_seq, patrolled_at, patroller, weather, rain_mm, judgement, action, note, recorded_by,"
             " recorded_at, deleted_at, deleted_by")
-_SELECT = f"SELECT {_COLUMNS} FROM patrol_log"
+_SELECT = f"SELECT {_COLUMNS}, version FROM patrol_log"
+_SELECT_UNVERSIONED = f"SELECT {_COLUMNS}, 1 FROM patrol_log"  # below the migration that added versions
 _ID, _POINT = 0, 1
 
 # Per point: its newest live entry by (patrolled_at, id), found by one seek on the partial index
@@ -83,7 +84,7 @@ def _entries(conn: sqlite3.Connection, rows: Sequence[tuple], *, with_change: bo
     kinds = {k.value: k for k in MeasureKind}
     judgements = {j.value: j for j in Judgement}
     out = []
-    for (log_id, seq, at, by, weather, rain, judgement, action, note, rec_by, rec_at, del_at, del_by) in rows:
+    for (log_id, seq, at, by, weather, rain, judgement, action, note, rec_by, rec_at, del_at, del_by, version) in rows:
         ms = tuple(Measurement(kinds[kind], label, reading, None if intact is None else bool(intact),
                                changes.get((log_id, kind, label)))
                    for _, kind, label, reading, intact in measures.get(log_id, ()))
@@ -91,7 +92,7 @@ def _entries(conn: sqlite3.Connection, rows: Sequence[tuple], *, with_change: bo
             point_seq=seq, at=at, by=by, judgement=judgements[judgement], weather=weather, rain_mm=rain,
             signs=tuple(signs.get(log_id, ())), measurements=ms, action=action, note=note, id=log_id,
             recorded_by=rec_by, recorded_at=rec_at, deleted_at=del_at, deleted_by=del_by,
-            photos=tuple(photos.get(log_id, ())),
+            photos=tuple(photos.get(log_id, ())), version=version,
         ))
     return out
 
@@ -106,12 +107,22 @@ def _insert_children(conn: sqlite3.Connection, log_id: int, d: PatrolDraft) -> N
 
 
 class SqlitePatrol:
+    versioned = True  # see SqlitePoints.versioned
+
+    @property
+    def _select(self) -> str:
+        return _SELECT if self.versioned else _SELECT_UNVERSIONED
+
+    @property
+    def _bump(self) -> str:
+        return ", version = version + 1" if self.versioned else ""
+
     def has_tables(self, conn: sqlite3.Connection) -> bool:
         return conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type='table' AND name='patrol_log'").fetchone() is not None
 
     def get(self, conn: sqlite3.Connection, entry_id: int, *, with_change: bool = True) -> PatrolEntry | None:
-        rows = _fetch(conn, f"{_SELECT} WHERE id = ?", (entry_id,))
+        rows = _fetch(conn, f"{self._select} WHERE id = ?", (entry_id,))
         return _entries(conn, rows, with_change=with_change)[0] if rows else None
 
     def entries(self, conn: sqlite3.Connection, *, point: int | None = None, since: str | None = None,
@@ -120,7 +131,7 @@ class SqlitePatrol:
         where, params = conditions(("point_seq = ?", point), ("patrolled_at >= ?", since or None),
                                    ("patrolled_at < ?", before or None),
                                    always=("deleted_at IS NOT NULL" if binned else "deleted_at IS NULL",))
-        sql = f"{_SELECT}{where} ORDER BY patrolled_at DESC, id DESC"
+        sql = f"{self._select}{where} ORDER BY patrolled_at DESC, id DESC"
         if limit:
             sql += f" LIMIT {int(limit)}"
         return _entries(conn, _fetch(conn, sql, params), with_change=with_change)
@@ -133,11 +144,10 @@ class SqlitePatrol:
 
     def insert(self, conn: sqlite3.Connection, d: PatrolDraft, *, by: str, at: str,
                photos: Sequence[tuple[str, str]] = ()) -> int:
-        cur = conn.execute(
+        log_id = conn.execute(
             "INSERT INTO patrol_log (point_seq, patrolled_at, patroller, weather, rain_mm, judgement, action, note,"
-            " recorded_by, recorded_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (d.point_seq, d.at, d.by, d.weather, d.rain_mm, d.judgement.value, d.action, d.note, by, at))
-        log_id = cur.lastrowid
+            " recorded_by, recorded_at) VALUES (?,?,?,?,?,?,?,?,?,?) RETURNING id",
+            (d.point_seq, d.at, d.by, d.weather, d.rain_mm, d.judgement.value, d.action, d.note, by, at)).fetchone()[0]
         _insert_children(conn, log_id, d)
         self.add_photos(conn, log_id, photos, by=by, at=at)
         return log_id
@@ -145,14 +155,14 @@ class SqlitePatrol:
     def update(self, conn: sqlite3.Connection, entry_id: int, d: PatrolDraft) -> None:
         conn.execute(
             "UPDATE patrol_log SET point_seq=?, patrolled_at=?, patroller=?, weather=?, rain_mm=?, judgement=?,"
-            " action=?, note=? WHERE id=?",
+            f" action=?, note=?{self._bump} WHERE id=?",
             (d.point_seq, d.at, d.by, d.weather, d.rain_mm, d.judgement.value, d.action, d.note, entry_id))
         conn.execute("DELETE FROM patrol_sign WHERE log_id = ?", (entry_id,))
         conn.execute("DELETE FROM patrol_measurement WHERE log_id = ?", (entry_id,))
         _insert_children(conn, entry_id, d)
 
     def set_deleted(self, conn: sqlite3.Connection, entry_id: int, at: str | None, by: str | None) -> None:
-        conn.execute("UPDATE patrol_log SET deleted_at = ?, deleted_by = ? WHERE id = ?", (at, by, entry_id))
+        conn.execute(f"UPDATE patrol_log SET deleted_at = ?, deleted_by = ?{self._bump} WHERE id = ?", (at, by, entry_id))
 
     def add_photos(self, conn: sqlite3.Connection, entry_id: int, photos: Sequence[tuple[str, str]], *, by: str,
                    at: str) -> None:

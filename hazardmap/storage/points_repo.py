@@ -21,7 +21,7 @@ _KIND = {k.value: k for k in HazardKind}
 _STATUS = {s.value: s for s in PointStatus}
 
 
-def _point(r: sqlite3.Row, register: bool = True) -> HazardPoint:
+def _point(r: sqlite3.Row, register: bool = True, versioned: bool = True) -> HazardPoint:
     """register False: a database opened below version 5 (upgrade tests) has none of its columns."""
     base = (r["seq"], r["township"], r["village_group"], r["village_code"], r["threatened"], r["hazard_type"],
             r["monitor"], r["phone"], r["lon"], r["lat"], _PRECISION[r["precision"]], r["source"])
@@ -33,7 +33,7 @@ def _point(r: sqlite3.Row, register: bool = True) -> HazardPoint:
         kind=_KIND[kind] if kind else None, volume_m3=r["volume_m3"], place=r["place"],
         households=r["households"], people=r["people"], property_wan=r["property_wan"],
         status=_STATUS[r["status"]], retired_on=r["retired_on"], retire_reason=r["retire_reason"],
-        retire_doc=r["retire_doc"],
+        retire_doc=r["retire_doc"], **({"version": r["version"]} if versioned else {}),
     )
 
 
@@ -44,11 +44,20 @@ def _value(key: str, value: object) -> object:
 
 
 def _points(cursor: sqlite3.Cursor) -> list[HazardPoint]:
-    register = any(d[0] == "status" for d in cursor.description)  # once per query, not per row
-    return [_point(r, register) for r in cursor]
+    names = {d[0] for d in cursor.description}  # once per query, not per row
+    register, versioned = "status" in names, "version" in names
+    return [_point(r, register, versioned) for r in cursor]
 
 
 class SqlitePoints:
+    # False on a database opened below the migration that added versions (upgrade tests): set by the
+    # database object after migrating (storage/db.py, Database.note_versions).
+    versioned = True
+
+    @property
+    def _bump(self) -> str:
+        return ", version = version + 1" if self.versioned else ""
+
     def all(self, conn: sqlite3.Connection) -> list[HazardPoint]:
         return _points(conn.execute("SELECT * FROM hazard_point ORDER BY seq"))
 
@@ -102,7 +111,8 @@ class SqlitePoints:
                    *_REGISTER_COLUMNS}
         if not set(cols) <= allowed:
             raise ValueError(f"not a point column: {sorted(set(cols) - allowed)}")
-        conn.execute(f"UPDATE hazard_point SET {', '.join(c + ' = ?' for c in cols)} WHERE seq = ?",
+        conn.execute(f"UPDATE hazard_point SET {', '.join(c + ' = ?' for c in cols)}{self._bump}"
+                     " WHERE seq = ?",
                      (*(_value(k, v) for k, v in fields.items()), seq))
 
     def has_history(self, conn: sqlite3.Connection, seq: int) -> bool:
@@ -140,6 +150,13 @@ class SqlitePoints:
         return [PointChange(r["id"], r["point_seq"], PointAction(r["action"]), json.loads(r["fields_json"]),
                             r["changed_by"], r["changed_at"]) for r in rows]
 
+    def last_edit(self, conn: sqlite3.Connection, seq: int) -> tuple[str, str] | None:
+        """(who, when) of the newest change recorded on the point: its audit trail, monitor or position."""
+        rows = [conn.execute(f"SELECT changed_by, changed_at FROM {t} WHERE point_seq = ? ORDER BY id DESC LIMIT 1",
+                             (seq,)).fetchone() for t in ("point_change", "monitor_change", "location_change")]
+        found = [tuple(r) for r in rows if r is not None]
+        return max(found, key=lambda r: r[1]) if found else None
+
     def get(self, conn: sqlite3.Connection, seq: int) -> HazardPoint | None:
         found = _points(conn.execute("SELECT * FROM hazard_point WHERE seq = ?", (seq,)))
         return found[0] if found else None
@@ -151,7 +168,7 @@ class SqlitePoints:
         return tuple(conn.execute("SELECT COUNT(*), MIN(seq), MAX(seq) FROM hazard_point").fetchone())
 
     def set_monitor(self, conn: sqlite3.Connection, seq: int, name: str, phone: str) -> None:
-        conn.execute("UPDATE hazard_point SET monitor = ?, phone = ? WHERE seq = ?", (name, phone, seq))
+        conn.execute(f"UPDATE hazard_point SET monitor = ?, phone = ?{self._bump} WHERE seq = ?", (name, phone, seq))
 
     def add_monitor_change(self, conn: sqlite3.Connection, seq: int, *, old_name: str, old_phone: str, new_name: str,
                            new_phone: str, by: str, at: str) -> None:
@@ -165,7 +182,8 @@ class SqlitePoints:
                               r["changed_by"], r["changed_at"]) for r in rows]
 
     def set_position(self, conn: sqlite3.Connection, seq: int, p: Position) -> None:
-        conn.execute("UPDATE hazard_point SET lon = ?, lat = ?, precision = ?, source = ? WHERE seq = ?",
+        conn.execute(f"UPDATE hazard_point SET lon = ?, lat = ?, precision = ?, source = ?{self._bump}"
+                     " WHERE seq = ?",
                      (p.lon, p.lat, p.precision.value, p.source, seq))
 
     def add_location_change(self, conn: sqlite3.Connection, seq: int, kind: LocationChangeKind, old: Position,

@@ -19,6 +19,12 @@ def _values(s: RainGaugeSite) -> tuple:
 
 
 class SqliteRainGauges:
+    versioned = True  # see SqlitePoints.versioned
+
+    @property
+    def _bump(self) -> str:
+        return ", version = version + 1" if self.versioned else ""
+
     def all(self, conn: sqlite3.Connection) -> list[RainGaugeSite]:
         return [_site(r) for r in conn.execute("SELECT * FROM rain_gauge_site ORDER BY slot")]
 
@@ -48,7 +54,7 @@ class SqliteRainGauges:
         # Empty them first: one village per gauge in use is UNIQUE, and a swap between two slots would trip it.
         conn.executemany("UPDATE rain_gauge_site SET village_code = NULL WHERE slot = ?", [(s.slot,) for s in sites])
         conn.executemany("UPDATE rain_gauge_site SET village_code = ?, village = ?, township = ?, lon = ?, lat = ?,"
-                         " assigned_by = ?, assigned_at = ? WHERE slot = ?",
+                         f" assigned_by = ?, assigned_at = ?{self._bump} WHERE slot = ?",
                          [(s.village_code, s.village, s.township, s.lon, s.lat, s.assigned_by, s.assigned_at, s.slot)
                           for s in sites])
 
@@ -62,4 +68,4 @@ class SqliteRainGauges:
     def set_retired(self, conn: sqlite3.Connection, slot: int, on: str | None, reason: str | None, by: str | None,
                     at: str | None) -> None:
         conn.execute("UPDATE rain_gauge_site SET retired_on = ?, retired_reason = ?, retired_by = ?, retired_at = ?"
-                     " WHERE slot = ?", (on, reason, by, at, slot))
+                     f"{self._bump} WHERE slot = ?", (on, reason, by, at, slot))

@@ -85,8 +85,10 @@ class SqliteRain:
             conn.execute("DELETE FROM rain_threshold WHERE site_slot = ? AND level = ? AND win = ?",
                          (site, int(level), window.value))
         else:
-            conn.execute("INSERT OR REPLACE INTO rain_threshold (site_slot, level, win, mm, source, changed_by,"
-                         " changed_at) VALUES (?,?,?,?,?,?,?)",
+            conn.execute("INSERT INTO rain_threshold (site_slot, level, win, mm, source, changed_by,"
+                         " changed_at) VALUES (?,?,?,?,?,?,?) ON CONFLICT (site_slot, level, win) DO UPDATE SET"
+                         " mm = excluded.mm, source = excluded.source, changed_by = excluded.changed_by,"
+                         " changed_at = excluded.changed_at",
                          (site, int(level), window.value, t.mm, t.source, t.changed_by, t.changed_at))
 
     def add_threshold_change(self, conn: sqlite3.Connection, c: ThresholdChange) -> None:
@@ -111,8 +113,10 @@ class SqliteRain:
         if included is None:
             conn.execute("DELETE FROM rain_coverage_edit WHERE site_slot = ? AND point_seq = ?", (site, seq))
         else:
-            conn.execute("INSERT OR REPLACE INTO rain_coverage_edit (site_slot, point_seq, included, changed_by,"
-                         " changed_at) VALUES (?,?,?,?,?)", (site, seq, int(included), by, at))
+            conn.execute("INSERT INTO rain_coverage_edit (site_slot, point_seq, included, changed_by,"
+                         " changed_at) VALUES (?,?,?,?,?) ON CONFLICT (site_slot, point_seq) DO UPDATE SET"
+                         " included = excluded.included, changed_by = excluded.changed_by,"
+                         " changed_at = excluded.changed_at", (site, seq, int(included), by, at))
 
     # ---- patrols after a time (due patrols, back-test)
     def reports(self, conn: sqlite3.Connection, since: str, until: str) -> list[tuple[int, str, str]]:

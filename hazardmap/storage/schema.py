@@ -485,6 +485,14 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX reference_feature_layer ON reference_feature(layer_id, id);
     """,
+    # 8: no lost update between desks: every editable record carries a version that grows with each
+    # change to its row (the repositories add 1); an edit made from an older version is refused.
+    """
+    ALTER TABLE hazard_point ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE patrol_log ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE point_plan ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE rain_gauge_site ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -15,8 +15,10 @@ class SqliteSettings:
         return {r[0]: Setting(r[0], r[1], bool(r[2]), r[3], r[4], r[5]) for r in rows}
 
     def put(self, conn: sqlite3.Connection, settings: Iterable[Setting]) -> None:
-        conn.executemany("INSERT OR REPLACE INTO setting (key, value, is_default, note, changed_by, changed_at)"
-                         " VALUES (?,?,?,?,?,?)",
+        conn.executemany("INSERT INTO setting (key, value, is_default, note, changed_by, changed_at)"
+                         " VALUES (?,?,?,?,?,?) ON CONFLICT (key) DO UPDATE SET value = excluded.value,"
+                         " is_default = excluded.is_default, note = excluded.note, changed_by = excluded.changed_by,"
+                         " changed_at = excluded.changed_at",
                          [(s.key, s.value, int(s.is_default), s.note, s.changed_by, s.changed_at) for s in settings])
 
     def delete(self, conn: sqlite3.Connection, keys: Iterable[str]) -> None:

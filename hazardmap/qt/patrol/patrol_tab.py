@@ -171,11 +171,13 @@ class PatrolTab(PointTab):
         entry = svc.get_entry(self.store, entry_id)
         dialog = self.make_entry_dialog(entry)
         if dialog.exec():
-            self.save_edit(entry_id, dialog.draft(), expect=entry.draft())
+            self.save_edit(entry_id, dialog.draft(), expect=entry.draft(), base_version=entry.version)
 
-    def save_edit(self, entry_id: int, draft, *, expect=None) -> None:
-        """expect: the content the dialog started from (refused if someone changed it meanwhile)."""
-        self._run(lambda store: svc.edit(store, entry_id, draft, expect=expect), "修改巡查记录")
+    def save_edit(self, entry_id: int, draft, *, expect=None, base_version: int | None = None) -> None:
+        """expect: the content the dialog started from, base_version its version (refused, naming who
+        and when, if someone changed it meanwhile)."""
+        self._run(lambda store: svc.edit(store, entry_id, draft, expect=expect, base_version=base_version),
+                  "修改巡查记录")
 
     def delete_selected(self, *, confirm: bool = True) -> None:
         entry_id = self.selected_entry_id()

@@ -1,0 +1,1 @@
+"""PostgreSQL + PostGIS: the bureau's shared server (docs/ARCHITECTURE.md, "Two backends")."""

@@ -1,0 +1,99 @@
+"""The bureau's server in the window: 文件 → 连接服务器… remembers the address (never the password),
+the status bar says plainly which server and read-only for a viewer account, and another desk's change
+reaches the window's change road within 2 s."""
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from hazardmap.geodata.bundled import BundledData
+from hazardmap.services import points, register
+from hazardmap.services.store import SERVER_FILE, open_server_store, open_store
+from hazardmap.storage.pg.db import PgDatabase
+
+SHOTS = os.environ.get("HAZARDMAP_SHOTS")
+
+
+def _dbname(url: str) -> str:
+    return url.split("/")[3].split("?")[0]
+
+
+def test_connect_dialog_remembers_the_server_without_its_password(qtbot, store, home, pg_server, pg_url):
+    from hazardmap.qt.server import ConnectDialog
+
+    dlg = ConnectDialog(store)
+    qtbot.addWidget(dlg)
+    dlg.connect_button.click()
+    assert "请填写服务器地址" in dlg.error.text() and not (home / SERVER_FILE).exists()
+    dlg.host.setText(str(pg_server.socket_dir))
+    dlg.port.setValue(5439)
+    dlg.dbname.setText(_dbname(pg_url))
+    dlg.user.setText(pg_server.superuser)
+    dlg.password.setText("不存")
+    if SHOTS:
+        dlg.grab().save(os.path.join(SHOTS, "connect_dialog.png"))
+    dlg.connect_button.click()
+    saved = json.loads((home / SERVER_FILE).read_text(encoding="utf-8"))
+    assert saved["url"].startswith("postgresql://") and "不存" not in (home / SERVER_FILE).read_text(encoding="utf-8")
+    again = open_store(home)  # the next start opens the server
+    try:
+        assert again.db.dialect == "postgresql" and len(points.list_points(again)) == 16
+    finally:
+        again.close()
+    dlg2 = ConnectDialog(store)
+    qtbot.addWidget(dlg2)
+    assert dlg2.dbname.text() == _dbname(pg_url) and dlg2.port.value() == 5439 and dlg2.password.text() == ""
+    dlg2.local_button.click()
+    assert not (home / SERVER_FILE).exists()
+
+
+def test_read_only_is_shown_plainly_and_other_desks_changes_arrive_on_the_window_road(
+        qtbot, qapp, pg_server, pg_url, home):
+    from hazardmap.qt.entry import close_window
+    from hazardmap.qt.main_window import MainWindow
+
+    owner = PgDatabase.open(pg_url, BundledData())
+    owner.setup_roles()
+    owner.close()
+    pg_server.sql("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'wang') THEN"
+                  " CREATE ROLE wang LOGIN; GRANT hazardmap_viewer TO wang; END IF; END $$")
+    viewer = open_server_store(pg_server.url(_dbname(pg_url), user="wang"), home)
+    editor = open_server_store(pg_url, home)
+    window = MainWindow(viewer)
+    window.resize(1300, 800)
+    window.show()
+    try:
+        label = window.server_status.label
+        assert window.windowTitle().endswith("（只读）")
+        assert label.isVisible() and label.text().startswith("只读模式") and "不能修改" in label.text()
+        if SHOTS:
+            qtbot.wait(500)
+            window.grab().save(os.path.join(SHOTS, "window_read_only.png"))
+        qtbot.waitUntil(lambda: viewer.listener.connected.is_set(), timeout=5000)
+        with qtbot.waitSignal(window.change_bus.sig_changed, timeout=2000) as heard:
+            register.edit_point(editor, 8, {"field_code": "编辑桌改的"}, by="李")
+        assert 8 in heard.args[0].points
+        assert points.get_point(viewer, 8).field_code == "编辑桌改的"
+    finally:
+        close_window(qapp, window)
+        viewer.close()
+        editor.close()
+
+
+def test_a_server_that_would_not_open_asks_for_the_password_and_opens(qtbot, pg_url, home):
+    from hazardmap.domain.errors import ServerUnavailable
+    from hazardmap.qt.startup import ask_server_password
+    from hazardmap.services.store import choose_server
+
+    choose_server(pg_url.split("?")[0] + "?" + pg_url.split("?")[1], home)
+    asked: list[str] = []
+    store = ask_server_password(home, ServerUnavailable("测试", "password authentication failed"),
+                                ask=lambda text: (asked.append(text), ("口令", True))[1])
+    try:
+        assert store is not None and len(points.list_points(store)) == 16
+        assert asked and "无法连接数据库服务器" in asked[0]
+    finally:
+        store.close()
+    assert "口令" not in (home / SERVER_FILE).read_text(encoding="utf-8")
