@@ -9,7 +9,7 @@ from pathlib import Path
 
 from hazardmap.domain.errors import InvalidInput, TargetNotEmpty
 from hazardmap.geodata.bundled import BundledData
-from hazardmap.storage.copy import TableCopy, copy_all, is_empty
+from hazardmap.storage.copy import TableCopy, copy_all
 
 
 def is_url(where: str) -> bool:
