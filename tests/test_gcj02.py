@@ -33,3 +33,13 @@ def test_inverse_undoes_forward_to_a_centimetre():
 
 def test_outside_china_is_identity():
     assert gcj02_to_wgs84(2.35, 48.85) == (2.35, 48.85)
+
+
+def test_bd09_round_trip_and_offset_near_hengnan():
+    """BD-09 sits on GCJ-02 (about 1.2 km from WGS-84 here); its inverse by iteration returns within 1 cm."""
+    from hazardmap.geodata.gcj02 import bd09_to_wgs84, wgs84_to_bd09
+
+    for lon, lat in [(112.6, 26.7), (113.0, 27.1), (112.85, 26.95)]:
+        blon, blat = wgs84_to_bd09(lon, lat)
+        assert 1000 < distance_m(lon, lat, blon, blat) < 1500
+        assert distance_m(lon, lat, *bd09_to_wgs84(blon, blat)) < 0.01

@@ -46,18 +46,24 @@ def wgs84_to_gcj02(lon: float, lat: float) -> tuple[float, float]:
     return lon + dlon, lat + dlat
 
 
+def _invert(forward, lon: float, lat: float, start: tuple[float, float], tolerance_deg: float,
+            max_iter: int) -> tuple[float, float]:
+    """Fixed-point inverse of a small offset: the point whose forward image is (lon, lat)."""
+    x, y = start
+    for _ in range(max_iter):
+        fx, fy = forward(x, y)
+        dx, dy = fx - lon, fy - lat
+        x, y = x - dx, y - dy
+        if abs(dx) < tolerance_deg and abs(dy) < tolerance_deg:
+            break
+    return x, y
+
+
 def gcj02_to_wgs84(lon: float, lat: float, *, tolerance_deg: float = 1e-9, max_iter: int = 30) -> tuple[float, float]:
     """Inverse by iteration: find the WGS-84 point whose forward image is the given GCJ-02 point."""
     if out_of_china(lon, lat):
         return lon, lat
-    wlon, wlat = lon, lat
-    for _ in range(max_iter):
-        glon, glat = wgs84_to_gcj02(wlon, wlat)
-        dlon, dlat = glon - lon, glat - lat
-        wlon, wlat = wlon - dlon, wlat - dlat
-        if abs(dlon) < tolerance_deg and abs(dlat) < tolerance_deg:
-            break
-    return wlon, wlat
+    return _invert(wgs84_to_gcj02, lon, lat, (lon, lat), tolerance_deg, max_iter)
 
 
 # ---- BD-09 (Baidu maps): a further published offset on top of GCJ-02, also outside PROJ -------------
@@ -74,14 +80,7 @@ def gcj02_to_bd09(lon: float, lat: float) -> tuple[float, float]:
 def bd09_to_gcj02(lon: float, lat: float, *, tolerance_deg: float = 1e-10, max_iter: int = 30
                   ) -> tuple[float, float]:
     """Inverse of gcj02_to_bd09 by iteration (the usual closed form is only good to about a metre)."""
-    glon, glat = lon - 0.0065, lat - 0.006
-    for _ in range(max_iter):
-        blon, blat = gcj02_to_bd09(glon, glat)
-        dlon, dlat = blon - lon, blat - lat
-        glon, glat = glon - dlon, glat - dlat
-        if abs(dlon) < tolerance_deg and abs(dlat) < tolerance_deg:
-            break
-    return glon, glat
+    return _invert(gcj02_to_bd09, lon, lat, (lon - 0.0065, lat - 0.006), tolerance_deg, max_iter)
 
 
 def wgs84_to_bd09(lon: float, lat: float) -> tuple[float, float]:
