@@ -9,7 +9,7 @@ from pathlib import Path
 
 from hazardmap.domain.errors import InvalidInput, TargetNotEmpty
 from hazardmap.geodata.bundled import BundledData
-from hazardmap.storage.copy import TableCopy, copy_all
+from hazardmap.storage.copy import TableCopy, copy_all, point_count
 
 
 def is_url(where: str) -> bool:
@@ -48,8 +48,7 @@ def _server_points(url: str, password: str | None) -> int | None:
     try:
         if db.version == 0:
             return None
-        with db.read() as s:
-            return s.execute("SELECT COUNT(*) FROM hazard_point").fetchone()[0]
+        return point_count(db)
     finally:
         db.close()
 

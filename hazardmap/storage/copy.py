@@ -53,10 +53,10 @@ def checksum(rows: list[tuple]) -> str:
     return h.hexdigest()
 
 
-def is_empty(db) -> bool:
-    """No points at all: a database just created (before any seed) or emptied."""
+def point_count(db) -> int:
+    """How many points a database holds (0: just created before any seed, or emptied)."""
     with db.read() as s:
-        return s.execute("SELECT COUNT(*) FROM hazard_point").fetchone()[0] == 0
+        return s.execute("SELECT COUNT(*) FROM hazard_point").fetchone()[0]
 
 
 def copy_all(src, dst, *, clear: bool) -> list[TableCopy]:
