@@ -108,30 +108,30 @@ def _transformer(wkt: str, inverse: bool):
     return pyproj.Transformer.from_crs(src, dst, always_xy=True)
 
 
-def to_cgcs2000(choice: CrsChoice, xs, ys) -> tuple[np.ndarray, np.ndarray]:
-    """File coordinates (x = easting/lon, y = northing/lat) -> CGCS2000 lon/lat arrays."""
+def _convert(choice: CrsChoice, xs, ys, *, inverse: bool) -> tuple[np.ndarray, np.ndarray]:
+    """File coordinates <-> CGCS2000 lon/lat (inverse: from CGCS2000 to the file's system); NaN stays NaN."""
     xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
     if choice.key in ("wgs84", "cgcs2000"):
         return xs.copy(), ys.copy()
     if choice.is_offset_datum:
-        back = gcj02.gcj02_to_wgs84 if choice.key == "gcj02" else gcj02.bd09_to_wgs84
-        out = [back(x, y) if np.isfinite(x) and np.isfinite(y) else (np.nan, np.nan) for x, y in zip(xs, ys)]
+        if inverse:
+            step = gcj02.wgs84_to_gcj02 if choice.key == "gcj02" else gcj02.wgs84_to_bd09
+        else:
+            step = gcj02.gcj02_to_wgs84 if choice.key == "gcj02" else gcj02.bd09_to_wgs84
+        out = [step(x, y) if np.isfinite(x) and np.isfinite(y) else (np.nan, np.nan) for x, y in zip(xs, ys)]
         arr = np.array(out, dtype=float).reshape(-1, 2)
         return arr[:, 0], arr[:, 1]
-    lon, lat = _transformer(choice.wkt, False).transform(xs, ys)
-    return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    x, y = _transformer(choice.wkt, inverse).transform(xs, ys)
+    return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+
+
+def to_cgcs2000(choice: CrsChoice, xs, ys) -> tuple[np.ndarray, np.ndarray]:
+    """File coordinates (x = easting/lon, y = northing/lat) -> CGCS2000 lon/lat arrays."""
+    return _convert(choice, xs, ys, inverse=False)
 
 
 def from_cgcs2000(choice: CrsChoice, lon, lat) -> tuple[np.ndarray, np.ndarray]:
-    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
-    if choice.key in ("wgs84", "cgcs2000"):
-        return lon.copy(), lat.copy()
-    if choice.is_offset_datum:
-        fwd = gcj02.wgs84_to_gcj02 if choice.key == "gcj02" else gcj02.wgs84_to_bd09
-        arr = np.array([fwd(x, y) for x, y in zip(lon, lat)], dtype=float).reshape(-1, 2)
-        return arr[:, 0], arr[:, 1]
-    x, y = _transformer(choice.wkt, True).transform(lon, lat)
-    return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    return _convert(choice, lon, lat, inverse=True)
 
 
 # ---- Gauss–Krüger: zone numbers in front of the easting ------------------------------------------------
