@@ -4,8 +4,9 @@
 #   - the .deb for Debian 12 / UOS / Kylin (scripts/build-deb.sh), tested with --test (scripts/test-deb.sh,
 #     needs root: it installs and removes the package), and with --clean-debian on a clean Debian 12 root
 #     (scripts/test-deb-clean.sh, root; about 40 s with its cache in build/deb-clean, 2 min without);
-#   - the Windows setup, built under Wine (scripts/windows/build-wine.sh), only with --windows or
-#     HAZARDMAP_WINDOWS=1: it downloads a Windows Python and wheels and takes much longer.
+#   - the Windows setup, built under Wine (scripts/windows/build-wine.sh) and with --test exercised there
+#     (scripts/windows/test-wine.sh), only with --windows or HAZARDMAP_WINDOWS=1: it installs Wine and NSIS,
+#     downloads a Windows Python and wheels and takes about 15-20 minutes more.
 # Prints the time of each step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,6 +46,9 @@ fi
 if [ "$windows" = 1 ]; then
   if [ -f scripts/windows/build-wine.sh ]; then
     step "Windows setup (Wine)" bash scripts/windows/build-wine.sh
+    if [ "$test_deb" = 1 ]; then
+      step "Windows setup test (Wine)" bash scripts/windows/test-wine.sh
+    fi
   else
     echo "[installers] --windows asked for, but scripts/windows/build-wine.sh is not in this tree" >&2
     exit 1
