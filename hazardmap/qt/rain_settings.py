@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView,
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialogButtonBox, QHBoxLayout, QHeaderView,
                                QLabel, QLineEdit, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
 from hazardmap.domain.changes import Changes
 from hazardmap.domain.errors import HazardmapError
 from hazardmap.domain.rain import COUNTY, JIANGHUA_SOURCE, Level, Window, check_threshold_mm, fmt_mm, fmt_time
 from hazardmap.qt.buttons import error_label, guard_ok, push_button
-from hazardmap.qt.shell import Shell, run_in_form
+from hazardmap.qt.shell import Shell, ShellDialog, run_in_form
 from hazardmap.services import rain as svc
 from hazardmap.services import rain_gauges
 
@@ -23,12 +23,9 @@ HISTORY_COLUMNS = ("时间", "操作人", "适用于", "等级", "时段", "原�
 COVER_COLUMNS = ("覆盖", "隐患点", "乡镇", "依据")
 
 
-class RainSettingsDialog(QDialog):
+class RainSettingsDialog(ShellDialog):
     def __init__(self, shell: Shell, parent: QWidget | None = None) -> None:
-        super().__init__(parent or shell.widget())
-        self.shell, self.store = shell, shell.store
-        self.setWindowTitle("预警阈值与覆盖范围")
-        self.resize(860, 560)
+        super().__init__(shell, "预警阈值与覆盖范围", (860, 560), parent)
         layout = QVBoxLayout(self)
         self.tabs = QTabWidget(self)
         layout.addWidget(self.tabs, 1)
