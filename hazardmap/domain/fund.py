@@ -15,6 +15,7 @@ from datetime import date
 
 from hazardmap.domain.errors import FieldInvalid, InvalidInput
 from hazardmap.domain.validation import check_visible
+from hazardmap.domain.ranked import Ranked
 
 FEN = 100
 YEAR_MIN, YEAR_MAX = 2000, 2100
@@ -313,15 +314,11 @@ def difference_text(t: PlanTotals, headline_text: str) -> str:
 
 # ---- works (排危除险) ------------------------------------------------------------------------------------
 
-class WorkStatus(str, enum.Enum):
+class WorkStatus(Ranked):
     PLANNED = "计划"
     UNDERWAY = "实施中"
     FINISHED = "完工"
     ACCEPTED = "验收"
-
-    @property
-    def rank(self) -> int:
-        return list(WorkStatus).index(self)
 
     @property
     def date_field(self) -> str | None:
