@@ -8,7 +8,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialogButtonBox, QHBoxLayout, QHeaderView,
-                               QLabel, QLineEdit, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
+                               QLabel, QLineEdit, QPushButton, QTableWidget, QTableWidgetItem, QTabWidget,
+                               QVBoxLayout, QWidget)
 
 from hazardmap.domain.changes import Changes
 from hazardmap.domain.errors import HazardmapError
@@ -48,12 +49,7 @@ class RainSettingsDialog(ShellDialog):
     def _threshold_page(self) -> QWidget:
         page = QWidget(self)
         v = QVBoxLayout(page)
-        row = QHBoxLayout()
-        row.addWidget(QLabel("阈值适用于：", page))
-        self.site_box = self._site_chooser(page, county=True)
-        self.site_box.currentIndexChanged.connect(lambda _i: self.load_thresholds())
-        row.addWidget(self.site_box, 1)
-        v.addLayout(row)
+        self.site_box = self._site_row(v, "阈值适用于：", self.load_thresholds, county=True)
         self.table = QTableWidget(len(Level), len(Window), page)
         self.table.setHorizontalHeaderLabels([f"{w.label}(mm)" for w in Window])
         self.table.setVerticalHeaderLabels([lv.colour_name for lv in Level])
@@ -70,18 +66,10 @@ class RainSettingsDialog(ShellDialog):
         v.addWidget(self.save_table, alignment=Qt.AlignmentFlag.AlignRight)
         eff = QHBoxLayout()
         eff.addWidget(QLabel("有效降雨量 = 当日雨量 + Σ kⁱ × 前第 i 日雨量：k =", page))
-        self.k_edit = QLineEdit(page)
-        self.days_edit = QLineEdit(page)
-        for edit in (self.k_edit, self.days_edit):
-            edit.setMaximumWidth(70)
-            edit.textEdited.connect(lambda _t: self._check_effective())
-        eff.addWidget(self.k_edit)
+        self.k_edit = self._number_edit(page, eff, self._check_effective)
         eff.addWidget(QLabel("前期天数", page))
-        eff.addWidget(self.days_edit)
-        self.eff_note = QLabel(page)
-        eff.addWidget(self.eff_note, 1)
-        self.save_eff = push_button(page, "保存 k 和天数", self.save_effective)
-        eff.addWidget(self.save_eff)
+        self.days_edit = self._number_edit(page, eff, self._check_effective)
+        self.eff_note, self.save_eff = self._note_and_save(page, eff, "保存 k 和天数", self.save_effective)
         v.addLayout(eff)
         v.addStretch(1)
         return page
@@ -91,21 +79,10 @@ class RainSettingsDialog(ShellDialog):
         v = QVBoxLayout(page)
         row = QHBoxLayout()
         row.addWidget(QLabel("规则：站点周围半径", page))
-        self.radius_edit = QLineEdit(page)
-        self.radius_edit.setMaximumWidth(70)
-        self.radius_edit.textEdited.connect(lambda _t: self._check_radius())
-        row.addWidget(self.radius_edit)
-        self.radius_note = QLabel(page)
-        row.addWidget(self.radius_note, 1)
-        self.save_radius = push_button(page, "保存半径", self.save_radius_km)
-        row.addWidget(self.save_radius)
+        self.radius_edit = self._number_edit(page, row, self._check_radius)
+        self.radius_note, self.save_radius = self._note_and_save(page, row, "保存半径", self.save_radius_km)
         v.addLayout(row)
-        row = QHBoxLayout()
-        row.addWidget(QLabel("站点：", page))
-        self.cover_site = self._site_chooser(page, county=False)
-        self.cover_site.currentIndexChanged.connect(lambda _i: self.load_coverage())
-        row.addWidget(self.cover_site, 1)
-        v.addLayout(row)
+        self.cover_site = self._site_row(v, "站点：", self.load_coverage, county=False)
         v.addWidget(QLabel("勾选或取消勾选即修改该站点覆盖的隐患点（每次为一步，可撤销）。", page))
         self.cover_table = read_only_table(COVER_COLUMNS, page)
         self.cover_table.itemChanged.connect(self._on_cover_toggled)
@@ -116,12 +93,36 @@ class RainSettingsDialog(ShellDialog):
         self.history = read_only_table(HISTORY_COLUMNS, self)
         return self.history
 
-    def _site_chooser(self, parent, *, county: bool) -> QComboBox:
-        box = QComboBox(parent)
+    def _number_edit(self, page: QWidget, row: QHBoxLayout, check) -> QLineEdit:
+        """A short number field added to row, checked (check()) as it is typed."""
+        edit = QLineEdit(page)
+        edit.setMaximumWidth(70)
+        edit.textEdited.connect(lambda _t: check())
+        row.addWidget(edit)
+        return edit
+
+    def _note_and_save(self, page: QWidget, row: QHBoxLayout, text: str, save) -> tuple[QLabel, QPushButton]:
+        """The end of a row of fields: a note saying what is wrong with them, then their save button."""
+        note = QLabel(page)
+        row.addWidget(note, 1)
+        button = push_button(page, text, save)
+        row.addWidget(button)
+        return note, button
+
+    def _site_row(self, page_layout: QVBoxLayout, label: str, on_choice, *, county: bool) -> QComboBox:
+        """A labelled row choosing a site (and 全县 first when county), added to a page; on_choice runs
+        when the choice changes."""
+        page = page_layout.parentWidget()   # the layout was made on its page
+        row = QHBoxLayout()
+        row.addWidget(QLabel(label, page))
+        box = QComboBox(page)
         if county:
             box.addItem("全县（各站默认）", COUNTY)
         for s in self.sites:
             box.addItem(svc.site_name(s), s.slot)
+        box.currentIndexChanged.connect(lambda _i: on_choice())
+        row.addWidget(box, 1)
+        page_layout.addLayout(row)
         return box
 
     # ---- loading
