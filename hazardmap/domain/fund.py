@@ -320,10 +320,10 @@ class WorkStatus(Ranked):
     FINISHED = "完工"
     ACCEPTED = "验收"
 
-    @property
-    def date_field(self) -> str | None:
-        return {WorkStatus.UNDERWAY: "started_on", WorkStatus.FINISHED: "finished_on",
-                WorkStatus.ACCEPTED: "accepted_on"}.get(self)
+
+# The work's field that records the day it reached a status (none for 计划).
+WORK_STATUS_DATE_FIELDS = {WorkStatus.UNDERWAY: "started_on", WorkStatus.FINISHED: "finished_on",
+                           WorkStatus.ACCEPTED: "accepted_on"}
 
 
 # How the map tells the statuses apart (legend and icons): grey not started, orange under way, blue
