@@ -24,14 +24,14 @@ class HazardmapError(Exception):
 
 
 class _Shown:
-    """An error's attributes as its template shows them: a list by its items joined with 、."""
+    """An error's attributes as its template shows them: a list by its items joined with 、 (无 when empty)."""
 
     def __init__(self, error: HazardmapError) -> None:
         self.error = error
 
     def __getitem__(self, name: str) -> object:
         value = getattr(self.error, name)
-        return "、".join(map(str, value)) if isinstance(value, list) else value
+        return ("、".join(map(str, value)) or "无") if isinstance(value, list) else value
 
 
 @dataclass_transform(eq_default=False)
@@ -160,6 +160,22 @@ class NumberNotFound(NotFound):
 
 class EntryNotFound(NumberNotFound):
     what = "巡查记录"
+
+
+@declared("没有{year}年的重点隐患点名单（现有：{years}）{purpose}")
+class KeyListNotFound(NotFound):
+    year: int
+    years: list[int]
+    _: KW_ONLY
+    purpose: str = ""   # what could not be done without it, with its leading comma
+    what = "重点隐患点名单"
+
+
+@declared("没有名为“{name}”的参考图层（现有：{names}）")
+class LayerNotFound(NotFound):
+    name: str
+    names: list[str]
+    what = "参考图层"
 
 
 @declared("没有第 {slot} 号雨量计站点（共 {total} 个，编号 1～{total}）")
@@ -351,14 +367,11 @@ class TargetNotEmpty(StorageError):
 
 # ---- the year's programme (fund plan, works, 三查, subsidies) -----------------------------------
 
-@declared()
+@declared("没有 {year} 年的资金使用方案（已有：{years}）")
 class FundYearNotFound(NotFound):
     year: int
     years: list[int]
     what = "资金使用方案"
-
-    def _message(self) -> str:
-        return f"没有 {self.year} 年的资金使用方案（已有：{'、'.join(str(y) for y in self.years) or '无'}）"
 
 
 @declared("{year} 年度已于 {closed_on} 结账关闭，不能再登记或修改；如确需改动，请先重新打开该年度")

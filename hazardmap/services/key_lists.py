@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from hazardmap.domain.changes import Changes
-from hazardmap.domain.errors import InvalidInput, NotFound, StaleEdit
+from hazardmap.domain.errors import InvalidInput, KeyListNotFound, StaleEdit
 from hazardmap.domain.key_lists import CHANGE_FIELDS, KeyList, KeyListEntry, ListPreview, ListRow, RowMatch, \
     RowOutcome, norm_place, village_part
 from hazardmap.domain.points import HazardPoint, PointAction
@@ -22,6 +22,7 @@ from hazardmap.geodata.bundled import BundledData
 from hazardmap.services.register import _first_position, _insert
 from hazardmap.services.spreadsheet import BadRow, read_table, short, whole_number
 from hazardmap.services.store import Store, current_user, now_iso
+from hazardmap.storage.api import Session
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
 NEW = 0   # a choice meaning "this row is a new point"
@@ -265,11 +266,15 @@ def newest_list(store: Store) -> KeyList | None:
 
 def get_list(store: Store, year: int) -> KeyList:
     with store.db.read() as s:
-        kl = store.db.key_lists.by_year(s, year)
-        if kl is None:
-            years = "、".join(str(k.year) for k in store.db.key_lists.all(s)) or "无"
-            raise NotFound(f"没有{year}年的重点隐患点名单（现有：{years}）", what="重点隐患点名单", key=year)
-        return kl
+        return list_of_year(store, s, year)
+
+
+def list_of_year(store: Store, s: Session, year: int, purpose: str = "") -> KeyList:
+    """The year's list, read in s; KeyListNotFound naming the years there are."""
+    kl = store.db.key_lists.by_year(s, year)
+    if kl is None:
+        raise KeyListNotFound(year, [k.year for k in store.db.key_lists.all(s)], purpose=purpose)
+    return kl
 
 
 def list_entries(store: Store, year: int) -> list[KeyListEntry]:

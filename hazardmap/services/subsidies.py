@@ -8,7 +8,8 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from hazardmap.domain.errors import FieldInvalid, InvalidInput, NotFound
+from hazardmap.domain.errors import FieldInvalid, InvalidInput
+from hazardmap.services.key_lists import list_of_year
 from hazardmap.domain.fund import PRO_RATA_RULE, MonitorReplacement, SubsidyList, SubsidyShare, check_date, \
     check_text, pro_rata, service_periods, yuan_whole
 from hazardmap.domain.points import mask_phone
@@ -23,12 +24,7 @@ ACCOUNT_NOTE = "补助由县自然资源局拨付至群测群防员“一卡通�
 
 
 def _key_list(store: Store, s, year: int):
-    kl = store.db.key_lists.by_year(s, year)
-    if kl is None:
-        years = "、".join(str(k.year) for k in store.db.key_lists.all(s)) or "无"
-        raise NotFound(f"没有{year}年的重点隐患点名单（现有：{years}），无法计算群测群防员补助", what="重点隐患点名单",
-                       key=year)
-    return kl
+    return list_of_year(store, s, year, "，无法计算群测群防员补助")
 
 
 def subsidy_list(store: Store, year: object) -> SubsidyList:
