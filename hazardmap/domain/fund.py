@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from hazardmap.domain.errors import FieldInvalid, InvalidInput
+from hazardmap.domain import validation
 from hazardmap.domain.validation import check_visible
 from hazardmap.domain.ranked import Ranked
 
 FEN = 100
-YEAR_MIN, YEAR_MAX = 2000, 2100
 
 
 # ---- money -------------------------------------------------------------------------------------------
@@ -66,13 +66,7 @@ def yuan_whole(fen: int) -> str:
 
 
 def check_year(year: object) -> int:
-    try:
-        y = int(str(year).strip())
-    except ValueError:
-        raise InvalidInput(f"年度“{year}”不是年份：请写四位数字，如 2023") from None
-    if not YEAR_MIN <= y <= YEAR_MAX:
-        raise InvalidInput(f"年度 {y} 不在 {YEAR_MIN}～{YEAR_MAX} 之间")
-    return y
+    return validation.check_year(year, "年度")
 
 
 def check_date(text: object, what: str, field_key: str = "date") -> str:

@@ -17,14 +17,13 @@ from hazardmap.domain.errors import InvalidInput, KeyListNotFound, StaleEdit
 from hazardmap.domain.key_lists import CHANGE_FIELDS, KeyList, KeyListEntry, ListPreview, ListRow, RowMatch, \
     RowOutcome, norm_place, village_part
 from hazardmap.domain.points import HazardPoint, PointAction
-from hazardmap.domain.validation import check_phone, check_visible
+from hazardmap.domain.validation import YEAR_MAX, YEAR_MIN, check_phone, check_visible, check_year
 from hazardmap.geodata.bundled import BundledData
 from hazardmap.services.register import _first_position, _insert
 from hazardmap.services.spreadsheet import BadRow, read_table, short, whole_number
 from hazardmap.services.store import Store, current_user, now_iso
 from hazardmap.storage.api import Session
 
-YEAR_MIN, YEAR_MAX = 2000, 2100
 NEW = 0   # a choice meaning "this row is a new point"
 
 
@@ -283,16 +282,6 @@ def list_entries(store: Store, year: int) -> list[KeyListEntry]:
         return store.db.key_lists.entries(s, kl.id)
 
 
-def check_year(year: int | str) -> int:
-    try:
-        y = int(str(year).strip())
-    except ValueError:
-        raise InvalidInput(f"年份“{year}”不是数字") from None
-    if not YEAR_MIN <= y <= YEAR_MAX:
-        raise InvalidInput(f"年份 {y} 不合理（应在 {YEAR_MIN}～{YEAR_MAX} 之间）")
-    return y
-
-
 @dataclass(frozen=True)
 class ListFile:
     """A county list as read: its rows and unreadable rows, and whether it has a 威胁对象 column."""
@@ -483,5 +472,5 @@ def parse_choices(items: Iterable[str]) -> dict[int, int]:
     return out
 
 
-__all__ = ["ListFile", "NEW", "check_year", "get_list", "import_list", "list_entries", "list_lists",
+__all__ = ["ListFile", "NEW", "YEAR_MAX", "YEAR_MIN", "check_year", "get_list", "import_list", "list_entries", "list_lists",
            "newest_list", "parse_choices", "preview_list", "read_list", "read_list_file"]
