@@ -228,6 +228,7 @@ class Database:
         from hazardmap.storage.fund_repo import SqliteFund
         from hazardmap.storage.patrol_repo import SqlitePatrol
         from hazardmap.storage.key_lists_repo import SqliteKeyLists
+        from hazardmap.storage.map_repo import SqliteMapPoints
         from hazardmap.storage.reference_layers_repo import SqliteReferenceLayers
         from hazardmap.storage.plan_repo import SqlitePlans
         from hazardmap.storage.points_repo import SqlitePoints
@@ -246,6 +247,7 @@ class Database:
         self.rain = SqliteRain()
         self.fund = SqliteFund()
         self.reference_layers = SqliteReferenceLayers()
+        self.map_points = SqliteMapPoints()
 
     @classmethod
     def open(cls, path: Path, bundled: BundledData, *, target_version: int = SCHEMA_VERSION,

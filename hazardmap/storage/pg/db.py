@@ -91,6 +91,9 @@ class PgDatabase:
         self.fund = PgFund()
         self.rain = PgRain()
         self.reference_layers = PgReferenceLayers()
+        from hazardmap.storage.pg.repos import PgMapPoints
+
+        self.map_points = PgMapPoints()
         self._in_write: Connection | None = None
 
     # ---- connection --------------------------------------------------------------------------------

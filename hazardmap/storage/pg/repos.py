@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hazardmap.storage.fund_repo import SqliteFund
 from hazardmap.storage.key_lists_repo import SqliteKeyLists
+from hazardmap.storage.map_repo import SqliteMapPoints
 from hazardmap.storage.patrol_repo import SqlitePatrol
 from hazardmap.storage.plan_repo import SqlitePlans
 from hazardmap.storage.rain_repo import SqliteRain
@@ -67,3 +68,14 @@ class PgRain(SqliteRain):
 class PgReferenceLayers(SqliteReferenceLayers):
     def has_tables(self, s) -> bool:
         return _has_table(s, "reference_layer")
+
+
+class PgMapPoints(SqliteMapPoints):
+    """The box through the GiST index on geom (storage/pg/schema.py); floor() because PostgreSQL's
+    cast of a double to an integer rounds."""
+    CELL = "floor((({col}) - ?) / ?)"
+
+    def box_condition(self, box):
+        from hazardmap.storage.pg.schema import SRID
+
+        return f"geom && ST_MakeEnvelope(?, ?, ?, ?, {SRID})", [box.west, box.south, box.east, box.north]
