@@ -45,9 +45,11 @@ def located_count(store: Store, view: View | None) -> int:
         return store.db.map_points.count(s, which(store, view))
 
 
-def count(store: Store, view: View | None) -> tuple[int, int]:
-    """(points in the view, of which located), counted by the database without reading them."""
-    w = which(store, view)
+def count(store: Store, view: View | None, township: str | None = None,
+          hazard_type: str | None = None) -> tuple[int, int]:
+    """(points in the view passing the filters, of which located), counted by the database without
+    reading them."""
+    w = which(store, view, township, hazard_type)
     with store.db.read() as s:
         return store.db.map_points.count(s, w, located=False), store.db.map_points.count(s, w)
 
@@ -151,12 +153,3 @@ def query(store: Store, view: View | None, box: Box, zoom: float, *, township: s
             latest = {seq: LatestPatrol(seq, judgement, at)
                       for seq, (at, _id, judgement) in repo.latest(s, [p.seq for p in points]).items()}
     return BoxResult(total, points=points, latest=latest)
-
-
-def latest_of(store: Store, seq: int) -> LatestPatrol | None:
-    """One point's latest patrol (the details panel), without reading every point's."""
-    with store.db.read() as s:
-        if not store.db.patrol.has_tables(s):
-            return None
-        found = store.db.map_points.latest(s, [seq]).get(seq)
-    return LatestPatrol(seq, found[2], found[0]) if found else None

@@ -250,8 +250,9 @@ class MapPointRepository(Protocol):
     """The map's questions about a large register: only what one view of the map shows."""
     def count(self, s: Session, which: Which, box: Box | None = None, located: bool = True) -> int:
         """located False: the points without a position too (box must be None)."""
-    def in_box(self, s: Session, which: Which, box: Box | None, limit: int) -> list[HazardPoint]:
-        """Located points by seq, at most limit."""
+    def in_box(self, s: Session, which: Which, box: Box | None, limit: int, located: bool = True
+               ) -> list[HazardPoint]:
+        """Points by seq, at most limit; located False (box None): those without a position too."""
     def cells(self, s: Session, which: Which, box: Box, size: float) -> list[Cell]:
         """The points in the box counted per grid cell of size degrees (aligned on multiples of size)."""
     def located(self, s: Session, which: Which, types: Sequence[str]) -> list[tuple[int, float, float, int]]:

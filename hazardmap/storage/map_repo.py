@@ -55,9 +55,9 @@ class SqliteMapPoints:
         where, params = self._where(which, box, located)
         return _plain(s, f"SELECT COUNT(*) FROM hazard_point WHERE {where}", params)[0][0]
 
-    def in_box(self, s, which: Which, box: Box | None, limit: int) -> list[HazardPoint]:
-        """The points by seq, at most limit of them."""
-        where, params = self._where(which, box)
+    def in_box(self, s, which: Which, box: Box | None, limit: int, located: bool = True) -> list[HazardPoint]:
+        """The points by seq, at most limit of them; located False (box None): those with no position too."""
+        where, params = self._where(which, box, located)
         return _points(s.execute(f"SELECT * FROM hazard_point WHERE {where} ORDER BY seq LIMIT ?", [*params, limit]))
 
     def cells(self, s, which: Which, box: Box, size: float) -> list[Cell]:
