@@ -417,10 +417,10 @@ def rain_site_states(store, options: MapOptions) -> dict[int, dict]:
 _BOX_PAD_DEG = 0.01
 
 
-def view_payload(store, options: MapOptions, bounds: dict, grid=None) -> dict:
+def view_payload(store, options: MapOptions, bounds: dict, grid=None) -> tuple[dict, "map_window.BoxResult"]:
     """One view of a large register for the page: `bounds` as the page sent it (page datum: west, south,
     east, north, zoom, id). The points one by one with their latest patrol when few, else clusters with
-    their counts; positions in the page's datum."""
+    their counts; positions in the page's datum. Returned with the query's result (the window's table)."""
     from hazardmap.domain.map_query import Box
 
     back = lambda lon, lat: page_to_cgcs2000(lon, lat, options)  # noqa: E731
@@ -440,4 +440,4 @@ def view_payload(store, options: MapOptions, bounds: dict, grid=None) -> dict:
     for c in result.cells:
         lon, lat = to_page(c.lon, c.lat)
         clusters.append({"lon": round(lon, 6), "lat": round(lat, 6), "count": c.count})
-    return {"id": bounds.get("id", 0), "total": result.total, "points": points, "clusters": clusters}
+    return {"id": bounds.get("id", 0), "total": result.total, "points": points, "clusters": clusters}, result
