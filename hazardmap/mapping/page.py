@@ -332,7 +332,11 @@ def view_query_mode(store, options: MapOptions) -> bool:
 
 
 def _start_box(options: MapOptions):
+    """The first view asked for (CGCS2000 W,S,E,N, from the window's settings), if a real box."""
     if options.start_box is None:
+        return None
+    w, s, e, n = options.start_box
+    if not (all(math.isfinite(v) for v in options.start_box) and -180 <= w < e <= 180 and -90 <= s < n <= 90):
         return None
     to_page = to_page_fn(options)
     w, s, e, n = options.start_box
@@ -394,15 +398,20 @@ def points_update(store, options: MapOptions, large: bool = False) -> dict:
             "works": works_payload(store, options)}
 
 
-def shown_payload(store, pts: list[HazardPoint], options: MapOptions, large: bool = False) -> dict:
+def shown_payload(store, pts: list[HazardPoint], options: MapOptions, large: bool = False, grid=None) -> dict:
     """The legend's first line: the view's name and how many of its points there are and are drawn
-    (with a filter: how many pass it)."""
+    (with a filter: how many pass it). A large register under a filter states only the located ones
+    (count None), counted by the window's grid when it has one: counting the rest would read the table."""
     title = views.view_title(store, options.view)
-    if options.township or options.hazard_type:
+    filtered = bool(options.township or options.hazard_type)
+    if filtered:
         title += "（" + "，".join(x for x in (options.township, options.hazard_type) if x) + "）"
-    if large:
-        total, located = map_window.count(store, options.view, options.township, options.hazard_type)
+    if large and not filtered:
+        total, located = map_window.count(store, options.view)
         return {"title": title, "count": total, "drawn": located}
+    if large:
+        return {"title": title, "count": None,
+                "drawn": map_window.located_in(store, options.view, options.township, options.hazard_type, grid)}
     pts = list(_filtered(pts, options))
     return {"title": title, "count": len(pts), "drawn": sum(1 for p in pts if p.located)}
 

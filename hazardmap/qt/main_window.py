@@ -205,6 +205,9 @@ class MainWindow(ShellPlumbing, QMainWindow):
         self.settings.setValue("window/main_splitter", self.main_splitter.saveState())
         self.settings.setValue("window/centre_splitter", self.centre_splitter.saveState())
         self.settings.setValue("window/points_columns", self.points_table.save_columns())
+        box = self.map_view.shown_box()
+        if box is not None:
+            self.settings.setValue("map/last_box", [f"{x:.6f}" for x in box])
         self.settings.sync()
 
     # --- the Shell interface (hazardmap.qt.shell): what features may use --------------------------
@@ -234,8 +237,14 @@ class MainWindow(ShellPlumbing, QMainWindow):
     # --- building ----------------------------------------------------------------------------
     def _map_options(self, basemap: str, visible: frozenset[str]) -> MapOptions:
         key = str(self.settings.value("map/tianditu_key", "") or "")
+        # A large register opens where the user left the map (a small one always shows the whole county).
+        box = self.settings.value("map/last_box", [], type=list) or []
+        try:
+            start = tuple(float(x) for x in box) if len(box) == 4 else None
+        except (TypeError, ValueError):
+            start = None
         return MapOptions(basemap=basemap, tianditu_key=key, qt_bridge=True, layer_control=False, visible=visible,
-                          view=self.view_chooser.view)
+                          view=self.view_chooser.view, start_box=start)
 
     def _build_menus(self) -> None:
         undo, redo = self.runner.undo_actions(self)  # 撤销 <step> / 重做 <step>

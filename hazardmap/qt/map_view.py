@@ -6,14 +6,14 @@ import dataclasses
 import json
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, QUrl, Signal
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import QWebEngineSettings
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QWidget
 
 from hazardmap.mapping.options import MapOptions, page_to_cgcs2000
-from hazardmap.mapping.page import build_map_page, points_update, view_payload, view_query_mode
+from hazardmap.mapping.page import build_map_page, points_update, shown_payload, view_payload, view_query_mode
 from hazardmap.qt.bridge import MapBridge
 from hazardmap.services import map_window
 from hazardmap.services.store import Store, open_store
@@ -169,15 +169,30 @@ class MapView(QWebEngineView):
         self.run_js(f"hazardmap.setView({json.dumps(payload, ensure_ascii=False)})")
         self.sig_view_points.emit(self.view_seqs)
 
+    def _send_shown(self) -> None:
+        if self.ready and self.large:
+            shown = json.dumps(shown_payload(self.store, [], self.options, large=True, grid=self.grid),
+                               ensure_ascii=False)
+            self.run_js(f"hazardmap.setShown({shown})")
+
+    def shown_box(self) -> tuple[float, float, float, float] | None:
+        """The box the map shows now (CGCS2000 W, S, E, N) in a large register, to open there next time."""
+        v = self.last_view
+        if not self.large or v is None:
+            return None
+        # The page asks for its box padded by a tenth on every side (hazardmap.js VIEW_PAD).
+        dx, dy = (v["east"] - v["west"]) / 1.2 * 0.1, (v["north"] - v["south"]) / 1.2 * 0.1
+        w, s = page_to_cgcs2000(v["west"] + dx, v["south"] + dy, self.options)
+        e, n = page_to_cgcs2000(v["east"] - dx, v["north"] - dy, self.options)
+        return (w, s, e, n)
+
     def set_filter(self, township: str | None, hazard_type: str | None) -> None:
         """Only one township's and/or one hazard type's points (None: all)."""
         self.options = dataclasses.replace(self.options, township=township or None, hazard_type=hazard_type or None)
         if self.large:
             self.send_view()
-            if self.ready:   # the legend's count line
-                update = json.dumps({"shown": points_update(self.store, self.options, large=True)["shown"]},
-                                    ensure_ascii=False)
-                self.run_js(f"hazardmap.setShown({update}.shown)")
+            # The legend's count line after the map is drawn: counting a filter in the database takes longer.
+            QTimer.singleShot(0, self._send_shown)
         else:
             self.refresh_points()
 

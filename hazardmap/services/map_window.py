@@ -54,6 +54,15 @@ def count(store: Store, view: View | None, township: str | None = None,
         return store.db.map_points.count(s, w, located=False), store.db.map_points.count(s, w)
 
 
+def located_in(store: Store, view: View | None, township: str | None, hazard_type: str | None,
+               grid: "Grid | None" = None) -> int:
+    """Located points of the view passing the filters (by the grid when it can answer)."""
+    if grid is not None and grid.answers(township, hazard_type):
+        return int(grid.select(Box(-180.0, -90.0, 180.0, 90.0), township, hazard_type).sum())
+    with store.db.read() as s:
+        return store.db.map_points.count(s, which(store, view, township, hazard_type))
+
+
 def filter_choices(store: Store, view: View | None) -> tuple[list[str], list[str]]:
     """The townships and hazard types the view's located points have (the window's filter lists)."""
     w = which(store, view)

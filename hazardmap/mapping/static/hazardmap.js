@@ -263,6 +263,7 @@
     hm.viewShown = v.id || hm.viewShown;
     if (v.id && v.id === hm.viewAsked && hm.viewAskedAt) { hm.viewTimes.push(performance.now() - hm.viewAskedAt); }
     hm.viewsDrawn = (hm.viewsDrawn || 0) + 1;
+    hm.lastDrawnAt = performance.now();
     if (!hm.ready) { markReady(); }
     return true;
   };
@@ -552,7 +553,8 @@
     // Which points the map shows and how many, counted by the application from its data.
     var el = document.querySelector(".hm-legend .hm-shown");
     if (!el || !shown) { return; }
-    el.textContent = shown.title + "：" + Number(shown.count) + " 处（图上 " + Number(shown.drawn) + " 处）";
+    el.textContent = shown.count === null ? shown.title + "：图上 " + Number(shown.drawn) + " 处" :
+      shown.title + "：" + Number(shown.count) + " 处（图上 " + Number(shown.drawn) + " 处）";
   }
 
   function showUnlocated(list) {
@@ -589,7 +591,7 @@
 
   function fitCounty() {
     hm.fitting = true;
-    if (hm.data.start_box) {   // the window asked for another first view (e.g. a whole province)
+    if (hm.data.start_box && hm.data.view_query) {   // a large register: where the user left the map
       var b = hm.data.start_box;
       hm.map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { animate: false });
       hm.fitting = false;
