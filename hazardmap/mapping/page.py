@@ -344,10 +344,11 @@ def _start_box(options: MapOptions):
     return [x0, y0, x1, y1]
 
 
-def collect_payload(store, options: MapOptions) -> dict:
+def collect_payload(store, options: MapOptions, large: bool | None = None) -> dict:
     """Everything the page draws, read through the services (the same facts the CLI prints). For a large
-    register (view_query_mode) no points: the page asks for each view (view_payload)."""
-    large = view_query_mode(store, options)
+    register (view_query_mode; given when the caller knows it) no points: the page asks for each view
+    (view_payload)."""
+    large = view_query_mode(store, options) if large is None else large
     pts = [] if large else views.points_in_view(store, options.view)
     tiles = None
     if options.basemap != "offline":
@@ -380,9 +381,10 @@ def collect_payload(store, options: MapOptions) -> dict:
     }
 
 
-def build_map_page(store, out_path: Path, options: MapOptions | None = None, *, force: bool = False) -> Path:
+def build_map_page(store, out_path: Path, options: MapOptions | None = None, *, force: bool = False,
+                   large: bool | None = None) -> Path:
     options = options or MapOptions()
-    return build_page(collect_payload(store, options), out_path, options, force=force)
+    return build_page(collect_payload(store, options, large), out_path, options, force=force)
 
 
 def points_update(store, options: MapOptions, large: bool = False) -> dict:

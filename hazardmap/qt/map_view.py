@@ -85,7 +85,7 @@ class MapView(QWebEngineView):
         path = self.store.home / PAGE_DIR / "map.html"
         self.large = view_query_mode(self.store, self.options)
         self._drop_grid()
-        build_map_page(self.store, path, self.options, force=True)  # the window's own page, rebuilt each time
+        build_map_page(self.store, path, self.options, force=True, large=self.large)  # rebuilt each time
         self._refresh_known_seqs()
         self.load_page(path)
 
