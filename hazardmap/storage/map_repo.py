@@ -29,7 +29,7 @@ class SqliteMapPoints:
     # How a value becomes its grid cell number (values are >= the aligned origin: truncation is floor).
     CELL = "CAST((({col}) - ?) / ? AS INTEGER)"
 
-    def box_condition(self, box: Box) -> tuple[str, list]:
+    def box_condition(self, box: Box, which: Which) -> tuple[str, list]:
         return "lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?", [box.south, box.north, box.west, box.east]
 
     def _where(self, which: Which, box: Box | None, located: bool = True) -> tuple[str, list]:
@@ -45,7 +45,7 @@ class SqliteMapPoints:
             parts.append("hazard_type = ?")
             params.append(which.hazard_type)
         if box is not None:
-            sql, p = self.box_condition(box)
+            sql, p = self.box_condition(box, which)
             parts.append(sql)
             params += p
         return " AND ".join(parts), params

@@ -75,7 +75,9 @@ class PgMapPoints(SqliteMapPoints):
     cast of a double to an integer rounds."""
     CELL = "floor((({col}) - ?) / ?)"
 
-    def box_condition(self, box):
+    def box_condition(self, box, which):
         from hazardmap.storage.pg.schema import SRID
 
+        if which.township is not None:   # one township: its btree index (status, township, lat, lon) is the way in
+            return super().box_condition(box, which)
         return f"geom && ST_MakeEnvelope(?, ?, ?, ?, {SRID})", [box.west, box.south, box.east, box.north]
