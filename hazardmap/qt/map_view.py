@@ -88,6 +88,7 @@ class MapView(QWebEngineView):
         build_map_page(self.store, path, self.options, force=True, large=self.large)  # rebuilt each time
         self._refresh_known_seqs()
         self.load_page(path)
+        self._load_grid()   # read while the browser engine starts: the first views may already use it
 
     def load_page(self, path: Path) -> None:
         """Show a page already built with these options (the benchmark builds its own)."""
@@ -199,7 +200,6 @@ class MapView(QWebEngineView):
     def _on_ready(self, stats: dict) -> None:
         self.ready = True
         self.stats = stats
-        self._load_grid()
         if self._stale:
             self.refresh_points()
         if self._pending_select:
