@@ -8,7 +8,7 @@ county (the default fit), city and province zoom, each in a fresh process timed 
 spawned: start -> map ready; then in that window pans and zoom steps until the page has drawn the new
 view, the township and the type filter until drawn, and the memory (RSS) of the process plus its
 QtWebEngine helper processes. --pg 1: the same on a private PostgreSQL + PostGIS server (tests/pg_server.py),
-stopped afterwards. Targets (issue 14): ready <= 3 s, pan/zoom <= 300 ms, filter <= 100 ms, memory <= 1 GB.
+stopped afterwards. Targets: ready <= 3 s, pan/zoom <= 300 ms, filter <= 100 ms, memory <= 1 GB.
 """
 from __future__ import annotations
 
