@@ -392,16 +392,31 @@ def warned_points(store: Store, level: str | Level, at: str | int | None = None)
 def coverage_map(store: Store, *, settings: RainSettings | None = None,
                  sites: Sequence[RainGaugeSite] | None = None) -> dict[int, list[Coverage]]:
     """site -> the points (在册) it covers, by distance or township, with the bureau's edits."""
+    from hazardmap.domain.map_query import Which
+    from hazardmap.domain.points import PointStatus, PointView
+    from hazardmap.services import register
+
     cfg = settings or get_settings(store)
     with store.db.read() as s:
         sites = sites if sites is not None else [x for x in store.db.rain_gauges.all(s) if not x.retired]
         edits = store.db.rain.coverage_edits(s)
+    with store.db.read() as s:
+        large = store.db.map_points.count(s, Which(PointStatus.ACTIVE), located=False) > COVERAGE_READ_ALL_UP_TO
+    if not large:   # one read of every point: fewer round trips than asking per site
+        everyone = [CoverPoint(p.seq, p.township, p.lon, p.lat)
+                    for p in register.points_in_view(store, PointView.ACTIVE)]
     out = {}
     for x in sites:
-        pts = [CoverPoint(p.seq, p.township, p.lon, p.lat) for p in _coverage_candidates(store, x, cfg.radius_km,
-                                                                                        edits.get(x.slot, {}))]
-        out[x.slot] = coverage(CoverSite(x.slot, x.township, x.lon, x.lat), pts, cfg.radius_km, edits.get(x.slot, {}))
+        edit = edits.get(x.slot, {})
+        pts = everyone if not large else [CoverPoint(p.seq, p.township, p.lon, p.lat)
+                                          for p in _coverage_candidates(store, x, cfg.radius_km, edit)]
+        out[x.slot] = coverage(CoverSite(x.slot, x.township, x.lon, x.lat), pts, cfg.radius_km, edit)
     return out
+
+
+# Above this many points (a province's register) coverage asks the database per site for the points
+# that could be covered, instead of reading every point.
+COVERAGE_READ_ALL_UP_TO = 5000
 
 
 def _coverage_candidates(store: Store, site, radius_km: float, edits) -> list:
