@@ -15,6 +15,7 @@ from datetime import date
 
 from hazardmap.domain.errors import FieldInvalid, InvalidInput
 from hazardmap.domain.validation import check_visible
+from hazardmap.domain.ranked import Ranked
 
 FEN = 100
 YEAR_MIN, YEAR_MAX = 2000, 2100
@@ -313,20 +314,16 @@ def difference_text(t: PlanTotals, headline_text: str) -> str:
 
 # ---- works (排危除险) ------------------------------------------------------------------------------------
 
-class WorkStatus(str, enum.Enum):
+class WorkStatus(Ranked):
     PLANNED = "计划"
     UNDERWAY = "实施中"
     FINISHED = "完工"
     ACCEPTED = "验收"
 
-    @property
-    def rank(self) -> int:
-        return list(WorkStatus).index(self)
 
-    @property
-    def date_field(self) -> str | None:
-        return {WorkStatus.UNDERWAY: "started_on", WorkStatus.FINISHED: "finished_on",
-                WorkStatus.ACCEPTED: "accepted_on"}.get(self)
+# The work's field that records the day it reached a status (none for 计划).
+WORK_STATUS_DATE_FIELDS = {WorkStatus.UNDERWAY: "started_on", WorkStatus.FINISHED: "finished_on",
+                           WorkStatus.ACCEPTED: "accepted_on"}
 
 
 # How the map tells the statuses apart (legend and icons): grey not started, orange under way, blue

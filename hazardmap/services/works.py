@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from hazardmap.domain.errors import FieldInvalid, InvalidInput, PointNotFound, StaleEdit, UnknownTownship, WorkNotFound
-from hazardmap.domain.fund import WORK_FIELDS, Work, WorkStatus, check_date, check_status_step, check_text, \
-    parse_amount, parse_status, yuan_whole
+from hazardmap.domain.fund import WORK_FIELDS, WORK_STATUS_DATE_FIELDS, Work, WorkStatus, check_date, \
+    check_status_step, check_text, parse_amount, parse_status, yuan_whole
 from hazardmap.domain.points import HazardPoint
 from hazardmap.files import copy_file
 from hazardmap.services.fund import FundChanges, _changes, not_in_future, open_year, year_of
@@ -183,7 +183,7 @@ def set_status(store: Store, work_id: int, status: str | WorkStatus, *, on: str 
         open_year(store, tx, w.year)
         check_status_step(w.status, new, work_label(w))
         before = w.values()
-        after = {"status": new.value, new.date_field: day}
+        after = {"status": new.value, WORK_STATUS_DATE_FIELDS[new]: day}
         retire = []
         if retire_points:
             values = retire_values(day, retire_reason(w), retire_doc)

@@ -8,6 +8,7 @@ from typing import Sequence
 
 from hazardmap.domain.fund import FEN, CheckRecord, FundLine, FundYear, LineKind, MonitorReplacement, Phase, \
     Spending, Work, WorkDoc, WorkStatus
+from hazardmap.storage.sql import table_exists
 
 
 def seed_2023(conn: sqlite3.Connection, bundled) -> None:
@@ -66,7 +67,7 @@ _WORK_COLUMNS = ("site", "township", "budget_fen", "status", "started_on", "fini
 
 class SqliteFund:
     def has_tables(self, conn: sqlite3.Connection) -> bool:
-        return conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='fund_year'").fetchone() is not None
+        return table_exists(conn, "fund_year")
 
     # ---- years and lines
     def years(self, conn: sqlite3.Connection) -> list[FundYear]:

@@ -1,17 +1,10 @@
 """The repositories on PostgreSQL: the SQLite classes (storage/*_repo.py), whose SQL both dialects
-accept, with the few statements that read SQLite's catalogue replaced by PostgreSQL's."""
+accept, with the few statements that read SQLite's catalogue replaced by PostgreSQL's (which tables
+exist: storage/sql.py table_exists, answered by storage/pg/connection.py)."""
 from __future__ import annotations
 
-from hazardmap.storage.fund_repo import SqliteFund
-from hazardmap.storage.key_lists_repo import SqliteKeyLists
 from hazardmap.storage.map_repo import SqliteMapPoints
-from hazardmap.storage.patrol_repo import SqlitePatrol
-from hazardmap.storage.plan_repo import SqlitePlans
-from hazardmap.storage.rain_repo import SqliteRain
-from hazardmap.storage.reference_layers_repo import SqliteReferenceLayers
 from hazardmap.storage.points_repo import SqlitePoints
-from hazardmap.storage.rain_gauges_repo import SqliteRainGauges
-from hazardmap.storage.settings_repo import SqliteSettings
 
 # Every (table, column) with a foreign key to hazard_point.seq.
 _REFERENCES = """
@@ -21,53 +14,12 @@ WHERE c.contype = 'f' AND c.confrelid = 'hazard_point'::regclass
 """
 
 
-def _has_table(s, name: str) -> bool:
-    return s.execute("SELECT to_regclass(?)", (name,)).fetchone()[0] is not None
-
-
 class PgPoints(SqlitePoints):
     def has_history(self, s, seq: int) -> bool:
         for table, column in s.execute(_REFERENCES).fetchall():
             if s.execute(f'SELECT 1 FROM "{table}" WHERE "{column}" = ? LIMIT 1', (seq,)).fetchone():
                 return True
         return False
-
-
-class PgPatrol(SqlitePatrol):
-    def has_tables(self, s) -> bool:
-        return _has_table(s, "patrol_log")
-
-
-class PgKeyLists(SqliteKeyLists):
-    def has_tables(self, s) -> bool:
-        return _has_table(s, "key_list")
-
-
-class PgFund(SqliteFund):
-    def has_tables(self, s) -> bool:
-        return _has_table(s, "fund_year")
-
-
-class PgPlans(SqlitePlans):
-    pass
-
-
-class PgRainGauges(SqliteRainGauges):
-    pass
-
-
-class PgSettings(SqliteSettings):
-    pass
-
-
-class PgRain(SqliteRain):
-    def has_tables(self, s) -> bool:
-        return _has_table(s, "rain_reading")
-
-
-class PgReferenceLayers(SqliteReferenceLayers):
-    def has_tables(self, s) -> bool:
-        return _has_table(s, "reference_layer")
 
 
 class PgMapPoints(SqliteMapPoints):
