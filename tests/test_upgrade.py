@@ -172,3 +172,21 @@ def test_reference_layer_tables_added_to_an_old_database(upgraded, home):
     path.write_text(json.dumps(gj, ensure_ascii=False), encoding="utf-8")
     reference_layers.import_reference(store, layer_read.read_layer(path), name="河流")
     assert [(x.name, x.count) for x in reference_layers.list_layers(store)] == [("河流", 1)]
+
+
+def test_map_box_indexes_added_to_an_old_database(upgraded):
+    """The migration that lets the map ask for a box (storage/map_repo.py), on a 0.1.0 database: the
+    indexes exist afterwards, the box query uses one, and it answers from the upgraded data."""
+    from hazardmap.domain.map_query import Box, Which
+
+    store = upgraded
+    conn = store.db.conn
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"hazard_point_place", "hazard_point_township"} <= names
+    plan = " ".join(str(r[-1]) for r in conn.execute(
+        "EXPLAIN QUERY PLAN SELECT COUNT(*) FROM hazard_point WHERE status = 'active' AND lat BETWEEN 26 AND 27.5"
+        " AND lon BETWEEN 112 AND 113.5"))
+    assert "hazard_point_place" in plan
+    with store.db.read() as s:
+        n = store.db.map_points.count(s, Which(), Box(112.0, 26.0, 113.5, 27.5))
+    assert n == sum(1 for p in register.points_in_view(store) if p.located)

@@ -314,7 +314,8 @@ def work_places(store: Store) -> list[tuple[Work, list[WorkPlace], list[HazardPo
     with no known place is listed with none (the map counts it as 无坐标); nothing is guessed."""
     with store.db.read() as s:
         ws = store.db.fund.works(s)
-        points = {p.seq: p for p in store.db.points.all(s)}
+        # Only the treated points: a province's register is not read whole for a few hundred works.
+        points = {p.seq: p for p in store.db.map_points.get_many(s, sorted({q for w in ws for q in w.points}))}
     sites: dict[int, list] = {}
     for site in store.bundled.emergency_work_sites:
         sites.setdefault(site.work_seq, []).append(site)

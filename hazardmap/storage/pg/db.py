@@ -76,9 +76,9 @@ class PgDatabase(Repositories):
     path = None  # no file: backups of a server are the server's own (pg_dump)
 
     def __init__(self, url: str, password: str | None = None) -> None:
-        from hazardmap.storage.pg.repos import PgPoints
+        from hazardmap.storage.pg.repos import PgMapPoints, PgPoints
 
-        super().__init__(PgPoints())
+        super().__init__(PgPoints(), PgMapPoints())
         self.url = url
         self.where = display_url(url)
         self._password = password

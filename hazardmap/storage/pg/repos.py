@@ -3,6 +3,7 @@ accept, with the few statements that read SQLite's catalogue replaced by Postgre
 exist: storage/sql.py table_exists, answered by storage/pg/connection.py)."""
 from __future__ import annotations
 
+from hazardmap.storage.map_repo import SqliteMapPoints
 from hazardmap.storage.points_repo import SqlitePoints
 
 # Every (table, column) with a foreign key to hazard_point.seq.
@@ -19,3 +20,16 @@ class PgPoints(SqlitePoints):
             if s.execute(f'SELECT 1 FROM "{table}" WHERE "{column}" = ? LIMIT 1', (seq,)).fetchone():
                 return True
         return False
+
+
+class PgMapPoints(SqliteMapPoints):
+    """The box through the GiST index on geom (storage/pg/schema.py); floor() because PostgreSQL's
+    cast of a double to an integer rounds."""
+    CELL = "floor((({col}) - ?) / ?)"
+
+    def box_condition(self, box, which):
+        from hazardmap.storage.pg.schema import SRID
+
+        if which.township is not None:   # one township: its btree index (status, township, lat, lon) is the way in
+            return super().box_condition(box, which)
+        return f"geom && ST_MakeEnvelope(?, ?, ?, ?, {SRID})", [box.west, box.south, box.east, box.north]
