@@ -94,32 +94,11 @@ for kind in ("滑坡", "崩塌", "泥石流"):
 w.map_filter.choose(None, None); pump(200)
 stats = json.loads(js("hazardmap.statsJson()"))
 
-def rss_kb(pid):
-    try:
-        for line in open(f"/proc/{pid}/status"):
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-def descendants(pid):
-    out = []
-    for p in os.listdir("/proc"):
-        if p.isdigit():
-            try:
-                ppid = int(open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            if ppid == pid:
-                out.append(int(p)); out.extend(descendants(int(p)))
-    return out
-
-me = os.getpid()
-kids = descendants(me)
+from common import memory_with_helpers
+own_mb, total_mb, processes = memory_with_helpers(os.getpid())
 print("RESULT " + json.dumps({"grid": got_grid, "grid_s": grid_s, "pans": pans, "zooms": zooms,
-      "townships": townships, "types": types, "list_ms": list_ms, "stats": stats, "grid_at_ready": grid_at_ready, "own_mb": rss_kb(me) / 1024,
-      "total_mb": (rss_kb(me) + sum(rss_kb(k) for k in kids)) / 1024, "processes": 1 + len(kids)}), flush=True)
+      "townships": townships, "types": types, "list_ms": list_ms, "stats": stats, "grid_at_ready": grid_at_ready,
+      "own_mb": own_mb, "total_mb": total_mb, "processes": processes}), flush=True)
 close_window(app, w)
 store.close()
 """
@@ -159,7 +138,7 @@ def settings(home: Path, box) -> None:
 
 
 def run_child(home: Path, townships: str, db_url: str | None, no_overview: bool) -> tuple[float, str, dict]:
-    env = dict(os.environ, HAZARDMAP_HOME=str(home), PYTHONPATH=str(ROOT))
+    env = dict(os.environ, HAZARDMAP_HOME=str(home), PYTHONPATH=os.pathsep.join((str(ROOT), str(ROOT / "bench"))))
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
     if db_url:
         env["HAZARDMAP_DB"] = db_url

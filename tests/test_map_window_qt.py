@@ -15,13 +15,12 @@ from PySide6.QtCore import QSettings  # noqa: E402
 from hazardmap.domain.key_lists import View, ViewKind  # noqa: E402
 from hazardmap.services import map_window, register  # noqa: E402
 from hazardmap.services.store import open_store  # noqa: E402
-from tests.test_shell_window import js, wait_until  # noqa: E402
+from tests.test_shell_window import js, wait_until, window_on  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def window(qapp, tmp_path_factory):
-    from hazardmap.qt.entry import close_window
-    from hazardmap.qt.main_window import SETTINGS_FILE, MainWindow
+    from hazardmap.qt.main_window import SETTINGS_FILE
 
     mp = pytest.MonkeyPatch()
     mp.setattr(map_window, "VIEW_QUERY_ABOVE", 3)   # the county's points count as a large register
@@ -30,13 +29,8 @@ def window(qapp, tmp_path_factory):
     settings = QSettings(str(store.home / SETTINGS_FILE), QSettings.Format.IniFormat)
     settings.setValue("view/points", "在册")
     settings.sync()
-    w = MainWindow(store)
-    w.resize(1400, 900)
-    w.show()
-    wait_until(lambda: w.map_view.ready)
-    yield w
-    close_window(qapp, w)
-    store.close()
+    with window_on(qapp, store) as w:
+        yield w
     mp.undo()
 
 

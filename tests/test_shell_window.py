@@ -3,6 +3,7 @@ start costs seconds). Order matters little: each test names the state it needs."
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 
 import pytest
 
@@ -38,6 +39,23 @@ def js(window, expression: str):
     window.map_view.page().runJavaScript(expression, 0, box.append)
     wait_until(lambda: box, 5000)
     return json.loads(box[0]) if isinstance(box[0], str) and box[0] else box[0]
+
+
+@contextmanager
+def window_on(qapp, store):
+    """The main window on store, shown at 1400×900 with its map ready; closed afterwards, store too."""
+    from hazardmap.qt.entry import close_window
+    from hazardmap.qt.main_window import MainWindow
+
+    window = MainWindow(store)
+    window.resize(1400, 900)
+    window.show()
+    wait_until(lambda: window.map_view.ready)
+    try:
+        yield window
+    finally:
+        close_window(qapp, window)
+        store.close()
 
 
 def settled_marker(window, seq: int) -> dict:
