@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import date
 
 from hazardmap.domain.errors import FieldInvalid, InvalidInput
@@ -452,7 +452,16 @@ def deadlines_note(deadlines: dict[Phase, Deadline]) -> str:
 
 
 @dataclass(frozen=True)
-class CheckRecord:
+class Recorded:
+    """What every record a clerk enters carries: a free note, who entered it and when (by keyword)."""
+    _: KW_ONLY
+    note: str = ""
+    recorded_by: str = ""
+    recorded_at: str = ""
+
+
+@dataclass(frozen=True)
+class CheckRecord(Recorded):
     year: int
     township: str
     phase: Phase
@@ -460,9 +469,6 @@ class CheckRecord:
     done_by: str
     points_checked: int | None = None
     problems: int | None = None
-    note: str = ""
-    recorded_by: str = ""
-    recorded_at: str = ""
 
 
 @dataclass(frozen=True)
@@ -498,7 +504,7 @@ PRO_RATA_RULE = ("一处重点隐患点全年补助按监测员在岗天数分�
 
 
 @dataclass(frozen=True)
-class MonitorReplacement:
+class MonitorReplacement(Recorded):
     """A monitor who took over a key point on a date within the year (the earlier one served until the day before)."""
     id: int
     year: int
@@ -506,9 +512,6 @@ class MonitorReplacement:
     effective_on: str
     monitor: str
     phone: str = ""
-    note: str = ""
-    recorded_by: str = ""
-    recorded_at: str = ""
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,8 @@ def replace_monitor(store: Store, year: object, point: int, *, on: str, monitor:
             raise InvalidInput(f"第 {point} 号隐患点不在{fy.year}年重点隐患点名单上，没有群测群防员补助")
         if any(m.point_seq == point and m.effective_on == day for m in store.db.fund.replacements(tx, fy.year)):
             raise InvalidInput(f"第 {point} 号隐患点 {day} 已登记过换人")
-        m = MonitorReplacement(0, fy.year, point, day, name, tel, text, by or current_user(), now_iso())
+        m = MonitorReplacement(0, fy.year, point, day, name, tel, note=text, recorded_by=by or current_user(),
+                               recorded_at=now_iso())
         m = replace(m, id=store.db.fund.insert_replacement(tx, m))
     label = f"登记第 {point} 号隐患点 {day} 起由{name}监测"
     return _changes(label, lambda: _added_replacement(store, m, label).take_out(store), m.id)

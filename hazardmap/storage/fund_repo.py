@@ -53,12 +53,12 @@ def _spending(r: sqlite3.Row) -> Spending:
 
 def _check(r: sqlite3.Row) -> CheckRecord:
     return CheckRecord(r["year"], r["township"], Phase(r["phase"]), r["done_on"], r["done_by"], r["points_checked"],
-                       r["problems"], r["note"], r["recorded_by"], r["recorded_at"])
+                       r["problems"], note=r["note"], recorded_by=r["recorded_by"], recorded_at=r["recorded_at"])
 
 
 def _replacement(r: sqlite3.Row) -> MonitorReplacement:
-    return MonitorReplacement(r["id"], r["year"], r["point_seq"], r["effective_on"], r["monitor"], r["phone"], r["note"],
-                              r["recorded_by"], r["recorded_at"])
+    return MonitorReplacement(r["id"], r["year"], r["point_seq"], r["effective_on"], r["monitor"], r["phone"],
+                              note=r["note"], recorded_by=r["recorded_by"], recorded_at=r["recorded_at"])
 
 
 _WORK_COLUMNS = ("site", "township", "budget_fen", "status", "started_on", "finished_on", "accepted_on", "contractor",
