@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 
 import pytest
 
@@ -72,9 +73,12 @@ def test_read_only_is_shown_plainly_and_other_desks_changes_arrive_on_the_window
             qtbot.wait(500)
             window.grab().save(os.path.join(SHOTS, "window_read_only.png"))
         qtbot.waitUntil(lambda: viewer.listener.connected.is_set(), timeout=5000)
+        threads = []   # the panels subscribe to the plain bus: it must be published on the GUI thread
+        viewer.bus.subscribe(lambda changes: threads.append(threading.current_thread()))
         with qtbot.waitSignal(window.change_bus.sig_changed, timeout=2000) as heard:
             register.edit_point(editor, 8, {"field_code": "编辑桌改的"}, by="李")
         assert 8 in heard.args[0].points
+        assert threads and set(threads) == {threading.main_thread()}
         assert points.get_point(viewer, 8).field_code == "编辑桌改的"
     finally:
         close_window(qapp, window)

@@ -32,6 +32,7 @@ def status_text(store: Store) -> tuple[str, str] | None:
 class ServerStatus(QObject):
     """The status-bar label, kept up to date as the listener connects and loses the server."""
     sig_connection = Signal(bool)
+    sig_other_desk = Signal(object)   # a Changes record from the listener's thread, published on the GUI thread
 
     def __init__(self, store: Store, parent: QWidget) -> None:
         super().__init__(parent)
@@ -41,7 +42,12 @@ class ServerStatus(QObject):
         if shown:
             self.label.setStyleSheet(shown[1])
         self.sig_connection.connect(self._on_connection)  # queued: the listener calls from its thread
-        self.listener = store.follow_other_desks(on_state=self.sig_connection.emit) if shown else None
+        self.sig_other_desk.connect(self._publish)        # queued too: widgets are touched on their own thread only
+        self.listener = (store.follow_other_desks(on_state=self.sig_connection.emit, publish=self.sig_other_desk.emit)
+                         if shown else None)
+
+    def _publish(self, changes) -> None:
+        self.store.announce(changes)
 
     def _on_connection(self, up: bool) -> None:
         shown = status_text(self.store) if up else None

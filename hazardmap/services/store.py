@@ -44,9 +44,12 @@ class Store:
         self.bus.publish(changes)
         return changes
 
-    def follow_other_desks(self, on_state: Callable[[bool], None] | None = None):
+    def follow_other_desks(self, on_state: Callable[[bool], None] | None = None,
+                           publish: Callable[[Changes], None] | None = None):
         """On a server: publish on this store's bus, within about a second, what other desks commit
         (the same Changes road the window refreshes from; the record has no undo, it is not ours).
+        The listener runs in its own thread: `publish` hands each record over (the window's queues it onto
+        the GUI thread, whose widgets subscribe to the bus); by default it is published from that thread.
         Returns the listener (its stop() ends it), or None on a file database."""
         if not is_server(self):
             return None
@@ -57,7 +60,7 @@ class Store:
             changes = Changes(points=ints("hazard_point") | ints("point_plan"),
                               rain_gauges="rain_gauge_site" in batch, patrol_points=ints("patrol_log"),
                               label="其他电脑的修改")
-            self.bus.publish(changes)
+            (publish or self.bus.publish)(changes)
 
         self.listener = self.db.listen(deliver, on_state)
         return self.listener
