@@ -97,13 +97,39 @@ def _entries(conn: sqlite3.Connection, rows: Sequence[tuple], *, with_change: bo
     return out
 
 
+# The rows an entry writes, built in one place for the one-by-one insert and the bulk one (insert_many).
+_LOG_COLUMNS = ("point_seq", "patrolled_at", "patroller", "weather", "rain_mm", "judgement", "action", "note",
+                "recorded_by", "recorded_at")
+_SIGN_COLUMNS = ("log_id", "position", "sign", "location", "feature")
+_MEASURE_COLUMNS = ("log_id", "position", "kind", "label", "reading_mm", "patch_intact")
+_AUDIT_COLUMNS = ("log_id", "action", "before_json", "after_json", "changed_by", "changed_at")
+
+
+def _insert_sql(table: str, columns: Sequence[str]) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({','.join('?' * len(columns))})"
+
+
+def _log_row(d: PatrolDraft, by: str, at: str) -> tuple:
+    return (d.point_seq, d.at, d.by, d.weather, d.rain_mm, d.judgement.value, d.action, d.note, by, at)
+
+
+def _sign_rows(log_id: int, d: PatrolDraft) -> list[tuple]:
+    return [(log_id, i, s.sign, s.location, s.feature) for i, s in enumerate(d.signs)]
+
+
+def _measure_rows(log_id: int, d: PatrolDraft) -> list[tuple]:
+    return [(log_id, i, m.kind.value, m.label, m.reading_mm, None if m.patch_intact is None else int(m.patch_intact))
+            for i, m in enumerate(d.measurements)]
+
+
+def _audit_row(log_id: int, action: AuditAction, before: dict | None, after: dict | None, by: str, at: str) -> tuple:
+    return (log_id, action.value, None if before is None else json.dumps(before, ensure_ascii=False),
+            None if after is None else json.dumps(after, ensure_ascii=False), by, at)
+
+
 def _insert_children(conn: sqlite3.Connection, log_id: int, d: PatrolDraft) -> None:
-    conn.executemany("INSERT INTO patrol_sign (log_id, position, sign, location, feature) VALUES (?,?,?,?,?)",
-                     [(log_id, i, s.sign, s.location, s.feature) for i, s in enumerate(d.signs)])
-    conn.executemany(
-        "INSERT INTO patrol_measurement (log_id, position, kind, label, reading_mm, patch_intact) VALUES (?,?,?,?,?,?)",
-        [(log_id, i, m.kind.value, m.label, m.reading_mm, None if m.patch_intact is None else int(m.patch_intact))
-         for i, m in enumerate(d.measurements)])
+    conn.executemany(_insert_sql("patrol_sign", _SIGN_COLUMNS), _sign_rows(log_id, d))
+    conn.executemany(_insert_sql("patrol_measurement", _MEASURE_COLUMNS), _measure_rows(log_id, d))
 
 
 class SqlitePatrol:
@@ -144,13 +170,39 @@ class SqlitePatrol:
 
     def insert(self, conn: sqlite3.Connection, d: PatrolDraft, *, by: str, at: str,
                photos: Sequence[tuple[str, str]] = ()) -> int:
-        log_id = conn.execute(
-            "INSERT INTO patrol_log (point_seq, patrolled_at, patroller, weather, rain_mm, judgement, action, note,"
-            " recorded_by, recorded_at) VALUES (?,?,?,?,?,?,?,?,?,?) RETURNING id",
-            (d.point_seq, d.at, d.by, d.weather, d.rain_mm, d.judgement.value, d.action, d.note, by, at)).fetchone()[0]
+        log_id = conn.execute(_insert_sql("patrol_log", _LOG_COLUMNS) + " RETURNING id",
+                              _log_row(d, by, at)).fetchone()[0]
         _insert_children(conn, log_id, d)
         self.add_photos(conn, log_id, photos, by=by, at=at)
         return log_id
+
+    def insert_many(self, conn: sqlite3.Connection, items: Sequence[tuple[PatrolDraft, dict]], *, by: str, at: str,
+                    action: AuditAction = AuditAction.CREATE) -> list[int]:
+        """Many new entries (no photos) with their audit rows ((draft, the audit's after state)): the same
+        rows as insert + add_audit one by one, written in bulk. Ids are a block taken inside the write."""
+        if not items:
+            return []
+        first = self._reserve_ids(conn, "patrol_log", len(items))
+        ids = list(range(first, first + len(items)))
+        self._bulk(conn, "patrol_log", ("id",) + _LOG_COLUMNS,
+                   [(log_id,) + _log_row(d, by, at) for log_id, (d, _after) in zip(ids, items)])
+        self._bulk(conn, "patrol_sign", _SIGN_COLUMNS,
+                   [r for log_id, (d, _after) in zip(ids, items) for r in _sign_rows(log_id, d)])
+        self._bulk(conn, "patrol_measurement", _MEASURE_COLUMNS,
+                   [r for log_id, (d, _after) in zip(ids, items) for r in _measure_rows(log_id, d)])
+        self._bulk(conn, "patrol_audit", _AUDIT_COLUMNS,
+                   [_audit_row(log_id, action, None, after, by, at) for log_id, (_d, after) in zip(ids, items)])
+        return ids
+
+    def _reserve_ids(self, conn: sqlite3.Connection, table: str, n: int) -> int:
+        """The first of n fresh ids (inside the write: no other writer meanwhile). An explicit id moves
+        AUTOINCREMENT's counter past it."""
+        used = conn.execute(f"SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = ?), 0),"
+                            f" COALESCE((SELECT MAX(id) FROM {table}), 0))", (table,)).fetchone()[0]
+        return used + 1
+
+    def _bulk(self, conn: sqlite3.Connection, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
+        conn.executemany(_insert_sql(table, columns), rows)
 
     def update(self, conn: sqlite3.Connection, entry_id: int, d: PatrolDraft) -> None:
         conn.execute(
@@ -171,10 +223,7 @@ class SqlitePatrol:
 
     def add_audit(self, conn: sqlite3.Connection, entry_id: int, action: AuditAction, before: dict | None,
                   after: dict | None, *, by: str, at: str) -> None:
-        conn.execute("INSERT INTO patrol_audit (log_id, action, before_json, after_json, changed_by, changed_at)"
-                     " VALUES (?,?,?,?,?,?)",
-                     (entry_id, action.value, None if before is None else json.dumps(before, ensure_ascii=False),
-                      None if after is None else json.dumps(after, ensure_ascii=False), by, at))
+        conn.execute(_insert_sql("patrol_audit", _AUDIT_COLUMNS), _audit_row(entry_id, action, before, after, by, at))
 
     def audit(self, conn: sqlite3.Connection, *, entry_id: int | None = None,
               point: int | None = None) -> list[AuditRow]:
@@ -190,9 +239,16 @@ class SqlitePatrol:
     def last_change(self, conn: sqlite3.Connection) -> int:
         return conn.execute("SELECT COALESCE(MAX(id), 0) FROM patrol_audit").fetchone()[0]
 
-    def latest_per_point(self, conn: sqlite3.Connection) -> dict[int, tuple[str, int, Judgement]]:
-        return {seq: _split_latest(key)
-                for seq, key in _fetch(conn, f"SELECT h.seq, {_LATEST} FROM hazard_point h") if key is not None}
+    def latest_per_point(self, conn: sqlite3.Connection,
+                         seqs: Sequence[int] | None = None) -> dict[int, tuple[str, int, Judgement]]:
+        sql = f"SELECT h.seq, {_LATEST} FROM hazard_point h"
+        if seqs is None:
+            rows = _fetch(conn, sql)
+        else:
+            wanted = sorted(set(seqs))
+            rows = [r for i in range(0, len(wanted), _CHUNK) for r in _fetch(
+                conn, f"{sql} WHERE h.seq IN ({','.join('?' * len(wanted[i:i + _CHUNK]))})", wanted[i:i + _CHUNK])]
+        return {seq: _split_latest(key) for seq, key in rows if key is not None}
 
     def overview_rows(self, conn: sqlite3.Connection) -> list[tuple[int, str, str, tuple | None, int]]:
         return [(seq, township + village_group, monitor, None if key is None else _split_latest(key), count)

@@ -36,6 +36,18 @@ class PgPatrol(SqlitePatrol):
     def has_tables(self, s) -> bool:
         return _has_table(s, "patrol_log")
 
+    def _reserve_ids(self, s, table: str, n: int) -> int:
+        """A block of n ids from the identity sequence (writers hold the write lock, so no nextval between)."""
+        last = s.execute("SELECT setval(pg_get_serial_sequence(?, 'id'), nextval(pg_get_serial_sequence(?, 'id'))"
+                         " + ? - 1)", (table, table, n)).fetchone()[0]
+        return last - n + 1
+
+    def _bulk(self, s, table: str, columns, rows: list[tuple]) -> None:
+        """COPY: the bulk path's rows in one stream (executemany would send them one statement each)."""
+        with s.raw.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
 
 class PgKeyLists(SqliteKeyLists):
     def has_tables(self, s) -> bool:
