@@ -27,6 +27,37 @@ _LATEST = ("(SELECT patrolled_at || '#' || id || '#' || judgement FROM patrol_lo
            " WHERE l.point_seq = h.seq AND l.deleted_at IS NULL ORDER BY patrolled_at DESC, id DESC LIMIT 1)")
 _COUNT = "(SELECT COUNT(*) FROM patrol_log l WHERE l.point_seq = h.seq AND l.deleted_at IS NULL)"
 
+# patrol_latest (schema.py): per point its newest live entry and live count, kept by this repository.
+# New entries only add (_SUMMARY_ADD: count grows, a newer (patrolled_at, id) replaces the latest); an
+# edit or a move in or out of the 回收站 recomputes the points concerned from the index (_SUMMARY_REDO).
+_SUMMARY_COLUMNS = ("point_seq", "patrolled_at", "log_id", "judgement", "live_count")
+_NEWER = "(excluded.patrolled_at, excluded.log_id) > (patrol_latest.patrolled_at, patrol_latest.log_id)"
+_SUMMARY_ADD = (
+    f"INSERT INTO patrol_latest ({', '.join(_SUMMARY_COLUMNS)}) {{source}} ON CONFLICT (point_seq) DO UPDATE SET"
+    " live_count = patrol_latest.live_count + excluded.live_count, "
+    + ", ".join(f"{c} = CASE WHEN {_NEWER} THEN excluded.{c} ELSE patrol_latest.{c} END"
+                for c in ("patrolled_at", "log_id", "judgement")))
+_SUMMARY_REDO = (
+    f"INSERT INTO patrol_latest ({', '.join(_SUMMARY_COLUMNS)})"
+    " SELECT l.point_seq, l.patrolled_at, l.id, l.judgement,"
+    " (SELECT COUNT(*) FROM patrol_log c WHERE c.point_seq = l.point_seq AND c.deleted_at IS NULL)"
+    " FROM patrol_log l WHERE l.id = (SELECT x.id FROM patrol_log x WHERE x.point_seq = ? AND x.deleted_at IS NULL"
+    " ORDER BY x.patrolled_at DESC, x.id DESC LIMIT 1)")
+
+
+def _summary_rows(entries: Sequence[tuple[int, str, int, str]]) -> list[tuple]:
+    """(point, patrolled_at, id, judgement) of new entries -> per point its newest of them and their number."""
+    out: dict[int, list] = {}
+    for seq, at, log_id, judgement in entries:
+        row = out.get(seq)
+        if row is None:
+            out[seq] = [seq, at, log_id, judgement, 1]
+        else:
+            row[4] += 1
+            if (at, log_id) > (row[1], row[2]):
+                row[1:4] = at, log_id, judgement
+    return [tuple(r) for r in out.values()]
+
 
 def _fetch(conn: sqlite3.Connection, sql: str, params: Sequence = ()) -> list[tuple]:
     cur = conn.cursor()
@@ -134,6 +165,7 @@ def _insert_children(conn: sqlite3.Connection, log_id: int, d: PatrolDraft) -> N
 
 class SqlitePatrol:
     versioned = True  # see SqlitePoints.versioned
+    summarised = True  # False below the migration that adds patrol_latest (storage/db.py note_versions)
 
     @property
     def _select(self) -> str:
@@ -174,6 +206,7 @@ class SqlitePatrol:
                               _log_row(d, by, at)).fetchone()[0]
         _insert_children(conn, log_id, d)
         self.add_photos(conn, log_id, photos, by=by, at=at)
+        self._summary_add(conn, [(d.point_seq, d.at, log_id, d.judgement.value)])
         return log_id
 
     def insert_many(self, conn: sqlite3.Connection, items: Sequence[tuple[PatrolDraft, dict]], *, by: str, at: str,
@@ -192,7 +225,23 @@ class SqlitePatrol:
                    [r for log_id, (d, _after) in zip(ids, items) for r in _measure_rows(log_id, d)])
         self._bulk(conn, "patrol_audit", _AUDIT_COLUMNS,
                    [_audit_row(log_id, action, None, after, by, at) for log_id, (_d, after) in zip(ids, items)])
+        self._summary_add(conn, [(d.point_seq, d.at, log_id, d.judgement.value)
+                                 for log_id, (d, _after) in zip(ids, items)])
         return ids
+
+    def _summary_add(self, conn: sqlite3.Connection, entries: Sequence[tuple[int, str, int, str]]) -> None:
+        if self.summarised:
+            conn.executemany(_SUMMARY_ADD.format(source=f"VALUES ({','.join('?' * len(_SUMMARY_COLUMNS))})"),
+                             _summary_rows(entries))
+
+    def _summary_redo(self, conn: sqlite3.Connection, seqs: set[int]) -> None:
+        if self.summarised:
+            for seq in sorted(seqs):
+                conn.execute("DELETE FROM patrol_latest WHERE point_seq = ?", (seq,))
+                conn.execute(_SUMMARY_REDO, (seq,))
+
+    def _point_of(self, conn: sqlite3.Connection, entry_id: int) -> set[int]:
+        return {r[0] for r in conn.execute("SELECT point_seq FROM patrol_log WHERE id = ?", (entry_id,)).fetchall()}
 
     def _reserve_ids(self, conn: sqlite3.Connection, table: str, n: int) -> int:
         """The first of n fresh ids (inside the write: no other writer meanwhile). An explicit id moves
@@ -205,6 +254,7 @@ class SqlitePatrol:
         conn.executemany(_insert_sql(table, columns), rows)
 
     def update(self, conn: sqlite3.Connection, entry_id: int, d: PatrolDraft) -> None:
+        points = self._point_of(conn, entry_id) | {d.point_seq}
         conn.execute(
             "UPDATE patrol_log SET point_seq=?, patrolled_at=?, patroller=?, weather=?, rain_mm=?, judgement=?,"
             f" action=?, note=?{self._bump} WHERE id=?",
@@ -212,9 +262,11 @@ class SqlitePatrol:
         conn.execute("DELETE FROM patrol_sign WHERE log_id = ?", (entry_id,))
         conn.execute("DELETE FROM patrol_measurement WHERE log_id = ?", (entry_id,))
         _insert_children(conn, entry_id, d)
+        self._summary_redo(conn, points)
 
     def set_deleted(self, conn: sqlite3.Connection, entry_id: int, at: str | None, by: str | None) -> None:
         conn.execute(f"UPDATE patrol_log SET deleted_at = ?, deleted_by = ?{self._bump} WHERE id = ?", (at, by, entry_id))
+        self._summary_redo(conn, self._point_of(conn, entry_id))
 
     def add_photos(self, conn: sqlite3.Connection, entry_id: int, photos: Sequence[tuple[str, str]], *, by: str,
                    at: str) -> None:
@@ -241,17 +293,32 @@ class SqlitePatrol:
 
     def latest_per_point(self, conn: sqlite3.Connection,
                          seqs: Sequence[int] | None = None) -> dict[int, tuple[str, int, Judgement]]:
-        sql = f"SELECT h.seq, {_LATEST} FROM hazard_point h"
-        if seqs is None:
-            rows = _fetch(conn, sql)
-        else:
-            wanted = sorted(set(seqs))
-            rows = [r for i in range(0, len(wanted), _CHUNK) for r in _fetch(
-                conn, f"{sql} WHERE h.seq IN ({','.join('?' * len(wanted[i:i + _CHUNK]))})", wanted[i:i + _CHUNK])]
-        return {seq: _split_latest(key) for seq, key in rows if key is not None}
+        if not self.summarised:
+            sql = f"SELECT h.seq, {_LATEST} FROM hazard_point h"
+            return {seq: _split_latest(key) for seq, key in _in_chunks(conn, sql, "h.seq", seqs) if key is not None}
+        judgements = {j.value: j for j in Judgement}
+        return {seq: (at, log_id, judgements[judgement]) for seq, at, log_id, judgement in _in_chunks(
+            conn, "SELECT point_seq, patrolled_at, log_id, judgement FROM patrol_latest", "point_seq", seqs)}
 
     def overview_rows(self, conn: sqlite3.Connection) -> list[tuple[int, str, str, tuple | None, int]]:
-        return [(seq, township + village_group, monitor, None if key is None else _split_latest(key), count)
-                for seq, township, village_group, monitor, key, count in _fetch(
-                    conn, f"SELECT h.seq, h.township, h.village_group, h.monitor, {_LATEST}, {_COUNT}"
-                    " FROM hazard_point h ORDER BY h.seq")]
+        if not self.summarised:
+            return [(seq, township + village_group, monitor, None if key is None else _split_latest(key), count)
+                    for seq, township, village_group, monitor, key, count in _fetch(
+                        conn, f"SELECT h.seq, h.township, h.village_group, h.monitor, {_LATEST}, {_COUNT}"
+                        " FROM hazard_point h ORDER BY h.seq")]
+        judgements = {j.value: j for j in Judgement}
+        return [(seq, township + village_group, monitor,
+                 None if at is None else (at, log_id, judgements[judgement]), count or 0)
+                for seq, township, village_group, monitor, at, log_id, judgement, count in _fetch(
+                    conn, "SELECT h.seq, h.township, h.village_group, h.monitor, s.patrolled_at, s.log_id,"
+                    " s.judgement, s.live_count FROM hazard_point h LEFT JOIN patrol_latest s ON s.point_seq = h.seq"
+                    " ORDER BY h.seq")]
+
+
+def _in_chunks(conn: sqlite3.Connection, sql: str, column: str, seqs: Sequence[int] | None) -> list[tuple]:
+    """sql's rows, all of them or those whose column is one of seqs (in chunks below the parameter limit)."""
+    if seqs is None:
+        return _fetch(conn, sql)
+    wanted = sorted(set(seqs))
+    return [r for i in range(0, len(wanted), _CHUNK) for r in _fetch(
+        conn, f"{sql} WHERE {column} IN ({','.join('?' * len(wanted[i:i + _CHUNK]))})", wanted[i:i + _CHUNK])]

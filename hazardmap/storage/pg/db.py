@@ -281,6 +281,8 @@ class PgDatabase:
                                   " AND table_name = 'hazard_point' AND column_name = 'version'").fetchone() is not None
         for repo in (self.points, self.patrol, self.plans, self.rain_gauges):
             repo.versioned = versioned
+        with self.read() as s:
+            self.patrol.summarised = s.execute("SELECT to_regclass('patrol_latest')").fetchone()[0] is not None
 
     def setup_roles(self) -> None:
         """The two group roles a bureau grants its staff's logins (GRANT hazardmap_editor TO 张三): the

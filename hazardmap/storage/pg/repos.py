@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hazardmap.storage.fund_repo import SqliteFund
 from hazardmap.storage.key_lists_repo import SqliteKeyLists
-from hazardmap.storage.patrol_repo import SqlitePatrol
+from hazardmap.storage.patrol_repo import _SUMMARY_ADD, _SUMMARY_COLUMNS, SqlitePatrol, _summary_rows
 from hazardmap.storage.plan_repo import SqlitePlans
 from hazardmap.storage.rain_repo import SqliteRain
 from hazardmap.storage.reference_layers_repo import SqliteReferenceLayers
@@ -41,6 +41,20 @@ class PgPatrol(SqlitePatrol):
         last = s.execute("SELECT setval(pg_get_serial_sequence(?, 'id'), nextval(pg_get_serial_sequence(?, 'id'))"
                          " + ? - 1)", (table, table, n)).fetchone()[0]
         return last - n + 1
+
+    copy_summary_from = 100  # points; fewer are upserted one statement each
+
+    def _summary_add(self, s, entries) -> None:
+        """Many points at once (the bulk path): COPY into a scratch table, then one upsert from it."""
+        rows = _summary_rows(entries)
+        if len(rows) < self.copy_summary_from or not self.summarised:
+            super()._summary_add(s, entries)
+            return
+        s.execute("CREATE TEMP TABLE IF NOT EXISTS patrol_latest_new (point_seq BIGINT, patrolled_at TEXT,"
+                  " log_id BIGINT, judgement TEXT, live_count BIGINT) ON COMMIT DELETE ROWS")
+        self._bulk(s, "patrol_latest_new", _SUMMARY_COLUMNS, rows)
+        s.execute(_SUMMARY_ADD.format(source=f"SELECT {', '.join(_SUMMARY_COLUMNS)} FROM patrol_latest_new"))
+        s.execute("DELETE FROM patrol_latest_new")
 
     def _bulk(self, s, table: str, columns, rows: list[tuple]) -> None:
         """COPY: the bulk path's rows in one stream (executemany would send them one statement each)."""
