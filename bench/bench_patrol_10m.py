@@ -152,7 +152,7 @@ def ms(runs: list[float]) -> str:
     return f"median {statistics.median(runs) * 1000:.1f} ms, max {max(runs) * 1000:.1f} ms"
 
 
-def measure(name: str, store, n_points: int, samples: int) -> None:
+def measure(name: str, store, n_points: int, samples: int, qt: bool) -> None:
     rng = random.Random(7)
     points = [rng.randint(1, n_points) for _ in range(samples)]
     sizes = [patrol.count_entries(store, point=p) for p in points]
@@ -179,6 +179,42 @@ def measure(name: str, store, n_points: int, samples: int) -> None:
     shown = sorted(rng.sample(range(1, n_points + 1), 2000))
     runs = timed(lambda: patrol_status.latest_judgements(store, seqs=shown), 20)
     print(f"[{name}] latest_judgements for 2,000 points (what a map view shows): {ms(runs)}")
+    if qt:
+        measure_window(name, store, n_points)
+
+
+def measure_window(name: str, store, n_points: int) -> None:
+    """What a user waits for: the 巡查情况 tab built and refreshed for 全部在册 (every point), and the
+    patrol tab showing a point (offscreen Qt, the test double of the window)."""
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from hazardmap.domain.key_lists import View, ViewKind
+    from hazardmap.qt.patrol.overview import PatrolOverview
+    from hazardmap.qt.patrol.patrol_tab import PatrolTab
+    from tests.shell_double import ShellDouble
+
+    app = QApplication.instance() or QApplication([])
+    shell = ShellDouble(store)
+    shell._view = View(ViewKind.REGISTERED)
+    t = time.perf_counter()
+    overview = PatrolOverview(shell)
+    app.processEvents()
+    built = time.perf_counter() - t
+    runs = timed(overview.refresh, 3)
+    print(f"[{name}] 巡查情况 tab, 全部在册 ({overview.table.model().rowCount():,} rows): built in {built:.1f} s;"
+          f" 刷新 {ms(runs)}")
+    tab = PatrolTab(shell)
+    rng = random.Random(11)
+    seqs = iter([rng.randint(1, n_points) for _ in range(50)])
+    runs = timed(lambda: (tab.set_point(next(seqs)), app.processEvents()), 50)
+    print(f"[{name}] patrol tab showing a point (set_point, table filled): {ms(runs)}")
+    overview.deleteLater()
+    tab.deleteLater()
+    shell.deleteLater()
+    app.processEvents()
 
 
 def size_line(name: str, store) -> str:
@@ -194,7 +230,7 @@ def size_line(name: str, store) -> str:
 
 def main() -> int:
     args = options(entries=10_000_000, points=290_000, backends="sqlite,postgresql", keep=None, reuse=False,
-                   samples=300)
+                   samples=300, qt=False)
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     root = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="hazardmap-bench-10m-"))
     reuse = bool(args.reuse)
@@ -221,7 +257,7 @@ def main() -> int:
                       f" + {time.perf_counter() - t:.0f} s ANALYZE; {size_line(name, store)}")
         for name, store in stores:
             print(f"[{name}] {patrol.count_entries(store):,} live entries; {size_line(name, store)}")
-            measure(name, store, args.points, args.samples)
+            measure(name, store, args.points, args.samples, bool(args.qt))
     finally:
         for _name, store in stores:
             store.close()
