@@ -25,7 +25,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from common import ROOT, machine, options, timed  # (also puts the repository on the path)
+from common import machine, options, timed  # (also puts the repository on the path)
 
 from hazardmap.domain.patrol import Measurement, MeasureKind, PatrolDraft, SignObservation  # noqa: E402
 from hazardmap.domain.patrol_status import MACRO_SIGNS, Judgement  # noqa: E402

@@ -99,6 +99,14 @@ def test_overview_and_latest_on_a_known_set(store):
     assert {seq: (p.judgement, p.at) for seq, p in latest.items()} == {
         3: (A, "2026-05-03 09:30"), 5: (D, "2026-04-30 17:00")}
     assert set(patrol_status.latest_judgements(store, seqs=[5, 1, 9])) == {5}
+    # The same as reading the entries themselves (the queries used below the patrol_latest migration).
+    store.db.patrol.summarised = False
+    try:
+        assert {r.point_seq: r for r in svc.overview(store, today=date(2026, 5, 10))} == rows
+        assert patrol_status.latest_judgements(store) == latest
+        assert patrol_status.latest_judgements(store, seqs=[5, 1, 9]) == {5: latest[5]}
+    finally:
+        store.db.patrol.summarised = True
     assert patrol_status.latest_judgements(store, seqs=[]) == {}
     history = svc.list_entries(store, point=3)
     assert [(e.at, e.judgement, e.crack_mm) for e in history] == [

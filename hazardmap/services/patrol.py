@@ -452,12 +452,17 @@ def overview(store: Store, *, today: date | None = None) -> list[PointPatrolStat
     interval = get_intervals(store).for_day(today)
     with store.db.read() as s:
         found = store.db.patrol.overview_rows(s)
+    judgements = {j.value: j for j in Judgement}
+    days_since: dict[str, int] = {}  # by day: ten years of patrols are 3,650 days, a province 290,000 rows
     rows = []
-    for seq, name, monitor, latest, count in found:
-        if latest is None:
-            rows.append(PointPatrolStatus(seq, name, monitor, None, None, None, interval, 0))
+    append = rows.append
+    for seq, name, monitor, at, judgement, count in found:
+        if at is None:
+            append(PointPatrolStatus(seq, name, monitor, None, None, None, interval, 0))
             continue
-        at, _id, judgement = latest
-        days = (today - date.fromisoformat(at[:10])).days
-        rows.append(PointPatrolStatus(seq, name, monitor, at, judgement, days, interval, count))
+        day = at[:10]
+        days = days_since.get(day)
+        if days is None:
+            days = days_since[day] = (today - date.fromisoformat(day)).days
+        append(PointPatrolStatus(seq, name, monitor, at, judgements[judgement], days, interval, count))
     return rows

@@ -138,8 +138,9 @@ class PatrolRepository(Protocol):
         """Grows with every change to any entry (each writes an audit row): "has anything changed since"."""
     def latest_per_point(self, s: Session, seqs: Sequence[int] | None = None) -> dict[int, Latest]:
         """Every point's newest live patrol, or only those of the points named (a map view, one point)."""
-    def overview_rows(self, s: Session) -> list[tuple[int, str, str, Latest | None, int]]:
-        """Every point by seq: (seq, name, monitor, its newest live patrol, its count of live entries)."""
+    def overview_rows(self, s: Session) -> list[tuple[int, str, str, str | None, str | None, int]]:
+        """Every point by seq: (seq, name, monitor, its newest live patrol's patrolled_at and judgement
+        (None, None if none), its count of live entries). Flat rows: a province has 290,000."""
 
 
 class SettingRepository(Protocol):

@@ -300,19 +300,16 @@ class SqlitePatrol:
         return {seq: (at, log_id, judgements[judgement]) for seq, at, log_id, judgement in _in_chunks(
             conn, "SELECT point_seq, patrolled_at, log_id, judgement FROM patrol_latest", "point_seq", seqs)}
 
-    def overview_rows(self, conn: sqlite3.Connection) -> list[tuple[int, str, str, tuple | None, int]]:
+    def overview_rows(self, conn: sqlite3.Connection) -> list[tuple[int, str, str, str | None, str | None, int]]:
         if not self.summarised:
-            return [(seq, township + village_group, monitor, None if key is None else _split_latest(key), count)
+            return [(seq, township + village_group, monitor) + ((None, None) if key is None else (
+                        key.split("#")[0], key.split("#")[2])) + (count,)
                     for seq, township, village_group, monitor, key, count in _fetch(
                         conn, f"SELECT h.seq, h.township, h.village_group, h.monitor, {_LATEST}, {_COUNT}"
                         " FROM hazard_point h ORDER BY h.seq")]
-        judgements = {j.value: j for j in Judgement}
-        return [(seq, township + village_group, monitor,
-                 None if at is None else (at, log_id, judgements[judgement]), count or 0)
-                for seq, township, village_group, monitor, at, log_id, judgement, count in _fetch(
-                    conn, "SELECT h.seq, h.township, h.village_group, h.monitor, s.patrolled_at, s.log_id,"
-                    " s.judgement, s.live_count FROM hazard_point h LEFT JOIN patrol_latest s ON s.point_seq = h.seq"
-                    " ORDER BY h.seq")]
+        return _fetch(conn, "SELECT h.seq, h.township || h.village_group, h.monitor, s.patrolled_at, s.judgement,"
+                            " COALESCE(s.live_count, 0) FROM hazard_point h LEFT JOIN patrol_latest s"
+                            " ON s.point_seq = h.seq ORDER BY h.seq")
 
 
 def _in_chunks(conn: sqlite3.Connection, sql: str, column: str, seqs: Sequence[int] | None) -> list[tuple]:
