@@ -102,35 +102,12 @@ for _ in range(200):
         interaction = json.loads(res[0])
         break
 
-def rss_kb(pid):
-    try:
-        for line in open(f"/proc/{pid}/status"):
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-def descendants(pid):
-    out = []
-    for p in os.listdir("/proc"):
-        if p.isdigit():
-            try:
-                ppid = int(open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            if ppid == pid:
-                out.append(int(p))
-                out.extend(descendants(int(p)))
-    return out
-
 import os
-me = os.getpid()
-kids = descendants(me)
-total = rss_kb(me) + sum(rss_kb(k) for k in kids)
+from common import memory_with_helpers
+own, total, processes = memory_with_helpers(os.getpid())
 print(f"RESULT ready={view.ready} points={view.stats.get('points')} page_bytes={path.stat().st_size} "
-      f"build_s={t_build:.2f} load_to_ready_s={t_ready:.2f} own_rss_mb={rss_kb(me)/1024:.0f} "
-      f"total_rss_mb={total/1024:.0f} processes={1+len(kids)} "
+      f"build_s={t_build:.2f} load_to_ready_s={t_ready:.2f} own_rss_mb={own:.0f} "
+      f"total_rss_mb={total:.0f} processes={processes} "
       f"zoom_ms={interaction.get('zoom_ms', -1):.0f} pan_ms={interaction.get('pan_ms', -1):.0f}", flush=True)
 view.deleteLater()
 app.processEvents()
@@ -139,7 +116,7 @@ store.close()
 
 
 def run_child(code: str, home: Path, *args: str) -> tuple[float, str]:
-    env = dict(os.environ, HAZARDMAP_HOME=str(home), PYTHONPATH=str(ROOT))
+    env = dict(os.environ, HAZARDMAP_HOME=str(home), PYTHONPATH=os.pathsep.join((str(ROOT), str(ROOT / "bench"))))
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE,

@@ -1,5 +1,6 @@
 """What the bench scripts share: the repository on sys.path, their options, the machine line that heads
-their figures, and a stopwatch. A script runs as `python bench/NAME.py`, so this folder is on its path."""
+their figures, a stopwatch, and the memory of a process with its helpers. A script runs as
+`python bench/NAME.py`, so this folder is on its path (a child process gets it through PYTHONPATH)."""
 from __future__ import annotations
 
 import argparse
@@ -40,3 +41,38 @@ def timed(fn, repeat: int) -> list[float]:
 
 def median_max_ms(runs: list[float]) -> tuple[float, float]:
     return statistics.median(runs) * 1000, max(runs) * 1000
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of one process (Linux /proc), 0 when it is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process started by pid, directly or not (QtWebEngine's helpers)."""
+    out = []
+    for p in os.listdir("/proc"):
+        if p.isdigit():
+            try:
+                with open(f"/proc/{p}/stat") as fh:
+                    ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            if ppid == pid:
+                out.append(int(p))
+                out.extend(descendants(int(p)))
+    return out
+
+
+def memory_with_helpers(pid: int) -> tuple[float, float, int]:
+    """(own MB, MB with every descendant, number of processes)."""
+    kids = descendants(pid)
+    own = rss_mb(pid)
+    return own, own + sum(rss_mb(k) for k in kids), 1 + len(kids)

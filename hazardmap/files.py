@@ -15,6 +15,7 @@ import errno as errnos
 import os
 import shutil
 import tempfile
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -117,6 +118,32 @@ def copy_file(src: Path | str, dest: Path | str, *, force: bool = False) -> Path
     with atomic_write(dest, force=force) as tmp:
         shutil.copy2(src, tmp)
     return Path(dest)
+
+
+def copy_in(paths: Iterable[str | Path], home: Path, folder: Path, suffixes: Iterable[str], *, noun: str,
+            kind: str) -> list[tuple[str, str, Path]]:
+    """Copy a user's files (photos, documents) into the data folder under folder, each with a new random
+    name: [(path relative to home, original name, copy)]. All or nothing: any missing file or one of
+    another type than suffixes refuses the lot (noun / kind name them) and removes the copies made."""
+    suffixes = frozenset(suffixes)
+    copied: list[tuple[str, str, Path]] = []
+    try:
+        for p in paths:
+            src = Path(p)
+            if not src.is_file():
+                raise InvalidInput(f"{noun}“{src}”不存在")
+            if src.suffix.lower() not in suffixes:
+                raise InvalidInput(f"“{src.name}”不是{kind}（支持 {'、'.join(sorted(suffixes))}）")
+            rel = folder / f"{uuid.uuid4().hex[:12]}{src.suffix.lower()}"
+            dest = home / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            copy_file(src, dest)  # whole or not at all
+            copied.append((rel.as_posix(), src.name, dest))
+    except BaseException:
+        for _, _, dest in copied:
+            dest.unlink(missing_ok=True)
+        raise
+    return copied
 
 
 def _fsync_file(path: Path) -> None:

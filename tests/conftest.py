@@ -74,6 +74,14 @@ def pg_url(pg_server) -> str:
 
 
 @pytest.fixture
+def empty_pg_url(pg_server) -> str:
+    """A fresh database on the test server with nothing in it (no schema yet)."""
+    name = f"e{next(_pg_databases)}"
+    pg_server.sql(f"CREATE DATABASE {name}")
+    return pg_server.url(name)
+
+
+@pytest.fixture
 def backend(request, monkeypatch) -> str:
     """'sqlite' (the default) or 'postgresql' (HAZARDMAP_DB set to a fresh database on the test server)."""
     name = getattr(request, "param", "sqlite")

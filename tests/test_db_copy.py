@@ -4,20 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 
-import pytest
-
 from hazardmap.domain.patrol import Measurement, MeasureKind, PatrolDraft
 from hazardmap.services import patrol, plan, points, register
 from hazardmap.services.store import db_path, open_server_store, open_store
-
-_n = iter(range(1, 10_000))
-
-
-@pytest.fixture
-def blank_url(pg_server) -> str:
-    name = f"c{next(_n)}"
-    pg_server.sql(f"CREATE DATABASE {name}")
-    return pg_server.url(name)
 
 
 def _desk_with_work(home):
@@ -38,14 +27,14 @@ def _snapshot(store):
             points.monitor_history(store, 2))
 
 
-def test_desk_to_blank_server_and_back_to_a_file(cli, home, blank_url, tmp_path):
+def test_desk_to_blank_server_and_back_to_a_file(cli, home, empty_pg_url, tmp_path):
     desk = _desk_with_work(home)
     before = _snapshot(desk)
     desk.close()
-    code, out, err = cli("db", "copy", "--to", blank_url)
+    code, out, err = cli("db", "copy", "--to", empty_pg_url)
     assert code == 0, err
     assert "行数与校验和逐表核对一致" in out and "patrol_log: 3 行" in out and "hazard_point: 17 行" in out
-    server = open_server_store(blank_url, home)
+    server = open_server_store(empty_pg_url, home)
     try:
         assert _snapshot(server) == before
         # ids go on after the copied ones
@@ -55,7 +44,7 @@ def test_desk_to_blank_server_and_back_to_a_file(cli, home, blank_url, tmp_path)
         server.close()
 
     offline = tmp_path / "offline.sqlite3"
-    code, out, err = cli("db", "copy", "--from", blank_url, "--to", str(offline))
+    code, out, err = cli("db", "copy", "--from", empty_pg_url, "--to", str(offline))
     assert code == 0, err
     con = sqlite3.connect(offline)
     try:
@@ -67,48 +56,48 @@ def test_desk_to_blank_server_and_back_to_a_file(cli, home, blank_url, tmp_path)
     assert not [p for p in offline.parent.iterdir() if p.name.startswith(".")]  # no scratch left
 
 
-def test_a_target_with_data_is_refused_without_force(cli, home, blank_url, tmp_path):
+def test_a_target_with_data_is_refused_without_force(cli, home, empty_pg_url, tmp_path):
     _desk_with_work(home).close()
-    assert cli("db", "copy", "--to", blank_url)[0] == 0
-    code, out, err = cli("db", "copy", "--to", blank_url)
+    assert cli("db", "copy", "--to", empty_pg_url)[0] == 0
+    code, out, err = cli("db", "copy", "--to", empty_pg_url)
     assert code == 2 and "已有数据（17 个隐患点）" in err and "--force" in err
     # the refused copy changed nothing; with --force the server holds exactly the desk's data again
     desk = open_store(home)
     register.edit_point(desk, 5, {"field_code": "第二次"}, by="甲")
     desk.close()
-    code, out, err = cli("db", "copy", "--to", blank_url, "--force")
+    code, out, err = cli("db", "copy", "--to", empty_pg_url, "--force")
     assert code == 0, err
-    server = open_server_store(blank_url, home)
+    server = open_server_store(empty_pg_url, home)
     try:
         assert points.get_point(server, 5).field_code == "第二次"
     finally:
         server.close()
     existing = tmp_path / "there.sqlite3"
     existing.write_bytes(b"keep")
-    code, out, err = cli("db", "copy", "--from", blank_url, "--to", str(existing))
+    code, out, err = cli("db", "copy", "--from", empty_pg_url, "--to", str(existing))
     assert code == 2 and "--force" in err and existing.read_bytes() == b"keep"
     assert db_path(home).exists()
 
 
-def test_copy_between_two_files_or_two_servers_is_refused(cli, home, blank_url, tmp_path):
+def test_copy_between_two_files_or_two_servers_is_refused(cli, home, empty_pg_url, tmp_path):
     code, _, err = cli("db", "copy", "--to", str(tmp_path / "x.sqlite3"))
     assert code == 2 and "postgresql://" in err
 
 
-def test_a_copy_that_reads_back_differently_commits_nothing(cli, home, pg_server, blank_url):
+def test_a_copy_that_reads_back_differently_commits_nothing(cli, home, pg_server, empty_pg_url):
     """A target that alters rows as they arrive (here a trigger) fails the check: nothing is kept."""
     from hazardmap.geodata.bundled import BundledData
     from hazardmap.storage.pg.db import PgDatabase
 
-    PgDatabase.open(blank_url, BundledData()).close()
-    dbname = blank_url.split("/")[3].split("?")[0]
+    PgDatabase.open(empty_pg_url, BundledData()).close()
+    dbname = empty_pg_url.split("/")[3].split("?")[0]
     pg_server.sql("CREATE FUNCTION spoil() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
                   " NEW.monitor := NEW.monitor || '?'; RETURN NEW; END $$;"
                   " CREATE TRIGGER spoil BEFORE INSERT ON hazard_point FOR EACH ROW EXECUTE FUNCTION spoil()", dbname)
     _desk_with_work(home).close()
-    code, out, err = cli("db", "copy", "--to", blank_url, "--force")
+    code, out, err = cli("db", "copy", "--to", empty_pg_url, "--force")
     assert code == 2 and "核对不一致（表 hazard_point" in err and "没有任何改动" in err
-    server = open_server_store(blank_url, home)
+    server = open_server_store(empty_pg_url, home)
     try:
         assert len(points.list_points(server)) == 16  # the server's own rows, untouched
         assert not any(p.monitor.endswith("?") for p in points.list_points(server))
@@ -116,8 +105,8 @@ def test_a_copy_that_reads_back_differently_commits_nothing(cli, home, pg_server
         server.close()
 
 
-def test_db_roles_creates_the_editor_and_viewer_roles(cli, pg_server, blank_url):
-    code, out, err = cli("db", "roles", "--server", blank_url)
+def test_db_roles_creates_the_editor_and_viewer_roles(cli, pg_server, empty_pg_url):
+    code, out, err = cli("db", "roles", "--server", empty_pg_url)
     assert code == 0, err
     assert "hazardmap_editor" in out and "GRANT" in out
     import psycopg

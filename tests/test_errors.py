@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from hazardmap.domain.errors import Ambiguous, EntryInBin, NothingToUndo, OutsideCounty, PointNotFound
+from hazardmap.domain.errors import Ambiguous, EntryInBin, KeyListNotFound, LayerNotFound, NothingToUndo, OutsideCounty, \
+    PointNotFound
 from hazardmap.domain.patrol import AuditAction, PatrolDraft
 from hazardmap.domain.points import LocationChangeKind
 from hazardmap.domain.validation import Datum
-from hazardmap.services import patrol, points, rain_gauges
+from hazardmap.services import key_lists, patrol, points, rain_gauges, reference_layers
 
 
 def test_core_errors_carry_fields_and_no_flags(store):
@@ -38,6 +39,16 @@ def test_core_errors_carry_fields_and_no_flags(store):
     with pytest.raises(EntryInBin) as binned:
         patrol.edit_fields(store, entry_id, note="x")
     assert binned.value.entry_id == entry_id and "patrol restore" not in str(binned.value)
+
+
+def test_not_found_names_what_there_is(store):
+    with pytest.raises(KeyListNotFound) as kl:
+        key_lists.get_list(store, 2019)
+    assert (kl.value.year, kl.value.years, kl.value.key) == (2019, [2023], 2019)
+    assert str(kl.value) == "没有2019年的重点隐患点名单（现有：2023）"
+    with pytest.raises(LayerNotFound) as layer:   # a new database has no reference layer: says 无, not nothing
+        reference_layers.get_layer(store, "地质图")
+    assert layer.value.names == [] and str(layer.value) == "没有名为“地质图”的参考图层（现有：无）"
 
 
 def test_the_cli_words_the_remedy_with_its_flags(cli, home):

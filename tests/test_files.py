@@ -6,6 +6,7 @@ import errno
 import os
 import stat
 import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -107,3 +108,22 @@ def test_files_are_readable_by_their_owner_only(out):
     finally:
         os.umask(old)
     assert stat.S_IMODE(target.stat().st_mode) == 0o600 and stat.S_IMODE(copied.stat().st_mode) == 0o600
+
+
+def test_copy_in_is_all_or_nothing(tmp_path):
+    """Photos and work documents come into the data folder through one copier: new names, nothing left
+    behind when one file of the lot is refused."""
+    home, src = tmp_path / "home", tmp_path / "src"
+    src.mkdir()
+    (src / "a.JPG").write_bytes(b"jpeg")
+    (src / "b.exe").write_bytes(b"MZ")
+    with pytest.raises(InvalidInput, match="^“b.exe”不是照片文件（支持 .jpg、.png）$"):
+        files.copy_in([src / "a.JPG", src / "b.exe"], home, Path("photos/2026"), {".jpg", ".png"},
+                      noun="照片文件", kind="照片文件")
+    assert not [p for p in home.rglob("*") if p.is_file()]
+    with pytest.raises(InvalidInput, match="^文件“.*c.pdf”不存在$"):
+        files.copy_in([src / "c.pdf"], home, Path("docs"), {".pdf"}, noun="文件", kind="文件")
+    ((rel, name, dest),) = files.copy_in([src / "a.JPG"], home, Path("photos/2026"), {".jpg"}, noun="照片文件",
+                                         kind="照片文件")
+    assert name == "a.JPG" and rel.startswith("photos/2026/") and rel.endswith(".jpg")
+    assert dest == home / rel and dest.read_bytes() == b"jpeg"

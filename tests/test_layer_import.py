@@ -179,6 +179,21 @@ def test_all_or_nothing_skip_bad_and_one_undo(store, tmp_path):
     assert _count(store) == before + 2
 
 
+def test_undo_of_an_import_refused_once_a_point_was_edited(store, tmp_path):
+    from hazardmap.domain.errors import StaleEdit
+    from hazardmap.services import points
+
+    preview = layer_import.preview_points(store, layer_read.read_layer(_csv(tmp_path / "a.csv")), crs="wgs84")
+    changes = layer_import.import_points(store, preview)
+    before = _count(store)
+    redo = changes.undo()
+    redo.undo()
+    points.set_monitor(store, min(changes.points), name="新测试员")
+    with pytest.raises(StaleEdit, match="导入后已改动"):
+        changes.undo()
+    assert _count(store) == before   # none taken out, not even the unedited one
+
+
 def test_duplicates_by_code_or_name_within_30m(store, tmp_path):
     path = _csv(tmp_path / "a.csv")
     layer_import.import_points(store, layer_import.preview_points(store, layer_read.read_layer(path), crs="wgs84"))

@@ -11,27 +11,19 @@ from hazardmap.domain.patrol import PatrolDraft  # noqa: E402
 from hazardmap.domain.patrol_status import Judgement  # noqa: E402
 from hazardmap.services import patrol, points as point_service, rain_gauges  # noqa: E402
 from hazardmap.services.store import open_store  # noqa: E402
-from tests.test_shell_window import js, settled_marker, wait_until  # noqa: E402
+from tests.test_shell_window import js, settled_marker, window_on  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def window(qapp, tmp_path_factory):
-    from hazardmap.qt.entry import close_window
-    from hazardmap.qt.main_window import MainWindow
-
     store = open_store(tmp_path_factory.mktemp("stacking"))
     # Point 4 危险, point 5 异常, and rain gauge 1 on point 4's own village centre.
     patrol.record(store, PatrolDraft(point_seq=4, at="2026-05-03 08:00", by="", judgement=Judgement.DANGER,
                                      action="撤离"))
     patrol.record(store, PatrolDraft(point_seq=5, at="2026-05-03 08:00", by="", judgement=Judgement.ABNORMAL))
     rain_gauges.assign(store, 1, point_service.get_point(store, 4).village_code)
-    w = MainWindow(store)
-    w.resize(1400, 900)
-    w.show()
-    wait_until(lambda: w.map_view.ready)
-    yield w
-    close_window(qapp, w)
-    store.close()
+    with window_on(qapp, store) as w:
+        yield w
 
 
 def close_all(window) -> None:

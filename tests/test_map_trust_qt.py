@@ -15,7 +15,8 @@ from PySide6.QtWebEngineCore import QWebEngineProfile  # noqa: E402
 from hazardmap.services import points as point_service  # noqa: E402
 from hazardmap.services.store import open_store  # noqa: E402
 from tests.test_map_trust import EXPR, MARKUP, NOQUOTE_EXEC, SCRIPT, SHORT_EXEC, SPLIT_EXEC, STMT, long_exec  # noqa: E402
-from tests.test_shell_window import RecordingInterceptor, js, wait_until  # noqa: E402
+from hazardmap.qt.offline_guard import RequestRecorder  # noqa: E402
+from tests.test_shell_window import js, wait_until  # noqa: E402
 
 KEY = "{{7*7}}</script><script>alert(1)</script>&x={x}"
 
@@ -59,7 +60,7 @@ def window(qapp, tmp_path_factory):
     settings.setValue("map/basemap", "tianditu")
     settings.setValue("map/tianditu_key", KEY)
     settings.sync()
-    interceptor = RecordingInterceptor()
+    interceptor = RequestRecorder()
     profile = QWebEngineProfile.defaultProfile()
     profile.setUrlRequestInterceptor(interceptor)
     w = MainWindow(store)   # builds and loads the page with all of the above: the window must start

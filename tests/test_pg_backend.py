@@ -17,15 +17,7 @@ from hazardmap.storage.pg.db import PgDatabase
 from hazardmap.storage.pg.schema import PG_ONLY_COLUMNS, split_pg, translate
 from hazardmap.storage.schema import MIGRATIONS, SCHEMA_VERSION
 from hazardmap.domain.patrol import PatrolDraft
-
-_n = iter(range(1, 10_000))
-
-
-@pytest.fixture
-def empty_url(pg_server) -> str:
-    name = f"e{next(_n)}"
-    pg_server.sql(f"CREATE DATABASE {name}")
-    return pg_server.url(name)
+from tests.schema1_edit import correct_point_3
 
 
 def _columns_sqlite(conn) -> dict[str, set[str]]:
@@ -47,9 +39,9 @@ def _columns_pg(conn) -> dict[str, set[str]]:
     return out
 
 
-def test_both_backends_end_with_the_same_tables_columns_and_seeds(home, empty_url):
+def test_both_backends_end_with_the_same_tables_columns_and_seeds(home, empty_pg_url):
     lite = open_store(home)
-    pg = PgDatabase.open(empty_url, BundledData())
+    pg = PgDatabase.open(empty_pg_url, BundledData())
     try:
         assert pg.version == SCHEMA_VERSION == lite.db.version
         assert _columns_pg(pg.conn) == _columns_sqlite(lite.db.conn)
@@ -88,24 +80,20 @@ def test_geometry_is_postgis_srid_4490_with_a_gist_index_and_follows_the_positio
     assert 3 in {r[0] for r in inside}
 
 
-def test_migrations_step_by_step_keep_a_users_edits(home, empty_url, monkeypatch):
+def test_migrations_step_by_step_keep_a_users_edits(home, empty_pg_url, monkeypatch):
     """A server database of version 1 (the first release's schema) with a correction, upgraded in place."""
     bundled = BundledData()
-    old = PgDatabase.open(empty_url, bundled, target_version=1)
+    old = PgDatabase.open(empty_pg_url, bundled, target_version=1)
     assert old.version == 1
     with old.write() as tx:
-        tx.execute("UPDATE hazard_point SET lon=112.61, lat=26.75, precision='surveyed', source='GPS' WHERE seq=3")
-        tx.execute("INSERT INTO location_change (point_seq, old_lon, old_lat, old_precision, old_source, new_lon,"
-                   " new_lat, datum_entered, entered_lon, entered_lat, source, changed_by, changed_at)"
-                   " VALUES (3, NULL, NULL, 'none', '', 112.61, 26.75, 'wgs84', 112.61, 26.75, 'GPS', '王某',"
-                   " '2024-05-03T10:00:00+08:00')")
+        correct_point_3(tx)
     assert old.conn.execute("SELECT to_regclass('rain_gauge_site')").fetchone()[0] is None
     old.close()
     for version in range(2, SCHEMA_VERSION + 1):  # one step at a time, as successive releases would
-        db = PgDatabase.open(empty_url, bundled, target_version=version)
+        db = PgDatabase.open(empty_pg_url, bundled, target_version=version)
         assert db.version == version
         db.close()
-    monkeypatch.setenv("HAZARDMAP_DB", empty_url)
+    monkeypatch.setenv("HAZARDMAP_DB", empty_pg_url)
     store = open_store(home)
     try:
         p3 = points.get_point(store, 3)
@@ -120,10 +108,10 @@ def test_migrations_step_by_step_keep_a_users_edits(home, empty_url, monkeypatch
         store.close()
 
 
-def test_a_newer_or_foreign_database_is_refused(pg_server, empty_url):
-    pg_server.sql("CREATE TABLE somebody_elses (x int)", empty_url.split("/")[3].split("?")[0])
+def test_a_newer_or_foreign_database_is_refused(pg_server, empty_pg_url):
+    pg_server.sql("CREATE TABLE somebody_elses (x int)", empty_pg_url.split("/")[3].split("?")[0])
     with pytest.raises(HazardmapError, match="不是 hazardmap 的数据库"):
-        PgDatabase.open(empty_url, BundledData())
+        PgDatabase.open(empty_pg_url, BundledData())
 
 
 def test_viewer_reads_and_cannot_write_editor_can(pg_server, pg_url, home):

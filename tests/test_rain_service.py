@@ -313,3 +313,16 @@ def test_upgrade_from_the_schema_before_rain_keeps_edits(home):
         rain.add_reading(store, "欧东村", "2024-06-01 08:00", 5)
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("radius", ["1", "8", "30"])
+def test_coverage_asked_per_site_is_the_coverage_read_from_every_point(sites, monkeypatch, radius):
+    """A province's register asks the database per site for the points it could cover: the same answer as
+    reading every point (radius, township, edits by hand), here with the county's points."""
+    rain.set_coverage(sites, 1, 16, True)    # far away, added by hand
+    rain.set_coverage(sites, 2, 1, False)    # its own point, removed by hand
+    rain.set_settings(sites, {rain.K_COVER_KM: radius}, by="测试")
+    whole = rain.coverage_map(sites)
+    monkeypatch.setattr(rain, "COVERAGE_READ_ALL_UP_TO", 0)
+    per_site = rain.coverage_map(sites)
+    assert per_site == whole and any(whole.values())

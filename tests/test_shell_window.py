@@ -3,6 +3,7 @@ start costs seconds). Order matters little: each test names the state it needs."
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 
 import pytest
 
@@ -11,32 +12,16 @@ pytest.importorskip("PySide6.QtWebEngineWidgets")
 from PySide6.QtCore import QEvent, QPoint, Qt  # noqa: E402
 from PySide6.QtGui import QKeyEvent  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWebEngineCore import QWebEngineProfile, QWebEngineUrlRequestInterceptor  # noqa: E402
+from PySide6.QtWebEngineCore import QWebEngineProfile  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from hazardmap.domain.points import Precision  # noqa: E402
+from hazardmap.qt.offline_guard import RequestRecorder  # noqa: E402
 from hazardmap.services import points as point_service, rain_gauges  # noqa: E402
 from hazardmap.services.store import open_store  # noqa: E402
 
 XSS = "<img src=x onerror=alert(1)>"
 TIMEOUT_MS = 20_000
-
-
-class RecordingInterceptor(QWebEngineUrlRequestInterceptor):
-    """Every request the page makes; anything not a local file or Qt resource is a network request."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.urls: list[str] = []
-
-    def interceptRequest(self, info) -> None:  # noqa: N802
-        url = info.requestUrl().toString()
-        self.urls.append(url)
-        if not url.startswith(("file:", "qrc:", "data:")):
-            info.block(True)  # tests never reach the internet, even with an online basemap on
-
-    def remote(self) -> list[str]:
-        return [u for u in self.urls if not u.startswith(("file:", "qrc:", "data:"))]
 
 
 def wait_until(predicate, timeout_ms: int = TIMEOUT_MS) -> None:
@@ -54,6 +39,23 @@ def js(window, expression: str):
     window.map_view.page().runJavaScript(expression, 0, box.append)
     wait_until(lambda: box, 5000)
     return json.loads(box[0]) if isinstance(box[0], str) and box[0] else box[0]
+
+
+@contextmanager
+def window_on(qapp, store):
+    """The main window on store, shown at 1400×900 with its map ready; closed afterwards, store too."""
+    from hazardmap.qt.entry import close_window
+    from hazardmap.qt.main_window import MainWindow
+
+    window = MainWindow(store)
+    window.resize(1400, 900)
+    window.show()
+    wait_until(lambda: window.map_view.ready)
+    try:
+        yield window
+    finally:
+        close_window(qapp, window)
+        store.close()
 
 
 def settled_marker(window, seq: int) -> dict:
@@ -76,7 +78,7 @@ def shell(qapp, tmp_path_factory):
     store = open_store(tmp_path_factory.mktemp("shell_home"))
     # A monitor whose name is markup: it must show as text everywhere and run nothing.
     point_service.set_monitor(store, 5, name=XSS)
-    interceptor = RecordingInterceptor()
+    interceptor = RequestRecorder()  # tests never reach the internet, even with an online basemap on
     profile = QWebEngineProfile.defaultProfile()
     profile.setUrlRequestInterceptor(interceptor)
     window = MainWindow(store)

@@ -11,6 +11,7 @@ from hazardmap.services import points, rain_gauges
 from hazardmap.services.store import db_path, open_store
 from hazardmap.storage.db import Database
 from hazardmap.storage.schema import SCHEMA_VERSION
+from tests.schema1_edit import correct_point_3
 
 
 def test_first_run_creates_and_seeds(home):
@@ -44,13 +45,8 @@ def test_migration_from_schema_1_keeps_the_users_edits(home):
     bundled = BundledData()
     old = Database.open(db_path(home), bundled, target_version=1)
     assert old.version == 1
-    # a user of version 1 corrected point 3's location
     with old.write() as conn:
-        conn.execute("UPDATE hazard_point SET lon=112.61, lat=26.75, precision='surveyed', source='GPS' WHERE seq=3")
-        conn.execute("INSERT INTO location_change (point_seq, old_lon, old_lat, old_precision, old_source, new_lon,"
-                     " new_lat, datum_entered, entered_lon, entered_lat, source, changed_by, changed_at)"
-                     " VALUES (3, NULL, NULL, 'none', '', 112.61, 26.75, 'wgs84', 112.61, 26.75, 'GPS', '王某',"
-                     " '2024-05-03T10:00:00+08:00')")
+        correct_point_3(conn)
     assert "rain_gauge_site" not in {r[0] for r in old.conn.execute("SELECT name FROM sqlite_master")}
     old.close()
 

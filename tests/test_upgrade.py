@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
+
 from hazardmap.services import key_lists, points, rain_gauges, register
 from hazardmap.services.store import db_path, open_store
 from hazardmap.storage.schema import SCHEMA_VERSION
@@ -11,41 +13,46 @@ from tests.conftest import ROOT
 FIXTURE = ROOT / "tests" / "fixtures" / "hazardmap-0.1.0-schema2.sqlite3"
 
 
-def test_database_from_0_1_0_is_migrated_and_keeps_edits(home):
+@pytest.fixture
+def upgraded(home):
+    """A copy of a user's 0.1.0 database (FIXTURE), opened (so migrated) as the app opens it."""
     home.mkdir(parents=True)
     shutil.copyfile(FIXTURE, db_path(home))
     store = open_store(home)
-    try:
-        assert store.db.version == SCHEMA_VERSION
-        assert store.db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        p3 = points.get_point(store, 3)
-        assert (round(p3.lon, 6), round(p3.lat, 6), p3.precision.value) == (112.615, 26.753, "surveyed")
-        history = points.location_history(store, 3)
-        assert [(h.changed_by, h.source) for h in history] == [("王某", "GPS 2024-05-03 王某实测")]
-        assert points.get_point(store, 5).phone == "0734-1234567"
-        assert [m.changed_by for m in points.monitor_history(store, 5)] == ["李四"]
-        assert rain_gauges.assigned_count(store) == (1, 15)
-        assert rain_gauges.list_sites(store)[0].village == "檀市村"
-        assert len(points.list_points(store)) == 16  # no re-seeding on top of the user's data
-        # migration 5: the register's fields, derived only from the points' own text; audit works
-        p5 = points.get_point(store, 5)
-        assert (p5.kind, p5.households, p5.status.value, p5.unified_code) == ("滑坡", 27, "active", "")
-        assert p5.monitor == "邓石生" and p5.phone == "0734-1234567"  # the 0.1.0 user's edit is kept
-        register.retire_point(store, 5, date="2024-05-03", reason="已治理", by="测试")
-        assert [c.action.value for c in register.point_changes(store, 5)] == ["retire"]
-        assert [m.changed_by for m in points.monitor_history(store, 5)] == ["李四"]
-        # migration 6: the 2023 key list as the county's table gives it; the point keeps the user's edit
-        (kl2023,) = key_lists.list_lists(store)
-        assert (kl2023.year, kl2023.doc_no, kl2023.count) == (2023, "清政办函〔2024〕2号 附件1", 16)
-        entry5 = key_lists.list_entries(store, 2023)[4]
-        assert (entry5.point_seq, entry5.monitor, entry5.phone) == (5, "邓石生", "14789361105")
-        # the migrated correction row can be undone: point 3 goes back to having no position
-        assert history[0].kind == "correction" and history[0].new_precision.value == "surveyed"
-        points.undo_last_location_change(store, 3, by="测试")
-        p3 = points.get_point(store, 3)
-        assert (p3.lon, p3.lat, p3.precision.value) == (None, None, "none")
-    finally:
-        store.close()
+    yield store
+    store.close()
+
+
+def test_database_from_0_1_0_is_migrated_and_keeps_edits(upgraded):
+    store = upgraded
+    assert store.db.version == SCHEMA_VERSION
+    assert store.db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    p3 = points.get_point(store, 3)
+    assert (round(p3.lon, 6), round(p3.lat, 6), p3.precision.value) == (112.615, 26.753, "surveyed")
+    history = points.location_history(store, 3)
+    assert [(h.changed_by, h.source) for h in history] == [("王某", "GPS 2024-05-03 王某实测")]
+    assert points.get_point(store, 5).phone == "0734-1234567"
+    assert [m.changed_by for m in points.monitor_history(store, 5)] == ["李四"]
+    assert rain_gauges.assigned_count(store) == (1, 15)
+    assert rain_gauges.list_sites(store)[0].village == "檀市村"
+    assert len(points.list_points(store)) == 16  # no re-seeding on top of the user's data
+    # migration 5: the register's fields, derived only from the points' own text; audit works
+    p5 = points.get_point(store, 5)
+    assert (p5.kind, p5.households, p5.status.value, p5.unified_code) == ("滑坡", 27, "active", "")
+    assert p5.monitor == "邓石生" and p5.phone == "0734-1234567"  # the 0.1.0 user's edit is kept
+    register.retire_point(store, 5, date="2024-05-03", reason="已治理", by="测试")
+    assert [c.action.value for c in register.point_changes(store, 5)] == ["retire"]
+    assert [m.changed_by for m in points.monitor_history(store, 5)] == ["李四"]
+    # migration 6: the 2023 key list as the county's table gives it; the point keeps the user's edit
+    (kl2023,) = key_lists.list_lists(store)
+    assert (kl2023.year, kl2023.doc_no, kl2023.count) == (2023, "清政办函〔2024〕2号 附件1", 16)
+    entry5 = key_lists.list_entries(store, 2023)[4]
+    assert (entry5.point_seq, entry5.monitor, entry5.phone) == (5, "邓石生", "14789361105")
+    # the migrated correction row can be undone: point 3 goes back to having no position
+    assert history[0].kind == "correction" and history[0].new_precision.value == "surveyed"
+    points.undo_last_location_change(store, 3, by="测试")
+    p3 = points.get_point(store, 3)
+    assert (p3.lon, p3.lat, p3.precision.value) == (None, None, "none")
 
 
 def test_fixture_itself_is_untouched_by_the_test():
@@ -100,22 +107,17 @@ def test_database_of_schema_4_keeps_patrols_audit_corrections_and_assignments_in
         store.close()
 
 
-def test_upgrade_seeds_the_2023_fund_plan_and_works(home):
+def test_upgrade_seeds_the_2023_fund_plan_and_works(upgraded):
     """The year's programme migration on a 0.1.0 database: the 2023 plan and its seven works, linked to the
     user's points 3 and 5, and nothing else changed."""
     from hazardmap.services import fund, works
 
-    home.mkdir(parents=True)
-    shutil.copyfile(FIXTURE, db_path(home))
-    store = open_store(home)
-    try:
-        ov = fund.overview(store, 2023)
-        assert ov.totals.lines_fen == 155_878_300 and ov.totals.spent_fen == 0
-        ws = works.list_works(store, 2023)
-        assert works.works_total(ws) == 99_000_000 and [w.points for w in ws if w.points] == [(3,), (5,)]
-        assert points.get_point(store, 5).phone == "0734-1234567"
-    finally:
-        store.close()
+    store = upgraded
+    ov = fund.overview(store, 2023)
+    assert ov.totals.lines_fen == 155_878_300 and ov.totals.spent_fen == 0
+    ws = works.list_works(store, 2023)
+    assert works.works_total(ws) == 99_000_000 and [w.points for w in ws if w.points] == [(3,), (5,)]
+    assert points.get_point(store, 5).phone == "0734-1234567"
 
 
 def test_spending_recorded_before_the_cross_year_column_is_kept(home, tmp_path):
@@ -155,26 +157,39 @@ def test_spending_recorded_before_the_cross_year_column_is_kept(home, tmp_path):
         store.close()
 
 
-def test_reference_layer_tables_added_to_an_old_database(home):
+def test_reference_layer_tables_added_to_an_old_database(upgraded, home):
     """The reference-layer migration on a 0.1.0 database: empty tables, a layer can be added and read."""
     import json
 
     from hazardmap.services import layer_read, reference_layers
 
-    home.mkdir(parents=True)
-    shutil.copyfile(FIXTURE, db_path(home))
-    store = open_store(home)
-    try:
-        assert store.db.version == SCHEMA_VERSION
-        assert reference_layers.list_layers(store) == []
-        gj = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"名称": "测试河"},
-              "geometry": {"type": "LineString", "coordinates": [[112.70, 26.70], [112.80, 26.75]]}}]}
-        path = home / "river.geojson"
-        path.write_text(json.dumps(gj, ensure_ascii=False), encoding="utf-8")
-        reference_layers.import_reference(store, layer_read.read_layer(path), name="河流")
-        assert [(x.name, x.count) for x in reference_layers.list_layers(store)] == [("河流", 1)]
-    finally:
-        store.close()
+    store = upgraded
+    assert store.db.version == SCHEMA_VERSION
+    assert reference_layers.list_layers(store) == []
+    gj = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"名称": "测试河"},
+          "geometry": {"type": "LineString", "coordinates": [[112.70, 26.70], [112.80, 26.75]]}}]}
+    path = home / "river.geojson"
+    path.write_text(json.dumps(gj, ensure_ascii=False), encoding="utf-8")
+    reference_layers.import_reference(store, layer_read.read_layer(path), name="河流")
+    assert [(x.name, x.count) for x in reference_layers.list_layers(store)] == [("河流", 1)]
+
+
+def test_map_box_indexes_added_to_an_old_database(upgraded):
+    """The migration that lets the map ask for a box (storage/map_repo.py), on a 0.1.0 database: the
+    indexes exist afterwards, the box query uses one, and it answers from the upgraded data."""
+    from hazardmap.domain.map_query import Box, Which
+
+    store = upgraded
+    conn = store.db.conn
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"hazard_point_place", "hazard_point_township"} <= names
+    plan = " ".join(str(r[-1]) for r in conn.execute(
+        "EXPLAIN QUERY PLAN SELECT COUNT(*) FROM hazard_point WHERE status = 'active' AND lat BETWEEN 26 AND 27.5"
+        " AND lon BETWEEN 112 AND 113.5"))
+    assert "hazard_point_place" in plan
+    with store.db.read() as s:
+        n = store.db.map_points.count(s, Which(), Box(112.0, 26.0, 113.5, 27.5))
+    assert n == sum(1 for p in register.points_in_view(store) if p.located)
 
 
 def test_patrol_latest_is_filled_from_the_entries_of_an_older_database(home):

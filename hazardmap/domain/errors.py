@@ -1,11 +1,49 @@
 """Errors carry a message in Chinese that can be shown to a user as it is, and the facts behind it
 as fields. The message names no command-line flag and no button: the CLI adds the remedy in its own
-words (hazardmap.cli.errors), the window offers its own buttons."""
+words (hazardmap.cli.errors), the window offers its own buttons.
+
+Most errors are declared by their fields and a message template formatted from them (`declared`);
+one whose wording depends on its fields in other ways overrides `_message()` instead."""
 from __future__ import annotations
+
+from dataclasses import KW_ONLY, dataclass, fields
+from typing import dataclass_transform
 
 
 class HazardmapError(Exception):
     """Base: str(error) is the one-line Chinese reason."""
+
+    template = ""
+
+    def __post_init__(self) -> None:
+        # run by the __init__ of a declared error (never by Exception's own)
+        Exception.__init__(self, self._message())
+
+    def _message(self) -> str:
+        return self.template.format_map(_Shown(self))
+
+
+class _Shown:
+    """An error's attributes as its template shows them: a list by its items joined with 、 (无 when empty)."""
+
+    def __init__(self, error: HazardmapError) -> None:
+        self.error = error
+
+    def __getitem__(self, name: str) -> object:
+        value = getattr(self.error, name)
+        return ("、".join(map(str, value)) or "无") if isinstance(value, list) else value
+
+
+@dataclass_transform(eq_default=False)
+def declared(template: str = ""):
+    """Makes an error class a dataclass of its annotated fields whose message is template formatted
+    from them ({name}; a list field shows its items joined by 、); without a template, the class
+    inherits its base's. eq=False keeps it hashable."""
+    def make(cls):
+        if template:
+            cls.template = template
+        return dataclass(eq=False)(cls)
+    return make
 
 
 class InvalidInput(HazardmapError):
@@ -13,11 +51,19 @@ class InvalidInput(HazardmapError):
 
 
 class NotFound(HazardmapError):
-    """what: the kind of record in Chinese (e.g. "隐患点"); key: how it was asked for."""
+    """what: the kind of record in Chinese (e.g. "隐患点"); key: how it was asked for (for a declared
+    subclass, its first field)."""
+
+    what = ""
+    key: object = None
 
     def __init__(self, message: str, *, what: str = "", key: object = None) -> None:
         super().__init__(message)
         self.what, self.key = what, key
+
+    def __post_init__(self) -> None:
+        self.key = getattr(self, fields(self)[0].name)
+        super().__post_init__()
 
 
 class Ambiguous(HazardmapError):
@@ -29,156 +75,172 @@ class Ambiguous(HazardmapError):
         self.text = text
 
 
+@declared("位置（经度 {lon:.6f}，纬度 {lat:.6f}）在衡南县界以外")
 class OutsideCounty(InvalidInput):
     """A position outside the county outline: allowed only when the user insists (force)."""
-
-    def __init__(self, lon: float, lat: float) -> None:
-        super().__init__(f"位置（经度 {lon:.6f}，纬度 {lat:.6f}）在衡南县界以外")
-        self.lon, self.lat = lon, lat
+    lon: float
+    lat: float
 
 
 class FieldInvalid(InvalidInput):
     """One field of a record is wrong; field: its key (e.g. "township"), so a dialog can mark it."""
+
+    field = ""
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
 
 
+@declared("电话号码“{phone}”格式不对：应为以1开头的11位手机号，或如 0734-1234567 的座机号")
 class BadPhone(FieldInvalid):
-    def __init__(self, phone: str, field: str = "phone") -> None:
-        super().__init__(field, f"电话号码“{phone}”格式不对：应为以1开头的11位手机号，或如 0734-1234567 的座机号")
-        self.phone = phone
+    phone: str
+    field: str = "phone"
 
 
 # ---- the register of points ---------------------------------------------------------------------
 
+@declared("统一编号“{code}”已用于第 {seq} 号隐患点，不能重复")
 class DuplicateCode(FieldInvalid):
     """统一编号 is unique: seq already carries it."""
+    code: str
+    seq: int
+    field = "unified_code"
 
-    def __init__(self, code: str, seq: int) -> None:
-        super().__init__("unified_code", f"统一编号“{code}”已用于第 {seq} 号隐患点，不能重复")
-        self.code, self.seq = code, seq
 
-
+@declared("“{name}”不是衡南县的乡镇（街道）：请从 23 个乡镇街道中选择")
 class UnknownTownship(FieldInvalid):
-    def __init__(self, name: str) -> None:
-        super().__init__("township", f"“{name}”不是衡南县的乡镇（街道）：请从 23 个乡镇街道中选择")
-        self.name = name
+    name: str
+    field = "township"
 
 
+@declared()
 class VillageNotInTownship(FieldInvalid):
     """village_code is unknown (township None) or lies in another township."""
+    village: str
+    township: str
+    actual_township: str | None
+    field = "village_code"
 
-    def __init__(self, village: str, township: str, actual_township: str | None) -> None:
-        if actual_township:
-            text = f"“{village}”属于{actual_township}，不在{township}：请选{township}的村"
-        else:
-            text = f"村庄名录中{township}没有“{village}”：请选{township}的村"
-        super().__init__("village_code", text)
-        self.village, self.township, self.actual_township = village, township, actual_township
+    def _message(self) -> str:
+        if self.actual_township:
+            return f"“{self.village}”属于{self.actual_township}，不在{self.township}：请选{self.township}的村"
+        return f"村庄名录中{self.township}没有“{self.village}”：请选{self.township}的村"
 
 
+@declared("核销隐患点必须写明核销原因（例如“已完成工程治理”）")
 class RetireWithoutReason(FieldInvalid):
-    def __init__(self) -> None:
-        super().__init__("retire_reason", "核销隐患点必须写明核销原因（例如“已完成工程治理”）")
+    field = "retire_reason"
 
 
+@declared("第 {seq} 号隐患点{status_label}，无需{verb}")
 class WrongStatus(InvalidInput):
     """Retiring a retired point or restoring one that is on the register."""
-
-    def __init__(self, seq: int, status_label: str, verb: str) -> None:
-        super().__init__(f"第 {seq} 号隐患点{status_label}，无需{verb}")
-        self.seq, self.status_label, self.verb = seq, status_label, verb
+    seq: int
+    status_label: str
+    verb: str
 
 
 # ---- records and edits (the storage seam, concurrent edits, undo) ------------------------------
 
+@declared("没有第 {seq} 号隐患点（现有 {count} 处，编号 {lowest}～{highest}）")
 class PointNotFound(NotFound):
-    def __init__(self, seq: int, count: int, lowest: int | None, highest: int | None) -> None:
-        super().__init__(f"没有第 {seq} 号隐患点（现有 {count} 处，编号 {lowest}～{highest}）", what="隐患点", key=seq)
-        self.seq = seq
+    seq: int
+    count: int
+    lowest: int | None
+    highest: int | None
+    what = "隐患点"
 
 
-class EntryNotFound(NotFound):
-    def __init__(self, entry_id: int) -> None:
-        super().__init__(f"没有编号为 {entry_id} 的巡查记录", what="巡查记录", key=entry_id)
-        self.entry_id = entry_id
+@declared("没有编号为 {number} 的{what}")
+class NumberNotFound(NotFound):
+    """A record asked for by its number (编号); a subclass names its kind (what)."""
+    number: int
 
 
+class EntryNotFound(NumberNotFound):
+    what = "巡查记录"
+
+
+@declared("没有{year}年的重点隐患点名单（现有：{years}）{purpose}")
+class KeyListNotFound(NotFound):
+    year: int
+    years: list[int]
+    _: KW_ONLY
+    purpose: str = ""   # what could not be done without it, with its leading comma
+    what = "重点隐患点名单"
+
+
+@declared("没有名为“{name}”的参考图层（现有：{names}）")
+class LayerNotFound(NotFound):
+    name: str
+    names: list[str]
+    what = "参考图层"
+
+
+@declared("没有第 {slot} 号雨量计站点（共 {total} 个，编号 1～{total}）")
 class SlotNotFound(NotFound):
-    def __init__(self, slot: int, total: int) -> None:
-        super().__init__(f"没有第 {slot} 号雨量计站点（共 {total} 个，编号 1～{total}）", what="雨量计站点", key=slot)
-        self.slot = slot
+    slot: int
+    total: int
+    what = "雨量计站点"
 
 
+@declared("第 {seq} 号隐患点没有{what}记录，无可撤销")
 class NothingToUndo(InvalidInput):
     """what: whose history is empty, e.g. "位置修改" of point 3."""
-
-    def __init__(self, seq: int, what: str) -> None:
-        super().__init__(f"第 {seq} 号隐患点没有{what}记录，无可撤销")
-        self.seq, self.what = seq, what
+    seq: int
+    what: str
 
 
+@declared("巡查记录 {entry_id} 在回收站中，不能{verb}；请先从回收站恢复")
 class EntryInBin(InvalidInput):
     """A patrol entry in the 回收站 cannot be changed until it is restored."""
-
-    def __init__(self, entry_id: int, verb: str) -> None:
-        super().__init__(f"巡查记录 {entry_id} 在回收站中，不能{verb}；请先从回收站恢复")
-        self.entry_id, self.verb = entry_id, verb
+    entry_id: int
+    verb: str
 
 
+@declared("巡查记录 {entry_id} 不在回收站中，无需恢复")
 class NotInBin(InvalidInput):
-    def __init__(self, entry_id: int) -> None:
-        super().__init__(f"巡查记录 {entry_id} 不在回收站中，无需恢复")
-        self.entry_id = entry_id
+    entry_id: int
 
 
+@declared("{village} 已是第 {slot} 号雨量计站点；一个村只装一台")
 class VillageTaken(InvalidInput):
     """One village, one rain gauge: the village already has the gauge of another slot."""
-
-    def __init__(self, village: str, slot: int) -> None:
-        super().__init__(f"{village} 已是第 {slot} 号雨量计站点；一个村只装一台")
-        self.village, self.slot = village, slot
+    village: str
+    slot: int
 
 
+@declared("站码 {code} 已是第 {slot} 号雨量计站点的站码")
 class StationCodeTaken(InvalidInput):
     """站码 identifies one station: another site (in use or retired) already has it."""
-
-    def __init__(self, code: str, slot: int) -> None:
-        super().__init__(f"站码 {code} 已是第 {slot} 号雨量计站点的站码")
-        self.code, self.slot = code, slot
+    code: str
+    slot: int
 
 
+@declared("第 {slot} 号雨量计站点已撤除，不能{verb}；请先恢复该站点")
 class SiteRetired(InvalidInput):
     """A retired rain-gauge site is not changed until it is restored."""
-
-    def __init__(self, slot: int, verb: str) -> None:
-        super().__init__(f"第 {slot} 号雨量计站点已撤除，不能{verb}；请先恢复该站点")
-        self.slot, self.verb = slot, verb
+    slot: int
+    verb: str
 
 
+@declared("第 {slot} 号雨量计站点没有撤除，无需恢复")
 class SiteNotRetired(InvalidInput):
-    def __init__(self, slot: int) -> None:
-        super().__init__(f"第 {slot} 号雨量计站点没有撤除，无需恢复")
-        self.slot = slot
+    slot: int
 
 
+@declared("第 {slot} 号雨量计站点尚未落实村庄，没有可撤除的雨量计")
 class SiteUnassigned(InvalidInput):
     """A programme slot with no village yet has no gauge to retire."""
-
-    def __init__(self, slot: int) -> None:
-        super().__init__(f"第 {slot} 号雨量计站点尚未落实村庄，没有可撤除的雨量计")
-        self.slot = slot
+    slot: int
 
 
+@declared("{what}已被他人修改（另一窗口或另一台电脑），本次操作未保存")
 class StaleEdit(HazardmapError):
     """The record changed since the state this edit (or undo) was made from: refused, nothing written.
     what: the record in Chinese (e.g. "巡查记录 12")."""
-
-    def __init__(self, what: str) -> None:
-        super().__init__(f"{what}已被他人修改（另一窗口或另一台电脑），本次操作未保存")
-        self.what = what
+    what: str
 
 
 def short_time(iso: str) -> str:
@@ -214,11 +276,10 @@ class StorageError(HazardmapError):
     """The data folder or a file in it cannot be used as it is (damaged, read-only, full)."""
 
 
+@declared("数据文件夹 {path} 无法使用：{reason}")
 class DataFolderUnusable(StorageError):
-    def __init__(self, path, reason: str) -> None:
-        super().__init__(f"数据文件夹 {path} 无法使用：{reason}")
-        self.path = path
-        self.reason = reason
+    path: object
+    reason: str
 
 
 class DiskFull(StorageError):
@@ -264,101 +325,94 @@ class FileExists(HazardmapError):
         return shown + (f" 等 {len(self.paths)} 个文件" if len(self.paths) > 3 else "")
 
 
+@declared("无法写入“{path}”：{reason}")
 class WriteFailed(HazardmapError):
     """The operating system refused a write (read-only folder, disk full, file open elsewhere...);
     nothing was left behind. reason: the cause in Chinese; errno: the OS error number, if any."""
-
-    def __init__(self, path, reason: str, errno: int | None = None) -> None:
-        super().__init__(f"无法写入“{path}”：{reason}")
-        self.path = path
-        self.reason = reason
-        self.errno = errno
+    path: object
+    reason: str
+    errno: int | None = None
 
 
 # ---- A database server (PostgreSQL) -------------------------------------------------------------
 
+@declared("无法连接数据库服务器（{where}），本次操作没有生效：请检查网络或服务器，恢复后重试")
 class ServerUnavailable(StorageError):
     """The database server cannot be reached or went away during a step: the step is not applied
     (its transaction is rolled back by the server); the next step reconnects."""
-
-    def __init__(self, where: str, technical: str = "") -> None:
-        super().__init__(f"无法连接数据库服务器（{where}），本次操作没有生效：请检查网络或服务器，恢复后重试")
-        self.where, self.technical = where, technical
+    where: str
+    technical: str = ""
 
 
+@declared("当前以只读身份（{user}）连接数据库服务器，不能修改数据；如需编辑请用编辑账号连接")
 class ReadOnlyAccess(StorageError):
     """Connected with a read-only (viewer) role: nothing can be changed from this desk."""
-
-    def __init__(self, user: str) -> None:
-        super().__init__(f"当前以只读身份（{user}）连接数据库服务器，不能修改数据；如需编辑请用编辑账号连接")
-        self.user = user
+    user: str
 
 
+@declared("复制数据时核对不一致（表 {table}：应有 {expected} 行，实有 {got} 行或内容不同），目标数据库没有任何改动")
 class CopyMismatch(StorageError):
     """A copy between databases read back differently from its source: nothing was committed."""
-
-    def __init__(self, table: str, expected: int, got: int) -> None:
-        super().__init__(f"复制数据时核对不一致（表 {table}：应有 {expected} 行，实有 {got} 行或内容不同），"
-                         "目标数据库没有任何改动")
-        self.table, self.expected, self.got = table, expected, got
+    table: str
+    expected: int
+    got: int
 
 
+@declared("目标数据库（{where}）已有数据（{points} 个隐患点），未做任何改动")
 class TargetNotEmpty(StorageError):
     """A copy would replace the data a database already holds."""
-
-    def __init__(self, where: str, points: int) -> None:
-        super().__init__(f"目标数据库（{where}）已有数据（{points} 个隐患点），未做任何改动")
-        self.where, self.points = where, points
+    where: str
+    points: int
 
 
 # ---- the year's programme (fund plan, works, 三查, subsidies) -----------------------------------
 
+@declared("没有 {year} 年的资金使用方案（已有：{years}）")
 class FundYearNotFound(NotFound):
-    def __init__(self, year: int, years: list[int]) -> None:
-        have = "、".join(str(y) for y in years) or "无"
-        super().__init__(f"没有 {year} 年的资金使用方案（已有：{have}）", what="资金使用方案", key=year)
-        self.year = year
+    year: int
+    years: list[int]
+    what = "资金使用方案"
 
 
+@declared("{year} 年度已于 {closed_on} 结账关闭，不能再登记或修改；如确需改动，请先重新打开该年度")
 class YearClosed(InvalidInput):
     """A closed (结账) year takes no more spending or records until it is reopened."""
-
-    def __init__(self, year: int, closed_on: str) -> None:
-        super().__init__(f"{year} 年度已于 {closed_on} 结账关闭，不能再登记或修改；如确需改动，请先重新打开该年度")
-        self.year, self.closed_on = year, closed_on
+    year: int
+    closed_on: str
 
 
+@declared("{year} 年资金方案没有“{text}”这一项（可选：{codes}）")
 class LineNotFound(NotFound):
-    def __init__(self, text: str, year: int, codes: list[str]) -> None:
-        super().__init__(f"{year} 年资金方案没有“{text}”这一项（可选：{'、'.join(codes)}）", what="资金项目", key=text)
-        self.text, self.year, self.codes = text, year, codes
+    text: str   # what the user wrote
+    year: int
+    codes: list[str]
+    what = "资金项目"
 
 
+@declared("{label}余额只有 {balance} 元，本笔 {amount} 元将超支：超支须写明原因")
 class Overspent(FieldInvalid):
     """Spending past a line's budget needs a written reason."""
-
-    def __init__(self, label: str, balance: str, amount: str) -> None:
-        super().__init__("over_reason", f"{label}余额只有 {balance} 元，本笔 {amount} 元将超支：超支须写明原因")
-        self.label, self.balance, self.amount = label, balance, amount
-
-
-class WorkNotFound(NotFound):
-    def __init__(self, work_id: int) -> None:
-        super().__init__(f"没有编号为 {work_id} 的排危除险工程", what="排危除险工程", key=work_id)
-        self.work_id = work_id
+    label: str
+    balance: str
+    amount: str
+    field = "over_reason"
 
 
+class WorkNotFound(NumberNotFound):
+    what = "排危除险工程"
+
+
+@declared("{township}{year}年的{phase}已于 {done_on} 登记过，不能重复登记")
 class PhaseRecorded(InvalidInput):
     """One record per township, phase and year."""
+    township: str
+    phase: str
+    year: int
+    done_on: str
 
-    def __init__(self, township: str, phase: str, year: int, done_on: str) -> None:
-        super().__init__(f"{township}{year}年的{phase}已于 {done_on} 登记过，不能重复登记")
-        self.township, self.phase, self.year, self.done_on = township, phase, year, done_on
 
-
-class SpendingNotFound(NotFound):
-    def __init__(self, spending_id: int) -> None:
-        super().__init__(f"没有编号为 {spending_id} 的支出记录", what="支出记录", key=spending_id)
+class SpendingNotFound(NumberNotFound):
+    what = "支出记录"
 
 
 class PlanLinesRefused(InvalidInput):
@@ -372,25 +426,28 @@ class PlanLinesRefused(InvalidInput):
         self.problems, self.source = problems, source
 
 
+@declared("{year} 年的资金使用方案已经建立过了")
 class FundYearExists(InvalidInput):
-    def __init__(self, year: int) -> None:
-        super().__init__(f"{year} 年的资金使用方案已经建立过了")
-        self.year = year
+    year: int
 
 
+@declared()
 class OutsideFundYear(FieldInvalid):
     """A payment dated outside its fund year. One dated after it may belong to it (money is often paid
     the next year: the 2023 plan itself was issued in April 2024) once the user confirms so; one dated
     before the year began never does."""
+    year: int
+    day: str
+    _: KW_ONLY
+    after: bool
+    field = "spent_on"
 
-    def __init__(self, year: int, day: str, *, after: bool) -> None:
-        if after:
-            text = (f"支出日期 {day} 已在 {year} 年之后：如这笔钱确属 {year} 年度资金（跨年支付），请确认后再登记；"
+    def _message(self) -> str:
+        year, day = self.year, self.day
+        if self.after:
+            return (f"支出日期 {day} 已在 {year} 年之后：如这笔钱确属 {year} 年度资金（跨年支付），请确认后再登记；"
                     f"否则请登记到 {day[:4]} 年度")
-        else:
-            text = f"支出日期 {day} 早于 {year} 年：{year} 年度资金的支出不能早于 {year}-01-01"
-        super().__init__("spent_on", text)
-        self.year, self.day, self.after = year, day, after
+        return f"支出日期 {day} 早于 {year} 年：{year} 年度资金的支出不能早于 {year}-01-01"
 
 
 class LayerUnreadable(InvalidInput):

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import date
 
 from hazardmap.domain.errors import FieldInvalid, InvalidInput
+from hazardmap.domain import validation
 from hazardmap.domain.validation import check_visible
+from hazardmap.domain.ranked import Ranked
 
 FEN = 100
-YEAR_MIN, YEAR_MAX = 2000, 2100
 
 
 # ---- money -------------------------------------------------------------------------------------------
@@ -65,13 +66,7 @@ def yuan_whole(fen: int) -> str:
 
 
 def check_year(year: object) -> int:
-    try:
-        y = int(str(year).strip())
-    except ValueError:
-        raise InvalidInput(f"年度“{year}”不是年份：请写四位数字，如 2023") from None
-    if not YEAR_MIN <= y <= YEAR_MAX:
-        raise InvalidInput(f"年度 {y} 不在 {YEAR_MIN}～{YEAR_MAX} 之间")
-    return y
+    return validation.check_year(year, "年度")
 
 
 def check_date(text: object, what: str, field_key: str = "date") -> str:
@@ -313,20 +308,16 @@ def difference_text(t: PlanTotals, headline_text: str) -> str:
 
 # ---- works (排危除险) ------------------------------------------------------------------------------------
 
-class WorkStatus(str, enum.Enum):
+class WorkStatus(Ranked):
     PLANNED = "计划"
     UNDERWAY = "实施中"
     FINISHED = "完工"
     ACCEPTED = "验收"
 
-    @property
-    def rank(self) -> int:
-        return list(WorkStatus).index(self)
 
-    @property
-    def date_field(self) -> str | None:
-        return {WorkStatus.UNDERWAY: "started_on", WorkStatus.FINISHED: "finished_on",
-                WorkStatus.ACCEPTED: "accepted_on"}.get(self)
+# The work's field that records the day it reached a status (none for 计划).
+WORK_STATUS_DATE_FIELDS = {WorkStatus.UNDERWAY: "started_on", WorkStatus.FINISHED: "finished_on",
+                           WorkStatus.ACCEPTED: "accepted_on"}
 
 
 # How the map tells the statuses apart (legend and icons): grey not started, orange under way, blue
@@ -461,7 +452,16 @@ def deadlines_note(deadlines: dict[Phase, Deadline]) -> str:
 
 
 @dataclass(frozen=True)
-class CheckRecord:
+class Recorded:
+    """What every record a clerk enters carries: a free note, who entered it and when (by keyword)."""
+    _: KW_ONLY
+    note: str = ""
+    recorded_by: str = ""
+    recorded_at: str = ""
+
+
+@dataclass(frozen=True)
+class CheckRecord(Recorded):
     year: int
     township: str
     phase: Phase
@@ -469,9 +469,6 @@ class CheckRecord:
     done_by: str
     points_checked: int | None = None
     problems: int | None = None
-    note: str = ""
-    recorded_by: str = ""
-    recorded_at: str = ""
 
 
 @dataclass(frozen=True)
@@ -507,7 +504,7 @@ PRO_RATA_RULE = ("一处重点隐患点全年补助按监测员在岗天数分�
 
 
 @dataclass(frozen=True)
-class MonitorReplacement:
+class MonitorReplacement(Recorded):
     """A monitor who took over a key point on a date within the year (the earlier one served until the day before)."""
     id: int
     year: int
@@ -515,9 +512,6 @@ class MonitorReplacement:
     effective_on: str
     monitor: str
     phone: str = ""
-    note: str = ""
-    recorded_by: str = ""
-    recorded_at: str = ""
 
 
 @dataclass(frozen=True)

@@ -14,17 +14,14 @@ from __future__ import annotations
 import enum
 
 from hazardmap.domain.points import HazardKind
+from hazardmap.domain.ranked import Ranked
 
 
-class DangerGrade(str, enum.Enum):
+class DangerGrade(Ranked):
     SMALL = "小型"
     MEDIUM = "中型"
     LARGE = "大型"
     HUGE = "特大型"
-
-    @property
-    def rank(self) -> int:
-        return list(DangerGrade).index(self)
 
 
 class ScaleGrade(str, enum.Enum):

@@ -128,3 +128,11 @@ def number_in_range(value: object, what: str, low: float, high: float, *, unit: 
     if not math.isfinite(number) or not low <= number <= high:
         raise InvalidInput(f"{what} {text}{tail}不合理：应在 {low}～{high}{tail}之间")
     return number
+
+
+YEAR_MIN, YEAR_MAX = 2000, 2100   # the years a list or a fund plan can be for
+
+
+def check_year(year: object, what: str = "年份") -> int:
+    """A year a user typed (a key list's, a fund plan's)."""
+    return number_in_range(year, what, YEAR_MIN, YEAR_MAX, whole=True, hint="：请写四位数字，如 2023")

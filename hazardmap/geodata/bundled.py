@@ -71,6 +71,11 @@ class EmergencyWorkSite:
     note: str
 
 
+def _json_file(name: str) -> cached_property:
+    """A BundledData attribute: the bundled JSON file, read on first use."""
+    return cached_property(lambda self: self.read_json(name))
+
+
 class BundledData:
     """All of data/, loaded lazily and cached. Never written to."""
 
@@ -80,17 +85,15 @@ class BundledData:
     def path(self, name: str) -> Path:
         return self.root / name
 
+    def read_json(self, name: str) -> dict:
+        return json.loads(self.path(name).read_text(encoding="utf-8"))
+
     @cached_property
     def key_point_rows(self) -> list[dict[str, str]]:
         return read_csv(self.path("key_points.csv"))
 
-    @cached_property
-    def county_geojson(self) -> dict:
-        return json.loads(self.path("county_cgcs2000.geojson").read_text(encoding="utf-8"))
-
-    @cached_property
-    def hengyang_geojson(self) -> dict:
-        return json.loads(self.path("hengyang_counties_cgcs2000.geojson").read_text(encoding="utf-8"))
+    county_geojson = _json_file("county_cgcs2000.geojson")
+    hengyang_geojson = _json_file("hengyang_counties_cgcs2000.geojson")
 
     @cached_property
     def county_outline(self) -> BaseGeometry:
@@ -147,11 +150,6 @@ class BundledData:
                                   _float(r["lon"]), _float(r["lat"]), r["note"])
                 for r in read_csv(self.path("emergency_work_sites_2023.csv"))]
 
-    @cached_property
-    def fund_plan_2023(self) -> dict:
-        """The 2023 plan's lines and amounts exactly as 清政办函〔2024〕2号 gives them (data/SOURCES.md)."""
-        return json.loads(self.path("fund_plan_2023.json").read_text(encoding="utf-8"))
-
-    @cached_property
-    def rain_gauge_programme(self) -> dict:
-        return json.loads(self.path("rain_gauges_2023.json").read_text(encoding="utf-8"))
+    # the 2023 plan's lines and amounts exactly as 清政办函〔2024〕2号 gives them (data/SOURCES.md)
+    fund_plan_2023 = _json_file("fund_plan_2023.json")
+    rain_gauge_programme = _json_file("rain_gauges_2023.json")

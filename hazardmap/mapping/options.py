@@ -36,6 +36,9 @@ class MapOptions:
     visible: frozenset[str] = field(default_factory=lambda: frozenset(LAYERS))
     view: View | None = None       # which points (services/views.py); None = the newest key list
     rain_at: int | None = None     # the time whose rain warnings colour the gauges (Unix s); None = now
+    township: str | None = None    # only this township's points (the window's filter); None = all
+    hazard_type: str | None = None  # only points of this hazard type; None = all
+    start_box: tuple[float, float, float, float] | None = None  # CGCS2000 W,S,E,N to show first; None = county
 
     def __post_init__(self) -> None:
         if self.basemap not in BASEMAPS:

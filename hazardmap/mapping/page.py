@@ -25,10 +25,10 @@ from hazardmap.files import write_text
 from hazardmap.geodata.bundled import BundledData
 from hazardmap.mapping.assets import ASSET_DIR, CSS, JS, copy_assets
 from hazardmap.mapping.options import BASEMAPS, LAYERS, MapOptions, page_datum, page_to_cgcs2000, to_page_fn
-from hazardmap.services import patrol_status, rain_gauges, views, works
+from hazardmap.services import map_window, patrol_status, rain_gauges, views, works
 
 __all__ = ["BASEMAPS", "LAYERS", "MapOptions", "build_map_page", "collect_payload", "page_to_cgcs2000",
-           "points_update"]
+           "points_update", "view_payload", "view_query_mode"]
 
 _TILES = {
     "osm": dict(url="https://tile.openstreetmap.org/{z}/{x}/{y}.png", subdomains="abc", max_zoom=19,
@@ -88,10 +88,16 @@ def point_feature(p: HazardPoint, latest: LatestPatrol | None, to_page, mask_pho
 CLUSTER_ABOVE = 500
 
 
+def _filtered(points: Iterable[HazardPoint], options: MapOptions) -> Iterable[HazardPoint]:
+    """The window's township / hazard-type filter (None: all)."""
+    return (p for p in points if (options.township is None or p.township == options.township)
+            and (options.hazard_type is None or p.hazard_type == options.hazard_type))
+
+
 def points_payload(points: Iterable[HazardPoint], latest: dict[int, LatestPatrol], options: MapOptions) -> list[dict]:
     to_page = to_page_fn(options)
     out = []
-    for p in points:
+    for p in _filtered(points, options):
         f = point_feature(p, latest.get(p.seq), to_page, options.mask_phones)
         if f:
             out.append(f)
@@ -319,10 +325,31 @@ def tile_url(template: str, key: str) -> str:
     return template.replace("{key}", quote(key.strip(), safe=""))
 
 
-def collect_payload(store, options: MapOptions) -> dict:
-    """Everything the page draws, read through the services (the same facts the CLI prints)."""
-    pts = views.points_in_view(store, options.view)
-    latest = patrol_status.latest_judgements(store)
+def view_query_mode(store, options: MapOptions) -> bool:
+    """Whether the page asks the window for each view (a large register: services/map_window.py) rather
+    than carrying every point. Only the window's page can ask; an exported page always carries them."""
+    return options.qt_bridge and map_window.located_count(store, options.view) > map_window.VIEW_QUERY_ABOVE
+
+
+def _start_box(options: MapOptions):
+    """The first view asked for (CGCS2000 W,S,E,N, from the window's settings), if a real box."""
+    if options.start_box is None:
+        return None
+    w, s, e, n = options.start_box
+    if not (all(math.isfinite(v) for v in options.start_box) and -180 <= w < e <= 180 and -90 <= s < n <= 90):
+        return None
+    to_page = to_page_fn(options)
+    w, s, e, n = options.start_box
+    (x0, y0), (x1, y1) = to_page(w, s), to_page(e, n)
+    return [x0, y0, x1, y1]
+
+
+def collect_payload(store, options: MapOptions, large: bool | None = None) -> dict:
+    """Everything the page draws, read through the services (the same facts the CLI prints). For a large
+    register (view_query_mode; given when the caller knows it) no points: the page asks for each view
+    (view_payload)."""
+    large = view_query_mode(store, options) if large is None else large
+    pts = [] if large else views.points_in_view(store, options.view)
     tiles = None
     if options.basemap != "offline":
         t = dict(_TILES[options.basemap])
@@ -330,14 +357,15 @@ def collect_payload(store, options: MapOptions) -> dict:
             t["url"] = tile_url(t["url"], options.tianditu_key)
             t["label_url"] = tile_url(t["label_url"], options.tianditu_key)
         tiles = t
-    warn, rings = rain_overlay(store, options)
+    warn, rings = rain_overlay(store, options) if not large else (rain_site_states(store, options), {})
     reference, areas = reference_payload(store, options)
+    latest = patrol_status.latest_judgements(store) if not large else {}
     return {
         "reference": reference,
         "township_areas": areas,
         "points": _with_rain(points_payload(pts, latest, options), rings),
         "unlocated": [{"seq": p.seq, "name": p.name} for p in pts if not p.located],
-        "shown": shown_payload(store, pts, options),
+        "shown": shown_payload(store, pts, options, large),
         "rain_gauges": rain_gauge_payload(rain_gauges.list_sites(store), options, warn),
         "works": works_payload(store, options),
         "static": static_layers(store.bundled, options),
@@ -348,26 +376,79 @@ def collect_payload(store, options: MapOptions) -> dict:
         "layer_control": options.layer_control,
         "datum": page_datum(options),
         "cluster_above": CLUSTER_ABOVE,
+        "view_query": large,
+        "start_box": _start_box(options),
     }
 
 
-def build_map_page(store, out_path: Path, options: MapOptions | None = None, *, force: bool = False) -> Path:
+def build_map_page(store, out_path: Path, options: MapOptions | None = None, *, force: bool = False,
+                   large: bool | None = None) -> Path:
     options = options or MapOptions()
-    return build_page(collect_payload(store, options), out_path, options, force=force)
+    return build_page(collect_payload(store, options, large), out_path, options, force=force)
 
 
-def points_update(store, options: MapOptions) -> dict:
-    """What the window sends to a loaded page after a Changes record: points, rain gauges and works."""
-    pts = views.points_in_view(store, options.view)
-    warn, rings = rain_overlay(store, options)
-    return {"points": _with_rain(points_payload(pts, patrol_status.latest_judgements(store), options), rings),
+def points_update(store, options: MapOptions, large: bool = False) -> dict:
+    """What the window sends to a loaded page after a Changes record: points, rain gauges and works. For a
+    large register no points: the page then asks for its view again."""
+    pts = [] if large else views.points_in_view(store, options.view)
+    warn, rings = rain_overlay(store, options) if not large else (rain_site_states(store, options), {})
+    latest = patrol_status.latest_judgements(store) if not large else {}
+    return {"points": _with_rain(points_payload(pts, latest, options), rings),
             "unlocated": [{"seq": p.seq, "name": p.name} for p in pts if not p.located],
-            "shown": shown_payload(store, pts, options),
+            "shown": shown_payload(store, pts, options, large),
             "rain_gauges": rain_gauge_payload(rain_gauges.list_sites(store), options, warn),
             "works": works_payload(store, options)}
 
 
-def shown_payload(store, pts: list[HazardPoint], options: MapOptions) -> dict:
-    """The legend's first line: the view's name and how many of its points there are and are drawn."""
-    return {"title": views.view_title(store, options.view), "count": len(pts),
-            "drawn": sum(1 for p in pts if p.located)}
+def shown_payload(store, pts: list[HazardPoint], options: MapOptions, large: bool = False, grid=None) -> dict:
+    """The legend's first line: the view's name and how many of its points there are and are drawn
+    (with a filter: how many pass it). A large register under a filter states only the located ones
+    (count None), counted by the window's grid when it has one: counting the rest would read the table."""
+    title = views.view_title(store, options.view)
+    filtered = bool(options.township or options.hazard_type)
+    if filtered:
+        title += "（" + "，".join(x for x in (options.township, options.hazard_type) if x) + "）"
+    if large and not filtered:
+        total, located = map_window.count(store, options.view)
+        return {"title": title, "count": total, "drawn": located}
+    if large:
+        return {"title": title, "count": None,
+                "drawn": map_window.located_in(store, options.view, options.township, options.hazard_type, grid)}
+    pts = list(_filtered(pts, options))
+    return {"title": title, "count": len(pts), "drawn": sum(1 for p in pts if p.located)}
+
+
+def rain_site_states(store, options: MapOptions) -> dict[int, dict]:
+    """The rain gauges' colours by their level, without the rings on covered points (a large register:
+    the points are not in the page)."""
+    return rain_overlay(store, options)[0]
+
+
+# How far beyond the page's box the database is asked: a GCJ-02 page (高德) is up to ~700 m off CGCS2000.
+_BOX_PAD_DEG = 0.01
+
+
+def view_payload(store, options: MapOptions, bounds: dict, grid=None) -> tuple[dict, "map_window.BoxResult"]:
+    """One view of a large register for the page: `bounds` as the page sent it (page datum: west, south,
+    east, north, zoom, id). The points one by one with their latest patrol when few, else clusters with
+    their counts; positions in the page's datum. Returned with the query's result (the window's table)."""
+    from hazardmap.domain.map_query import Box
+
+    back = lambda lon, lat: page_to_cgcs2000(lon, lat, options)  # noqa: E731
+    corners = [back(bounds["west"], bounds["south"]), back(bounds["east"], bounds["north"])]
+    box = Box(min(c[0] for c in corners), min(c[1] for c in corners), max(c[0] for c in corners),
+              max(c[1] for c in corners)).padded(_BOX_PAD_DEG)
+    result = map_window.query(store, options.view, box, bounds["zoom"], township=options.township,
+                              hazard_type=options.hazard_type, grid=grid)
+    to_page = to_page_fn(options)
+    points = []
+    for p in result.points:
+        f = point_feature(p, result.latest.get(p.seq), to_page, options.mask_phones)
+        if f:
+            del f["popup"]   # as the clustered page: tooltips only
+            points.append(f)
+    clusters = []
+    for c in result.cells:
+        lon, lat = to_page(c.lon, c.lat)
+        clusters.append({"lon": round(lon, 6), "lat": round(lat, 6), "count": c.count})
+    return {"id": bounds.get("id", 0), "total": result.total, "points": points, "clusters": clusters}, result

@@ -1,4 +1,4 @@
-"""The one object the map page can reach (QWebChannel name "mapBridge"). It accepts only four
+"""The one object the map page can reach (QWebChannel name "mapBridge"). It accepts only five
 kinds of message, checks each, and passes them on through a separate, unexposed signal object;
 everything else is refused, including the page trying to delete it."""
 from __future__ import annotations
@@ -9,7 +9,7 @@ import math
 from PySide6.QtCore import QEvent, QObject, Signal, Slot
 
 # What the page may call, and nothing else (a test compares this with what the page sees).
-PAGE_METHODS = ("pointClicked", "mapClicked", "cursorMoved", "mapReady")
+PAGE_METHODS = ("pointClicked", "mapClicked", "cursorMoved", "mapReady", "viewChanged")
 
 
 class MapBridgeSignals(QObject):
@@ -18,6 +18,7 @@ class MapBridgeSignals(QObject):
     sig_map_clicked = Signal(float, float)    # page lon/lat (page datum; the view converts)
     sig_cursor_moved = Signal(float, float)
     sig_ready = Signal(dict)                  # the page's own counts once drawn and connected
+    sig_view_changed = Signal(dict)           # a large register's page moved: id, west/south/east/north, zoom
 
 
 class MapBridge(QObject):
@@ -69,5 +70,27 @@ class MapBridge(QObject):
             stats = None
         if isinstance(stats, dict):
             self.signals.sig_ready.emit(stats)
+        else:
+            self.rejected += 1
+
+    @Slot(str)
+    def viewChanged(self, view_json: str) -> None:  # noqa: N802
+        """The page's box (page datum) and zoom after a move: exactly {id, west, south, east, north, zoom},
+        numbers, a real box on the globe, zoom 0-22; anything else is refused."""
+        view = None
+        try:
+            if isinstance(view_json, str) and len(view_json) < 1000:
+                view = json.loads(view_json)
+        except ValueError:
+            view = None
+        keys = {"id", "west", "south", "east", "north", "zoom"}
+        ok = (isinstance(view, dict) and set(view) == keys
+              and all(isinstance(view[k], (int, float)) and not isinstance(view[k], bool)
+                      and math.isfinite(view[k]) for k in keys)
+              and isinstance(view["id"], int) and view["id"] >= 0 and 0 <= view["zoom"] <= 22
+              and self._plausible(view["west"], view["south"]) and self._plausible(view["east"], view["north"])
+              and view["west"] <= view["east"] and view["south"] <= view["north"])
+        if ok:
+            self.signals.sig_view_changed.emit(view)
         else:
             self.rejected += 1

@@ -41,7 +41,7 @@ def _shown(value) -> str:
 def point_details_html(store: Store, seq: int) -> str:
     """The 详情 page as HTML; every value escaped (names and notes are user text)."""
     p = point_service.get_point(store, seq)
-    latest = patrol_status.latest_judgements(store, seqs=[seq]).get(seq)
+    latest = patrol_status.latest_of(store, seq)
     none = "<span style='color:#888'>（资料未载明）</span>"
     blank = "<span style='color:#888'>（未填）</span>"
 

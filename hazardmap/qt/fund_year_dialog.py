@@ -4,26 +4,23 @@ The sum of the lines is shown beside the headline with the difference as the use
 year in one step (services/fund_years.py), a refusal stays in the red line with the rows named."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QComboBox, QDialog, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QTableWidget, QTableWidgetItem, QVBoxLayout)
 
 from hazardmap.domain.errors import HazardmapError
 from hazardmap.domain.fund import FundLine, LineDraft, PlanTotals, YearDraft, difference_text, parse_amount
 from hazardmap.qt.buttons import error_label, ok_cancel, push_button
-from hazardmap.qt.shell import Shell, run_in_form
+from hazardmap.qt.shell import Shell, ShellDialog, run_in_form
 from hazardmap.services import fund as svc
 from hazardmap.services import fund_years
 
 HEADERS = ["序号", "项目", "预算（元）"]
 
 
-class NewYearDialog(QDialog):
+class NewYearDialog(ShellDialog):
     def __init__(self, shell: Shell, parent=None) -> None:
-        super().__init__(parent or shell.widget())
-        self.shell, self.store = shell, shell.store
+        super().__init__(shell, "新建年度资金使用方案", (760, 620), parent)
         self.created: object = None
-        self.setWindowTitle("新建年度资金使用方案")
-        self.resize(760, 620)
         years = [fy.year for fy in svc.list_years(self.store)]
         form = QFormLayout()
         self.edits: dict[str, QLineEdit] = {}

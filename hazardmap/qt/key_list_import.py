@@ -7,14 +7,14 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QComboBox, QDialog, QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QPushButton, QSpinBox, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from hazardmap.domain.errors import HazardmapError
 from hazardmap.domain.key_lists import CHANGE_FIELDS, DROPPED_TITLE, GROUP_TITLES, ListPreview, RowOutcome, View, \
     ViewKind
 from hazardmap.qt.buttons import push_button
-from hazardmap.qt.shell import DialogFeature, Shell
+from hazardmap.qt.shell import DialogFeature, Shell, ShellDialog
 from hazardmap.services import key_lists as svc
 from hazardmap.services.points import list_points
 
@@ -27,13 +27,9 @@ def _default_name(year: int) -> str:
     return f"{year}年度重点地质灾害隐患点"
 
 
-class KeyListImportDialog(QDialog):
+class KeyListImportDialog(ShellDialog):
     def __init__(self, shell: Shell, parent: QWidget | None = None) -> None:
-        super().__init__(parent or shell.widget())
-        self.shell = shell
-        self.store = shell.store
-        self.setWindowTitle("导入年度重点隐患点名单")
-        self.resize(900, 600)
+        super().__init__(shell, "导入年度重点隐患点名单", (900, 600), parent)
         self.list_file: svc.ListFile | None = None
         self.preview: ListPreview | None = None
         self.choices: dict[int, int] = {}

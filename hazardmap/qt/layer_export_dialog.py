@@ -9,13 +9,13 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFileDialog, QFormLayout, QLabel, QVBoxLayout,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QLabel, QVBoxLayout,
                                QWidget)
 
 from hazardmap.domain.errors import HazardmapError
 from hazardmap.qt.buttons import error_label, ok_button, ok_cancel
 from hazardmap.qt.operations import INTERNAL_ERROR, Cancelled, run_in_worker
-from hazardmap.qt.shell import DialogFeature, Shell
+from hazardmap.qt.shell import DialogFeature, Shell, ShellDialog
 from hazardmap.services import layer_export, reference_layers
 from hazardmap.services.views import view_title
 
@@ -25,13 +25,9 @@ MASKED_BY_DEFAULT = ("kml", "kmz", "csv", "xlsx")   # usually sent out of the bu
 SHP_ENCODINGS = {"UTF-8": "UTF-8（ArcGIS 10.2 以后、QGIS）", "GBK": "GBK（旧版 ArcGIS、MapGIS）"}
 
 
-class LayerExportDialog(QDialog):
+class LayerExportDialog(ShellDialog):
     def __init__(self, shell: Shell, parent: QWidget | None = None) -> None:
-        super().__init__(parent or shell.widget())
-        self.shell = shell
-        self.store = shell.store
-        self.setWindowTitle("导出图层")
-        self.resize(560, 300)
+        super().__init__(shell, "导出图层", (560, 300), parent)
         self.written: list[Path] = []
 
         self.what = QComboBox(self)

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QComboBox, QDialog, QFileDialog, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout,
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout,
                                QHeaderView, QInputDialog, QLabel, QLineEdit, QSplitter, QTableView, QVBoxLayout,
                                QWidget)
 
@@ -26,7 +26,7 @@ from hazardmap.geodata import crs as crsmod
 from hazardmap.qt.buttons import error_label, push_button
 from hazardmap.qt.mini_map import DotGroup, MiniMap
 from hazardmap.qt.operations import INTERNAL_ERROR, Cancelled, run_in_worker
-from hazardmap.qt.shell import DialogFeature, Shell
+from hazardmap.qt.shell import DialogFeature, Shell, ShellDialog
 from hazardmap.services import layer_import, layer_read, reference_layers
 from hazardmap.services.register import points_in_view
 
@@ -92,13 +92,9 @@ class PreviewModel(QAbstractTableModel):
         return None
 
 
-class LayerImportDialog(QDialog):
+class LayerImportDialog(ShellDialog):
     def __init__(self, shell: Shell, parent: QWidget | None = None) -> None:
-        super().__init__(parent or shell.widget())
-        self.shell = shell
-        self.store = shell.store
-        self.setWindowTitle("导入图层")
-        self.resize(1180, 820)
+        super().__init__(shell, "导入图层", (1180, 820), parent)
         self.path: Path | None = None
         self.data: layer_read.LayerData | None = None
         self.preview: layer_import.PointPreview | None = None

@@ -26,12 +26,13 @@ from hazardmap.qt.monitor_dialog import MonitorDialog
 from hazardmap.qt.operations import OperationRunner
 from hazardmap.qt.shell import MapClickTool, MenuId, Section, SectionedMenus, ShellPlumbing
 from hazardmap.qt.store_warnings import warning_banner
+from hazardmap.qt.map_filter import MapFilter
 from hazardmap.qt.map_view import MapView
 from hazardmap.qt.points_table import PointsTable
 from hazardmap.qt.rain_gauge_panel import RainGaugePanel
 from hazardmap.qt.view_chooser import ViewChooser
 from hazardmap.domain.key_lists import View
-from hazardmap.services import patrol_status, reference_layers, views
+from hazardmap.services import map_window, patrol_status, reference_layers, views
 from hazardmap.services.store import Store
 
 SETTINGS_FILE = "ui.ini"  # UI preferences live beside the user's database (per data folder)
@@ -109,6 +110,9 @@ class MainWindow(ShellPlumbing, QMainWindow):
         view_bar.addWidget(self.view_chooser)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, view_bar)
         self.view_chooser.sig_view_chosen.connect(self._on_view_chosen)
+        self.map_filter = MapFilter(store, lambda: self.view_chooser.view, self)
+        view_bar.addWidget(self.map_filter)
+        self.map_filter.sig_changed.connect(self.map_view.set_filter)
 
         self._menus = SectionedMenus(self.menuBar())
         self.menus: dict[str, QMenu] = self._menus.menus
@@ -124,6 +128,7 @@ class MainWindow(ShellPlumbing, QMainWindow):
         self.map_view.sig_cursor_moved.connect(self._on_cursor_moved)
         self.map_view.sig_map_clicked.connect(self._on_map_clicked)
         self.map_view.sig_ready.connect(self._on_map_ready)
+        self.map_view.sig_view_points.connect(self._on_view_points)
         self.layers_panel.sig_layer_toggled.connect(self._on_layer_toggled)
         self._refresh_reference_layers()
         self.layers_panel.sig_basemap_changed.connect(self.set_basemap)
@@ -142,8 +147,8 @@ class MainWindow(ShellPlumbing, QMainWindow):
                 self.setWindowTitle(self.windowTitle() + "（只读）")
 
         self._laid_out = False
+        self.map_view.load_map()   # first: it decides whether the register is large (the table follows it)
         self._reload_points()
-        self.map_view.load_map()
         # Features, imported explicitly above; each attaches through the Shell interface.
         self.features = {"about": about.attach(self), "printing": printing.attach(self),
                          "patrol": patrol.attach(self), "plan": plan_tab.attach(self),
@@ -200,6 +205,9 @@ class MainWindow(ShellPlumbing, QMainWindow):
         self.settings.setValue("window/main_splitter", self.main_splitter.saveState())
         self.settings.setValue("window/centre_splitter", self.centre_splitter.saveState())
         self.settings.setValue("window/points_columns", self.points_table.save_columns())
+        box = self.map_view.shown_box()
+        if box is not None:
+            self.settings.setValue("map/last_box", [f"{x:.6f}" for x in box])
         self.settings.sync()
 
     # --- the Shell interface (hazardmap.qt.shell): what features may use --------------------------
@@ -229,8 +237,14 @@ class MainWindow(ShellPlumbing, QMainWindow):
     # --- building ----------------------------------------------------------------------------
     def _map_options(self, basemap: str, visible: frozenset[str]) -> MapOptions:
         key = str(self.settings.value("map/tianditu_key", "") or "")
+        # A large register opens where the user left the map (a small one always shows the whole county).
+        box = self.settings.value("map/last_box", [], type=list) or []
+        try:
+            start = tuple(float(x) for x in box) if len(box) == 4 else None
+        except (TypeError, ValueError):
+            start = None
         return MapOptions(basemap=basemap, tianditu_key=key, qt_bridge=True, layer_control=False, visible=visible,
-                          view=self.view_chooser.view)
+                          view=self.view_chooser.view, start_box=start)
 
     def _build_menus(self) -> None:
         undo, redo = self.runner.undo_actions(self)  # 撤销 <step> / 重做 <step>
@@ -265,16 +279,23 @@ class MainWindow(ShellPlumbing, QMainWindow):
 
     # --- refreshing from the core ----------------------------------------------------------------
     def _reload_points(self) -> None:
+        if self.map_view.large:   # a province: the table lists what the map shows one by one
+            self._on_view_points(self.map_view.view_seqs)
+            return
         self.points_table.set_points(views.points_in_view(self.store, self.view_chooser.view),
                                      patrol_status.latest_judgements(self.store))
 
+    def _on_view_points(self, _seqs: list) -> None:
+        result = self.map_view.view_result
+        self.points_table.set_points(result.points if result else [], result.latest if result else {})
+
     def _on_view_chosen(self, view: View) -> None:
-        self._reload_points()
         self.map_view.set_view(view)
-        pts = views.points_in_view(self.store, view)
-        self.map_status.setText(f"显示{views.view_title(self.store, view)}：{len(pts)} 处"
-                                f"（图上 {sum(1 for p in pts if p.located)} 处）")
-        if self._selected and self._selected not in views.seqs_in_view(self.store, view):
+        self.map_filter.view_changed()
+        self._reload_points()
+        total, located = map_window.count(self.store, view)
+        self.map_status.setText(f"显示{views.view_title(self.store, view)}：{total} 处（图上 {located} 处）")
+        if self._selected and not self.map_view.large and self._selected not in views.seqs_in_view(self.store, view):
             self.points_table.select_seq(None)
         self.sig_view_changed.emit(view.key())
 
@@ -310,7 +331,11 @@ class MainWindow(ShellPlumbing, QMainWindow):
 
     def _on_map_ready(self, stats: dict) -> None:
         basemap = BASEMAPS[self.map_view.options.basemap]
-        self.map_status.setText(f"地图就绪：{stats.get('points', 0)} 个隐患点，底图：{basemap}")
+        if stats.get("view_query"):   # a large register: the page shows one view at a time
+            self.map_status.setText(f"地图就绪：范围内 {stats.get('in_view', 0)} 个隐患点（放大后逐点显示，"
+                                    f"表格列出逐点显示的点），底图：{basemap}")
+        else:
+            self.map_status.setText(f"地图就绪：{stats.get('points', 0)} 个隐患点，底图：{basemap}")
         if self._selected:
             self.map_view.select_point(self._selected, pan=False)
 
@@ -402,5 +427,6 @@ class MainWindow(ShellPlumbing, QMainWindow):
     def closeEvent(self, event) -> None:  # noqa: N802
         self._save_layout()
         self.change_bus.detach()
+        self.map_view.stop()
         self.runner.close()
         super().closeEvent(event)

@@ -6,22 +6,47 @@ import dataclasses
 import json
 from pathlib import Path
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, QUrl, Signal
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import QWebEngineSettings
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QWidget
 
 from hazardmap.mapping.options import MapOptions, page_to_cgcs2000
-from hazardmap.mapping.page import build_map_page, points_update
+from hazardmap.mapping.page import build_map_page, points_update, shown_payload, view_payload, view_query_mode
 from hazardmap.qt.bridge import MapBridge
-from hazardmap.services.store import Store
+from hazardmap.services import map_window
+from hazardmap.services.store import Store, open_store
 
 PAGE_DIR = "map_page"  # inside the user's data folder: rebuilt at every start, safe to delete
 
 
+class _GridLoader(QObject):
+    """Reads a large register's positions for the window's grid (services/map_window.py) in a thread with
+    its own connection, so the window stays usable the second or so it takes for a province."""
+    done = Signal(object)
+
+    def __init__(self, store: Store, view, generation: int) -> None:
+        super().__init__()
+        self.home, self.bundled, self.view, self.generation = store.home, store.bundled, view, generation
+
+    def run(self) -> None:
+        grid = None
+        try:
+            store = open_store(self.home, self.bundled, check=False)
+            try:
+                grid = map_window.Grid.load(store, self.view)
+            finally:
+                store.close()
+        except Exception:  # noqa: BLE001 (no grid: the database counts every view instead, more slowly)
+            grid = None
+        self.moveToThread(QCoreApplication.instance().thread())
+        self.done.emit((self.generation, grid))
+
+
 class MapView(QWebEngineView):
     sig_ready = Signal(dict)
+    sig_view_points = Signal(list)           # a large register: the seqs drawn one by one in the view now
     sig_point_clicked = Signal(int)
     sig_map_clicked = Signal(float, float)   # CGCS2000 lon, lat
     sig_cursor_moved = Signal(float, float)  # CGCS2000 lon, lat
@@ -41,6 +66,14 @@ class MapView(QWebEngineView):
         signals.sig_point_clicked.connect(self.sig_point_clicked)
         signals.sig_map_clicked.connect(self._on_map_clicked)
         signals.sig_cursor_moved.connect(self._on_cursor_moved)
+        signals.sig_view_changed.connect(self._on_view_changed)
+        self.large = False            # a large register: the page asks for each view (services/map_window.py)
+        self.grid: map_window.Grid | None = None
+        self._generation = 0          # grows with each change to the points: a grid read before is dropped
+        self._loader: tuple[QThread, _GridLoader] | None = None
+        self.last_view: dict | None = None
+        self.view_seqs: list[int] = []
+        self.view_result: map_window.BoxResult | None = None
         self._pending_select = 0
         self._stale = False  # data changed while the page was loading: send it again once ready
         self.page_path: Path | None = None
@@ -50,9 +83,12 @@ class MapView(QWebEngineView):
         if options is not None:
             self.options = options
         path = self.store.home / PAGE_DIR / "map.html"
-        build_map_page(self.store, path, self.options, force=True)  # the window's own page, rebuilt each time
+        self.large = view_query_mode(self.store, self.options)
+        self._drop_grid()
+        build_map_page(self.store, path, self.options, force=True, large=self.large)  # rebuilt each time
         self._refresh_known_seqs()
         self.load_page(path)
+        self._load_grid()   # read while the browser engine starts: the first views may already use it
 
     def load_page(self, path: Path) -> None:
         """Show a page already built with these options (the benchmark builds its own)."""
@@ -69,7 +105,97 @@ class MapView(QWebEngineView):
     def _refresh_known_seqs(self) -> None:
         from hazardmap.services import views
 
+        if self.large:   # the points drawn one by one in the current view, set as each view is sent
+            self.bridge.known_seqs = set(self.view_seqs)
+            return
         self.bridge.known_seqs = {p.seq for p in views.points_in_view(self.store, self.options.view) if p.located}
+
+    # --- a large register: one view at a time --------------------------------------------------
+    def _drop_grid(self) -> None:
+        self._generation += 1
+        self.grid = None
+
+    def _load_grid(self) -> None:
+        if not self.large or self.grid is not None or self._loader is not None:
+            return
+        thread, loader = QThread(), _GridLoader(self.store, self.options.view, self._generation)
+        loader.moveToThread(thread)
+        loader.done.connect(self._on_grid, Qt.ConnectionType.QueuedConnection)
+        thread.started.connect(loader.run)
+        self._loader = (thread, loader)
+        thread.start()
+
+    def _on_grid(self, result) -> None:
+        generation, grid = result
+        thread, _loader = self._loader
+        thread.quit()
+        thread.wait()
+        self._loader = None
+        if generation == self._generation:
+            self.grid = grid
+        else:                      # the points changed meanwhile: read them again
+            self._load_grid()
+
+    def stop(self) -> None:
+        """Before the view goes: wait for a grid being read (a thread must not outlive its objects)."""
+        if self._loader is not None:
+            thread, loader = self._loader
+            loader.done.disconnect()
+            thread.quit()
+            thread.wait()
+            self._loader = None
+
+    def wait_for_grid(self, timeout_ms: int = 30000) -> bool:
+        """Tests and the bench: until the grid is read (True) or there is none coming."""
+        from PySide6.QtCore import QDeadlineTimer, QEventLoop
+
+        deadline = QDeadlineTimer(timeout_ms)
+        while self._loader is not None and not deadline.hasExpired():
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        return self.grid is not None
+
+    def _on_view_changed(self, view: dict) -> None:
+        if not self.large:
+            return
+        self.last_view = view
+        self.send_view()
+
+    def send_view(self) -> None:
+        """The current view's points or clusters to the page (after a move, a filter or a change)."""
+        if self.last_view is None:
+            return
+        payload, self.view_result = view_payload(self.store, self.options, self.last_view, grid=self.grid)
+        self.view_seqs = [p["seq"] for p in payload["points"]]
+        self.bridge.known_seqs = set(self.view_seqs)
+        self.run_js(f"hazardmap.setView({json.dumps(payload, ensure_ascii=False)})")
+        self.sig_view_points.emit(self.view_seqs)
+
+    def _send_shown(self) -> None:
+        if self.ready and self.large:
+            shown = json.dumps(shown_payload(self.store, [], self.options, large=True, grid=self.grid),
+                               ensure_ascii=False)
+            self.run_js(f"hazardmap.setShown({shown})")
+
+    def shown_box(self) -> tuple[float, float, float, float] | None:
+        """The box the map shows now (CGCS2000 W, S, E, N) in a large register, to open there next time."""
+        v = self.last_view
+        if not self.large or v is None:
+            return None
+        # The page asks for its box padded by a tenth on every side (hazardmap.js VIEW_PAD).
+        dx, dy = (v["east"] - v["west"]) / 1.2 * 0.1, (v["north"] - v["south"]) / 1.2 * 0.1
+        w, s = page_to_cgcs2000(v["west"] + dx, v["south"] + dy, self.options)
+        e, n = page_to_cgcs2000(v["east"] - dx, v["north"] - dy, self.options)
+        return (w, s, e, n)
+
+    def set_filter(self, township: str | None, hazard_type: str | None) -> None:
+        """Only one township's and/or one hazard type's points (None: all)."""
+        self.options = dataclasses.replace(self.options, township=township or None, hazard_type=hazard_type or None)
+        if self.large:
+            self.send_view()
+            # The legend's count line after the map is drawn: counting a filter in the database takes longer.
+            QTimer.singleShot(0, self._send_shown)
+        else:
+            self.refresh_points()
 
     def _on_ready(self, stats: dict) -> None:
         self.ready = True
@@ -103,17 +229,24 @@ class MapView(QWebEngineView):
 
     def refresh_points(self) -> None:
         """After a Changes record: send the points and rain gauges again, without reloading."""
+        if self.large:
+            self._drop_grid()
+            self._load_grid()
         self._refresh_known_seqs()
         if not self.ready:
             self._stale = True
             return
         self._stale = False
-        update = json.dumps(points_update(self.store, self.options), ensure_ascii=False)
+        update = json.dumps(points_update(self.store, self.options, self.large), ensure_ascii=False)
         self.run_js(f"hazardmap.setPoints({update})")
 
     def set_view(self, view) -> None:
-        """Show another choice of points (services/views.py): sent to the loaded page, no reload."""
+        """Show another choice of points (services/views.py): sent to the loaded page, no reload (unless
+        the new choice is large and the old was not, or the other way round)."""
         self.options = dataclasses.replace(self.options, view=view)
+        if view_query_mode(self.store, self.options) != self.large:
+            self.load_map()
+            return
         self.refresh_points()
 
     def set_layer_visible(self, key: str, on: bool) -> None:

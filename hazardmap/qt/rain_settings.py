@@ -7,14 +7,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView,
-                               QLabel, QLineEdit, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialogButtonBox, QHBoxLayout, QHeaderView,
+                               QLabel, QLineEdit, QPushButton, QTableWidget, QTableWidgetItem, QTabWidget,
+                               QVBoxLayout, QWidget)
 
 from hazardmap.domain.changes import Changes
 from hazardmap.domain.errors import HazardmapError
 from hazardmap.domain.rain import COUNTY, JIANGHUA_SOURCE, Level, Window, check_threshold_mm, fmt_mm, fmt_time
 from hazardmap.qt.buttons import error_label, guard_ok, push_button
-from hazardmap.qt.shell import Shell, run_in_form
+from hazardmap.qt.shell import Shell, ShellDialog, run_in_form
 from hazardmap.services import rain as svc
 from hazardmap.services import rain_gauges
 
@@ -23,12 +24,9 @@ HISTORY_COLUMNS = ("时间", "操作人", "适用于", "等级", "时段", "原�
 COVER_COLUMNS = ("覆盖", "隐患点", "乡镇", "依据")
 
 
-class RainSettingsDialog(QDialog):
+class RainSettingsDialog(ShellDialog):
     def __init__(self, shell: Shell, parent: QWidget | None = None) -> None:
-        super().__init__(parent or shell.widget())
-        self.shell, self.store = shell, shell.store
-        self.setWindowTitle("预警阈值与覆盖范围")
-        self.resize(860, 560)
+        super().__init__(shell, "预警阈值与覆盖范围", (860, 560), parent)
         layout = QVBoxLayout(self)
         self.tabs = QTabWidget(self)
         layout.addWidget(self.tabs, 1)
@@ -51,12 +49,7 @@ class RainSettingsDialog(QDialog):
     def _threshold_page(self) -> QWidget:
         page = QWidget(self)
         v = QVBoxLayout(page)
-        row = QHBoxLayout()
-        row.addWidget(QLabel("阈值适用于：", page))
-        self.site_box = self._site_chooser(page, county=True)
-        self.site_box.currentIndexChanged.connect(lambda _i: self.load_thresholds())
-        row.addWidget(self.site_box, 1)
-        v.addLayout(row)
+        self.site_box = self._site_row(v, "阈值适用于：", self.load_thresholds, county=True)
         self.table = QTableWidget(len(Level), len(Window), page)
         self.table.setHorizontalHeaderLabels([f"{w.label}(mm)" for w in Window])
         self.table.setVerticalHeaderLabels([lv.colour_name for lv in Level])
@@ -73,18 +66,10 @@ class RainSettingsDialog(QDialog):
         v.addWidget(self.save_table, alignment=Qt.AlignmentFlag.AlignRight)
         eff = QHBoxLayout()
         eff.addWidget(QLabel("有效降雨量 = 当日雨量 + Σ kⁱ × 前第 i 日雨量：k =", page))
-        self.k_edit = QLineEdit(page)
-        self.days_edit = QLineEdit(page)
-        for edit in (self.k_edit, self.days_edit):
-            edit.setMaximumWidth(70)
-            edit.textEdited.connect(lambda _t: self._check_effective())
-        eff.addWidget(self.k_edit)
+        self.k_edit = self._number_edit(page, eff, self._check_effective)
         eff.addWidget(QLabel("前期天数", page))
-        eff.addWidget(self.days_edit)
-        self.eff_note = QLabel(page)
-        eff.addWidget(self.eff_note, 1)
-        self.save_eff = push_button(page, "保存 k 和天数", self.save_effective)
-        eff.addWidget(self.save_eff)
+        self.days_edit = self._number_edit(page, eff, self._check_effective)
+        self.eff_note, self.save_eff = self._note_and_save(page, eff, "保存 k 和天数", self.save_effective)
         v.addLayout(eff)
         v.addStretch(1)
         return page
@@ -94,21 +79,10 @@ class RainSettingsDialog(QDialog):
         v = QVBoxLayout(page)
         row = QHBoxLayout()
         row.addWidget(QLabel("规则：站点周围半径", page))
-        self.radius_edit = QLineEdit(page)
-        self.radius_edit.setMaximumWidth(70)
-        self.radius_edit.textEdited.connect(lambda _t: self._check_radius())
-        row.addWidget(self.radius_edit)
-        self.radius_note = QLabel(page)
-        row.addWidget(self.radius_note, 1)
-        self.save_radius = push_button(page, "保存半径", self.save_radius_km)
-        row.addWidget(self.save_radius)
+        self.radius_edit = self._number_edit(page, row, self._check_radius)
+        self.radius_note, self.save_radius = self._note_and_save(page, row, "保存半径", self.save_radius_km)
         v.addLayout(row)
-        row = QHBoxLayout()
-        row.addWidget(QLabel("站点：", page))
-        self.cover_site = self._site_chooser(page, county=False)
-        self.cover_site.currentIndexChanged.connect(lambda _i: self.load_coverage())
-        row.addWidget(self.cover_site, 1)
-        v.addLayout(row)
+        self.cover_site = self._site_row(v, "站点：", self.load_coverage, county=False)
         v.addWidget(QLabel("勾选或取消勾选即修改该站点覆盖的隐患点（每次为一步，可撤销）。", page))
         self.cover_table = read_only_table(COVER_COLUMNS, page)
         self.cover_table.itemChanged.connect(self._on_cover_toggled)
@@ -119,12 +93,36 @@ class RainSettingsDialog(QDialog):
         self.history = read_only_table(HISTORY_COLUMNS, self)
         return self.history
 
-    def _site_chooser(self, parent, *, county: bool) -> QComboBox:
-        box = QComboBox(parent)
+    def _number_edit(self, page: QWidget, row: QHBoxLayout, check) -> QLineEdit:
+        """A short number field added to row, checked (check()) as it is typed."""
+        edit = QLineEdit(page)
+        edit.setMaximumWidth(70)
+        edit.textEdited.connect(lambda _t: check())
+        row.addWidget(edit)
+        return edit
+
+    def _note_and_save(self, page: QWidget, row: QHBoxLayout, text: str, save) -> tuple[QLabel, QPushButton]:
+        """The end of a row of fields: a note saying what is wrong with them, then their save button."""
+        note = QLabel(page)
+        row.addWidget(note, 1)
+        button = push_button(page, text, save)
+        row.addWidget(button)
+        return note, button
+
+    def _site_row(self, page_layout: QVBoxLayout, label: str, on_choice, *, county: bool) -> QComboBox:
+        """A labelled row choosing a site (and 全县 first when county), added to a page; on_choice runs
+        when the choice changes."""
+        page = page_layout.parentWidget()   # the layout was made on its page
+        row = QHBoxLayout()
+        row.addWidget(QLabel(label, page))
+        box = QComboBox(page)
         if county:
             box.addItem("全县（各站默认）", COUNTY)
         for s in self.sites:
             box.addItem(svc.site_name(s), s.slot)
+        box.currentIndexChanged.connect(lambda _i: on_choice())
+        row.addWidget(box, 1)
+        page_layout.addLayout(row)
         return box
 
     # ---- loading

@@ -103,23 +103,12 @@ class SelfTest:
         """The offline map page in QtWebEngine: its assets are bundled, it draws the points, and it
         asks for nothing outside the computer."""
         from PySide6.QtCore import QEvent
-        from PySide6.QtWebEngineCore import QWebEngineUrlRequestInterceptor
 
         from hazardmap.qt.map_view import MapView
-
-        class Recorder(QWebEngineUrlRequestInterceptor):
-            def __init__(self) -> None:
-                super().__init__()
-                self.remote: list[str] = []
-
-            def interceptRequest(self, info) -> None:  # noqa: N802
-                url = info.requestUrl().toString()
-                if not url.startswith(("file:", "qrc:", "data:")):
-                    self.remote.append(url)
-                    info.block(True)
+        from hazardmap.qt.offline_guard import RequestRecorder
 
         view = MapView(self.store)
-        recorder = Recorder()
+        recorder = RequestRecorder()
         view.page().profile().setUrlRequestInterceptor(recorder)
         try:
             view.resize(900, 600)
@@ -129,7 +118,7 @@ class SelfTest:
             points = view.stats.get("points")
             want = self.want_located
             require(points == want, f"地图上应有 {want} 个隐患点，实际 {points}")
-            require(not recorder.remote, f"离线地图请求了网络：{'、'.join(recorder.remote[:3])}")
+            require(not recorder.remote(), f"离线地图请求了网络：{'、'.join(recorder.remote()[:3])}")
             return f"地图就绪，{points} 个隐患点，{view.stats.get('villages')} 个村庄点，无网络请求"
         finally:
             view.page().profile().setUrlRequestInterceptor(None)

@@ -12,7 +12,7 @@ from typing import Any, Callable, Protocol, runtime_checkable
 
 from PySide6.QtCore import QObject, Qt, Signal, SignalInstance
 from PySide6.QtGui import QAction, QUndoStack
-from PySide6.QtWidgets import QDockWidget, QMenu, QMenuBar, QWidget
+from PySide6.QtWidgets import QDialog, QDockWidget, QMenu, QMenuBar, QWidget
 
 from hazardmap.domain.errors import HazardmapError
 from hazardmap.domain.key_lists import View
@@ -272,6 +272,16 @@ def run_in_form(shell: Shell, form: QWidget, op: Callable[[Store], Any], title: 
         form.error.setText(str(refused[0]))
         return False
     return done is not None
+
+
+class ShellDialog(QDialog):
+    """A feature's dialog: over the window unless another parent is given, with its shell and store."""
+
+    def __init__(self, shell: Shell, title: str, size: tuple[int, int], parent: QWidget | None = None) -> None:
+        super().__init__(parent or shell.widget())
+        self.shell, self.store = shell, shell.store
+        self.setWindowTitle(title)
+        self.resize(*size)
 
 
 class DialogFeature:

@@ -79,7 +79,8 @@ def record(store: Store, year: object, township: str, phase: str | Phase, *, don
         existing = store.db.fund.check(tx, fy.year, name, ph)
         if existing is not None:
             raise PhaseRecorded(name, ph.value, fy.year, existing.done_on)
-        rec = CheckRecord(fy.year, name, ph, day, who, checked, found, text, by or current_user(), now_iso())
+        rec = CheckRecord(fy.year, name, ph, day, who, checked, found, note=text, recorded_by=by or current_user(),
+                          recorded_at=now_iso())
         store.db.fund.insert_check(tx, rec)
     label = f"登记{name}{ph.value}（{day}）"
     return _changes(label, lambda: _unrecord(store, rec, label))

@@ -4,6 +4,7 @@ Each edit runs in one write transaction, reads the current state inside it and r
 undo step. A closed year (结账) refuses every edit until it is reopened."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -139,30 +140,52 @@ def spend(store: Store, year: object, draft: SpendDraft, *, by: str | None = Non
                       d.over_reason if amount > balance else "", d.work_id, by or current_user(), now_iso(), cross_year)
         sp = replace(sp, id=store.db.fund.insert_spending(tx, sp))
     label = f"登记支出 {yuan(amount)} 元（{line.code}）"
-    return _changes(label, lambda: _unspend(store, sp, label), sp.id)
+    return _changes(label, lambda: _added_spending(store, sp, label).take_out(store), sp.id)
 
 
-def _unspend(store: Store, sp: Spending, label: str) -> FundChanges:
-    with store.db.write() as tx:
-        fy_line = next((ln for fy in store.db.fund.years(tx) for ln in store.db.fund.lines(tx, fy.year)
-                        if ln.id == sp.line_id), None)
-        if fy_line is not None:
-            open_year(store, tx, fy_line.year)
-        if store.db.fund.spending(tx, sp.id) != sp:
-            raise StaleEdit(f"支出记录 {sp.id}")
-        store.db.fund.delete_spending(tx, sp.id)
-    return _changes(label, lambda: _respend(store, sp, label), sp.id)
+@dataclass(frozen=True)
+class AddedRecord:
+    """One record a step added (a payment, a monitor replacement) and how to take it out and put it back:
+    `year(tx)` is the plan year it belongs to (None when its line is gone), `fetch(tx)` reads it as stored
+    now, `what` names it in a StaleEdit. Taking out needs it unchanged; putting back needs it absent."""
+    record: object
+    record_id: int
+    label: str
+    what: str
+    year: Callable[[Session], int | None]
+    fetch: Callable[[Session], object]
+    delete: Callable[[Session], None]
+    insert: Callable[[Session], object]
+
+    def take_out(self, store: Store) -> FundChanges:
+        with store.db.write() as tx:
+            year = self.year(tx)
+            if year is not None:
+                open_year(store, tx, year)
+            if self.fetch(tx) != self.record:
+                raise StaleEdit(self.what)
+            self.delete(tx)
+        return _changes(self.label, lambda: self.put_back(store), self.record_id)
+
+    def put_back(self, store: Store) -> FundChanges:
+        with store.db.write() as tx:
+            year = self.year(tx)
+            if year is None or self.fetch(tx) is not None:
+                raise StaleEdit(self.what)
+            open_year(store, tx, year)
+            self.insert(tx)
+        return _changes(self.label, lambda: self.take_out(store), self.record_id)
 
 
-def _respend(store: Store, sp: Spending, label: str) -> FundChanges:
-    with store.db.write() as tx:
-        line = next((ln for fy in store.db.fund.years(tx) for ln in store.db.fund.lines(tx, fy.year)
+def _added_spending(store: Store, sp: Spending, label: str) -> AddedRecord:
+    def line_year(tx: Session) -> int | None:
+        return next((ln.year for fy in store.db.fund.years(tx) for ln in store.db.fund.lines(tx, fy.year)
                      if ln.id == sp.line_id), None)
-        if line is None or store.db.fund.spending(tx, sp.id) is not None:
-            raise StaleEdit(f"支出记录 {sp.id}")
-        open_year(store, tx, line.year)
-        store.db.fund.insert_spending(tx, sp)
-    return _changes(label, lambda: _unspend(store, sp, label), sp.id)
+
+    return AddedRecord(sp, sp.id, label, f"支出记录 {sp.id}", line_year,
+                       fetch=lambda tx: store.db.fund.spending(tx, sp.id),
+                       delete=lambda tx: store.db.fund.delete_spending(tx, sp.id),
+                       insert=lambda tx: store.db.fund.insert_spending(tx, sp))
 
 
 def remove_spending(store: Store, spending_id: int, *, by: str | None = None) -> FundChanges:
@@ -172,7 +195,7 @@ def remove_spending(store: Store, spending_id: int, *, by: str | None = None) ->
         if sp is None:
             raise SpendingNotFound(spending_id)
     label = f"删除支出记录 {spending_id}"
-    removed = _unspend(store, sp, label)
+    removed = _added_spending(store, sp, label).take_out(store)
     return _changes(label, removed.undo, spending_id)
 
 

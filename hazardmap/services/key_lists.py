@@ -13,17 +13,17 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from hazardmap.domain.changes import Changes
-from hazardmap.domain.errors import InvalidInput, NotFound, StaleEdit
+from hazardmap.domain.errors import InvalidInput, KeyListNotFound, StaleEdit
 from hazardmap.domain.key_lists import CHANGE_FIELDS, KeyList, KeyListEntry, ListPreview, ListRow, RowMatch, \
     RowOutcome, norm_place, village_part
 from hazardmap.domain.points import HazardPoint, PointAction
-from hazardmap.domain.validation import check_phone, check_visible
+from hazardmap.domain.validation import YEAR_MAX, YEAR_MIN, check_phone, check_visible, check_year
 from hazardmap.geodata.bundled import BundledData
 from hazardmap.services.register import _first_position, _insert
 from hazardmap.services.spreadsheet import BadRow, read_table, short, whole_number
 from hazardmap.services.store import Store, current_user, now_iso
+from hazardmap.storage.api import Session
 
-YEAR_MIN, YEAR_MAX = 2000, 2100
 NEW = 0   # a choice meaning "this row is a new point"
 
 
@@ -265,27 +265,21 @@ def newest_list(store: Store) -> KeyList | None:
 
 def get_list(store: Store, year: int) -> KeyList:
     with store.db.read() as s:
-        kl = store.db.key_lists.by_year(s, year)
-        if kl is None:
-            years = "、".join(str(k.year) for k in store.db.key_lists.all(s)) or "无"
-            raise NotFound(f"没有{year}年的重点隐患点名单（现有：{years}）", what="重点隐患点名单", key=year)
-        return kl
+        return list_of_year(store, s, year)
+
+
+def list_of_year(store: Store, s: Session, year: int, purpose: str = "") -> KeyList:
+    """The year's list, read in s; KeyListNotFound naming the years there are."""
+    kl = store.db.key_lists.by_year(s, year)
+    if kl is None:
+        raise KeyListNotFound(year, [k.year for k in store.db.key_lists.all(s)], purpose=purpose)
+    return kl
 
 
 def list_entries(store: Store, year: int) -> list[KeyListEntry]:
     kl = get_list(store, year)
     with store.db.read() as s:
         return store.db.key_lists.entries(s, kl.id)
-
-
-def check_year(year: int | str) -> int:
-    try:
-        y = int(str(year).strip())
-    except ValueError:
-        raise InvalidInput(f"年份“{year}”不是数字") from None
-    if not YEAR_MIN <= y <= YEAR_MAX:
-        raise InvalidInput(f"年份 {y} 不合理（应在 {YEAR_MIN}～{YEAR_MAX} 之间）")
-    return y
 
 
 @dataclass(frozen=True)
@@ -478,5 +472,5 @@ def parse_choices(items: Iterable[str]) -> dict[int, int]:
     return out
 
 
-__all__ = ["ListFile", "NEW", "check_year", "get_list", "import_list", "list_entries", "list_lists",
+__all__ = ["ListFile", "NEW", "YEAR_MAX", "YEAR_MIN", "check_year", "get_list", "import_list", "list_entries", "list_lists",
            "newest_list", "parse_choices", "preview_list", "read_list", "read_list_file"]

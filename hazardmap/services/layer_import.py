@@ -462,34 +462,31 @@ def _insert(store: Store, tx, points: list[HazardPoint], who: str, at: str) -> N
     store.db.points.add_point_changes(tx, audit, by=who, at=at)
 
 
-def _changes(store: Store, added: list[HazardPoint], by: str | None, label: str) -> Changes:
+def _changes(store: Store, added: list[HazardPoint], by: str | None, label: str, *, present: bool = True) -> Changes:
+    """The step's record; its undo takes the imported points out when present, puts them back when not."""
     return Changes(points=frozenset(p.seq for p in added), label=label,
-                   undo=lambda: _remove_all(store, added, by, label))
+                   undo=lambda: _take_out_or_put_back(store, added, by, label, put_back=not present))
 
 
-def _remove_all(store: Store, added: list[HazardPoint], by: str | None, label: str) -> Changes:
-    """The undo: every imported point goes, if none has been edited or recorded against since."""
-    who, at = by or current_user(), now_iso()
-    with store.db.write() as tx:
-        for expected in added:
-            point = store.db.points.get(tx, expected.seq)
-            if point != expected or store.db.points.has_history(tx, expected.seq):
-                raise StaleEdit(f"第 {expected.seq} 号隐患点（导入后已改动）")
-        for expected in added:
-            store.db.points.delete(tx, expected.seq)
-        store.db.points.add_point_changes(tx, [(p.seq, PointAction.REMOVE, {"source": [p.source, None]})
-                                               for p in added], by=who, at=at)
-    return Changes(points=frozenset(p.seq for p in added), label=label,
-                   undo=lambda: _readd_all(store, added, by, label))
-
-
-def _readd_all(store: Store, added: list[HazardPoint], by: str | None, label: str) -> Changes:
+def _take_out_or_put_back(store: Store, added: list[HazardPoint], by: str | None, label: str, *,
+                          put_back: bool) -> Changes:
+    """The undo takes every imported point out, if none has been edited or recorded against since; its
+    redo puts them back, if their numbers and 统一编号 are still free."""
     who, at = by or current_user(), now_iso()
     with store.db.write() as tx:
         for p in added:
-            if store.db.points.get(tx, p.seq) is not None:
+            now = store.db.points.get(tx, p.seq)
+            if put_back and now is not None:
                 raise StaleEdit(f"第 {p.seq} 号隐患点")
-            if p.unified_code and store.db.points.seq_with_code(tx, p.unified_code) is not None:
+            if put_back and p.unified_code and store.db.points.seq_with_code(tx, p.unified_code) is not None:
                 raise StaleEdit(f"统一编号“{p.unified_code}”")
-        _insert(store, tx, added, who, at)
-    return _changes(store, added, by, label)
+            if not put_back and (now != p or store.db.points.has_history(tx, p.seq)):
+                raise StaleEdit(f"第 {p.seq} 号隐患点（导入后已改动）")
+        if put_back:
+            _insert(store, tx, added, who, at)
+        else:
+            for p in added:
+                store.db.points.delete(tx, p.seq)
+            store.db.points.add_point_changes(tx, [(p.seq, PointAction.REMOVE, {"source": [p.source, None]})
+                                                   for p in added], by=who, at=at)
+    return _changes(store, added, by, label, present=put_back)

@@ -6,7 +6,6 @@ before/after state in patrol_audit. Every mutating call returns a Changes record
 """
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -21,7 +20,7 @@ from hazardmap.domain.patrol import (
 )
 from hazardmap.domain.patrol_status import Judgement
 from hazardmap.domain.settings import Setting
-from hazardmap.files import copy_file
+from hazardmap.files import copy_in
 from hazardmap.services.points import get_point, list_points
 from hazardmap.services.store import Store, current_user, now_iso
 from hazardmap.storage.api import Session
@@ -141,23 +140,8 @@ def insert_many_checked(store: Store, tx: Session, drafts: Sequence[PatrolDraft]
 
 def _copy_photos(store: Store, paths: Sequence[str | Path]) -> list[tuple[str, str, Path]]:
     """Copy photos into the data folder first; the caller removes them if the save then fails."""
-    copied = []
-    try:
-        for p in paths:
-            src = Path(p)
-            if not src.is_file():
-                raise InvalidInput(f"照片文件“{src}”不存在")
-            if src.suffix.lower() not in PHOTO_SUFFIXES:
-                raise InvalidInput(f"“{src.name}”不是照片文件（支持 {'、'.join(sorted(PHOTO_SUFFIXES))}）")
-            rel = Path(PHOTO_DIR) / datetime.now().strftime("%Y") / f"{uuid.uuid4().hex[:12]}{src.suffix.lower()}"
-            dest = store.home / rel
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            copy_file(src, dest)  # whole or not at all, readable by its owner only
-            copied.append((rel.as_posix(), src.name, dest))
-    except BaseException:
-        _remove_files(c[2] for c in copied)
-        raise
-    return copied
+    folder = Path(PHOTO_DIR) / datetime.now().strftime("%Y")
+    return copy_in(paths, store.home, folder, PHOTO_SUFFIXES, noun="照片文件", kind="照片文件")
 
 
 def _remove_files(paths: Iterable[Path]) -> None:

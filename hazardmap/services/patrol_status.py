@@ -28,6 +28,16 @@ def latest_judgements(store: Store, seqs: Iterable[int] | None = None) -> dict[i
             for seq, (at, _id, judgement) in latest_per_point(store, seqs).items()}
 
 
+def latest_of(store: Store, seq: int) -> LatestPatrol | None:
+    """One point's latest patrol (the details panel), read for that point alone: a province's register
+    has hundreds of thousands of points and millions of entries."""
+    with store.db.read() as s:
+        if not store.db.patrol.has_tables(s):
+            return None
+        found = store.db.map_points.latest(s, [seq]).get(seq)
+    return LatestPatrol(seq, found[2], found[0]) if found else None
+
+
 def recent_patrols(store: Store, point_seq: int, limit: int = 10) -> list[PatrolSummary]:
     """The point's latest entries, newest first (for forms printed --with-history)."""
     if not _has_patrol_table(store):

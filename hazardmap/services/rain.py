@@ -392,16 +392,57 @@ def warned_points(store: Store, level: str | Level, at: str | int | None = None)
 def coverage_map(store: Store, *, settings: RainSettings | None = None,
                  sites: Sequence[RainGaugeSite] | None = None) -> dict[int, list[Coverage]]:
     """site -> the points (在册) it covers, by distance or township, with the bureau's edits."""
-    from hazardmap.domain.points import PointView
+    from hazardmap.domain.map_query import Which
+    from hazardmap.domain.points import PointStatus, PointView
     from hazardmap.services import register
 
     cfg = settings or get_settings(store)
     with store.db.read() as s:
         sites = sites if sites is not None else [x for x in store.db.rain_gauges.all(s) if not x.retired]
         edits = store.db.rain.coverage_edits(s)
-    pts = [CoverPoint(p.seq, p.township, p.lon, p.lat) for p in register.points_in_view(store, PointView.ACTIVE)]
-    return {x.slot: coverage(CoverSite(x.slot, x.township, x.lon, x.lat), pts, cfg.radius_km, edits.get(x.slot, {}))
-            for x in sites}
+    with store.db.read() as s:
+        large = store.db.map_points.count(s, Which(PointStatus.ACTIVE), located=False) > COVERAGE_READ_ALL_UP_TO
+    if not large:   # one read of every point: fewer round trips than asking per site
+        everyone = [CoverPoint(p.seq, p.township, p.lon, p.lat)
+                    for p in register.points_in_view(store, PointView.ACTIVE)]
+    out = {}
+    for x in sites:
+        edit = edits.get(x.slot, {})
+        pts = everyone if not large else [CoverPoint(p.seq, p.township, p.lon, p.lat)
+                                          for p in _coverage_candidates(store, x, cfg.radius_km, edit)]
+        out[x.slot] = coverage(CoverSite(x.slot, x.township, x.lon, x.lat), pts, cfg.radius_km, edit)
+    return out
+
+
+# Above this many points (a province's register) coverage asks the database per site for the points
+# that could be covered, instead of reading every point.
+COVERAGE_READ_ALL_UP_TO = 5000
+
+
+def _coverage_candidates(store: Store, site, radius_km: float, edits) -> list:
+    """The 在册 points a site could cover, by seq: those in a box a little larger than its radius, those of
+    its township and those edited by hand. Asked of the database per site, so a province's register is
+    never read whole for a rain warning."""
+    import math
+
+    from hazardmap.domain.map_query import Box, Which
+    from hazardmap.domain.points import PointStatus
+
+    which = Which(PointStatus.ACTIVE)
+    repo = store.db.map_points
+    found = {}
+    with store.db.read() as s:
+        if site.lon is not None and site.lat is not None:
+            dlat = radius_km / 110.0 * 1.2 + 0.01   # a degree of latitude is at least 110 km
+            dlon = dlat / max(0.05, math.cos(math.radians(min(89.0, abs(site.lat) + dlat))))
+            box = Box(site.lon - dlon, site.lat - dlat, site.lon + dlon, site.lat + dlat)
+            found.update((p.seq, p) for p in repo.in_box(s, which, box, 10 ** 9))
+        if site.township:
+            found.update((p.seq, p) for p in repo.in_box(s, Which(PointStatus.ACTIVE, township=site.township), None,
+                                                          10 ** 9, located=False))
+        if edits:
+            found.update((p.seq, p) for p in repo.get_many(s, list(edits)) if p.status is PointStatus.ACTIVE)
+    return [found[seq] for seq in sorted(found)]
 
 
 def set_coverage(store: Store, site: str | int, point: int, included: bool | None, *,

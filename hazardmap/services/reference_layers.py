@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hazardmap.domain.changes import Changes
-from hazardmap.domain.errors import InvalidInput, NotFound, StaleEdit
+from hazardmap.domain.errors import InvalidInput, LayerNotFound, StaleEdit
 from hazardmap.domain.reference_layers import LayerRole, ReferenceFeature, ReferenceLayer, check_layer_name
 from hazardmap.geodata import crs as crsmod
 from hazardmap.geodata.crs import CrsChoice
@@ -39,8 +39,7 @@ def get_layer(store: Store, name: str) -> ReferenceLayer:
     with store.db.read() as s:
         found = store.db.reference_layers.by_name(s, name)
     if found is None:
-        names = "、".join(layer.name for layer in list_layers(store)) or "无"
-        raise NotFound(f"没有名为“{name}”的参考图层（现有：{names}）", what="参考图层", key=name)
+        raise LayerNotFound(name, [layer.name for layer in list_layers(store)])
     return found
 
 

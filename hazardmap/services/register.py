@@ -21,11 +21,16 @@ NEW_POINT_SOURCE_VILLAGE = "村庄中心点（data/villages.csv，高德 2016 �
 NEW_POINT_SOURCE_TOWNSHIP = "乡镇驻地（data/townships.csv），非实测"
 
 
-def points_in_view(store: Store, view: PointView = PointView.ACTIVE) -> list[HazardPoint]:
+def points_in_view(store: Store, view: PointView = PointView.ACTIVE, seqs=None) -> list[HazardPoint]:
     """The points a list, the table or the map shows for a view, by seq (在册 by default).
-    The one place the choice of points is made; other views (a year's key list) extend it here."""
+    The one place the choice of points is made; other views (a year's key list) extend it here.
+    seqs: only those of these points (a key list's, read alone: a province's register is not read whole
+    for a list of a few hundred)."""
     with store.db.read() as s:
-        return store.db.points.in_view(s, view)
+        if seqs is None:
+            return store.db.points.in_view(s, view)
+        found = store.db.map_points.get_many(s, list(seqs))
+    return [p for p in found if view is PointView.ALL or p.status.value == view.value]
 
 
 def status_counts(store: Store) -> dict[PointStatus, int]:

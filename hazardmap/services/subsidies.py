@@ -8,13 +8,14 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from hazardmap.domain.errors import FieldInvalid, InvalidInput, NotFound, StaleEdit
+from hazardmap.domain.errors import FieldInvalid, InvalidInput
+from hazardmap.services.key_lists import list_of_year
 from hazardmap.domain.fund import PRO_RATA_RULE, MonitorReplacement, SubsidyList, SubsidyShare, check_date, \
     check_text, pro_rata, service_periods, yuan_whole
 from hazardmap.domain.points import mask_phone
 from hazardmap.domain.validation import check_name, check_phone
 from hazardmap.files import atomic_write, check_target
-from hazardmap.services.fund import FundChanges, _changes, open_year, year_of
+from hazardmap.services.fund import AddedRecord, FundChanges, _changes, open_year, year_of
 from hazardmap.services.spreadsheet import xlsx_cell
 from hazardmap.services.store import Store, current_user, now_iso
 from hazardmap.services.xlsx_scratch import scratch_in, write_only_workbook
@@ -23,12 +24,7 @@ ACCOUNT_NOTE = "补助由县自然资源局拨付至群测群防员“一卡通�
 
 
 def _key_list(store: Store, s, year: int):
-    kl = store.db.key_lists.by_year(s, year)
-    if kl is None:
-        years = "、".join(str(k.year) for k in store.db.key_lists.all(s)) or "无"
-        raise NotFound(f"没有{year}年的重点隐患点名单（现有：{years}），无法计算群测群防员补助", what="重点隐患点名单",
-                       key=year)
-    return kl
+    return list_of_year(store, s, year, "，无法计算群测群防员补助")
 
 
 def subsidy_list(store: Store, year: object) -> SubsidyList:
@@ -71,28 +67,18 @@ def replace_monitor(store: Store, year: object, point: int, *, on: str, monitor:
             raise InvalidInput(f"第 {point} 号隐患点不在{fy.year}年重点隐患点名单上，没有群测群防员补助")
         if any(m.point_seq == point and m.effective_on == day for m in store.db.fund.replacements(tx, fy.year)):
             raise InvalidInput(f"第 {point} 号隐患点 {day} 已登记过换人")
-        m = MonitorReplacement(0, fy.year, point, day, name, tel, text, by or current_user(), now_iso())
+        m = MonitorReplacement(0, fy.year, point, day, name, tel, note=text, recorded_by=by or current_user(),
+                               recorded_at=now_iso())
         m = replace(m, id=store.db.fund.insert_replacement(tx, m))
     label = f"登记第 {point} 号隐患点 {day} 起由{name}监测"
-    return _changes(label, lambda: _unreplace(store, m, label), m.id)
+    return _changes(label, lambda: _added_replacement(store, m, label).take_out(store), m.id)
 
 
-def _unreplace(store: Store, m: MonitorReplacement, label: str) -> FundChanges:
-    with store.db.write() as tx:
-        open_year(store, tx, m.year)
-        if store.db.fund.replacement(tx, m.id) != m:
-            raise StaleEdit(f"第 {m.point_seq} 号隐患点的换人记录")
-        store.db.fund.delete_replacement(tx, m.id)
-    return _changes(label, lambda: _rereplace(store, m, label), m.id)
-
-
-def _rereplace(store: Store, m: MonitorReplacement, label: str) -> FundChanges:
-    with store.db.write() as tx:
-        open_year(store, tx, m.year)
-        if store.db.fund.replacement(tx, m.id) is not None:
-            raise StaleEdit(f"第 {m.point_seq} 号隐患点的换人记录")
-        store.db.fund.insert_replacement(tx, m)
-    return _changes(label, lambda: _unreplace(store, m, label), m.id)
+def _added_replacement(store: Store, m: MonitorReplacement, label: str) -> AddedRecord:
+    return AddedRecord(m, m.id, label, f"第 {m.point_seq} 号隐患点的换人记录", lambda tx: m.year,
+                       fetch=lambda tx: store.db.fund.replacement(tx, m.id),
+                       delete=lambda tx: store.db.fund.delete_replacement(tx, m.id),
+                       insert=lambda tx: store.db.fund.insert_replacement(tx, m))
 
 
 # ---- export --------------------------------------------------------------------------------------

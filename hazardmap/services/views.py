@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from hazardmap.domain.errors import InvalidInput, NotFound
 from hazardmap.domain.key_lists import KeyList, View, ViewKind
+from hazardmap.domain.map_query import Which
 from hazardmap.domain.points import HazardPoint, PointStatus, PointView
 from hazardmap.services import register
 from hazardmap.services.store import Store
@@ -50,9 +51,9 @@ def points_in_view(store: Store, view: View | None) -> list[HazardPoint]:
         return register.points_in_view(store, _REGISTER_VIEW[view.kind])
     with store.db.read() as s:
         seqs = store.db.key_lists.seqs(s, _list_of(store, s, view).id)
-    # The points themselves come from the register's one seam: retired ones (核销) are hidden here as
+    # The points themselves come from the register's seam: retired ones (核销) are hidden here as
     # everywhere by default, and shown under 已核销.
-    by_seq = {p.seq: p for p in register.points_in_view(store, PointView.ACTIVE)}
+    by_seq = {p.seq: p for p in register.points_in_view(store, PointView.ACTIVE, seqs)}
     return [by_seq[seq] for seq in seqs if seq in by_seq]
 
 
@@ -76,7 +77,8 @@ def view_choices(store: Store) -> list[ViewChoice]:
     counts = register.status_counts(store)
     out = []
     for kl in lists:
-        n = len(points_in_view(store, View(ViewKind.KEY_LIST, kl.year)))
+        with store.db.read() as s:   # counted by the database: the choices are built at every start
+            n = store.db.map_points.count(s, Which(PointStatus.ACTIVE, kl.id), located=False)
         retired = f"，另 {kl.count - n} 处已核销" if kl.count > n else ""
         out.append(ViewChoice(View(ViewKind.KEY_LIST, kl.year), f"{kl.name}（{n} 处{retired}）", n))
     for kind, status in ((ViewKind.REGISTERED, PointStatus.ACTIVE), (ViewKind.RETIRED, PointStatus.RETIRED)):

@@ -5,17 +5,16 @@ Accepting a work can retire (核销) the points it treated, with the work as the
 and the same undo: only when the caller asks for it (retire_points=True), after the user confirmed."""
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Mapping, Sequence
 
 from hazardmap.domain.errors import FieldInvalid, InvalidInput, PointNotFound, StaleEdit, UnknownTownship, WorkNotFound
-from hazardmap.domain.fund import WORK_FIELDS, Work, WorkStatus, check_date, check_status_step, check_text, \
-    parse_amount, parse_status, yuan_whole
+from hazardmap.domain.fund import WORK_FIELDS, WORK_STATUS_DATE_FIELDS, Work, WorkStatus, check_date, \
+    check_status_step, check_text, parse_amount, parse_status, yuan_whole
 from hazardmap.domain.points import HazardPoint
-from hazardmap.files import copy_file
+from hazardmap.files import copy_in
 from hazardmap.services.fund import FundChanges, _changes, not_in_future, open_year, year_of
 from hazardmap.services.register import retire_values, set_status_in
 from hazardmap.services.store import Store, current_user, now_iso
@@ -183,7 +182,7 @@ def set_status(store: Store, work_id: int, status: str | WorkStatus, *, on: str 
         open_year(store, tx, w.year)
         check_status_step(w.status, new, work_label(w))
         before = w.values()
-        after = {"status": new.value, new.date_field: day}
+        after = {"status": new.value, WORK_STATUS_DATE_FIELDS[new]: day}
         retire = []
         if retire_points:
             values = retire_values(day, retire_reason(w), retire_doc)
@@ -273,24 +272,7 @@ def _reattach(store: Store, year: int, docs, label: str) -> FundChanges:
 
 
 def _copy_docs(store: Store, year: int, paths: Sequence[str | Path]) -> list[tuple[str, str, Path]]:
-    copied: list[tuple[str, str, Path]] = []
-    try:
-        for p in paths:
-            src = Path(p)
-            if not src.is_file():
-                raise InvalidInput(f"文件“{src}”不存在")
-            if src.suffix.lower() not in DOC_SUFFIXES:
-                raise InvalidInput(f"“{src.name}”不是可附上的文件类型（支持 {'、'.join(sorted(DOC_SUFFIXES))}）")
-            rel = Path(DOC_DIR) / str(year) / f"{uuid.uuid4().hex[:12]}{src.suffix.lower()}"
-            dest = store.home / rel
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            copy_file(src, dest)
-            copied.append((rel.as_posix(), src.name, dest))
-    except BaseException:
-        for _, _, dest in copied:
-            dest.unlink(missing_ok=True)
-        raise
-    return copied
+    return copy_in(paths, store.home, Path(DOC_DIR) / str(year), DOC_SUFFIXES, noun="文件", kind="可附上的文件类型")
 
 
 def doc_path(store: Store, rel: str) -> Path:
@@ -332,7 +314,8 @@ def work_places(store: Store) -> list[tuple[Work, list[WorkPlace], list[HazardPo
     with no known place is listed with none (the map counts it as 无坐标); nothing is guessed."""
     with store.db.read() as s:
         ws = store.db.fund.works(s)
-        points = {p.seq: p for p in store.db.points.all(s)}
+        # Only the treated points: a province's register is not read whole for a few hundred works.
+        points = {p.seq: p for p in store.db.map_points.get_many(s, sorted({q for w in ws for q in w.points}))}
     sites: dict[int, list] = {}
     for site in store.bundled.emergency_work_sites:
         sites.setdefault(site.work_seq, []).append(site)

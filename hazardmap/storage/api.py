@@ -17,6 +17,7 @@ from typing import Iterable, Protocol, Sequence
 
 from hazardmap.domain.fund import CheckRecord, FundLine, FundYear, MonitorReplacement, Phase, Spending, Work, WorkDoc
 from hazardmap.domain.key_lists import KeyList, KeyListEntry
+from hazardmap.domain.map_query import Box, Cell, Which
 from hazardmap.domain.patrol import AuditAction, AuditRow, PatrolDraft, PatrolEntry
 from hazardmap.domain.patrol_status import Judgement
 from hazardmap.domain.points import HazardPoint, LocationChange, LocationChangeKind, MonitorChange, PointAction, \
@@ -251,6 +252,24 @@ class ReferenceLayerRepository(Protocol):
     def set_visible(self, s: Session, layer_id: int, visible: bool) -> None: ...
 
 
+class MapPointRepository(Protocol):
+    """The map's questions about a large register: only what one view of the map shows."""
+    def count(self, s: Session, which: Which, box: Box | None = None, located: bool = True) -> int:
+        """located False: the points without a position too (box must be None)."""
+    def in_box(self, s: Session, which: Which, box: Box | None, limit: int, located: bool = True
+               ) -> list[HazardPoint]:
+        """Points by seq, at most limit; located False (box None): those without a position too."""
+    def cells(self, s: Session, which: Which, box: Box, size: float) -> list[Cell]:
+        """The points in the box counted per grid cell of size degrees (aligned on multiples of size)."""
+    def located(self, s: Session, which: Which, types: Sequence[str]) -> list[tuple[int, float, float, int]]:
+        """(seq, lon, lat, position of its hazard_type in types or -1) of every located point."""
+    def get_many(self, s: Session, seqs: Sequence[int]) -> list[HazardPoint]: ...
+    def townships(self, s: Session, which: Which) -> list[str]: ...
+    def hazard_types(self, s: Session, which: Which) -> list[str]: ...
+    def latest(self, s: Session, seqs: Sequence[int]) -> dict[int, Latest]:
+        """The newest live patrol of only these points."""
+
+
 class Backend(Protocol):
     """An open database: its transactions and its repositories."""
     points: PointRepository
@@ -262,6 +281,7 @@ class Backend(Protocol):
     rain: RainRepository
     fund: FundRepository
     reference_layers: ReferenceLayerRepository
+    map_points: MapPointRepository
 
     def read(self) -> AbstractContextManager[Session]: ...
     def write(self) -> AbstractContextManager[Session]: ...

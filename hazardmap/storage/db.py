@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from hazardmap.geodata.bundled import BundledData
+from hazardmap.storage.repositories import Repositories
 from hazardmap.storage.schema import MIGRATIONS, SCHEMA_VERSION
 
 BUSY_TIMEOUT_S = 15.0
@@ -221,31 +222,15 @@ def _storage_error(exc: sqlite3.Error, path: Path) -> Exception | None:
     return None
 
 
-class Database:
+class Database(Repositories):
     """The SQLite backend (storage.api.Backend): one connection, its transactions, its repositories."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
-        from hazardmap.storage.fund_repo import SqliteFund
-        from hazardmap.storage.patrol_repo import SqlitePatrol
-        from hazardmap.storage.key_lists_repo import SqliteKeyLists
-        from hazardmap.storage.reference_layers_repo import SqliteReferenceLayers
-        from hazardmap.storage.plan_repo import SqlitePlans
         from hazardmap.storage.points_repo import SqlitePoints
-        from hazardmap.storage.rain_repo import SqliteRain
-        from hazardmap.storage.rain_gauges_repo import SqliteRainGauges
-        from hazardmap.storage.settings_repo import SqliteSettings
 
+        super().__init__(SqlitePoints())
         self.path = path
         self.conn = conn
-        self.points = SqlitePoints()
-        self.rain_gauges = SqliteRainGauges()
-        self.plans = SqlitePlans()
-        self.patrol = SqlitePatrol()
-        self.settings = SqliteSettings()
-        self.key_lists = SqliteKeyLists()
-        self.rain = SqliteRain()
-        self.fund = SqliteFund()
-        self.reference_layers = SqliteReferenceLayers()
 
     @classmethod
     def open(cls, path: Path, bundled: BundledData, *, target_version: int = SCHEMA_VERSION,

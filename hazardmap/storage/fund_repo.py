@@ -8,6 +8,7 @@ from typing import Sequence
 
 from hazardmap.domain.fund import FEN, CheckRecord, FundLine, FundYear, LineKind, MonitorReplacement, Phase, \
     Spending, Work, WorkDoc, WorkStatus
+from hazardmap.storage.sql import table_exists
 
 
 def seed_2023(conn: sqlite3.Connection, bundled) -> None:
@@ -52,12 +53,12 @@ def _spending(r: sqlite3.Row) -> Spending:
 
 def _check(r: sqlite3.Row) -> CheckRecord:
     return CheckRecord(r["year"], r["township"], Phase(r["phase"]), r["done_on"], r["done_by"], r["points_checked"],
-                       r["problems"], r["note"], r["recorded_by"], r["recorded_at"])
+                       r["problems"], note=r["note"], recorded_by=r["recorded_by"], recorded_at=r["recorded_at"])
 
 
 def _replacement(r: sqlite3.Row) -> MonitorReplacement:
-    return MonitorReplacement(r["id"], r["year"], r["point_seq"], r["effective_on"], r["monitor"], r["phone"], r["note"],
-                              r["recorded_by"], r["recorded_at"])
+    return MonitorReplacement(r["id"], r["year"], r["point_seq"], r["effective_on"], r["monitor"], r["phone"],
+                              note=r["note"], recorded_by=r["recorded_by"], recorded_at=r["recorded_at"])
 
 
 _WORK_COLUMNS = ("site", "township", "budget_fen", "status", "started_on", "finished_on", "accepted_on", "contractor",
@@ -66,7 +67,7 @@ _WORK_COLUMNS = ("site", "township", "budget_fen", "status", "started_on", "fini
 
 class SqliteFund:
     def has_tables(self, conn: sqlite3.Connection) -> bool:
-        return conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='fund_year'").fetchone() is not None
+        return table_exists(conn, "fund_year")
 
     # ---- years and lines
     def years(self, conn: sqlite3.Connection) -> list[FundYear]:

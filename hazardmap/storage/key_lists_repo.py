@@ -5,6 +5,7 @@ import sqlite3
 from typing import Sequence
 
 from hazardmap.domain.key_lists import KeyList, KeyListEntry
+from hazardmap.storage.sql import table_exists
 
 
 FIRST_LIST = {"year": 2023, "name": "2023年度重点地质灾害隐患点", "doc_no": "清政办函〔2024〕2号 附件1"}
@@ -41,7 +42,7 @@ _LISTS = ("SELECT k.*, (SELECT COUNT(*) FROM key_list_entry e WHERE e.list_id = 
 
 class SqliteKeyLists:
     def has_tables(self, conn: sqlite3.Connection) -> bool:
-        return conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='key_list'").fetchone() is not None
+        return table_exists(conn, "key_list")
 
     def all(self, conn: sqlite3.Connection) -> list[KeyList]:
         """Oldest year first."""

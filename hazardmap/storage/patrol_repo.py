@@ -10,7 +10,7 @@ from typing import Sequence
 from hazardmap.domain.patrol import AuditAction, AuditRow, Measurement, MeasureKind, PatrolDraft, PatrolEntry, \
     SignObservation
 from hazardmap.domain.patrol_status import Judgement
-from hazardmap.storage.sql import conditions
+from hazardmap.storage.sql import conditions, table_exists
 
 _CHUNK = 900  # stay below SQLite's host-parameter limit
 
@@ -176,8 +176,7 @@ class SqlitePatrol:
         return ", version = version + 1" if self.versioned else ""
 
     def has_tables(self, conn: sqlite3.Connection) -> bool:
-        return conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='patrol_log'").fetchone() is not None
+        return table_exists(conn, "patrol_log")
 
     def get(self, conn: sqlite3.Connection, entry_id: int, *, with_change: bool = True) -> PatrolEntry | None:
         rows = _fetch(conn, f"{self._select} WHERE id = ?", (entry_id,))

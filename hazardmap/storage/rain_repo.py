@@ -6,13 +6,12 @@ from operator import itemgetter
 from typing import Iterable, Sequence
 
 from hazardmap.domain.rain import Level, Threshold, ThresholdChange, Window
-from hazardmap.storage.sql import conditions
+from hazardmap.storage.sql import conditions, table_exists
 
 
 class SqliteRain:
     def has_tables(self, conn: sqlite3.Connection) -> bool:
-        return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rain_reading'"
-                            ).fetchone() is not None
+        return table_exists(conn, "rain_reading")
 
     # ---- readings
     def readings(self, conn: sqlite3.Connection, *, sites: Sequence[int] | None = None, since: int | None = None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 import sqlite3
 
 from hazardmap.domain.reference_layers import LayerRole, ReferenceFeature, ReferenceLayer
+from hazardmap.storage.sql import table_exists
 
 _SELECT = ("SELECT l.*, (SELECT COUNT(*) FROM reference_feature f WHERE f.layer_id = l.id) AS n"
            " FROM reference_layer l")
@@ -21,7 +22,7 @@ class SqliteReferenceLayers:
         return [_layer(r) for r in conn.execute(_SELECT + " ORDER BY l.id")]
 
     def has_tables(self, conn: sqlite3.Connection) -> bool:
-        return conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'reference_layer'").fetchone() is not None
+        return table_exists(conn, "reference_layer")
 
     def by_name(self, conn: sqlite3.Connection, name: str) -> ReferenceLayer | None:
         r = conn.execute(_SELECT + " WHERE l.name = ?", (name,)).fetchone()

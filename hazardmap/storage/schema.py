@@ -493,6 +493,12 @@ MIGRATIONS: list[str] = [
     ALTER TABLE point_plan ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
     ALTER TABLE rain_gauge_site ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
     """,
+    # 9: a province-sized register: the map asks for the points of a view inside a box
+    # (storage/map_repo.py); these indexes answer it (and a township filter) without the table's rows.
+    """
+    CREATE INDEX hazard_point_place ON hazard_point(status, lat, lon, hazard_type);
+    CREATE INDEX hazard_point_township ON hazard_point(status, township, lat, lon);
+    """,
     # Each point's newest live patrol entry and its number of live entries, kept exact by the patrol
     # repository with every change to an entry (storage/patrol_repo.py): the overview and the map's
     # colours read one row per point instead of seeking 290,000 points' entries among 10 million.

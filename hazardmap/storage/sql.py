@@ -1,7 +1,16 @@
 """Small pieces of SQL text the repositories build the same way."""
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
+
+
+def table_exists(s, name: str) -> bool:
+    """Whether this database has the table yet (a repository's tables may come with a later migration):
+    SQLite's catalogue, or PostgreSQL's, which its session asks (storage/pg/connection.py)."""
+    if isinstance(s, sqlite3.Connection):
+        return s.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,)).fetchone() is not None
+    return s.table_exists(name)
 
 
 def conditions(*pairs: tuple[str, Any], always: tuple[str, ...] = ()) -> tuple[str, list[Any]]:

@@ -198,6 +198,82 @@
     return Promise.resolve();
   }
 
+  // A large register (a province): the page holds no points; after each move it sends its box and zoom
+  // to the window (bridge.viewChanged) and draws what comes back (hm.setView): the points one by one
+  // when few, else clusters with their counts, counted by the window from its database.
+  var VIEW_PAD = 0.1;   // ask for a little more than the visible box: a short pan shows no empty edge
+  hm.viewAsked = 0; hm.viewShown = 0; hm.viewTimes = [];
+
+  function requestView() {
+    if (!hm.bridge || !hm.data.view_query) { return; }
+    var b = hm.map.getBounds().pad(VIEW_PAD);
+    hm.viewAsked += 1;
+    hm.viewAskedAt = performance.now();
+    hm.bridge.viewChanged(JSON.stringify({ id: hm.viewAsked, west: b.getWest(), south: b.getSouth(),
+      east: b.getEast(), north: b.getNorth(), zoom: hm.map.getZoom() }));
+  }
+  hm.requestView = requestView;
+
+  function debounce(fn, ms) {
+    var timer = null;
+    return function () {
+      if (timer) { clearTimeout(timer); }
+      timer = setTimeout(function () { timer = null; fn(); }, ms);
+    };
+  }
+
+  function clusterIcon(c) {
+    var digits = String(c.count).length;
+    var size = 26 + 6 * Math.min(digits, 6);
+    var cls = c.count >= 1000 ? "hm-cl-big" : c.count >= 100 ? "hm-cl-mid" : "hm-cl-small";
+    return L.divIcon({ className: "hm-cl-wrap", html: '<div class="hm-cl ' + cls + '" style="width:' + size +
+      "px;height:" + size + "px;line-height:" + size + 'px">' + Number(c.count) + "</div>",
+      iconSize: [size, size], iconAnchor: [size / 2, size / 2] });
+  }
+
+  function drawView(v) {
+    var group = hm.layers.points;
+    group.clearLayers();
+    hm.markers = {}; hm.rings = {};
+    hm.large = true;
+    var canvas = hm.viewCanvas = hm.viewCanvas || L.canvas({ padding: 0.2, pane: "hmPoints" });
+    v.clusters.forEach(function (c) {
+      var mk = L.marker([c.lat, c.lon], { icon: clusterIcon(c), keyboard: false, pane: "hmPoints" });
+      mk.bindTooltip(Number(c.count) + " 处隐患点（点击放大）", { direction: "top" });
+      mk.on("click", function () { hm.map.setView([c.lat, c.lon], hm.map.getZoom() + 2); });
+      group.addLayer(mk);
+    });
+    var ordered = v.points.slice().sort(function (a, b) { return severity(a) - severity(b); });
+    ordered.forEach(function (p) {
+      var mk = L.circleMarker(toLatLng(p), { renderer: canvas, radius: p.seq === hm.selected ? 8 : 6, color: "#333",
+        weight: p.seq === hm.selected ? 3 : 1, fillColor: p.colour, fillOpacity: 0.9, pane: "hmPoints" });
+      mk.bindTooltip(linesHtml(p.tooltip));
+      mk.on("click", function () { onPointClick(p.seq); });
+      group.addLayer(mk);
+      hm.markers[p.seq] = mk;
+    });
+    hm.counts.points = v.points.length;
+    hm.counts.clusters = v.clusters.length;
+    hm.counts.in_view = v.total;
+  }
+
+  hm.setView = function (v) {
+    if (v.id && v.id < hm.viewShown) { return false; }   // an answer overtaken by a newer question
+    drawView(v);
+    hm.viewShown = v.id || hm.viewShown;
+    if (v.id && v.id === hm.viewAsked && hm.viewAskedAt) { hm.viewTimes.push(performance.now() - hm.viewAskedAt); }
+    hm.viewsDrawn = (hm.viewsDrawn || 0) + 1;
+    hm.lastDrawnAt = performance.now();
+    if (!hm.ready) { markReady(); }
+    return true;
+  };
+
+  function markReady() {
+    hm.ready = true;
+    document.body.setAttribute("data-hazardmap-ready", "1");
+    if (hm.bridge) { hm.bridge.mapReady(hm.statsJson()); }
+  }
+
   function onPointClick(seq) {
     hm.selectPoint(seq, false);
     if (hm.bridge) { hm.bridge.pointClicked(seq); }
@@ -406,6 +482,7 @@
     var visible = {};
     Object.keys(hm.layers).forEach(function (k) { visible[k] = hm.map.hasLayer(hm.layers[k]); });
     return { ready: hm.ready, points: hm.counts.points || 0, rings: hm.counts.rings || 0,
+      clusters: hm.counts.clusters || 0, in_view: hm.counts.in_view || 0, view_query: !!hm.data.view_query,
       rain_gauges: hm.counts.rain_gauges || 0, villages: hm.data.static.villages.length,
       townships: hm.data.static.townships.length, emergency_works: (hm.works || []).length,
       selected: hm.selected, visible: visible, datum: hm.data.datum };
@@ -458,6 +535,11 @@
     [old, hm.markers[hm.selected]].forEach(function (m) {
       if (m && m.hmPoint && m.setZIndexOffset) { m.setZIndexOffset(zOffset(m.hmPoint)); }
     });
+    if (hm.data.view_query) {
+      if (old && old.setRadius) { old.setRadius(6); old.setStyle({ weight: 1 }); }
+      var now = hm.markers[hm.selected];
+      if (now && now.setRadius) { now.setRadius(8); now.setStyle({ weight: 3 }); now.bringToFront(); }
+    }
     var mk = hm.markers[hm.selected];
     if (mk) {
       if (pan) { hm.fitting = true; hm.map.panTo(mk.getLatLng(), { animate: false }); hm.fitting = false; }
@@ -465,11 +547,14 @@
     return !!mk;
   };
 
+  hm.setShown = function (shown) { showShown(shown); };
+
   function showShown(shown) {
     // Which points the map shows and how many, counted by the application from its data.
     var el = document.querySelector(".hm-legend .hm-shown");
     if (!el || !shown) { return; }
-    el.textContent = shown.title + "：" + Number(shown.count) + " 处（图上 " + Number(shown.drawn) + " 处）";
+    el.textContent = shown.count === null ? shown.title + "：图上 " + Number(shown.drawn) + " 处" :
+      shown.title + "：" + Number(shown.count) + " 处（图上 " + Number(shown.drawn) + " 处）";
   }
 
   function showUnlocated(list) {
@@ -486,6 +571,7 @@
     showShown(update.shown);
     drawRainGauges(update.rain_gauges);
     drawWorks(update.works);
+    if (hm.data.view_query) { requestView(); return Promise.resolve(); }
     return drawPoints(update.points).then(function () { hm.selectPoint(hm.selected, false); });
   };
 
@@ -505,6 +591,12 @@
 
   function fitCounty() {
     hm.fitting = true;
+    if (hm.data.start_box && hm.data.view_query) {   // a large register: where the user left the map
+      var b = hm.data.start_box;
+      hm.map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { animate: false });
+      hm.fitting = false;
+      return;
+    }
     // Leave the legend's width free on the right so it never covers the county.
     var legend = document.querySelector(".hm-legend");
     var right = legend ? legend.offsetWidth + 20 : 10;
@@ -521,6 +613,8 @@
     if (typeof QWebChannel === "undefined" || typeof qt === "undefined") { return; }
     new QWebChannel(qt.webChannelTransport, function (channel) {
       hm.bridge = channel.objects.mapBridge;
+      // A large register: ready once the first view is drawn (hm.setView).
+      if (hm.data.view_query) { requestView(); return; }
       // The window waits for this handshake before it trusts the page (and before synthetic clicks).
       if (hm.ready) { hm.bridge.mapReady(hm.statsJson()); }
     });
@@ -574,11 +668,11 @@
     map.on("click", function (e) {
       if (hm.pickMode && hm.bridge) { hm.bridge.mapClicked(e.latlng.lng, e.latlng.lat); }
     });
-    drawPoints(data.points).then(function () {
-      hm.ready = true;
-      document.body.setAttribute("data-hazardmap-ready", "1");
-      if (hm.bridge) { hm.bridge.mapReady(hm.statsJson()); }
-    });
+    if (data.view_query) {
+      map.on("moveend", debounce(requestView, 40));
+    } else {
+      drawPoints(data.points).then(markReady);
+    }
     connectBridge();
   };
 })();

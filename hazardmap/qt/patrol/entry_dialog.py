@@ -137,14 +137,11 @@ class PatrolEntryDialog(QDialog):
         if entry:
             self._load(entry)
             self.photo_button.setEnabled(False)  # photos of a saved entry are added from the tab
-        for w in (self.by_edit, self.rain_edit, self.crack_edit):
-            w.textChanged.connect(self.revalidate)
-        self.weather_combo.currentTextChanged.connect(self.revalidate)
-        self.action_combo.currentTextChanged.connect(self.revalidate)
-        self.at_edit.dateTimeChanged.connect(self.revalidate)
-        self.judgement_group.buttonToggled.connect(self.revalidate)
-        self.note_edit.textChanged.connect(self.revalidate)
-        self.measure_table.itemChanged.connect(self.revalidate)
+        for changed in (self.by_edit.textChanged, self.rain_edit.textChanged, self.crack_edit.textChanged,
+                        self.weather_combo.currentTextChanged, self.action_combo.currentTextChanged,
+                        self.at_edit.dateTimeChanged, self.judgement_group.buttonToggled, self.note_edit.textChanged,
+                        self.measure_table.itemChanged):
+            changed.connect(self.revalidate)   # any edit checks the whole draft again
         for cb, loc, feat in self.sign_rows.values():
             cb.toggled.connect(self.revalidate)
             loc.textChanged.connect(self.revalidate)

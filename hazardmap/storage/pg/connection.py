@@ -125,3 +125,7 @@ class Connection:
 
     def executemany(self, sql: str, rows: Iterable[Sequence]) -> Cursor:
         return Cursor(self.raw).executemany(sql, rows)
+
+    def table_exists(self, name: str) -> bool:
+        """storage/sql.py table_exists, from PostgreSQL's catalogue."""
+        return self.execute("SELECT to_regclass(?)", (name,)).fetchone()[0] is not None

@@ -19,6 +19,7 @@ from psycopg import errors as pgerrors
 
 from hazardmap.geodata.bundled import BundledData
 from hazardmap.storage.pg.connection import Connection, configure
+from hazardmap.storage.repositories import Repositories
 from hazardmap.storage.schema import SCHEMA_VERSION
 
 WRITE_LOCK = 0x6861_7A61  # 'haza': the one advisory lock every write takes
@@ -70,27 +71,19 @@ def display_url(url: str) -> str:
     return f"{d.get('user', '')}@{host}:{d.get('port', 5432)}/{d.get('dbname', '')}".lstrip("@")
 
 
-class PgDatabase:
+class PgDatabase(Repositories):
     dialect = "postgresql"
     path = None  # no file: backups of a server are the server's own (pg_dump)
 
     def __init__(self, url: str, password: str | None = None) -> None:
-        from hazardmap.storage.pg.repos import PgFund, PgKeyLists, PgPatrol, PgPlans, PgPoints, PgRain, \
-            PgRainGauges, PgReferenceLayers, PgSettings
+        from hazardmap.storage.pg.repos import PgMapPoints, PgPatrol, PgPoints
 
+        super().__init__(PgPoints(), PgMapPoints())
+        self.patrol = PgPatrol()  # the bulk path by COPY (storage/pg/repos.py)
         self.url = url
         self.where = display_url(url)
         self._password = password
         self.raw: psycopg.Connection | None = None
-        self.points = PgPoints()
-        self.rain_gauges = PgRainGauges()
-        self.plans = PgPlans()
-        self.patrol = PgPatrol()
-        self.settings = PgSettings()
-        self.key_lists = PgKeyLists()
-        self.fund = PgFund()
-        self.rain = PgRain()
-        self.reference_layers = PgReferenceLayers()
         self._in_write: Connection | None = None
 
     # ---- connection --------------------------------------------------------------------------------

@@ -1,16 +1,11 @@
 """The repositories on PostgreSQL: the SQLite classes (storage/*_repo.py), whose SQL both dialects
-accept, with the few statements that read SQLite's catalogue replaced by PostgreSQL's."""
+accept, with the few statements that read SQLite's catalogue replaced by PostgreSQL's (which tables
+exist: storage/sql.py table_exists, answered by storage/pg/connection.py)."""
 from __future__ import annotations
 
-from hazardmap.storage.fund_repo import SqliteFund
-from hazardmap.storage.key_lists_repo import SqliteKeyLists
+from hazardmap.storage.map_repo import SqliteMapPoints
 from hazardmap.storage.patrol_repo import _SUMMARY_ADD, _SUMMARY_COLUMNS, SqlitePatrol, _summary_rows
-from hazardmap.storage.plan_repo import SqlitePlans
-from hazardmap.storage.rain_repo import SqliteRain
-from hazardmap.storage.reference_layers_repo import SqliteReferenceLayers
 from hazardmap.storage.points_repo import SqlitePoints
-from hazardmap.storage.rain_gauges_repo import SqliteRainGauges
-from hazardmap.storage.settings_repo import SqliteSettings
 
 # Every (table, column) with a foreign key to hazard_point.seq.
 _REFERENCES = """
@@ -18,10 +13,6 @@ SELECT c.conrelid::regclass::text, a.attname FROM pg_constraint c
 JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
 WHERE c.contype = 'f' AND c.confrelid = 'hazard_point'::regclass
 """
-
-
-def _has_table(s, name: str) -> bool:
-    return s.execute("SELECT to_regclass(?)", (name,)).fetchone()[0] is not None
 
 
 class PgPoints(SqlitePoints):
@@ -32,9 +23,21 @@ class PgPoints(SqlitePoints):
         return False
 
 
+class PgMapPoints(SqliteMapPoints):
+    """The box through the GiST index on geom (storage/pg/schema.py); floor() because PostgreSQL's
+    cast of a double to an integer rounds."""
+    CELL = "floor((({col}) - ?) / ?)"
+
+    def box_condition(self, box, which):
+        from hazardmap.storage.pg.schema import SRID
+
+        if which.township is not None:   # one township: its btree index (status, township, lat, lon) is the way in
+            return super().box_condition(box, which)
+        return f"geom && ST_MakeEnvelope(?, ?, ?, ?, {SRID})", [box.west, box.south, box.east, box.north]
+
+
 class PgPatrol(SqlitePatrol):
-    def has_tables(self, s) -> bool:
-        return _has_table(s, "patrol_log")
+    """The bulk path's PostgreSQL side: ids as one block of the identity sequence, rows by COPY."""
 
     def _reserve_ids(self, s, table: str, n: int) -> int:
         """A block of n ids from the identity sequence (writers hold the write lock, so no nextval between)."""
@@ -61,35 +64,3 @@ class PgPatrol(SqlitePatrol):
         with s.raw.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
-
-
-class PgKeyLists(SqliteKeyLists):
-    def has_tables(self, s) -> bool:
-        return _has_table(s, "key_list")
-
-
-class PgFund(SqliteFund):
-    def has_tables(self, s) -> bool:
-        return _has_table(s, "fund_year")
-
-
-class PgPlans(SqlitePlans):
-    pass
-
-
-class PgRainGauges(SqliteRainGauges):
-    pass
-
-
-class PgSettings(SqliteSettings):
-    pass
-
-
-class PgRain(SqliteRain):
-    def has_tables(self, s) -> bool:
-        return _has_table(s, "rain_reading")
-
-
-class PgReferenceLayers(SqliteReferenceLayers):
-    def has_tables(self, s) -> bool:
-        return _has_table(s, "reference_layer")
