@@ -238,7 +238,9 @@ def test_quick_check_on_open_catches_page_damage_from_flipped_bytes(template, tm
         assert full == "ok", f"offset {n}: SQLite finds {full!r} but hazardmap opened it"
         counts["undetectable"] += 1
     print(counts)
-    assert counts["refused on open"] >= 30  # measured: about 99 in 100 flips hit page structure
+    # Most flips hit page structure: measured 31 of 40, 29 of 40 once patrol_latest moved the file's
+    # layout; the others landed inside row text, which no check sees (asserted "ok" above).
+    assert counts["refused on open"] >= 25
 
 
 def test_ten_restarts_on_a_damaged_database_leave_the_good_backups_intact(populated):

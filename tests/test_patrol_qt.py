@@ -152,11 +152,15 @@ def test_overview_marks_overdue_and_settings_label_defaults(qtbot, store, double
     ov = PatrolOverview(double, today=date(2026, 5, 10))
     qtbot.addWidget(ov)
     assert "汛期" in ov.summary.text() and "出厂默认值" in ov.summary.text() and "7 天" in ov.summary.text()
-    assert ov.table.rowCount() == 16
-    state = {ov.table.item(r, 0).text(): ov.table.item(r, 6).text() for r in range(16)}
+    cell = lambda r, c: ov.table.model().index(r, c).data()  # noqa: E731 (what the table draws)
+    assert ov.table.model().rowCount() == 16
+    state = {cell(r, 0): cell(r, 6) for r in range(16)}
     assert state["1"] == "超期 2 天" and state["2"] == "按期" and state["3"] == "未巡查"
+    assert (cell(0, 4), ov.table.model().index(0, 4).data(Qt.ForegroundRole).color().name()) == ("异常", "#f39c12")
+    assert ov.table.model().index(0, 1).data(Qt.BackgroundRole).color().name() == "#fdecea"  # overdue
+    assert ov.table.model().index(1, 1).data(Qt.BackgroundRole) is None
     ov.only_overdue.setChecked(True)
-    assert ov.table.rowCount() == 15
+    assert ov.table.model().rowCount() == 15
     with qtbot.waitSignal(ov.sig_point_activated) as blocker:
         ov._activated(ov.table.model().index(0, 0))
     assert blocker.args == [1]
@@ -168,7 +172,7 @@ def test_overview_marks_overdue_and_settings_label_defaults(qtbot, store, double
     dialog.accept()
     iv = svc.get_intervals(store)
     assert iv.flood_days == 10 and not iv.flood_is_default and iv.other_is_default
-    assert "本局设定" in ov.summary.text() and ov.table.rowCount() == 14  # refreshed via the bus
+    assert "本局设定" in ov.summary.text() and ov.table.model().rowCount() == 14  # refreshed via the bus
 
 
 def test_attach_wires_tab_overview_and_menus(qtbot, store, tmp_path, double):
@@ -200,7 +204,7 @@ def test_attach_wires_tab_overview_and_menus(qtbot, store, tmp_path, double):
     rejected = patrol_qt.import_dialog(w, path=str(out), skip_bad=False)
     assert "1 行有误" in rejected and "第 4 行" in rejected and svc.list_entries(store, point=2) == []
     assert "导入 1 条" in patrol_qt.import_dialog(w, path=str(out), skip_bad=True)
-    assert feature.tab.table.rowCount() == 1 and feature.overview.table.item(1, 4).text() == "异常"
+    assert feature.tab.table.rowCount() == 1 and feature.overview.table.model().index(1, 4).data() == "异常"
     assert w.undo_stack.undoText().startswith("导入巡查记录")   # imported in the worker: one undo step
     w.undo()
     assert svc.list_entries(store, point=2) == [] and feature.tab.table.rowCount() == 0

@@ -68,8 +68,9 @@ def test_overview_names_rain_patrols_due_now(qtbot, store, double):
                       source="测试", label="测试")
     ov = PatrolOverview(double)
     qtbot.addWidget(ov)
-    col = ov.table.columnCount() - 1
-    texts = {ov.table.item(r, 1).text(): ov.table.item(r, col).text() for r in range(ov.table.rowCount())}
+    model = ov.table.model()
+    col = model.columnCount() - 1
+    texts = {model.index(r, 1).data(): model.index(r, col).data() for r in range(model.rowCount())}
     assert texts["花桥镇欧东村门冲组"] == "加密巡查（1号站 花桥镇欧东村 红色）"
     assert texts["宝盖镇高山村20组"] == ""
     assert "雨情应巡查 2 处" in ov.summary.text()

@@ -190,3 +190,32 @@ def test_map_box_indexes_added_to_an_old_database(upgraded):
     with store.db.read() as s:
         n = store.db.map_points.count(s, Which(), Box(112.0, 26.0, 113.5, 27.5))
     assert n == sum(1 for p in register.points_in_view(store) if p.located)
+
+
+def test_patrol_latest_is_filled_from_the_entries_of_an_older_database(home):
+    """The migration adding patrol_latest (each point's newest live patrol and count) fills it from the
+    entries already there, leaving entries in the 回收站 out."""
+    from hazardmap.geodata.bundled import BundledData
+    from hazardmap.services import patrol
+    from hazardmap.services.store import Store
+    from hazardmap.storage.db import Database
+    from hazardmap.storage.schema import MIGRATIONS
+
+    before = next(i for i, m in enumerate(MIGRATIONS) if "CREATE TABLE patrol_latest" in m)
+    bundled = BundledData()
+    store = Store(home=home, db=Database.open(db_path(home), bundled, target_version=before), bundled=bundled)
+    try:
+        for at, seq, judgement in (("2025-06-01 08:00", 5, "异常"), ("2025-06-03 08:00", 5, "正常"),
+                                   ("2025-06-02 08:00", 7, "危险")):
+            patrol.record(store, patrol.draft_from_dict({"point": seq, "at": at, "by": "丙", "judgement": judgement}))
+        patrol.delete(store, patrol.list_entries(store, point=5)[0].id)  # the newest of point 5, binned
+    finally:
+        store.close()
+    store = open_store(home)
+    try:
+        assert store.db.version == SCHEMA_VERSION
+        rows = store.db.conn.execute("SELECT point_seq, patrolled_at, judgement, live_count FROM patrol_latest"
+                                     " ORDER BY point_seq").fetchall()
+        assert [tuple(r) for r in rows] == [(5, "2025-06-01 08:00", "异常", 1), (7, "2025-06-02 08:00", "危险", 1)]
+    finally:
+        store.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 # The standard macro signs of deformation (docs/DOMAIN.md), in the order forms print them.
 MACRO_SIGNS: tuple[str, ...] = (
@@ -28,9 +29,9 @@ STATUS_COLOURS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class LatestPatrol:
-    """The most recent patrol of a point: drives its colour on the map and its row state."""
+class LatestPatrol(NamedTuple):
+    """The most recent patrol of a point: drives its colour on the map and its row state (a NamedTuple:
+    a province asks for 290,000 of them at once)."""
     point_seq: int
     judgement: Judgement
     at: str  # "YYYY-MM-DD HH:MM" local time of the patrol

@@ -6,6 +6,8 @@ patrols: every point is 未巡查.
 """
 from __future__ import annotations
 
+from typing import Iterable
+
 from hazardmap.domain.patrol_status import LatestPatrol, PatrolSummary
 from hazardmap.services.store import Store
 
@@ -15,13 +17,15 @@ def _has_patrol_table(store: Store) -> bool:
         return store.db.patrol.has_tables(s)
 
 
-def latest_judgements(store: Store) -> dict[int, LatestPatrol]:
-    """Point seq -> its latest patrol; points never patrolled are absent."""
+def latest_judgements(store: Store, seqs: Iterable[int] | None = None) -> dict[int, LatestPatrol]:
+    """Point seq -> its latest patrol; points never patrolled are absent. seqs: only these points (what a
+    map view or one point's details needs; the whole province is 290,000 points)."""
     if not _has_patrol_table(store):
         return {}
     from hazardmap.services.patrol import latest_per_point
 
-    return {seq: LatestPatrol(seq, judgement, at) for seq, (at, _id, judgement) in latest_per_point(store).items()}
+    return {seq: LatestPatrol(seq, judgement, at)
+            for seq, (at, _id, judgement) in latest_per_point(store, seqs).items()}
 
 
 def latest_of(store: Store, seq: int) -> LatestPatrol | None:

@@ -123,6 +123,10 @@ class PatrolRepository(Protocol):
     def insert(self, s: Session, draft: PatrolDraft, *, by: str, at: str,
                photos: Sequence[tuple[str, str]] = ()) -> int:
         """A new entry with its signs, measurements and photos ((relative path, original name)); its id."""
+    def insert_many(self, s: Session, items: Sequence[tuple[PatrolDraft, dict]], *, by: str, at: str,
+                    action: AuditAction = AuditAction.CREATE) -> list[int]:
+        """Many new entries without photos, each with its audit row (draft, audit after-state), in bulk
+        (SQLite executemany, PostgreSQL COPY): the rows insert + add_audit write. Their ids in order."""
     def update(self, s: Session, entry_id: int, draft: PatrolDraft) -> None: ...
     def set_deleted(self, s: Session, entry_id: int, at: str | None, by: str | None) -> None:
         """Into the 回收站 (at, by) or out of it (None, None)."""
@@ -133,9 +137,11 @@ class PatrolRepository(Protocol):
     def audit(self, s: Session, *, entry_id: int | None = None, point: int | None = None) -> list[AuditRow]: ...
     def last_change(self, s: Session) -> int:
         """Grows with every change to any entry (each writes an audit row): "has anything changed since"."""
-    def latest_per_point(self, s: Session) -> dict[int, Latest]: ...
-    def overview_rows(self, s: Session) -> list[tuple[int, str, str, Latest | None, int]]:
-        """Every point by seq: (seq, name, monitor, its newest live patrol, its count of live entries)."""
+    def latest_per_point(self, s: Session, seqs: Sequence[int] | None = None) -> dict[int, Latest]:
+        """Every point's newest live patrol, or only those of the points named (a map view, one point)."""
+    def overview_rows(self, s: Session) -> list[tuple[int, str, str, str | None, str | None, int]]:
+        """Every point by seq: (seq, name, monitor, its newest live patrol's patrolled_at and judgement
+        (None, None if none), its count of live entries). Flat rows: a province has 290,000."""
 
 
 class SettingRepository(Protocol):

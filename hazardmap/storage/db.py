@@ -306,6 +306,7 @@ class Database(Repositories):
         versioned = "version" in table_columns(self.conn, "hazard_point")
         for repo in (self.points, self.patrol, self.plans, self.rain_gauges):
             repo.versioned = versioned
+        self.patrol.summarised = bool(table_columns(self.conn, "patrol_latest"))
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:

@@ -27,6 +27,37 @@ _LATEST = ("(SELECT patrolled_at || '#' || id || '#' || judgement FROM patrol_lo
            " WHERE l.point_seq = h.seq AND l.deleted_at IS NULL ORDER BY patrolled_at DESC, id DESC LIMIT 1)")
 _COUNT = "(SELECT COUNT(*) FROM patrol_log l WHERE l.point_seq = h.seq AND l.deleted_at IS NULL)"
 
+# patrol_latest (schema.py): per point its newest live entry and live count, kept by this repository.
+# New entries only add (_SUMMARY_ADD: count grows, a newer (patrolled_at, id) replaces the latest); an
+# edit or a move in or out of the 回收站 recomputes the points concerned from the index (_SUMMARY_REDO).
+_SUMMARY_COLUMNS = ("point_seq", "patrolled_at", "log_id", "judgement", "live_count")
+_NEWER = "(excluded.patrolled_at, excluded.log_id) > (patrol_latest.patrolled_at, patrol_latest.log_id)"
+_SUMMARY_ADD = (
+    f"INSERT INTO patrol_latest ({', '.join(_SUMMARY_COLUMNS)}) {{source}} ON CONFLICT (point_seq) DO UPDATE SET"
+    " live_count = patrol_latest.live_count + excluded.live_count, "
+    + ", ".join(f"{c} = CASE WHEN {_NEWER} THEN excluded.{c} ELSE patrol_latest.{c} END"
+                for c in ("patrolled_at", "log_id", "judgement")))
+_SUMMARY_REDO = (
+    f"INSERT INTO patrol_latest ({', '.join(_SUMMARY_COLUMNS)})"
+    " SELECT l.point_seq, l.patrolled_at, l.id, l.judgement,"
+    " (SELECT COUNT(*) FROM patrol_log c WHERE c.point_seq = l.point_seq AND c.deleted_at IS NULL)"
+    " FROM patrol_log l WHERE l.id = (SELECT x.id FROM patrol_log x WHERE x.point_seq = ? AND x.deleted_at IS NULL"
+    " ORDER BY x.patrolled_at DESC, x.id DESC LIMIT 1)")
+
+
+def _summary_rows(entries: Sequence[tuple[int, str, int, str]]) -> list[tuple]:
+    """(point, patrolled_at, id, judgement) of new entries -> per point its newest of them and their number."""
+    out: dict[int, list] = {}
+    for seq, at, log_id, judgement in entries:
+        row = out.get(seq)
+        if row is None:
+            out[seq] = [seq, at, log_id, judgement, 1]
+        else:
+            row[4] += 1
+            if (at, log_id) > (row[1], row[2]):
+                row[1:4] = at, log_id, judgement
+    return [tuple(r) for r in out.values()]
+
 
 def _fetch(conn: sqlite3.Connection, sql: str, params: Sequence = ()) -> list[tuple]:
     cur = conn.cursor()
@@ -97,17 +128,44 @@ def _entries(conn: sqlite3.Connection, rows: Sequence[tuple], *, with_change: bo
     return out
 
 
+# The rows an entry writes, built in one place for the one-by-one insert and the bulk one (insert_many).
+_LOG_COLUMNS = ("point_seq", "patrolled_at", "patroller", "weather", "rain_mm", "judgement", "action", "note",
+                "recorded_by", "recorded_at")
+_SIGN_COLUMNS = ("log_id", "position", "sign", "location", "feature")
+_MEASURE_COLUMNS = ("log_id", "position", "kind", "label", "reading_mm", "patch_intact")
+_AUDIT_COLUMNS = ("log_id", "action", "before_json", "after_json", "changed_by", "changed_at")
+
+
+def _insert_sql(table: str, columns: Sequence[str]) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({','.join('?' * len(columns))})"
+
+
+def _log_row(d: PatrolDraft, by: str, at: str) -> tuple:
+    return (d.point_seq, d.at, d.by, d.weather, d.rain_mm, d.judgement.value, d.action, d.note, by, at)
+
+
+def _sign_rows(log_id: int, d: PatrolDraft) -> list[tuple]:
+    return [(log_id, i, s.sign, s.location, s.feature) for i, s in enumerate(d.signs)]
+
+
+def _measure_rows(log_id: int, d: PatrolDraft) -> list[tuple]:
+    return [(log_id, i, m.kind.value, m.label, m.reading_mm, None if m.patch_intact is None else int(m.patch_intact))
+            for i, m in enumerate(d.measurements)]
+
+
+def _audit_row(log_id: int, action: AuditAction, before: dict | None, after: dict | None, by: str, at: str) -> tuple:
+    return (log_id, action.value, None if before is None else json.dumps(before, ensure_ascii=False),
+            None if after is None else json.dumps(after, ensure_ascii=False), by, at)
+
+
 def _insert_children(conn: sqlite3.Connection, log_id: int, d: PatrolDraft) -> None:
-    conn.executemany("INSERT INTO patrol_sign (log_id, position, sign, location, feature) VALUES (?,?,?,?,?)",
-                     [(log_id, i, s.sign, s.location, s.feature) for i, s in enumerate(d.signs)])
-    conn.executemany(
-        "INSERT INTO patrol_measurement (log_id, position, kind, label, reading_mm, patch_intact) VALUES (?,?,?,?,?,?)",
-        [(log_id, i, m.kind.value, m.label, m.reading_mm, None if m.patch_intact is None else int(m.patch_intact))
-         for i, m in enumerate(d.measurements)])
+    conn.executemany(_insert_sql("patrol_sign", _SIGN_COLUMNS), _sign_rows(log_id, d))
+    conn.executemany(_insert_sql("patrol_measurement", _MEASURE_COLUMNS), _measure_rows(log_id, d))
 
 
 class SqlitePatrol:
     versioned = True  # see SqlitePoints.versioned
+    summarised = True  # False below the migration that adds patrol_latest (storage/db.py note_versions)
 
     @property
     def _select(self) -> str:
@@ -143,15 +201,59 @@ class SqlitePatrol:
 
     def insert(self, conn: sqlite3.Connection, d: PatrolDraft, *, by: str, at: str,
                photos: Sequence[tuple[str, str]] = ()) -> int:
-        log_id = conn.execute(
-            "INSERT INTO patrol_log (point_seq, patrolled_at, patroller, weather, rain_mm, judgement, action, note,"
-            " recorded_by, recorded_at) VALUES (?,?,?,?,?,?,?,?,?,?) RETURNING id",
-            (d.point_seq, d.at, d.by, d.weather, d.rain_mm, d.judgement.value, d.action, d.note, by, at)).fetchone()[0]
+        log_id = conn.execute(_insert_sql("patrol_log", _LOG_COLUMNS) + " RETURNING id",
+                              _log_row(d, by, at)).fetchone()[0]
         _insert_children(conn, log_id, d)
         self.add_photos(conn, log_id, photos, by=by, at=at)
+        self._summary_add(conn, [(d.point_seq, d.at, log_id, d.judgement.value)])
         return log_id
 
+    def insert_many(self, conn: sqlite3.Connection, items: Sequence[tuple[PatrolDraft, dict]], *, by: str, at: str,
+                    action: AuditAction = AuditAction.CREATE) -> list[int]:
+        """Many new entries (no photos) with their audit rows ((draft, the audit's after state)): the same
+        rows as insert + add_audit one by one, written in bulk. Ids are a block taken inside the write."""
+        if not items:
+            return []
+        first = self._reserve_ids(conn, "patrol_log", len(items))
+        ids = list(range(first, first + len(items)))
+        self._bulk(conn, "patrol_log", ("id",) + _LOG_COLUMNS,
+                   [(log_id,) + _log_row(d, by, at) for log_id, (d, _after) in zip(ids, items)])
+        self._bulk(conn, "patrol_sign", _SIGN_COLUMNS,
+                   [r for log_id, (d, _after) in zip(ids, items) for r in _sign_rows(log_id, d)])
+        self._bulk(conn, "patrol_measurement", _MEASURE_COLUMNS,
+                   [r for log_id, (d, _after) in zip(ids, items) for r in _measure_rows(log_id, d)])
+        self._bulk(conn, "patrol_audit", _AUDIT_COLUMNS,
+                   [_audit_row(log_id, action, None, after, by, at) for log_id, (_d, after) in zip(ids, items)])
+        self._summary_add(conn, [(d.point_seq, d.at, log_id, d.judgement.value)
+                                 for log_id, (d, _after) in zip(ids, items)])
+        return ids
+
+    def _summary_add(self, conn: sqlite3.Connection, entries: Sequence[tuple[int, str, int, str]]) -> None:
+        if self.summarised:
+            conn.executemany(_SUMMARY_ADD.format(source=f"VALUES ({','.join('?' * len(_SUMMARY_COLUMNS))})"),
+                             _summary_rows(entries))
+
+    def _summary_redo(self, conn: sqlite3.Connection, seqs: set[int]) -> None:
+        if self.summarised:
+            for seq in sorted(seqs):
+                conn.execute("DELETE FROM patrol_latest WHERE point_seq = ?", (seq,))
+                conn.execute(_SUMMARY_REDO, (seq,))
+
+    def _point_of(self, conn: sqlite3.Connection, entry_id: int) -> set[int]:
+        return {r[0] for r in conn.execute("SELECT point_seq FROM patrol_log WHERE id = ?", (entry_id,)).fetchall()}
+
+    def _reserve_ids(self, conn: sqlite3.Connection, table: str, n: int) -> int:
+        """The first of n fresh ids (inside the write: no other writer meanwhile). An explicit id moves
+        AUTOINCREMENT's counter past it."""
+        used = conn.execute(f"SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = ?), 0),"
+                            f" COALESCE((SELECT MAX(id) FROM {table}), 0))", (table,)).fetchone()[0]
+        return used + 1
+
+    def _bulk(self, conn: sqlite3.Connection, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
+        conn.executemany(_insert_sql(table, columns), rows)
+
     def update(self, conn: sqlite3.Connection, entry_id: int, d: PatrolDraft) -> None:
+        points = self._point_of(conn, entry_id) | {d.point_seq}
         conn.execute(
             "UPDATE patrol_log SET point_seq=?, patrolled_at=?, patroller=?, weather=?, rain_mm=?, judgement=?,"
             f" action=?, note=?{self._bump} WHERE id=?",
@@ -159,9 +261,11 @@ class SqlitePatrol:
         conn.execute("DELETE FROM patrol_sign WHERE log_id = ?", (entry_id,))
         conn.execute("DELETE FROM patrol_measurement WHERE log_id = ?", (entry_id,))
         _insert_children(conn, entry_id, d)
+        self._summary_redo(conn, points)
 
     def set_deleted(self, conn: sqlite3.Connection, entry_id: int, at: str | None, by: str | None) -> None:
         conn.execute(f"UPDATE patrol_log SET deleted_at = ?, deleted_by = ?{self._bump} WHERE id = ?", (at, by, entry_id))
+        self._summary_redo(conn, self._point_of(conn, entry_id))
 
     def add_photos(self, conn: sqlite3.Connection, entry_id: int, photos: Sequence[tuple[str, str]], *, by: str,
                    at: str) -> None:
@@ -170,10 +274,7 @@ class SqlitePatrol:
 
     def add_audit(self, conn: sqlite3.Connection, entry_id: int, action: AuditAction, before: dict | None,
                   after: dict | None, *, by: str, at: str) -> None:
-        conn.execute("INSERT INTO patrol_audit (log_id, action, before_json, after_json, changed_by, changed_at)"
-                     " VALUES (?,?,?,?,?,?)",
-                     (entry_id, action.value, None if before is None else json.dumps(before, ensure_ascii=False),
-                      None if after is None else json.dumps(after, ensure_ascii=False), by, at))
+        conn.execute(_insert_sql("patrol_audit", _AUDIT_COLUMNS), _audit_row(entry_id, action, before, after, by, at))
 
     def audit(self, conn: sqlite3.Connection, *, entry_id: int | None = None,
               point: int | None = None) -> list[AuditRow]:
@@ -189,12 +290,31 @@ class SqlitePatrol:
     def last_change(self, conn: sqlite3.Connection) -> int:
         return conn.execute("SELECT COALESCE(MAX(id), 0) FROM patrol_audit").fetchone()[0]
 
-    def latest_per_point(self, conn: sqlite3.Connection) -> dict[int, tuple[str, int, Judgement]]:
-        return {seq: _split_latest(key)
-                for seq, key in _fetch(conn, f"SELECT h.seq, {_LATEST} FROM hazard_point h") if key is not None}
+    def latest_per_point(self, conn: sqlite3.Connection,
+                         seqs: Sequence[int] | None = None) -> dict[int, tuple[str, int, Judgement]]:
+        if not self.summarised:
+            sql = f"SELECT h.seq, {_LATEST} FROM hazard_point h"
+            return {seq: _split_latest(key) for seq, key in _in_chunks(conn, sql, "h.seq", seqs) if key is not None}
+        judgements = {j.value: j for j in Judgement}
+        return {seq: (at, log_id, judgements[judgement]) for seq, at, log_id, judgement in _in_chunks(
+            conn, "SELECT point_seq, patrolled_at, log_id, judgement FROM patrol_latest", "point_seq", seqs)}
 
-    def overview_rows(self, conn: sqlite3.Connection) -> list[tuple[int, str, str, tuple | None, int]]:
-        return [(seq, township + village_group, monitor, None if key is None else _split_latest(key), count)
-                for seq, township, village_group, monitor, key, count in _fetch(
-                    conn, f"SELECT h.seq, h.township, h.village_group, h.monitor, {_LATEST}, {_COUNT}"
-                    " FROM hazard_point h ORDER BY h.seq")]
+    def overview_rows(self, conn: sqlite3.Connection) -> list[tuple[int, str, str, str | None, str | None, int]]:
+        if not self.summarised:
+            return [(seq, township + village_group, monitor) + ((None, None) if key is None else (
+                        key.split("#")[0], key.split("#")[2])) + (count,)
+                    for seq, township, village_group, monitor, key, count in _fetch(
+                        conn, f"SELECT h.seq, h.township, h.village_group, h.monitor, {_LATEST}, {_COUNT}"
+                        " FROM hazard_point h ORDER BY h.seq")]
+        return _fetch(conn, "SELECT h.seq, h.township || h.village_group, h.monitor, s.patrolled_at, s.judgement,"
+                            " COALESCE(s.live_count, 0) FROM hazard_point h LEFT JOIN patrol_latest s"
+                            " ON s.point_seq = h.seq ORDER BY h.seq")
+
+
+def _in_chunks(conn: sqlite3.Connection, sql: str, column: str, seqs: Sequence[int] | None) -> list[tuple]:
+    """sql's rows, all of them or those whose column is one of seqs (in chunks below the parameter limit)."""
+    if seqs is None:
+        return _fetch(conn, sql)
+    wanted = sorted(set(seqs))
+    return [r for i in range(0, len(wanted), _CHUNK) for r in _fetch(
+        conn, f"{sql} WHERE {column} IN ({','.join('?' * len(wanted[i:i + _CHUNK]))})", wanted[i:i + _CHUNK])]

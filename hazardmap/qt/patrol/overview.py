@@ -1,13 +1,14 @@
 """巡查情况: every point's last patrol, days since, and which are overdue for the interval in force
-today (汛期 or not). Computed by services.patrol.overview; this widget only shows it."""
+today (汛期 or not). Computed by services.patrol.overview; this widget only shows it, through a model
+whose cells are made when drawn (a province's 290,000 rows as table items took minutes)."""
 from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QTableView,
+                               QVBoxLayout, QWidget)
 
 from hazardmap.domain.changes import Changes
 from hazardmap.domain.patrol import in_flood_season
@@ -20,6 +21,68 @@ from hazardmap.services import views
 
 COLUMNS = ("序号", "隐患点", "群测群防员", "最近巡查", "判定", "距今(天)", "状态", "雨情")
 OVERDUE_BACKGROUND = "#fdecea"
+
+
+class OverviewModel(QAbstractTableModel):
+    """The rows (PointPatrolStatus) and the rain patrols due; each cell's text and colour made on demand."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list = []
+        self.due: dict = {}
+        self._overdue_brush = QBrush(QColor(OVERDUE_BACKGROUND))
+
+    def set_rows(self, rows: list, due: dict) -> None:
+        self.beginResetModel()
+        self.rows, self.due = rows, due
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole):
+        if role == Qt.DisplayRole and orientation == Qt.Horizontal:
+            return COLUMNS[section]
+        return None
+
+    def text(self, row: int, column: int) -> str:
+        r = self.rows[row]
+        if column == 0:
+            return str(r.point_seq)
+        if column == 1:
+            return r.name
+        if column == 2:
+            return r.monitor
+        if column == 3:
+            return r.last_at or "—"
+        if column == 4:
+            return r.last_judgement.value if r.last_judgement else ""
+        if column == 5:
+            return "" if r.days_since is None else str(r.days_since)
+        if column == 6:
+            return UNPATROLLED if r.last_at is None else f"超期 {r.overdue_days} 天" if r.overdue else "按期"
+        d = self.due.get(r.point_seq)
+        return f"{d.kind}（{d.site_name} {d.level.colour_name}）" if d else ""
+
+    def data(self, index: QModelIndex, role: int = Qt.DisplayRole):
+        if not index.isValid():
+            return None
+        r, column = self.rows[index.row()], index.column()
+        if role == Qt.DisplayRole:
+            return self.text(index.row(), column)
+        if role == Qt.UserRole:
+            return r.point_seq
+        if role == Qt.BackgroundRole:
+            d = self.due.get(r.point_seq) if column == 7 else None
+            if d:
+                return QBrush(QColor(d.level.colour))
+            return self._overdue_brush if r.overdue else None
+        if role == Qt.ForegroundRole and column == 4 and r.last_judgement:
+            return QBrush(QColor(STATUS_COLOURS[r.last_judgement.value]))
+        return None
 
 
 class PatrolOverview(QWidget):
@@ -47,11 +110,14 @@ class PatrolOverview(QWidget):
         row.addWidget(self.settings_button)
         row.addWidget(self.refresh_button)
         layout.addLayout(row)
-        self.table = QTableWidget(0, len(COLUMNS), self)
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.model = OverviewModel(self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.verticalHeader().setVisible(False)
+        # Widths from the first rows only: ResizeToContents measures every row of a province on each refresh.
+        self.table.horizontalHeader().setResizeContentsPrecision(200)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.doubleClicked.connect(self._activated)
@@ -85,29 +151,7 @@ class PatrolOverview(QWidget):
             f"{views.view_title(self.store, view)}共 {len(rows)} 处，超期或未巡查 {len(overdue)} 处。"
             + (f"雨情应巡查 {sum(1 for r in rows if r.point_seq in due)} 处（见“雨情”列）。" if due else ""))
         self.rows = overdue if self.only_overdue.isChecked() else rows
-        self.table.setRowCount(len(self.rows))
-        for i, r in enumerate(self.rows):
-            if r.last_at is None:
-                state = UNPATROLLED
-            elif r.overdue:
-                state = f"超期 {r.overdue_days} 天"
-            else:
-                state = "按期"
-            judgement = r.last_judgement.value if r.last_judgement else ""
-            d = due.get(r.point_seq)
-            rain_text = f"{d.kind}（{d.site_name} {d.level.colour_name}）" if d else ""
-            values = (str(r.point_seq), r.name, r.monitor, r.last_at or "—", judgement,
-                      "" if r.days_since is None else str(r.days_since), state, rain_text)
-            for c, v in enumerate(values):
-                item = QTableWidgetItem(v)
-                item.setData(Qt.UserRole, r.point_seq)
-                if r.overdue:
-                    item.setBackground(QBrush(QColor(OVERDUE_BACKGROUND)))
-                if c == 4 and judgement:
-                    item.setForeground(QBrush(QColor(STATUS_COLOURS[judgement])))
-                if c == 7 and d:
-                    item.setBackground(QBrush(QColor(d.level.colour)))
-                self.table.setItem(i, c, item)
+        self.model.set_rows(self.rows, due)
 
     def _rain_due(self) -> dict:
         """point -> the patrol a rain warning makes due now (雨中巡查/加密巡查), until one is recorded."""
@@ -120,8 +164,7 @@ class PatrolOverview(QWidget):
             return {}
 
     def _activated(self, index) -> None:
-        seq = self.table.item(index.row(), 0).data(Qt.UserRole)
-        self.sig_point_activated.emit(int(seq))
+        self.sig_point_activated.emit(int(self.model.rows[index.row()].point_seq))
 
     def open_settings(self) -> None:
         from hazardmap.qt.patrol.dialogs import IntervalsDialog

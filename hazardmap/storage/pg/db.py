@@ -76,9 +76,10 @@ class PgDatabase(Repositories):
     path = None  # no file: backups of a server are the server's own (pg_dump)
 
     def __init__(self, url: str, password: str | None = None) -> None:
-        from hazardmap.storage.pg.repos import PgMapPoints, PgPoints
+        from hazardmap.storage.pg.repos import PgMapPoints, PgPatrol, PgPoints
 
         super().__init__(PgPoints(), PgMapPoints())
+        self.patrol = PgPatrol()  # the bulk path by COPY (storage/pg/repos.py)
         self.url = url
         self.where = display_url(url)
         self._password = password
@@ -273,6 +274,8 @@ class PgDatabase(Repositories):
                                   " AND table_name = 'hazard_point' AND column_name = 'version'").fetchone() is not None
         for repo in (self.points, self.patrol, self.plans, self.rain_gauges):
             repo.versioned = versioned
+        with self.read() as s:
+            self.patrol.summarised = s.execute("SELECT to_regclass('patrol_latest')").fetchone()[0] is not None
 
     def setup_roles(self) -> None:
         """The two group roles a bureau grants its staff's logins (GRANT hazardmap_editor TO 张三): the
