@@ -85,7 +85,8 @@ class MapView(QWebEngineView):
         path = self.store.home / PAGE_DIR / "map.html"
         self.large = view_query_mode(self.store, self.options)
         self._drop_grid()
-        build_map_page(self.store, path, self.options, force=True, large=self.large)  # rebuilt each time
+        build_map_page(self.store, path, self.options, force=True, large=self.large,  # rebuilt each time
+                       shell_cache=path.parent)
         self._refresh_known_seqs()
         self.load_page(path)
         self._load_grid()   # read while the browser engine starts: the first views may already use it

@@ -24,7 +24,6 @@ from hazardmap.qt import printing, rain_settings
 from hazardmap.qt.buttons import push_button
 from hazardmap.qt.rain_settings import read_only_table
 from hazardmap.qt.shell import DialogFeature, MenuId, Section, Shell
-from hazardmap.reports import warning_sheets
 from hazardmap.services import rain as svc
 from hazardmap.services import rain_import
 
@@ -374,6 +373,8 @@ class RainPanel(QWidget):
     def export_sheets(self, folder: Path, level: str | Level, *, mask_phones: bool = False) -> list[Path] | None:
         """The cards and patrol forms of the points covered by warnings at `level` or above at the dock's
         time, written in the worker (progress, 取消); the paths, or None (nothing to export, or refused)."""
+        from hazardmap.reports import warning_sheets   # reportlab loads when something is exported, not at start
+
         try:
             batch = warning_sheets.collect_warned(self.store, level, self.at())
         except HazardmapError as exc:
