@@ -66,6 +66,10 @@ class MainWindow(ShellPlumbing, QMainWindow):
         # Which points the table, map, overview and printing show (a year's key list by default).
         self.view_chooser = ViewChooser(store, self.settings, self)
         self.map_view = MapView(store, self._map_options(basemap, visible), self)
+        # First: the web engine loads the page while the rest of the window is built (its signals reach
+        # the window only from the event loop, after the connections below); it also decides whether the
+        # register is large (the table follows it).
+        self.map_view.load_map()
         self.points_table = PointsTable(self)
         self.details = DetailsPanel(self.run_operation, self)
         self.details_tabs: QTabWidget = self.details.details_tabs
@@ -147,7 +151,6 @@ class MainWindow(ShellPlumbing, QMainWindow):
                 self.setWindowTitle(self.windowTitle() + "（只读）")
 
         self._laid_out = False
-        self.map_view.load_map()   # first: it decides whether the register is large (the table follows it)
         self._reload_points()
         # Features, imported explicitly above; each attaches through the Shell interface.
         self.features = {"about": about.attach(self), "printing": printing.attach(self),

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QLineSeries, QValueAxis
-from PySide6.QtCore import QDateTime, QMargins, Qt, QTimeZone
+from PySide6.QtCore import QDateTime, QMargins, Qt, QTimer, QTimeZone
 from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QKeySequence, QPainter, QPen, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDateTimeEdit, QDockWidget, QFileDialog, QFrame, QHBoxLayout,
                                QHeaderView, QInputDialog, QLabel, QMessageBox, QScrollArea, QSplitter, QTableWidget,
@@ -103,7 +103,14 @@ class RainPanel(QWidget):
         self.due: list[svc.DuePatrol] = []
         self.store.bus.subscribe(self._on_changes)
         self.destroyed.connect(lambda *_: self.store.bus.unsubscribe(self._on_changes))
-        self.refresh()
+        # Filled once the window is up (each site's coverage is read for the warnings): not on the road to the map.
+        self._filled = False
+        self.summary.setText("加载中…")
+        QTimer.singleShot(0, self, self._first_fill)
+
+    def _first_fill(self) -> None:
+        if not self._filled:   # unless something asked for a refresh already
+            self.refresh()
 
     # ---- state
     def at(self) -> int:
@@ -128,6 +135,7 @@ class RainPanel(QWidget):
             self.refresh()
 
     def refresh(self) -> None:
+        self._filled = True
         try:
             at = self.at()
             self.rows = sorted(svc.status(self.store, at), key=lambda r: (-int(r.status.level or 0), r.site.slot))

@@ -1,0 +1,83 @@
+"""What a start leaves for later still arrives: the 雨情预警 dock says 加载中… until it is filled once the
+window is up, a large register's grid is read once the map is ready; and what a start never loads (folium,
+pandas, reportlab) stays out until something needs it. No timings here: bench/bench_startup.py measures."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("PySide6.QtWebEngineWidgets")
+
+from PySide6.QtCore import QSettings  # noqa: E402
+
+from hazardmap.services import map_window  # noqa: E402
+from hazardmap.services.store import open_store  # noqa: E402
+from tests.test_shell_window import wait_until  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_rain_dock_fills_after_the_window_is_shown(qapp, store):
+    from hazardmap.qt.entry import close_window
+    from hazardmap.qt.main_window import MainWindow
+
+    window = MainWindow(store)
+    try:
+        rain = window.features["rain"]
+        assert rain.summary.text() == "加载中…"          # built, not yet filled: said so, not left blank
+        window.resize(1400, 900)
+        window.show()
+        wait_until(lambda: window.map_view.ready)
+        wait_until(lambda: rain.summary.text() != "加载中…")
+        assert "无雨量预警" in rain.summary.text()
+        assert rain.note.text().startswith("阈值：")
+    finally:
+        close_window(qapp, window)
+
+
+def test_a_refresh_asked_before_the_first_fill_is_not_undone(qtbot, store, double):
+    from hazardmap.qt import rain_panel
+
+    panel = rain_panel.attach(double)
+    panel.set_time("2024-06-01 10:30")             # fills now
+    text = panel.summary.text()
+    assert "2024-06-01 10:30" in text
+    qtbot.wait(50)                                  # the deferred first fill has had its turn
+    assert panel.summary.text() == text
+
+
+def test_a_large_registers_grid_is_read_once_the_map_is_ready(qapp, tmp_path, monkeypatch):
+    from hazardmap.qt.entry import close_window
+    from hazardmap.qt.main_window import SETTINGS_FILE, MainWindow
+
+    monkeypatch.setattr(map_window, "VIEW_QUERY_ABOVE", 3)   # the county's points count as a large register
+    store = open_store(tmp_path / "home")
+    settings = QSettings(str(store.home / SETTINGS_FILE), QSettings.Format.IniFormat)
+    settings.setValue("view/points", "在册")
+    settings.sync()
+    window = MainWindow(store)
+    try:
+        assert window.map_view.large and window.map_view.grid is None
+        window.resize(1400, 900)
+        window.show()
+        assert window.map_view.wait_for_grid(20_000)   # waits through the page's load, then the read
+        assert window.map_view.ready
+    finally:
+        close_window(qapp, window)
+        store.close()
+
+
+def test_the_window_starts_without_folium_pandas_or_reportlab():
+    code = ("import sys\nimport hazardmap.qt.main_window, hazardmap.qt.entry, hazardmap.services.store\n"
+            "print(json.dumps(sorted(m for m in ('folium', 'branca', 'pandas', 'reportlab', 'pyproj', 'openpyxl',"
+            " 'geopandas', 'matplotlib', 'pyogrio') if m in sys.modules)))")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen")
+    out = subprocess.run([sys.executable, "-c", "import json\n" + code], capture_output=True, text=True, env=env,
+                         cwd=ROOT, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == []
