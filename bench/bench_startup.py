@@ -7,7 +7,8 @@ a ready map: Qt loaded, hazardmap's window modules imported, the store open, the
 load asked of the web engine, the window built, shown, the page loaded (loadFinished), the map ready (first
 draw). --points 0: a fresh data folder (the county's own points); --points N: a synthetic register of N
 points (bench/province_data.py) built once in --home (kept there and reused when given) or in a temporary
-folder. --overview 0: the 巡查情况 table left empty, as bench_province.py does. --profile 1: also the 25 slowest functions (cProfile, cumulative) of building the window.
+folder. --backup 1: with the start-up backup (a verified copy, services/backup.py) as the window's start takes
+it (qt/entry.py: in a thread while the window starts), which bench_province.py leaves out. --overview 0: the 巡查情况 table left empty, as bench_province.py does. --profile 1: also the 25 slowest functions (cProfile, cumulative) of building the window.
 """
 from __future__ import annotations
 
@@ -55,6 +56,10 @@ def load_page(self, path):
 mv.build_map_page, mv.MapView.load_page = build_page, load_page
 store = open_store()
 mark("store open")
+start_backup = None
+if sys.argv[4] == "1":   # as the window's start (qt/entry.py): the start-up backup in its thread
+    from hazardmap.services.backup import StartBackup
+    start_backup = StartBackup(store)
 if sys.argv[2] == "1":
     import cProfile, pstats, io
     prof = cProfile.Profile(); prof.enable()
@@ -68,21 +73,27 @@ w.show()
 mark("window shown")
 ok = wait_for_map(app, w, 60000)
 mark("map ready")
+if start_backup is not None:
+    while not start_backup.done:
+        app.processEvents(); time.sleep(0.01)
+    mark("start-up backup made" if start_backup.made else "start-up backup failed")
+    start_backup.finish()
 print("MARKS", json.dumps(marks), flush=True)
 close_window(app, w)
 store.close()
 """
 
 ORDER = ["interpreter", "Qt loaded", "window modules imported", "store open", "page build begun", "page HTML written",
-         "page load asked", "window built", "window shown", "page loaded", "map ready"]
+         "page load asked", "window built", "window shown", "page loaded", "map ready", "start-up backup made",
+         "start-up backup failed"]
 
 
-def run_child(home: Path, profile: bool, overview: bool) -> tuple[dict, str]:
+def run_child(home: Path, profile: bool, overview: bool, backup: bool) -> tuple[dict, str]:
     env = dict(os.environ, HAZARDMAP_HOME=str(home), PYTHONPATH=os.pathsep.join((str(ROOT), str(ROOT / "bench"))))
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
     env.pop("HAZARDMAP_DB", None)
     t0 = time.time()
-    out = subprocess.run([sys.executable, "-c", CHILD, repr(t0), "1" if profile else "0", "1" if overview else "0"], capture_output=True,
+    out = subprocess.run([sys.executable, "-c", CHILD, repr(t0), "1" if profile else "0", "1" if overview else "0", "1" if backup else "0"], capture_output=True,
                          text=True, env=env, cwd=ROOT, timeout=180)
     marks, prof = {}, ""
     for line in out.stdout.splitlines():
@@ -96,7 +107,7 @@ def run_child(home: Path, profile: bool, overview: bool) -> tuple[dict, str]:
 
 
 def main() -> int:
-    args = options(runs=3, points=0, home=None, profile=0, overview=1)
+    args = options(runs=3, points=0, home=None, profile=0, overview=1, backup=0)
     print(machine(), f"load average {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(args.home) if args.home else Path(tmp) / "home"
@@ -119,11 +130,12 @@ def main() -> int:
             s.sync()
         runs = []
         for i in range(args.runs):
-            marks, prof = run_child(home, bool(args.profile) and i == args.runs - 1, bool(args.overview))
+            marks, prof = run_child(home, bool(args.profile) and i == args.runs - 1, bool(args.overview), bool(args.backup))
             runs.append(marks)
             if prof:
                 print(prof)
-        print(f"{'data: a fresh data folder' if not args.points else f'data: {args.points} synthetic points'}; "
+        print(f"{'data: a fresh data folder' if not args.points else f'data: {args.points} synthetic points'}"
+              f"{', with the start-up backup' if args.backup else ''}; "
               f"seconds from spawn, median of {len(runs)} runs (each run's figures after /)")
         last = 0.0
         for name in ORDER:

@@ -3,6 +3,7 @@ window is up, a large register's grid is read once the map is ready; and what a 
 pandas, reportlab) stays out until something needs it. No timings here: bench/bench_startup.py measures."""
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -81,3 +82,39 @@ def test_the_window_starts_without_folium_pandas_or_reportlab():
                          cwd=ROOT, timeout=120)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+
+
+def test_damage_the_threaded_backup_finds_closes_the_window_and_is_said_as_at_any_start(home, qapp, monkeypatch):
+    """The start-up backup is taken while the window starts; when SQLite's full check of the copy finds the
+    database damaged (the quick check at open did not), the window closes and the start asks again: the
+    damaged-database box, as when the backup was taken before the window."""
+    from PySide6.QtWidgets import QApplication
+
+    from hazardmap.qt import entry, main_window, startup
+    from hazardmap.storage import backups as files
+    from hazardmap.storage.db import Database
+
+    open_store(home).close()
+    monkeypatch.setattr(files, "check_file", lambda *a, **k: files.FileCheck(False, "测试：副本检查未通过"))
+    monkeypatch.setattr(Database, "integrity", lambda self: "*** in database main ***\nPage 7: 测试损坏")
+    windows, boxes = [], []
+    real_show = main_window.MainWindow.show
+
+    def show(window):
+        real_show(window)
+        windows.append(window)
+
+    def exec_(*_):   # the event loop until the window closes itself
+        wait_until(lambda: not windows[-1].isVisible())
+        return 0
+
+    def box(b):
+        boxes.append((b.windowTitle(), b.text()))
+        return next(x for x in b.buttons() if x.objectName() == "quit")
+
+    monkeypatch.setattr(main_window.MainWindow, "show", show)
+    monkeypatch.setattr(QApplication, "exec", exec_)
+    monkeypatch.setattr(startup, "show_box", box)
+    assert entry.run_window_command(argparse.Namespace(command="gui", face="qt")) == 2
+    assert len(windows) == 1                              # the window was up, then closed
+    assert [t for t, _ in boxes] == ["数据库已损坏"] and "没有对它做任何写入" in boxes[0][1]

@@ -31,27 +31,54 @@ def run_window_command(args: argparse.Namespace) -> int:
     # The windowed build has no console: every start-up failure is said in a message box.
     from hazardmap.qt import startup
 
-    store = window = None
+    status = _run_window(app, startup, backup_in_thread=True)
+    if status is _AGAIN:   # the start-up backup found damage the quick check did not: said as at any start
+        status = _run_window(app, startup, backup_in_thread=False)
+    return status
+
+
+_AGAIN = object()
+
+
+def _run_window(app, startup, *, backup_in_thread: bool):
+    from hazardmap.domain.errors import DatabaseDamaged
+    from hazardmap.services import backup
+    from hazardmap.services.store import is_server
+
+    store = window = start_backup = None
     try:
         from hazardmap.qt.main_window import MainWindow
 
-        store = startup.open_store_for_window(backup_on_open=True)  # with the start-up backup (services/backup.py)
+        # With the start-up backup (services/backup.py): in a thread while the window starts (writes wait
+        # for it), or before the window when it is asked again after finding damage.
+        store = startup.open_store_for_window(backup_on_open=not backup_in_thread)
         if store is None:
             return 2
+        if backup_in_thread and not is_server(store):
+            start_backup = backup.StartBackup(store)
         window = MainWindow(store)
     except Exception as exc:
         startup.show_unexpected(exc)
+        if start_backup is not None:
+            start_backup.finish()
         if store is not None:
             store.close()
         return 1
     try:
+        if start_backup is not None:
+            startup.watch_start_backup(window, start_backup)
         window.show()
         _quit_on_ctrl_c(app)
-        return app.exec()
+        status = app.exec()
     finally:
         # Web views go before the application does, or Qt warns of an undeleted page.
         close_window(app, window)
+        if start_backup is not None:
+            start_backup.finish()
         store.close()
+    if start_backup is not None and isinstance(start_backup.error, DatabaseDamaged):
+        return _AGAIN
+    return status
 
 
 def _run_screenshot(app, args) -> int:

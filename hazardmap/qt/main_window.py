@@ -213,6 +213,16 @@ class MainWindow(ShellPlumbing, QMainWindow):
             self.settings.setValue("map/last_box", [f"{x:.6f}" for x in box])
         self.settings.sync()
 
+    def add_store_warning(self, text: str) -> None:
+        """A warning that comes after the window is up (the start-up backup taken in a thread failed)."""
+        self.store.warnings.append(text)
+        if self.store_warning is not None:
+            self.statusBar().removeWidget(self.store_warning)
+            self.store_warning.deleteLater()
+        self.store_warning = warning_banner(self.store, self)
+        self.statusBar().addWidget(self.store_warning, 1)
+        self.store_warning.show()
+
     # --- the Shell interface (hazardmap.qt.shell): what features may use --------------------------
     def current_point_seq(self) -> int | None:
         return self._selected

@@ -154,3 +154,25 @@ def open_store_for_window(*, backup_on_open: bool) -> Store | None:
         store.warnings[:0] = notes
         return store
     return None
+
+
+def watch_start_backup(window, start_backup, interval_ms: int = 200) -> None:
+    """When the start-up backup taken in its thread (services/backup.py StartBackup) is done: a failure is
+    said in the window's banner; damage its check found closes the window, and the start asks again with
+    the damaged-database box (qt/entry.py)."""
+    from PySide6.QtCore import QTimer
+
+    timer = QTimer(window)
+    timer.setInterval(interval_ms)
+
+    def look() -> None:
+        if not start_backup.done:
+            return
+        timer.stop()
+        if isinstance(start_backup.error, DatabaseDamaged):
+            window.close()
+        elif start_backup.warning:
+            window.add_store_warning(start_backup.warning)
+
+    timer.timeout.connect(look)
+    timer.start()
