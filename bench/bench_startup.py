@@ -54,11 +54,14 @@ def load_page(self, path):
     mark("page load asked")
     self.loadFinished.connect(lambda ok: mark("page loaded"))
 mv.build_map_page, mv.MapView.load_page = build_page, load_page
-store = open_store()
-mark("store open")
 start_backup = None
-if sys.argv[4] == "1":   # as the window's start (qt/entry.py): the start-up backup in its thread
+try:
     from hazardmap.services.backup import StartBackup
+except ImportError:   # an older checkout (for a before/after): its window took the backup before the window
+    StartBackup = None
+store = open_store(backup_on_open=sys.argv[4] == "1" and StartBackup is None)
+mark("store open")
+if sys.argv[4] == "1" and StartBackup is not None:   # as the window's start (qt/entry.py): in its thread
     start_backup = StartBackup(store)
 if sys.argv[2] == "1":
     import cProfile, pstats, io
