@@ -391,7 +391,7 @@ def set_intervals(store: Store, *, flood_days: int | str | None = None, other_da
     with store.db.write() as tx:
         before = repo.get(tx, DEFAULT_SETTINGS)
         repo.put(tx, [Setting(key, str(days), False, before[key].note if key in before else DEFAULT_SETTINGS[key][1],
-                              by, at) for key, days in values.items()])
+                              changed_by=by, changed_at=at) for key, days in values.items()])
         after = repo.get(tx, DEFAULT_SETTINGS)
     return _intervals_changed(store, before, after, "修改巡查间隔")
 
@@ -401,7 +401,7 @@ def reset_intervals(store: Store, *, by: str | None = None) -> Changes:
     repo = store.db.settings
     with store.db.write() as tx:
         before = repo.get(tx, DEFAULT_SETTINGS)
-        repo.put(tx, [Setting(key, value, True, note, by, at) for key, (value, note) in DEFAULT_SETTINGS.items()])
+        repo.put(tx, [Setting(key, value, True, note, changed_by=by, changed_at=at) for key, (value, note) in DEFAULT_SETTINGS.items()])
         after = repo.get(tx, DEFAULT_SETTINGS)
     return _intervals_changed(store, before, after, "恢复默认巡查间隔")
 
