@@ -138,9 +138,13 @@ class PlanTab(PointTab):
     def save(self) -> bool:
         if self.point_seq is None or not self.check():
             return False
-        seq, values, version = self.point_seq, self.values(), self.saved_version
-        if not run_in_form(self.shell, self, lambda store: svc.save_plan(store, seq, values, base_version=version),
-                           "防灾预案表"):
+        # Only the fields typed here: a field another desk filled meanwhile is not set back by "apply mine".
+        seq = self.point_seq
+        values = {k: v for k, v in self.values().items() if v.strip() != self.saved.get(k, "")}
+
+        def save_from(version: int):
+            return lambda store: svc.save_plan(store, seq, values, base_version=version)
+        if not run_in_form(self.shell, self, save_from(self.saved_version), "防灾预案表", from_version=save_from):
             return False
         self.load()
         return True

@@ -213,23 +213,6 @@ class PointDialog(QDialog):
             return checked
         return register.changed_fields(self.point, checked)
 
-    def _resolve(self, exc: EditConflict, edits: dict[str, object]):
-        """The conflict dialog: keep theirs (this dialog closes, nothing of mine saved) or apply mine on
-        top of theirs (the same edit, made from the version now on the server)."""
-        from hazardmap.domain.points import POINT_FIELDS
-        from hazardmap.qt.conflict_dialog import APPLY_MINE, ConflictDialog
-
-        seq = self.seq
-        now = point_service.get_point(self.shell.store, seq).field_values()
-        theirs = {POINT_FIELDS.get(k, k): now.get(k) for k in edits}
-        self.conflict = ConflictDialog(exc, theirs, self)
-        if self.conflict.exec() != APPLY_MINE:
-            self.reject()
-            return None
-        return self.shell.run_operation(
-            lambda store: register.edit_point(store, seq, edits, base_version=exc.current_version),
-            title="无法保存", parent=self, on_refused=self._on_refused)
-
     def _on_refused(self, exc: HazardmapError) -> None:
         self.error.setText(str(exc))
         field = getattr(exc, "field", None)
@@ -243,20 +226,21 @@ class PointDialog(QDialog):
             self._on_refused(exc)
             return
         seq = self.seq
-        if seq is None:
-            op = lambda store: register.add_point(store, edits)  # noqa: E731
-        else:
-            # Made from the version this dialog showed: a save from another desk since is a conflict.
-            op = lambda store, v=self.point.version: register.edit_point(store, seq, edits, base_version=v)  # noqa: E731
-        conflicts: list[EditConflict] = []
 
         def refused(exc: HazardmapError) -> None:
-            (conflicts.append if isinstance(exc, EditConflict) else self._on_refused)(exc)
-        changes = self.shell.run_operation(op, title="无法保存", parent=self, on_refused=refused)
-        if conflicts:
-            changes = self._resolve(conflicts[0], edits)
-            if changes is None:
-                return
+            if isinstance(exc, EditConflict):
+                self.reject()  # the user kept theirs: nothing of this dialog's is saved
+            else:
+                self._on_refused(exc)
+        if seq is None:
+            changes = self.shell.run_operation(lambda store: register.add_point(store, edits), title="无法保存",
+                                               parent=self, on_refused=refused)
+        else:
+            # Made from the version this dialog showed: a save from another desk since is a conflict.
+            def edit_from(version: int):
+                return lambda store: register.edit_point(store, seq, edits, base_version=version)
+            changes = self.shell.run_operation(edit_from(self.point.version), title="无法保存", parent=self,
+                                               on_refused=refused, from_version=edit_from)
         if changes is not None:
             self.saved = changes
             self.accept()

@@ -174,10 +174,13 @@ class PatrolTab(PointTab):
             self.save_edit(entry_id, dialog.draft(), expect=entry.draft(), base_version=entry.version)
 
     def save_edit(self, entry_id: int, draft, *, expect=None, base_version: int | None = None) -> None:
-        """expect: the content the dialog started from, base_version its version (refused, naming who
-        and when, if someone changed it meanwhile)."""
-        self._run(lambda store: svc.edit(store, entry_id, draft, expect=expect, base_version=base_version),
-                  "修改巡查记录")
+        """expect: the content the dialog started from, base_version its version: if someone changed it
+        meanwhile, the conflict dialog (theirs, mine; applying mine edits from the version now stored)."""
+        def edit_from(version: int):
+            return lambda store: svc.edit(store, entry_id, draft, base_version=version)
+        self.shell.run_operation(
+            lambda store: svc.edit(store, entry_id, draft, expect=expect, base_version=base_version),
+            title="修改巡查记录", parent=self, from_version=edit_from if base_version is not None else None)
 
     def delete_selected(self, *, confirm: bool = True) -> None:
         entry_id = self.selected_entry_id()
