@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMes
 from hazardmap.domain.changes import Changes
 from hazardmap.domain.errors import HazardmapError
 from hazardmap.domain.plan import PLAN_FIELDS, check_plan_field
-from hazardmap.qt.buttons import error_label, push_button
+from hazardmap.qt.buttons import error_label, for_editors, push_button
 from hazardmap.qt.operations import undo_button
 from hazardmap.qt.point_dialog import NO_POINT, PointTab
 from hazardmap.qt.shell import Shell, run_in_form
@@ -49,6 +49,7 @@ class PlanTab(PointTab):
         self.error = error_label(self)
         self.save_button = push_button(self, "保存预案(&S)", self.save)
         self.revert_button = push_button(self, "放弃修改", self.load)
+        for_editors(shell.store, self.save_button, self.revert_button)
         self.undo_button = undo_button(shell, self)
         bar = QHBoxLayout()
         for w in (self.save_button, self.revert_button, self.undo_button):

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QFormLayout, QGrid
 from hazardmap.domain.errors import DuplicateCode, EditConflict, FieldInvalid, HazardmapError
 from hazardmap.domain.grading import danger_grade, scale_grade, scale_note
 from hazardmap.domain.points import HazardKind, HazardPoint, PointView, check_point_fields
-from hazardmap.qt.buttons import error_label, ok_button, ok_cancel
+from hazardmap.qt.buttons import error_label, for_editors, ok_button, ok_cancel
 from hazardmap.qt.shell import MenuId, Section, Shell
 from hazardmap.services import points as point_service
 from hazardmap.services import register
@@ -314,6 +314,7 @@ class RegisterFeature(QObject):
         self.restore_action.triggered.connect(lambda: self.choose_restore())
         for action in (self.add_action, self.edit_action, self.retire_action, self.restore_action):
             shell.add_action(MenuId.EDIT, action, Section.POINTS)
+        for_editors(shell.store, self.add_action, self.edit_action, self.retire_action, self.restore_action)
         shell.sig_point_selected.connect(self._on_selected)
         shell.sig_point_menu.connect(self.fill_menu)
         self.dialog: QDialog | None = None
@@ -330,6 +331,8 @@ class RegisterFeature(QObject):
 
     def fill_menu(self, menu: QMenu, seq: int) -> None:
         """The points table's context menu: add always; edit and retire (or restore) for a row."""
+        if self.shell.store.read_only:
+            return
         menu.addAction("新增隐患点…").triggered.connect(lambda: self.open_add())
         if not seq:
             return

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 from hazardmap.domain.changes import Changes
 from hazardmap.domain.patrol_text import entry_text, sign_tooltip
 from hazardmap.domain.patrol_status import STATUS_COLOURS
-from hazardmap.qt.buttons import push_button
+from hazardmap.qt.buttons import for_editors, push_button
 from hazardmap.qt.operations import undo_button
 from hazardmap.qt.patrol.dialogs import AuditDialog, RecycleBinDialog
 from hazardmap.qt.patrol.entry_dialog import PatrolEntryDialog
@@ -66,6 +66,8 @@ class PatrolTab(PointTab):
         for w in (self.add_button, self.edit_button, self.delete_button, self.undo_button, self.redo_button,
                   self.photo_button):
             bar.addWidget(w)
+        for_editors(shell.store, self.add_button, self.edit_button, self.delete_button, self.undo_button,
+                    self.redo_button, self.photo_button)
         bar.addStretch(1)
         for w in (self.bin_button, self.audit_button, self.refresh_button):
             bar.addWidget(w)
