@@ -8,6 +8,7 @@ import os
 import threading
 
 import pytest
+from PySide6.QtGui import QAction
 
 from hazardmap.geodata.bundled import BundledData
 from hazardmap.services import points, register
@@ -69,6 +70,16 @@ def test_read_only_is_shown_plainly_and_other_desks_changes_arrive_on_the_window
         label = window.server_status.label
         assert window.windowTitle().endswith("（只读）")
         assert label.isVisible() and label.text().startswith("只读模式") and "不能修改" in label.text()
+        # nothing that changes data is offered (and then refused) on a viewer's desk
+        f = window.features
+        edits = [f["register"].add_action, f["register"].edit_action, f["key_lists"].action,
+                 f["layer_import"].action, f["patrol"].tab.add_button, f["patrol"].tab.delete_button,
+                 f["patrol"].overview.settings_button, f["plan"].save_button, window.details.details_tab.locate_button,
+                 window.details.details_tab.monitor_button]
+        # hidden themselves, not merely on a tab not shown: a widget's isHidden(), an action's isVisible()
+        assert [e for e in edits if (e.isVisible() if isinstance(e, QAction) else not e.isHidden())] == []
+        assert f["layer_export"].action.isVisible() and not f["patrol"].tab.audit_button.isHidden()
+        assert window.points_table.unlocated_bar.isVisible() and window.points_table.locate_buttons == {}
         if SHOTS:
             qtbot.wait(500)
             window.grab().save(os.path.join(SHOTS, "window_read_only.png"))

@@ -19,6 +19,7 @@ from hazardmap.qt import (about, fund_window, key_list_import, layer_export_dial
                           plan_tab, point_register, printing, rain_panel, server)
 from hazardmap.qt.bus_adapter import QtChangeBus
 from hazardmap.qt.buttons import menu_action
+from hazardmap.qt.buttons import for_editors
 from hazardmap.qt.details_panel import DetailsPanel
 from hazardmap.qt.layers_panel import LayersPanel
 from hazardmap.qt.location_dialog import LocationDialog
@@ -67,6 +68,7 @@ class MainWindow(ShellPlumbing, QMainWindow):
         self.view_chooser = ViewChooser(store, self.settings, self)
         self.map_view = MapView(store, self._map_options(basemap, visible), self)
         self.points_table = PointsTable(self)
+        self.points_table.editable = not store.read_only
         self.details = DetailsPanel(self.run_operation, self)
         self.details_tabs: QTabWidget = self.details.details_tabs
         self.layers_panel = LayersPanel(set(visible), basemap, self)
@@ -143,7 +145,7 @@ class MainWindow(ShellPlumbing, QMainWindow):
         self.server_status = server.ServerStatus(store, self)
         if server.status_text(store):
             self.statusBar().addPermanentWidget(self.server_status.label)
-            if store.db.read_only:
+            if store.read_only:
                 self.setWindowTitle(self.windowTitle() + "（只读）")
 
         self._laid_out = False
@@ -157,6 +159,8 @@ class MainWindow(ShellPlumbing, QMainWindow):
                          "rain": rain_panel.attach(self),
                          "layer_import": layer_import_dialog.attach(self),
                          "layer_export": layer_export_dialog.attach(self), "server": server.attach(self)}
+        tab = self.details.details_tab
+        for_editors(store, tab.locate_button, tab.monitor_button, tab.undo_button)
         self._restore_layout()
 
     def showEvent(self, event) -> None:  # noqa: N802

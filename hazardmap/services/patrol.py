@@ -177,10 +177,11 @@ _LABELS = {"point": "隐患点", "at": "巡查时间", "by": "巡查人", "judge
            "signs": "变形迹象", "measurements": "测量", "action": "措施", "note": "备注"}
 
 
-def _changed_labels(old: PatrolDraft, new: PatrolDraft) -> dict[str, object]:
-    """What an edit changes, by the fields' Chinese names (a conflict's "mine")."""
+def _changed_labels(old: PatrolDraft, new: PatrolDraft) -> tuple[dict[str, object], dict[str, object]]:
+    """What an edit changes, by the fields' Chinese names: new values and old (a conflict's mine, theirs)."""
     a, b = entry_to_dict(old), entry_to_dict(new)
-    return {_LABELS.get(k, k): v for k, v in b.items() if a.get(k) != v}
+    changed = [k for k, v in b.items() if a.get(k) != v]
+    return {_LABELS.get(k, k): b[k] for k in changed}, {_LABELS.get(k, k): a.get(k) for k in changed}
 
 
 def edit(store: Store, entry_id: int, draft: PatrolDraft, *, by: str | None = None,
@@ -202,10 +203,10 @@ def _edit(store: Store, entry_id: int, make: Callable[[PatrolDraft], PatrolDraft
         before = _live_entry(store, tx, entry_id, "修改")
         if base_version is not None and before.version != base_version:
             audit = store.db.patrol.audit(tx, entry_id=entry_id)
+            mine, theirs_now = _changed_labels(before.draft(), check_draft(make(before.draft()), now=now))
             raise EditConflict(f"巡查记录 {entry_id} ", base_version=base_version, current_version=before.version,
                                theirs=(audit[-1].changed_by, audit[-1].changed_at) if audit else None,
-                               mine=_changed_labels(before.draft(), check_draft(make(before.draft()), now=now)),
-                               mine_by=by or current_user())
+                               mine=mine, mine_by=by or current_user(), theirs_now=theirs_now)
         current = before.draft()
         if expect is not None and current.content() != expect.content():
             raise StaleEdit(f"巡查记录 {entry_id} ")
@@ -391,7 +392,7 @@ def set_intervals(store: Store, *, flood_days: int | str | None = None, other_da
     with store.db.write() as tx:
         before = repo.get(tx, DEFAULT_SETTINGS)
         repo.put(tx, [Setting(key, str(days), False, before[key].note if key in before else DEFAULT_SETTINGS[key][1],
-                              by, at) for key, days in values.items()])
+                              changed_by=by, changed_at=at) for key, days in values.items()])
         after = repo.get(tx, DEFAULT_SETTINGS)
     return _intervals_changed(store, before, after, "修改巡查间隔")
 
@@ -401,7 +402,7 @@ def reset_intervals(store: Store, *, by: str | None = None) -> Changes:
     repo = store.db.settings
     with store.db.write() as tx:
         before = repo.get(tx, DEFAULT_SETTINGS)
-        repo.put(tx, [Setting(key, value, True, note, by, at) for key, (value, note) in DEFAULT_SETTINGS.items()])
+        repo.put(tx, [Setting(key, value, True, note, changed_by=by, changed_at=at) for key, (value, note) in DEFAULT_SETTINGS.items()])
         after = repo.get(tx, DEFAULT_SETTINGS)
     return _intervals_changed(store, before, after, "恢复默认巡查间隔")
 

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeade
 from hazardmap.domain.changes import Changes
 from hazardmap.domain.patrol import in_flood_season
 from hazardmap.domain.patrol_status import STATUS_COLOURS, UNPATROLLED
-from hazardmap.qt.buttons import push_button
+from hazardmap.qt.buttons import for_editors, push_button
 from hazardmap.qt.shell import Shell
 from hazardmap.qt.store_warnings import warning_banner
 from hazardmap.services import patrol as svc
@@ -105,6 +105,7 @@ class PatrolOverview(QWidget):
         self.only_overdue.toggled.connect(self.refresh)
         self.settings_button = push_button(self, "巡查间隔设置…", self.open_settings)
         self.refresh_button = push_button(self, "刷新", self.refresh)
+        for_editors(store, self.settings_button)
         row.addWidget(self.only_overdue)
         row.addStretch(1)
         row.addWidget(self.settings_button)
