@@ -49,9 +49,8 @@ class SqliteRain:
     def add_import(self, conn: sqlite3.Connection, source: str, rows: Sequence[tuple[int, int, float, int]], *,
                    by: str, at: str) -> int:
         """New readings (site, ts, mm, minutes) as one import; its id."""
-        cur = conn.execute("INSERT INTO rain_import (source, rows, imported_by, imported_at) VALUES (?,?,?,?)",
-                           (source, len(rows), by, at))
-        import_id = cur.lastrowid
+        import_id = conn.execute("INSERT INTO rain_import (source, rows, imported_by, imported_at) VALUES (?,?,?,?)"
+                                 " RETURNING id", (source, len(rows), by, at)).fetchone()[0]
         # The id is an integer SQLite just gave: written into the statement, the rows go in as they are.
         conn.executemany(f"INSERT INTO rain_reading (site_slot, ts, mm, minutes, import_id) VALUES (?,?,?,?,{int(import_id)})",
                          rows)
