@@ -7,7 +7,6 @@ import json
 import os
 import threading
 
-import pytest
 from PySide6.QtGui import QAction
 
 from hazardmap.geodata.bundled import BundledData
@@ -112,3 +111,44 @@ def test_a_server_that_would_not_open_asks_for_the_password_and_opens(qtbot, pg_
     finally:
         store.close()
     assert "口令" not in (home / SERVER_FILE).read_text(encoding="utf-8")
+
+
+def test_switching_server_reopens_the_window_at_once_when_wanted(qtbot, double, monkeypatch):
+    from PySide6.QtWidgets import QDialog
+
+    from hazardmap.qt import server
+
+    feature = server.attach(double)
+    # the person picks 改用本机数据 in the dialog, then answers whether to switch now
+    monkeypatch.setattr(server.ConnectDialog, "exec", lambda self: (self._on_local(), QDialog.DialogCode.Accepted)[1])
+    for now, reopened in ((False, 0), (True, 1)):
+        monkeypatch.setattr(feature, "switch_now", lambda where, answer=now: answer)
+        feature.open_dialog()
+        assert double.reopened == reopened
+
+
+def test_the_window_opens_again_on_the_newly_chosen_data(qapp, tmp_path, monkeypatch):
+    """entry.run_windows: a switch opens a window on the store chosen now, then closes the old window and
+    its store; closing the new one ends the loop. When the new data cannot be opened the old window stays."""
+    from PySide6.QtCore import QTimer
+
+    from hazardmap.qt import entry
+    from hazardmap.qt.main_window import MainWindow
+
+    monkeypatch.delenv("HAZARDMAP_DB", raising=False)
+    homes = iter([tmp_path / "desk-file", None, tmp_path / "after-switch"])
+    shown = []
+
+    def next_step():
+        (w,) = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        shown.append(w.store.home)
+        w.reopen() if len(shown) < 3 else w.close()
+
+    def open_window_store():
+        home = next(homes)
+        QTimer.singleShot(300, next_step)   # the next step once this window (or the old one) is up
+        return None if home is None else open_store(home)
+
+    assert entry.run_windows(qapp, open_window_store) == 0
+    # the second choice could not be opened: the first window stayed and was asked again
+    assert shown == [tmp_path / "desk-file", tmp_path / "desk-file", tmp_path / "after-switch"]

@@ -31,27 +31,61 @@ def run_window_command(args: argparse.Namespace) -> int:
     # The windowed build has no console: every start-up failure is said in a message box.
     from hazardmap.qt import startup
 
-    store = window = None
-    try:
-        from hazardmap.qt.main_window import MainWindow
+    _quit_on_ctrl_c(app)
+    return run_windows(app, lambda: startup.open_store_for_window(backup_on_open=True))
 
-        store = startup.open_store_for_window(backup_on_open=True)  # with the start-up backup (services/backup.py)
-        if store is None:
-            return 2
-        window = MainWindow(store)
-    except Exception as exc:
-        startup.show_unexpected(exc)
-        if store is not None:
-            store.close()
-        return 1
-    try:
+
+def run_windows(app, open_window_store) -> int:
+    """The main window on the store open_window_store() gives (None: the person chose to quit), until it is
+    closed. A switch of server from the window (its sig_reopen) opens a window on the data chosen now and
+    then closes the old one with its store; if the new data cannot be opened the old window stays. One
+    event loop throughout: QtWebEngine cannot start again once the application has quit."""
+    from PySide6.QtCore import QTimer
+
+    from hazardmap.qt import startup
+
+    alive: list = []   # (window, store)
+
+    def start() -> int | None:
+        """Opens a window; None when it is showing, else the exit code (already told why)."""
+        store = None
+        try:
+            from hazardmap.qt.main_window import MainWindow
+
+            store = open_window_store()  # with the start-up backup (services/backup.py)
+            if store is None:
+                return 2
+            window = MainWindow(store)
+        except Exception as exc:
+            startup.show_unexpected(exc)
+            if store is not None:
+                store.close()
+            return 1
+        pair = (window, store)
+        # Queued: the old window goes once the call that asked for the switch has returned.
+        window.sig_reopen.connect(lambda: QTimer.singleShot(0, lambda: switch(pair)))
+        alive.append(pair)
         window.show()
-        _quit_on_ctrl_c(app)
-        return app.exec()
-    finally:
+        return None
+
+    def switch(old) -> None:
+        if start() is None:
+            alive.remove(old)
+            close(*old)
+
+    def close(window, store) -> None:
         # Web views go before the application does, or Qt warns of an undeleted page.
         close_window(app, window)
         store.close()
+
+    code = start()
+    if code is not None:
+        return code
+    try:
+        return app.exec()
+    finally:
+        for pair in alive:
+            close(*pair)
 
 
 def _run_screenshot(app, args) -> int:

@@ -44,6 +44,7 @@ class MainWindow(ShellPlumbing, QMainWindow):
     sig_point_selected = Signal(int)  # seq of the selected point, 0 when none
     sig_view_changed = Signal(str)    # the points shown changed (View.key() of the new choice)
     sig_point_menu = Signal(QMenu, int)  # the points table's context menu, for features to fill
+    sig_reopen = Signal()             # a switch of server: open the window again on the data chosen now
 
     # Attached features, by name: what each feature's attach(shell) returned (tests reach them here).
     features: dict[str, Any]
@@ -427,6 +428,9 @@ class MainWindow(ShellPlumbing, QMainWindow):
             build_map_page(self.store, path, MapOptions(visible=frozenset(self.layers_panel.visible_layers()),
                                                         mask_phones=mask, view=self.view_chooser.view), force=True)
             self.statusBar().showMessage(f"已导出 {path}（资源文件在同一文件夹的 hazardmap_assets 中）", 8000)
+
+    def reopen(self) -> None:
+        self.sig_reopen.emit()   # hazardmap.qt.entry.run_windows opens the next window, then closes this one
 
     def closeEvent(self, event) -> None:  # noqa: N802
         self._save_layout()

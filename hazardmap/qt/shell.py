@@ -225,6 +225,11 @@ class Shell(Protocol):
 
     def set_view(self, view: View) -> None: ...
 
+    def reopen(self) -> None:
+        """Close the window and open it again on the data chosen now (文件 → 连接服务器…): every feature
+        starts over on the new store; the undo steps of the old data go with it."""
+        ...
+
 class ShellPlumbing:
     """The parts of the Shell that are the same in the window and in the test double: menus, the undo
     road, details tabs and docks. Needs `runner` (an OperationRunner), `_menus` (SectionedMenus),
