@@ -1,6 +1,6 @@
 """A province on the map, measured (not a test). Run from the repository root:
 
-    PYTHONPATH=$PWD python bench/bench_province.py [--points 290000] [--runs 2] [--pg 0|1] [--overview 0|1]
+    PYTHONPATH=$PWD python bench/bench_province.py [--points 290000] [--runs 2] [--pg 0|1]
 
 Builds a synthetic register (bench/province_data.py: N points with monitors and 20,000 patrol entries;
 not real data, made in a temporary folder and deleted afterwards), then for the main window opened at
@@ -30,11 +30,6 @@ prepare_qt_environment()
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 app = QApplication(sys.argv[:1])
-if sys.argv[2] == "1":
-    # The 巡查情况 tab's table (qt/patrol/overview.py) is left empty: at 290,000 points it is the patrol-scale
-    # work's (a table model on another branch); measured separately with 0.
-    from hazardmap.qt.patrol import overview
-    overview.PatrolOverview.refresh = lambda self: None
 from hazardmap.qt.main_window import MainWindow
 from hazardmap.qt.entry import close_window, wait_for_map
 from hazardmap.services.store import open_store
@@ -137,13 +132,13 @@ def settings(home: Path, box) -> None:
     s.sync()
 
 
-def run_child(home: Path, townships: str, db_url: str | None, no_overview: bool) -> tuple[float, str, dict]:
+def run_child(home: Path, townships: str, db_url: str | None) -> tuple[float, str, dict]:
     env = dict(os.environ, HAZARDMAP_HOME=str(home), PYTHONPATH=os.pathsep.join((str(ROOT), str(ROOT / "bench"))))
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
     if db_url:
         env["HAZARDMAP_DB"] = db_url
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", CHILD, townships, "1" if no_overview else "0"], stdout=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-c", CHILD, townships], stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True, env=env, cwd=ROOT)
     ready, line, result = float("nan"), "", {}
     for out in proc.stdout:
@@ -162,7 +157,7 @@ def ms(values) -> str:
 
 
 def main() -> int:
-    args = options(points=290_000, runs=2, pg=0, overview=0)
+    args = options(points=290_000, runs=2, pg=0)
     print(machine(), f"load average {os.getloadavg()[0]:.1f}")
     sys.path.insert(0, str(ROOT / "bench"))
     import province_data
@@ -182,13 +177,12 @@ def main() -> int:
             home = Path(tmp) / "home"
             built = prepare(home, args.points, db_url)
             print(f"backend: {'PostgreSQL + PostGIS' if db_url else 'SQLite'}; {args.points} synthetic points "
-                  f"+ 20,000 patrol entries written in {built:.1f} s; 巡查情况 table "
-                  f"{'filled' if args.overview else 'left empty (--overview 1 fills it)'}")
+                  f"+ 20,000 patrol entries written in {built:.1f} s; the 巡查情况 dock live (counts, first page)")
             for level, box in LEVELS.items():
                 readies, results = [], []
                 for _ in range(args.runs):
                     settings(home, box)
-                    ready, line, result = run_child(home, townships, db_url, not args.overview)
+                    ready, line, result = run_child(home, townships, db_url)
                     readies.append(ready)
                     results.append(result)
                 r = results[-1]

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from hazardmap.domain.key_lists import View, ViewKind
-from hazardmap.domain.map_query import Box, Cell, Which, cell_origin
+from hazardmap.domain.key_lists import View
+from hazardmap.domain.map_query import Box, Cell, cell_origin
 from hazardmap.domain.patrol_status import LatestPatrol
-from hazardmap.domain.points import HazardKind, HazardPoint, PointStatus
-from hazardmap.services import views
+from hazardmap.domain.points import HazardKind, HazardPoint
+from hazardmap.services.views import which
 from hazardmap.services.store import Store
 
 VIEW_QUERY_ABOVE = 2000   # located points in a view above which the map asks per view
@@ -26,18 +26,6 @@ CELL_PX = 80              # a cluster's grid cell on screen, in pixels
 def cell_size(zoom: float) -> float:
     """Degrees of longitude spanned by CELL_PX pixels at a web-map zoom level."""
     return 360.0 / (256 * 2 ** zoom) * CELL_PX
-
-
-def which(store: Store, view: View | None, township: str | None = None, hazard_type: str | None = None) -> Which:
-    """The points of a view (services/views.py) as the database selects them."""
-    view = views.resolve(store, view)
-    if view.kind is ViewKind.RETIRED:
-        return Which(PointStatus.RETIRED, None, township, hazard_type)
-    if view.kind is ViewKind.REGISTERED:
-        return Which(PointStatus.ACTIVE, None, township, hazard_type)
-    with store.db.read() as s:
-        kl = store.db.key_lists.by_year(s, view.year) if view.year is not None else store.db.key_lists.newest(s)
-    return Which(PointStatus.ACTIVE, kl.id, township, hazard_type)
 
 
 def located_count(store: Store, view: View | None) -> int:

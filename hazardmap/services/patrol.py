@@ -7,22 +7,24 @@ before/after state in patrol_audit. Every mutating call returns a Changes record
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, NamedTuple, Sequence
 
 from hazardmap.domain.changes import Changes
 from hazardmap.domain.errors import EditConflict, EntryInBin, EntryNotFound, InvalidInput, NotInBin, StaleEdit
 from hazardmap.domain.patrol import (
     AT_FORMAT, DEFAULT_SETTINGS, SETTING_FLOOD_DAYS, SETTING_OTHER_DAYS, AuditAction, AuditRow, Measurement,
     MeasureKind, PatrolDraft, PatrolEntry, PatrolIntervals, PointPatrolStatus, SignObservation, check_draft,
-    check_interval_days, set_main_crack,
+    check_interval_days, in_flood_season, set_main_crack, today_in_beijing,
 )
+from hazardmap.domain.key_lists import View
 from hazardmap.domain.patrol_status import Judgement
 from hazardmap.domain.settings import Setting
 from hazardmap.files import copy_in
 from hazardmap.services.points import get_point, list_points
 from hazardmap.services.store import Store, current_user, now_iso
+from hazardmap.services.views import which
 from hazardmap.storage.api import Session
 
 PHOTO_DIR = "photos"
@@ -432,11 +434,78 @@ def latest_per_point(store: Store, seqs: Iterable[int] | None = None) -> dict[in
 
 
 def overview(store: Store, *, today: date | None = None) -> list[PointPatrolStatus]:
-    """巡查情况: every point with its last patrol, days since, and the interval in force today."""
-    today = today or date.today()
+    """巡查情况 of every point (the CLI's listing): its last patrol, days since, the interval in force today."""
+    today = today or today_in_beijing()
     interval = get_intervals(store).for_day(today)
     with store.db.read() as s:
         found = store.db.patrol.overview_rows(s)
+    return _statuses(found, today, interval)
+
+
+OVERVIEW_PAGE = 500   # rows the 巡查情况 table reads at a time
+
+
+class OverviewCounts(NamedTuple):
+    """What the 巡查情况 table says of a view before its rows: how many points, how many overdue or never
+    patrolled, and the interval in force today."""
+    total: int
+    overdue: int
+    intervals: PatrolIntervals
+    today: date
+
+    @property
+    def flood_season(self) -> bool:
+        return in_flood_season(self.today)
+
+    @property
+    def interval(self) -> int:
+        return self.intervals.for_day(self.today)
+
+    @property
+    def interval_is_default(self) -> bool:
+        return self.intervals.flood_is_default if self.flood_season else self.intervals.other_is_default
+
+
+def _due_before(today: date, interval: int) -> str:
+    """Overdue: last patrolled on a day before this one (days since > interval), or never."""
+    return (today - timedelta(days=interval)).isoformat()
+
+
+def overview_counts(store: Store, view: View | None, *, today: date | None = None) -> OverviewCounts:
+    """巡查情况 of a view (services/views.py), counted by the database: a province's 290,000 points in
+    about a tenth of a second, where listing them all took seconds."""
+    today = today or today_in_beijing()
+    intervals = get_intervals(store)
+    w = which(store, view)
+    with store.db.read() as s:
+        total, overdue = store.db.map_points.patrol_counts(s, w, _due_before(today, intervals.for_day(today)))
+    return OverviewCounts(total, overdue, intervals, today)
+
+
+def overview_page(store: Store, view: View | None, *, today: date | None = None, after_seq: int = 0,
+                  limit: int | None = None, overdue_only: bool = False) -> list[PointPatrolStatus]:
+    """巡查情况 rows of a view by seq: the first `limit` after after_seq (the table asks for the next page
+    as it is scrolled; default OVERVIEW_PAGE); overdue_only: the overdue and never patrolled only."""
+    today, limit = today or today_in_beijing(), limit or OVERVIEW_PAGE
+    interval = get_intervals(store).for_day(today)
+    w = which(store, view)
+    with store.db.read() as s:
+        found = store.db.map_points.patrol_rows(s, w, _due_before(today, interval), after_seq=after_seq,
+                                                limit=limit, overdue_only=overdue_only)
+    return _statuses(found, today, interval)
+
+
+def count_in_view(store: Store, view: View | None, seqs: Iterable[int]) -> int:
+    """How many of these points (e.g. those a rain warning makes due) the view has."""
+    seqs = list(seqs)
+    if not seqs:
+        return 0
+    w = which(store, view)
+    with store.db.read() as s:
+        return store.db.map_points.count_among(s, w, seqs)
+
+
+def _statuses(found: Iterable[tuple], today: date, interval: int) -> list[PointPatrolStatus]:
     judgements = {j.value: j for j in Judgement}
     days_since: dict[str, int] = {}  # by day: ten years of patrols are 3,650 days, a province 290,000 rows
     rows = []

@@ -253,7 +253,8 @@ class ReferenceLayerRepository(Protocol):
 
 
 class MapPointRepository(Protocol):
-    """The map's questions about a large register: only what one view of the map shows."""
+    """The map's questions about a large register: only what one view of the map shows; and the 巡查情况
+    table's: counts of a view and its rows a page at a time."""
     def count(self, s: Session, which: Which, box: Box | None = None, located: bool = True) -> int:
         """located False: the points without a position too (box must be None)."""
     def in_box(self, s: Session, which: Which, box: Box | None, limit: int, located: bool = True
@@ -268,6 +269,12 @@ class MapPointRepository(Protocol):
     def hazard_types(self, s: Session, which: Which) -> list[str]: ...
     def latest(self, s: Session, seqs: Sequence[int]) -> dict[int, Latest]:
         """The newest live patrol of only these points."""
+    def patrol_counts(self, s: Session, which: Which, due_before: str) -> tuple[int, int]:
+        """(points of the view, those never patrolled or last patrolled before the day due_before)."""
+    def patrol_rows(self, s: Session, which: Which, due_before: str, *, after_seq: int, limit: int,
+                    overdue_only: bool = False) -> list[tuple[int, str, str, str | None, str | None, int]]:
+        """The 巡查情况 rows of the view by seq: the first limit after after_seq."""
+    def count_among(self, s: Session, which: Which, seqs: Sequence[int]) -> int: ...
 
 
 class Backend(Protocol):
