@@ -15,6 +15,24 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
+# A child process's opening of the main window, 1400x900, on the data folder in HAZARDMAP_HOME (the
+# window benches spawn one per start, timed from before the spawn); `app`, `store` and `w` follow.
+OPEN_WINDOW = r"""
+from hazardmap.qt.env import prepare_qt_environment
+prepare_qt_environment()
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication(sys.argv[:1])
+from hazardmap.qt.main_window import MainWindow
+from hazardmap.qt.entry import close_window, wait_for_map
+from hazardmap.services.store import open_store
+store = open_store()
+w = MainWindow(store)
+w.resize(1400, 900)
+w.show()
+"""
+
+
 def options(**defaults) -> argparse.Namespace:
     """--name VALUE for each keyword (underscores become dashes), typed by its default; None means text."""
     parser = argparse.ArgumentParser()
