@@ -109,6 +109,23 @@ def test_a_change_to_the_points_is_asked_for_again(window):
     assert stats["in_view"] == len(located(window.store))
 
 
+def test_a_cluster_with_a_danger_patrol_inside_is_rimmed_red(window):
+    from hazardmap.domain.patrol import PatrolDraft
+    from hazardmap.services import patrol
+
+    js(window, "hazardmap.map.setZoom(9, {animate: false}) && 1")
+    wait_until(lambda: window.map_view.last_view and window.map_view.last_view["zoom"] == 9 and cluster_counts(window))
+    marked = "JSON.stringify(document.querySelectorAll('.hm-cl.hm-cl-danger').length)"
+    assert js(window, marked) == 0
+    p = located(window.store)[2]
+    after_drawing(window, lambda: window.store.announce(
+        patrol.record(window.store, PatrolDraft(p.seq, "2026-05-01 08:00", "测试员", "危险"))))
+    wait_until(lambda: js(window, marked) == 1)   # the grid is read again in a thread: the next draw has it
+    tip = js(window, "JSON.stringify(Object.values(hazardmap.layers.points._layers).map(function (m) {"
+                     " return m.getTooltip && m.getTooltip() ? m.getTooltip().getContent() : ''; }).join('|'))")
+    assert "最近巡查危险 1 处" in tip
+
+
 def test_view_choice_count_and_exported_page_still_carry_points(window, tmp_path):
     from hazardmap.mapping.options import MapOptions
     from hazardmap.mapping.page import build_map_page

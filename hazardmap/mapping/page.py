@@ -450,5 +450,6 @@ def view_payload(store, options: MapOptions, bounds: dict, grid=None) -> tuple[d
     clusters = []
     for c in result.cells:
         lon, lat = to_page(c.lon, c.lat)
-        clusters.append({"lon": round(lon, 6), "lat": round(lat, 6), "count": c.count})
+        clusters.append({"lon": round(lon, 6), "lat": round(lat, 6), "count": c.count, "danger": c.danger,
+                         "abnormal": c.abnormal})
     return {"id": bounds.get("id", 0), "total": result.total, "points": points, "clusters": clusters}, result

@@ -67,18 +67,19 @@ class BoxResult:
 
 
 class Grid:
-    """The located points of one view in memory (numpy: seq, position, hazard type), to count per cell
-    without the database. Built again after any change to the points (the window drops it then). A
+    """The located points of one view in memory (numpy: seq, position, hazard type, last patrol), to count
+    per cell without the database. Built again after any change to the points (the window drops it then). A
     township filter is left to the database (an index on township answers it at once)."""
 
-    def __init__(self, rows: list[tuple[int, float, float, int]], types: list[str]) -> None:
+    def __init__(self, rows: list[tuple[int, float, float, int, int]], types: list[str]) -> None:
         import numpy as np
 
-        arr = np.array(rows, dtype=np.float64).reshape(-1, 4)
+        arr = np.array(rows, dtype=np.float64).reshape(-1, 5)
         self.seq = arr[:, 0].astype(np.int64)
         self.lon = np.ascontiguousarray(arr[:, 1])
         self.lat = np.ascontiguousarray(arr[:, 2])
         self.type = arr[:, 3].astype(np.int8)
+        self.patrol = arr[:, 4].astype(np.int8)   # last patrol: 2 危险, 1 异常, 0 正常 or none
         self.types = {t: i for i, t in enumerate(types)}
 
     @classmethod
@@ -111,7 +112,7 @@ class Grid:
         """As storage map_points.cells: the same cells, counts and mean positions, in the same order."""
         import numpy as np
 
-        lon, lat = self.lon[mask], self.lat[mask]
+        lon, lat, patrol = self.lon[mask], self.lat[mask], self.patrol[mask]
         if not len(lon):
             return []
         cx = np.floor((lon - cell_origin(box.west, size)) / size).astype(np.int64)
@@ -121,9 +122,12 @@ class Grid:
         n = np.bincount(key)
         sx = np.bincount(key, weights=lon)
         sy = np.bincount(key, weights=lat)
+        danger = np.bincount(key, weights=patrol == 2, minlength=len(n))
+        abnormal = np.bincount(key, weights=patrol == 1, minlength=len(n))
         used = np.flatnonzero(n)
-        return [Cell(int(c), float(x / c), float(y / c))
-                for c, x, y in zip(n[used].tolist(), sx[used].tolist(), sy[used].tolist())]
+        return [Cell(int(c), float(x / c), float(y / c), int(d), int(a))
+                for c, x, y, d, a in zip(n[used].tolist(), sx[used].tolist(), sy[used].tolist(),
+                                         danger[used].tolist(), abnormal[used].tolist())]
 
 
 def query(store: Store, view: View | None, box: Box, zoom: float, *, township: str | None = None,

@@ -261,9 +261,11 @@ class MapPointRepository(Protocol):
                ) -> list[HazardPoint]:
         """Points by seq, at most limit; located False (box None): those without a position too."""
     def cells(self, s: Session, which: Which, box: Box, size: float) -> list[Cell]:
-        """The points in the box counted per grid cell of size degrees (aligned on multiples of size)."""
-    def located(self, s: Session, which: Which, types: Sequence[str]) -> list[tuple[int, float, float, int]]:
-        """(seq, lon, lat, position of its hazard_type in types or -1) of every located point."""
+        """The points in the box counted per grid cell of size degrees (aligned on multiples of size), with
+        how many were last patrolled 危险 / 异常."""
+    def located(self, s: Session, which: Which, types: Sequence[str]) -> list[tuple[int, float, float, int, int]]:
+        """(seq, lon, lat, position of its hazard_type in types or -1, last patrol 2 危险 1 异常 else 0) of
+        every located point."""
     def get_many(self, s: Session, seqs: Sequence[int]) -> list[HazardPoint]: ...
     def townships(self, s: Session, which: Which) -> list[str]: ...
     def hazard_types(self, s: Session, which: Which) -> list[str]: ...
