@@ -236,7 +236,7 @@
   function drawView(v) {
     var group = hm.layers.points;
     group.clearLayers();
-    hm.markers = {}; hm.rings = {};
+    hm.markers = {}; hm.rings = {}; hm.counts.rings = 0;
     hm.large = true;
     var canvas = hm.viewCanvas = hm.viewCanvas || L.canvas({ padding: 0.2, pane: "hmPoints" });
     v.clusters.forEach(function (c) {
@@ -250,6 +250,11 @@
     });
     var ordered = v.points.slice().sort(function (a, b) { return severity(a) - severity(b); });
     ordered.forEach(function (p) {
+      if (p.rain) {   // covered by a rain warning: a thick ring in its colour, as on the county's page
+        group.addLayer(L.circleMarker(toLatLng(p), { renderer: canvas, radius: 11, color: p.rain, weight: 4,
+          fill: false, interactive: false, pane: "hmPoints", className: "hm-rain-ring" }));
+        hm.counts.rings = (hm.counts.rings || 0) + 1;
+      }
       var mk = L.circleMarker(toLatLng(p), { renderer: canvas, radius: p.seq === hm.selected ? 8 : 6, color: "#333",
         weight: p.seq === hm.selected ? 3 : 1, fillColor: p.colour, fillOpacity: 0.9, pane: "hmPoints" });
       mk.bindTooltip(linesHtml(p.tooltip));
