@@ -20,21 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT, machine, options
+from common import OPEN_WINDOW, ROOT, machine, options
 
-CHILD_WINDOW = r"""
-import sys
-from hazardmap.qt.env import prepare_qt_environment
-prepare_qt_environment()
-from PySide6.QtWidgets import QApplication
-app = QApplication(sys.argv[:1])
-from hazardmap.qt.main_window import MainWindow
-from hazardmap.qt.entry import close_window, wait_for_map
-from hazardmap.services.store import open_store
-store = open_store()
-w = MainWindow(store)
-w.resize(1400, 900)
-w.show()
+CHILD_WINDOW = "import sys\n" + OPEN_WINDOW + r"""
 ok = wait_for_map(app, w)
 print("READY" if ok else "TIMEOUT", w.map_view.stats.get("points"), flush=True)
 close_window(app, w)

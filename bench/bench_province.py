@@ -1,6 +1,6 @@
 """A province on the map, measured (not a test). Run from the repository root:
 
-    PYTHONPATH=$PWD python bench/bench_province.py [--points 290000] [--runs 2] [--pg 0|1] [--overview 0|1]
+    PYTHONPATH=$PWD python bench/bench_province.py [--points 290000] [--runs 2] [--pg 0|1]
 
 Builds a synthetic register (bench/province_data.py: N points with monitors and 20,000 patrol entries;
 not real data, made in a temporary folder and deleted afterwards), then for the main window opened at
@@ -21,35 +21,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT, machine, options
+from common import OPEN_WINDOW, ROOT, machine, options
 
-CHILD = r"""
-import json, os, sys, time
-T0 = float(os.environ["BENCH_SPAWNED_AT"])
-marks = {}
-from hazardmap.qt.env import prepare_qt_environment
-prepare_qt_environment()
-from PySide6.QtCore import QEventLoop, QTimer
-from PySide6.QtWidgets import QApplication
-app = QApplication(sys.argv[:1])
-if sys.argv[2] == "1":
-    # The 巡查情况 tab's table (qt/patrol/overview.py) is left empty: at 290,000 points it is the patrol-scale
-    # work's (a table model on another branch); measured separately with 0.
-    from hazardmap.qt.patrol import overview
-    overview.PatrolOverview.refresh = lambda self: None
-from hazardmap.qt.main_window import MainWindow
-from hazardmap.qt.entry import close_window, wait_for_map
-from hazardmap.services.store import open_store
-marks["imports"] = time.time() - T0
-store = open_store()
-marks["store"] = time.time() - T0
-w = MainWindow(store)
-marks["window"] = time.time() - T0
-w.resize(1400, 900)
-w.show()
+CHILD = "import json, os, sys, time\n" + OPEN_WINDOW + r"""
 ok = wait_for_map(app, w, 60000)
 print("READY" if ok else "TIMEOUT", json.dumps(w.map_view.stats), flush=True)
-marks["ready"] = time.time() - T0
+marks["ready"] = time.time() - _T0
 print("MARKS " + json.dumps(marks), flush=True)
 grid_at_ready = w.map_view.grid is not None
 view = w.map_view
@@ -144,14 +121,14 @@ def settings(home: Path, box) -> None:
     s.sync()
 
 
-def run_child(home: Path, townships: str, db_url: str | None, no_overview: bool) -> tuple[float, str, dict]:
+def run_child(home: Path, townships: str, db_url: str | None) -> tuple[float, str, dict]:
     env = dict(os.environ, HAZARDMAP_HOME=str(home), PYTHONPATH=os.pathsep.join((str(ROOT), str(ROOT / "bench"))))
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
     if db_url:
         env["HAZARDMAP_DB"] = db_url
     env["BENCH_SPAWNED_AT"] = repr(time.time())
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", CHILD, townships, "1" if no_overview else "0"], stdout=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-c", CHILD, townships], stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True, env=env, cwd=ROOT)
     ready, line, result = float("nan"), "", {}
     for out in proc.stdout:
@@ -172,7 +149,7 @@ def ms(values) -> str:
 
 
 def main() -> int:
-    args = options(points=290_000, runs=2, pg=0, overview=0)
+    args = options(points=290_000, runs=2, pg=0)
     print(machine(), f"load average {os.getloadavg()[0]:.1f}")
     sys.path.insert(0, str(ROOT / "bench"))
     import province_data
@@ -192,13 +169,12 @@ def main() -> int:
             home = Path(tmp) / "home"
             built = prepare(home, args.points, db_url)
             print(f"backend: {'PostgreSQL + PostGIS' if db_url else 'SQLite'}; {args.points} synthetic points "
-                  f"+ 20,000 patrol entries written in {built:.1f} s; 巡查情况 table "
-                  f"{'filled' if args.overview else 'left empty (--overview 1 fills it)'}")
+                  f"+ 20,000 patrol entries written in {built:.1f} s; the 巡查情况 dock live (counts, first page)")
             for level, box in LEVELS.items():
                 readies, results = [], []
                 for _ in range(args.runs):
                     settings(home, box)
-                    ready, line, result = run_child(home, townships, db_url, not args.overview)
+                    ready, line, result = run_child(home, townships, db_url)
                     readies.append(ready)
                     results.append(result)
                 r = results[-1]

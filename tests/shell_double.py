@@ -32,6 +32,11 @@ class ShellDouble(ShellPlumbing, QMainWindow):
         self._view = View.newest()
         self.sig_point_selected.connect(self._on_selected)
 
+    reopened = 0
+
+    def reopen(self) -> None:
+        self.reopened += 1
+
     def _on_selected(self, seq: int) -> None:
         self._seq = seq or None
 

@@ -496,3 +496,15 @@ def test_report_footer_says_page_of_pages(store, tmp_path):
     assert len(pages) >= 2
     for i, text in enumerate(pages, start=1):
         assert f"第{i}页共{len(pages)}页" in text.replace(" ", ""), i
+
+
+def test_a_work_removed_and_put_back_keeps_its_id_and_points(store):
+    """The redo of an undone add writes the row under its old id: the points must follow that id on both
+    backends (PostgreSQL's lastval() would name another row; the repositories use RETURNING id)."""
+    ch = works.add_work(store, 2023, {"site": "茅市镇某村滑坡", "township": "茅市镇", "budget": "12000", "points": "1、2"})
+    works.add_work(store, 2023, {"site": "花桥镇某村崩塌", "township": "花桥镇", "budget": "8000"})  # draws a later id
+    undone = ch.undo()
+    assert all(w.id != ch.record_id for w in works.list_works(store, 2023))
+    undone.undo()
+    w = works.get_work(store, ch.record_id)
+    assert (w.site, w.points) == ("茅市镇某村滑坡", (1, 2))

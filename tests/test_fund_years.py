@@ -8,6 +8,8 @@ from hazardmap.domain.errors import FieldInvalid, FundYearExists, InvalidInput, 
 from hazardmap.domain.fund import FEN, LineDraft, LineKind, SpendDraft, YearDraft, difference_text, parse_code
 from hazardmap.services import fund, fund_years
 
+pytestmark = pytest.mark.both_backends  # service tests: SQLite and a real PostgreSQL server
+
 
 def _snapshot(store):
     conn = store.db.conn

@@ -18,6 +18,8 @@ from hazardmap.domain.errors import InvalidInput
 from hazardmap.services import patrol, patrol_excel, rain_gauges, spreadsheet
 from hazardmap.services.rain_gauge_import import import_villages, read_sheet
 
+pytestmark = pytest.mark.both_backends  # service tests: SQLite and a real PostgreSQL server
+
 ROOT = Path(__file__).resolve().parent.parent
 # Words a message may hold in Latin letters: format and character names.
 _ALLOWED_WORDS = {"excel", "xlsx", "csv", "utf", "gbk", "unicode", "nul", "bom", "xls", "kb", "mb", "gb"}

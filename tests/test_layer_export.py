@@ -13,6 +13,8 @@ from hazardmap.geodata.gcj02 import wgs84_to_gcj02
 from hazardmap.services import layer_export, layer_import, layer_read
 from hazardmap.services.register import points_in_view
 
+pytestmark = pytest.mark.both_backends  # service tests: SQLite and a real PostgreSQL server
+
 needs_gdal = pytest.mark.skipif(shutil.which("ogrinfo") is None,
                                 reason="GDAL 命令行工具（ogrinfo）未安装：apt-get install gdal-bin")
 FORMATS = ["gpkg", "shp", "kml", "kmz", "geojson", "csv", "xlsx"]

@@ -15,6 +15,8 @@ from hazardmap.mapping.options import MapOptions
 from hazardmap.mapping.page import build_map_page, collect_payload
 from hazardmap.services import points as point_service, register
 
+pytestmark = pytest.mark.both_backends  # service tests: SQLite and a real PostgreSQL server
+
 # Each must arrive as typed. "李…" payloads would show as 李49 if a template evaluated them.
 EXPR = "李{{7*7}}"
 STMT = "李{%print(7*7)%}"

@@ -102,13 +102,20 @@ def test_latest_patrol_only_for_the_points_asked(province):
 @pytest.mark.parametrize("box,zoom", [(BOX, 8), (BOX, 10), (Box(110.0, 28.0, 110.5, 28.5), 12), (Box(100, 20, 120, 35), 6)])
 def test_the_window_grid_agrees_with_the_database(province, box, zoom, monkeypatch):
     monkeypatch.setattr(map_window, "POINTS_AT_MOST", 1)   # force cells for more than one point
+    with province.db.write() as s:   # last patrols: 9002 危险 (after a 正常), 9003 and 9004 异常, 9005 正常
+        for seq, at, j in ((9002, "2026-03-01 09:00", Judgement.NORMAL), (9002, "2026-05-01 09:00", Judgement.DANGER),
+                           (9003, "2026-04-01 09:00", Judgement.ABNORMAL), (9004, "2026-04-02 09:00", Judgement.ABNORMAL),
+                           (9005, "2026-04-03 09:00", Judgement.NORMAL)):
+            province.db.patrol.insert(s, PatrolDraft(point_seq=seq, at=at, by="测试员", judgement=j),
+                                      by="测试", at="2026-05-02T00:00:00+08:00")
     view = View(ViewKind.REGISTERED)
     grid = map_window.Grid.load(province, view)
     for kind in (None, "滑坡", "泥石流"):
         by_grid = map_window.query(province, view, box, zoom, hazard_type=kind, grid=grid)
         by_db = map_window.query(province, view, box, zoom, hazard_type=kind)
         assert by_grid.total == by_db.total
-        assert [c.count for c in by_grid.cells] == [c.count for c in by_db.cells]
+        assert [(c.count, c.danger, c.abnormal) for c in by_grid.cells] == \
+            [(c.count, c.danger, c.abnormal) for c in by_db.cells]
         assert [(round(c.lon, 9), round(c.lat, 9)) for c in by_grid.cells] == \
             [(round(c.lon, 9), round(c.lat, 9)) for c in by_db.cells]
         assert sum(c.count for c in by_db.cells) == by_db.total or by_db.total <= 1
@@ -132,3 +139,16 @@ def test_cell_size_halves_with_each_zoom_step():
     assert Cell(1, 0.0, 0.0).count == 1
     with pytest.raises(ValueError):
         Box(1.0, 0.0, 0.0, 1.0)
+
+
+def test_a_cluster_says_how_many_inside_were_last_patrolled_danger_or_abnormal(province):
+    with province.db.write() as s:
+        for seq, at, j in ((9001, "2026-03-01 09:00", Judgement.DANGER), (9001, "2026-05-01 09:00", Judgement.NORMAL),
+                           (9002, "2026-05-01 09:00", Judgement.DANGER), (9003, "2026-04-01 09:00", Judgement.ABNORMAL)):
+            province.db.patrol.insert(s, PatrolDraft(point_seq=seq, at=at, by="测试员", judgement=j),
+                                      by="测试", at="2026-05-02T00:00:00+08:00")
+    cells = repo_call(province, "cells", ACTIVE, BOX, 0.5)
+    # 9001's 危险 was followed by a 正常: only the last patrol counts
+    assert [(c.count, c.danger, c.abnormal) for c in cells] == [(3, 1, 1), (2, 0, 0), (1, 0, 0)]
+    grid = map_window.Grid.load(province, View(ViewKind.REGISTERED))
+    assert [(c.count, c.danger, c.abnormal) for c in grid.cells(grid.select(BOX), BOX, 0.5)] == [(3, 1, 1), (2, 0, 0), (1, 0, 0)]

@@ -109,6 +109,41 @@ def test_a_change_to_the_points_is_asked_for_again(window):
     assert stats["in_view"] == len(located(window.store))
 
 
+def test_a_cluster_with_a_danger_patrol_inside_is_rimmed_red(window):
+    from hazardmap.domain.patrol import PatrolDraft
+    from hazardmap.services import patrol
+
+    js(window, "hazardmap.map.setZoom(9, {animate: false}) && 1")
+    wait_until(lambda: window.map_view.last_view and window.map_view.last_view["zoom"] == 9 and cluster_counts(window))
+    marked = "JSON.stringify(document.querySelectorAll('.hm-cl.hm-cl-danger').length)"
+    assert js(window, marked) == 0
+    p = located(window.store)[2]
+    after_drawing(window, lambda: window.store.announce(
+        patrol.record(window.store, PatrolDraft(p.seq, "2026-05-01 08:00", "测试员", "危险"))))
+    wait_until(lambda: js(window, marked) == 1)   # the grid is read again in a thread: the next draw has it
+    tip = js(window, "JSON.stringify(Object.values(hazardmap.layers.points._layers).map(function (m) {"
+                     " return m.getTooltip && m.getTooltip() ? m.getTooltip().getContent() : ''; }).join('|'))")
+    assert "最近巡查危险 1 处" in tip
+
+
+def test_a_point_a_rain_warning_covers_has_its_ring_in_the_view(window):
+    """As on the county's page: the point drawn one by one carries the warning's ring and tooltip line."""
+    from hazardmap.services import rain, rain_gauges
+
+    store = window.store
+    rain_gauges.assign(store, 1, "430422107253", by="测试")   # 花桥镇欧东村: covers points 4 and 5
+    now = rain.now_ts() // 3600 * 3600
+    store.announce(rain.add_readings(store, [(1, now - (9 - i) * 3600, float(mm), 60) for i, mm in
+                                             enumerate((10, 10, 10, 10, 10, 10, 40, 40, 40, 85))],
+                                     source="测试", label="测试"))
+    p = next(x for x in located(store) if x.seq == 5)
+    stats = after_drawing(window, lambda: js(window, f"hazardmap.map.setView([{p.lat}, {p.lon}], 16,"
+                                                     " {animate: false}) && 1"))
+    assert 5 in window.map_view.view_seqs and stats["rings"] >= 1
+    tip = js(window, "JSON.stringify(hazardmap.markers[5].getTooltip().getContent())")
+    assert "雨情：1号站" in tip and "红色预警" in tip
+
+
 def test_view_choice_count_and_exported_page_still_carry_points(window, tmp_path):
     from hazardmap.mapping.options import MapOptions
     from hazardmap.mapping.page import build_map_page

@@ -15,6 +15,8 @@ from hazardmap.mapping.page import build_map_page, collect_payload, township_unc
 from hazardmap.services import points as point_service
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.both_backends  # service tests: SQLite and a real PostgreSQL server
+
 XSS = "<img src=x onerror=alert(1)>"
 URL = re.compile(r"(?:https?:)?//[A-Za-z0-9.-]+\.[A-Za-z]{2,}[^\s\"'<>)]*")
 

@@ -142,4 +142,5 @@ def test_a_patrol_conflict_names_my_changes_in_chinese(store, other_desk):
         patrol.edit(store, entry_id, PatrolDraft(3, "2026-05-01 08:00", "甲", "异常"), by="李四", base_version=1)
     # mine replaces the whole entry: applying it would also empty their note, and says so
     assert info.value.mine == {"判断": "异常", "备注": ""}
+    assert info.value.theirs_now == {"判断": "正常", "备注": "对方的备注"}  # what the conflict dialog shows as theirs
     assert "判断→异常" in str(info.value) and "备注→（空）" in str(info.value)

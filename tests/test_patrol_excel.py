@@ -10,6 +10,8 @@ from hazardmap.domain.patrol import Measurement, MeasureKind, PatrolDraft, SignO
 from hazardmap.services import patrol as svc
 from hazardmap.services import patrol_excel as xl
 
+pytestmark = pytest.mark.both_backends  # service tests: SQLite and a real PostgreSQL server
+
 ENTRIES = [
     PatrolDraft(3, "2026-05-01 08:00", "杨磊", "正常", weather="晴",
                 measurements=(Measurement(MeasureKind.CRACK_GAUGE, "", 10.0),)),
@@ -33,15 +35,17 @@ def contents(store):
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
-def test_export_then_import_gives_the_same_entries(store, tmp_path, suffix):
-    from hazardmap.services.store import open_store
+def test_export_then_import_gives_the_same_entries(request, backend, store, tmp_path, suffix):
+    from hazardmap.services.store import open_server_store, open_store
 
     fill(store)
     before = contents(store)
     out = tmp_path / f"logs{suffix}"
     result = xl.export_logs(store, out)
     assert result.entries == 3 and result.points == 2
-    other = open_store(tmp_path / "other-home")  # a second office's empty database
+    # a second office's empty database, on the same kind of backend
+    other = (open_server_store(request.getfixturevalue("empty_pg_url"), tmp_path / "other-home")
+             if backend == "postgresql" else open_store(tmp_path / "other-home"))
     try:
         imported = xl.import_logs(other, out)
         assert len(imported.added) == 3 and not imported.bad and not imported.duplicates

@@ -269,3 +269,27 @@ def test_tab_pages_a_busy_point(qtbot, store, monkeypatch, double):
     assert tab.table.item(0, 0).text() == "2026-05-05 08:00" and not tab.more_button.isHidden()
     tab.more_button.click()
     assert tab.table.rowCount() == 5 and tab.more_button.isHidden()
+
+
+def test_overview_reads_its_rows_a_page_at_a_time(qtbot, store, double, monkeypatch):
+    """The counts come from the database, the rows as the table scrolls: the first page at once, the next
+    when Qt asks for more (the view scrolled to the end), until none are left."""
+    from hazardmap.qt.patrol.overview import PatrolOverview
+
+    monkeypatch.setattr(svc, "OVERVIEW_PAGE", 5)
+    svc.record(store, PatrolDraft(1, "2026-05-01 08:00", "", "异常"))
+    ov = PatrolOverview(double, today=date(2026, 5, 10))
+    qtbot.addWidget(ov)
+    counts = svc.overview_counts(store, double.current_view(), today=date(2026, 5, 10))
+    assert f"共 {counts.total} 处，超期或未巡查 {counts.overdue} 处" in ov.summary.text() and counts.total > 10
+    model = ov.table.model()
+    assert model.rowCount() == 5 and model.canFetchMore()
+    model.fetchMore()
+    assert model.rowCount() == 10
+    model.fetch_all()
+    assert model.rowCount() == counts.total and not model.canFetchMore()
+    assert [r.point_seq for r in ov.rows] == sorted(r.point_seq for r in ov.rows)
+    ov.only_overdue.setChecked(True)   # a new first page, of the overdue only
+    assert model.rowCount() == 5 and all(r.overdue for r in ov.rows)
+    model.fetch_all()
+    assert model.rowCount() == counts.overdue

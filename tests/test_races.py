@@ -12,6 +12,9 @@ from hazardmap.services import patrol, points
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import race_worker  # noqa: E402
+import pytest
+
+pytestmark = pytest.mark.both_backends  # service tests: SQLite and a real PostgreSQL server
 
 ROUNDS = 20
 

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import csv
 import json
+import pytest
+
+pytestmark = pytest.mark.both_backends  # the commands on SQLite and on a real PostgreSQL server
 
 
 def _storm_csv(path):

@@ -17,6 +17,8 @@ from hazardmap.services import patrol, rain, rain_gauges
 from hazardmap.services import rain_import as imp
 from hazardmap.storage.schema import SCHEMA_VERSION
 
+pytestmark = pytest.mark.both_backends  # service tests: SQLite and a real PostgreSQL server
+
 OUDONG = "430422107253"   # 花桥镇欧东村: the village of point 5 (point 4 is in the same township)
 GAOSHAN = "430422106226"  # 宝盖镇高山村: point 1's village
 

@@ -15,6 +15,8 @@ from hazardmap.mapping.options import MapOptions
 from hazardmap.mapping.page import collect_payload
 from hazardmap.services import layer_export, layer_read, reference_layers
 
+pytestmark = pytest.mark.both_backends  # service tests: SQLite and a real PostgreSQL server
+
 needs_gdal = pytest.mark.skipif(shutil.which("ogr2ogr") is None,
                                 reason="GDAL 命令行工具（ogr2ogr）未安装：apt-get install gdal-bin")
 SEATS = {"江口镇": (112.868567, 26.669461), "泉溪镇": (112.741424, 26.874072)}

@@ -16,7 +16,8 @@ from hazardmap.reports.data import ATTRIBUTION, collect
 from hazardmap.reports.mapdraw import MM, MapFrame
 from hazardmap.services import patrol_status
 
-pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+pytestmark = [pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed"),
+              pytest.mark.both_backends]
 
 A4 = (595.28, 841.89)
 A3 = (841.89, 1190.55)

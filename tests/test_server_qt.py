@@ -7,7 +7,7 @@ import json
 import os
 import threading
 
-import pytest
+from PySide6.QtGui import QAction
 
 from hazardmap.geodata.bundled import BundledData
 from hazardmap.services import points, register
@@ -69,6 +69,16 @@ def test_read_only_is_shown_plainly_and_other_desks_changes_arrive_on_the_window
         label = window.server_status.label
         assert window.windowTitle().endswith("（只读）")
         assert label.isVisible() and label.text().startswith("只读模式") and "不能修改" in label.text()
+        # nothing that changes data is offered (and then refused) on a viewer's desk
+        f = window.features
+        edits = [f["register"].add_action, f["register"].edit_action, f["key_lists"].action,
+                 f["layer_import"].action, f["patrol"].tab.add_button, f["patrol"].tab.delete_button,
+                 f["patrol"].overview.settings_button, f["plan"].save_button, window.details.details_tab.locate_button,
+                 window.details.details_tab.monitor_button]
+        # hidden themselves, not merely on a tab not shown: a widget's isHidden(), an action's isVisible()
+        assert [e for e in edits if (e.isVisible() if isinstance(e, QAction) else not e.isHidden())] == []
+        assert f["layer_export"].action.isVisible() and not f["patrol"].tab.audit_button.isHidden()
+        assert window.points_table.unlocated_bar.isVisible() and window.points_table.locate_buttons == {}
         if SHOTS:
             qtbot.wait(500)
             window.grab().save(os.path.join(SHOTS, "window_read_only.png"))
@@ -101,3 +111,44 @@ def test_a_server_that_would_not_open_asks_for_the_password_and_opens(qtbot, pg_
     finally:
         store.close()
     assert "口令" not in (home / SERVER_FILE).read_text(encoding="utf-8")
+
+
+def test_switching_server_reopens_the_window_at_once_when_wanted(qtbot, double, monkeypatch):
+    from PySide6.QtWidgets import QDialog
+
+    from hazardmap.qt import server
+
+    feature = server.attach(double)
+    # the person picks 改用本机数据 in the dialog, then answers whether to switch now
+    monkeypatch.setattr(server.ConnectDialog, "exec", lambda self: (self._on_local(), QDialog.DialogCode.Accepted)[1])
+    for now, reopened in ((False, 0), (True, 1)):
+        monkeypatch.setattr(feature, "switch_now", lambda where, answer=now: answer)
+        feature.open_dialog()
+        assert double.reopened == reopened
+
+
+def test_the_window_opens_again_on_the_newly_chosen_data(qapp, tmp_path, monkeypatch):
+    """entry.run_windows: a switch opens a window on the store chosen now, then closes the old window and
+    its store; closing the new one ends the loop. When the new data cannot be opened the old window stays."""
+    from PySide6.QtCore import QTimer
+
+    from hazardmap.qt import entry
+    from hazardmap.qt.main_window import MainWindow
+
+    monkeypatch.delenv("HAZARDMAP_DB", raising=False)
+    homes = iter([tmp_path / "desk-file", None, tmp_path / "after-switch"])
+    shown = []
+
+    def next_step():
+        (w,) = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        shown.append(w.store.home)
+        w.reopen() if len(shown) < 3 else w.close()
+
+    def open_window_store():
+        home = next(homes)
+        QTimer.singleShot(300, next_step)   # the next step once this window (or the old one) is up
+        return None if home is None else open_store(home)
+
+    assert entry.run_windows(qapp, open_window_store) == 0
+    # the second choice could not be opened: the first window stayed and was asked again
+    assert shown == [tmp_path / "desk-file", tmp_path / "desk-file", tmp_path / "after-switch"]

@@ -569,3 +569,17 @@ def test_works_on_the_map_by_status_follow_a_fund_change(shell, tmp_path):
     assert ch is not None
     shell.runner.undo_stack.undo()
     wait_until(lambda: {i["status"] for i in drawn() if i["seq"] == 5} == {"计划"})
+
+
+def test_a_file_database_offers_every_edit(qtbot, store):
+    """for_editors hides only on a viewer's server desk (tests/test_server_qt.py); a data file is never read-only."""
+    from PySide6.QtWidgets import QPushButton, QWidget
+
+    from hazardmap.qt.buttons import for_editors
+
+    host = QWidget()
+    qtbot.addWidget(host)
+    button = QPushButton("保存", host)
+    for_editors(store, button)
+    host.show()
+    assert store.read_only is False and button.isVisible()

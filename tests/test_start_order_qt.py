@@ -3,7 +3,6 @@ window is up, a large register's grid is read once the map is ready; and what a 
 pandas, reportlab) stays out until something needs it. No timings here: bench/bench_startup.py measures."""
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import subprocess
@@ -86,9 +85,10 @@ def test_the_window_starts_without_folium_pandas_or_reportlab():
 
 def test_damage_the_threaded_backup_finds_closes_the_window_and_is_said_as_at_any_start(home, qapp, monkeypatch):
     """The start-up backup is taken while the window starts; when SQLite's full check of the copy finds the
-    database damaged (the quick check at open did not), the window closes and the start asks again: the
-    damaged-database box, as when the backup was taken before the window."""
+    database damaged (the quick check at open did not), the window goes and the start asks again: the
+    damaged-database box, as when the backup was taken before the window; 退出 ends the program."""
     from PySide6.QtWidgets import QApplication
+    from shiboken6 import isValid
 
     from hazardmap.qt import entry, main_window, startup
     from hazardmap.storage import backups as files
@@ -104,17 +104,22 @@ def test_damage_the_threaded_backup_finds_closes_the_window_and_is_said_as_at_an
         real_show(window)
         windows.append(window)
 
-    def exec_(*_):   # the event loop until the window closes itself
-        wait_until(lambda: not windows[-1].isVisible())
-        return 0
-
     def box(b):
-        boxes.append((b.windowTitle(), b.text()))
+        boxes.append((b.windowTitle(), b.text(), [isValid(w) and w.isVisible() for w in windows]))
         return next(x for x in b.buttons() if x.objectName() == "quit")
 
+    exits = []
+
+    def exec_(*_):   # the event loop, without ending it for real: QtWebEngine ends with the first real end
+        wait_until(lambda: exits)
+        return exits[-1]
+
     monkeypatch.setattr(main_window.MainWindow, "show", show)
-    monkeypatch.setattr(QApplication, "exec", exec_)
     monkeypatch.setattr(startup, "show_box", box)
-    assert entry.run_window_command(argparse.Namespace(command="gui", face="qt")) == 2
-    assert len(windows) == 1                              # the window was up, then closed
-    assert [t for t, _ in boxes] == ["数据库已损坏"] and "没有对它做任何写入" in boxes[0][1]
+    monkeypatch.setattr(QApplication, "exec", exec_)
+    monkeypatch.setattr(QApplication, "exit", staticmethod(lambda code=0: exits.append(code)))
+    assert entry.run_windows(qapp, lambda: startup.open_store_for_window(backup_on_open=False),
+                             backup_in_thread=True) == 2
+    assert len(windows) == 1                              # the window was up, then went before the box
+    assert [(t, shown) for t, _, shown in boxes] == [("数据库已损坏", [False])]
+    assert "没有对它做任何写入" in boxes[0][1]

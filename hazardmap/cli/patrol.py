@@ -94,18 +94,18 @@ def cmd_edit(args, store: Store) -> int:
     return 0
 
 
-def cmd_delete(args, store: Store) -> int:
-    entry_id = svc.parse_entry_ref(args.id)
-    svc.delete(store, entry_id, by=args.operator)
-    print(f"巡查记录 {entry_id} 已移入回收站（可用 hazardmap patrol restore {entry_id} 恢复）")
-    return 0
+def _bin_command(move, done: str):
+    """delete (into the 回收站) and restore: the same steps, another service call and message."""
+    def run(args, store: Store) -> int:
+        entry_id = svc.parse_entry_ref(args.id)
+        move(store, entry_id, by=args.operator)
+        print(done.format(id=entry_id))
+        return 0
+    return run
 
 
-def cmd_restore(args, store: Store) -> int:
-    entry_id = svc.parse_entry_ref(args.id)
-    svc.restore(store, entry_id, by=args.operator)
-    print(f"巡查记录 {entry_id} 已从回收站恢复")
-    return 0
+cmd_delete = _bin_command(svc.delete, "巡查记录 {id} 已移入回收站（可用 hazardmap patrol restore {id} 恢复）")
+cmd_restore = _bin_command(svc.restore, "巡查记录 {id} 已从回收站恢复")
 
 
 def cmd_audit(args, store: Store) -> int:

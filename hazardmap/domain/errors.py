@@ -253,12 +253,14 @@ class EditConflict(StaleEdit):
     in between): refused, nothing written. theirs: (who, when) of the change that made the record newer
     (None when unknown); mine: what this edit would have written (Chinese field name -> value), so a
     face can show both and offer to keep theirs or apply mine (applying mine = the same edit again,
-    made from the current version)."""
+    made from the current version). theirs_now: the same fields' values as stored now."""
 
     def __init__(self, what: str, *, base_version: int, current_version: int, theirs: tuple[str, str] | None,
-                 mine: dict[str, object] | None = None, mine_by: str = "") -> None:
+                 mine: dict[str, object] | None = None, mine_by: str = "",
+                 theirs_now: dict[str, object] | None = None) -> None:
         self.base_version, self.current_version = base_version, current_version
         self.theirs, self.mine, self.mine_by = theirs, dict(mine or {}), mine_by
+        self.theirs_now = dict(theirs_now or {})
         who = f"{theirs[0]} 于 {short_time(theirs[1])}" if theirs else "他人"
         shown = "、".join(f"{k}→{v if v not in (None, '') else '（空）'}" for k, v in list(self.mine.items())[:3])
         shown += " 等" if len(self.mine) > 3 else ""

@@ -39,10 +39,13 @@ class Which:
 
 @dataclass(frozen=True)
 class Cell:
-    """A grid cell's points: how many, and where on average (CGCS2000)."""
+    """A grid cell's points: how many, where on average (CGCS2000), and how many of them were last
+    patrolled 危险 / 异常 (a province's cluster shows where to look)."""
     count: int
     lon: float
     lat: float
+    danger: int = 0
+    abnormal: int = 0
 
 
 def cell_origin(value: float, size: float) -> float:

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from hazardmap.domain.errors import InvalidInput
 from hazardmap.domain.validation import check_visible, number_in_range
 from hazardmap.domain.patrol_status import MACRO_SIGNS, Judgement
+from hazardmap.domain.rain import BEIJING
 
 AT_FORMAT = "%Y-%m-%d %H:%M"  # patrol time, local wall-clock time, minute precision
 MAX_RAIN_MM = 1000.0
@@ -387,6 +388,11 @@ class PatrolIntervals:
 
     def for_day(self, day: date) -> int:
         return self.flood_days if in_flood_season(day) else self.other_days
+
+
+def today_in_beijing() -> date:
+    """The bureau's today: Beijing's date whatever zone the PC's clock is set to (the rain panel's too)."""
+    return datetime.now(BEIJING).date()
 
 
 def check_interval_days(value: int | str, what: str) -> int:

@@ -23,6 +23,7 @@ from typing import Iterable, Mapping, Sequence
 from hazardmap.domain.coordinates import distance_m
 from hazardmap.domain.errors import InvalidInput
 from hazardmap.domain.validation import number_in_range
+from hazardmap.domain.settings import Stamped
 
 BEIJING = timezone(timedelta(hours=8), "北京时间")
 HOUR = 3600
@@ -111,25 +112,21 @@ COUNTY = 0   # the site number of the county-wide table
 
 
 @dataclass(frozen=True)
-class Threshold:
+class Threshold(Stamped):
     site: int          # COUNTY or a site's number (override)
     level: Level
     window: Window
     mm: float
     source: str = ""
-    changed_by: str | None = None
-    changed_at: str | None = None
 
 
 @dataclass(frozen=True)
-class ThresholdChange:
+class ThresholdChange(Stamped):
     site: int
     level: Level
     window: Window
     old_mm: float | None
     new_mm: float | None
-    changed_by: str
-    changed_at: str
 
 
 @dataclass(frozen=True)

@@ -381,6 +381,11 @@ def shown_payload(store, pts: list[HazardPoint], options: MapOptions, large: boo
     return {"title": title, "count": len(pts), "drawn": sum(1 for p in pts if p.located)}
 
 
+def rain_rings(store, options: MapOptions) -> dict[int, dict]:
+    """point -> the ring of the rain warning that covers it (rain_overlay), for a large register's views."""
+    return rain_overlay(store, options)[1]
+
+
 def rain_site_states(store, options: MapOptions) -> dict[int, dict]:
     """The rain gauges' colours by their level, without the rings on covered points (a large register:
     the points are not in the page)."""
@@ -391,10 +396,12 @@ def rain_site_states(store, options: MapOptions) -> dict[int, dict]:
 _BOX_PAD_DEG = 0.01
 
 
-def view_payload(store, options: MapOptions, bounds: dict, grid=None) -> tuple[dict, "map_window.BoxResult"]:
+def view_payload(store, options: MapOptions, bounds: dict, grid=None,
+                 rings: dict[int, dict] | None = None) -> tuple[dict, "map_window.BoxResult"]:
     """One view of a large register for the page: `bounds` as the page sent it (page datum: west, south,
-    east, north, zoom, id). The points one by one with their latest patrol when few, else clusters with
-    their counts; positions in the page's datum. Returned with the query's result (the window's table)."""
+    east, north, zoom, id). The points one by one with their latest patrol (and the ring of a rain warning
+    covering them: rings from rain_rings) when few, else clusters with their counts; positions in the
+    page's datum. Returned with the query's result (the window's table)."""
     from hazardmap.domain.map_query import Box
 
     back = lambda lon, lat: page_to_cgcs2000(lon, lat, options)  # noqa: E731
@@ -413,5 +420,7 @@ def view_payload(store, options: MapOptions, bounds: dict, grid=None) -> tuple[d
     clusters = []
     for c in result.cells:
         lon, lat = to_page(c.lon, c.lat)
-        clusters.append({"lon": round(lon, 6), "lat": round(lat, 6), "count": c.count})
-    return {"id": bounds.get("id", 0), "total": result.total, "points": points, "clusters": clusters}, result
+        clusters.append({"lon": round(lon, 6), "lat": round(lat, 6), "count": c.count, "danger": c.danger,
+                         "abnormal": c.abnormal})
+    return {"id": bounds.get("id", 0), "total": result.total, "points": _with_rain(points, rings or {}),
+            "clusters": clusters}, result

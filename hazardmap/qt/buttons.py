@@ -50,6 +50,14 @@ def menu_action(parent, text: str, on_trigger: Callable[..., object]) -> QAction
     return act
 
 
+def for_editors(store, *controls) -> None:
+    """Buttons and menu entries that change data: hidden on a viewer's desk (connected with the read-only
+    role; the title and status bar say so) rather than offered and then refused when pressed."""
+    if store.read_only:
+        for control in controls:
+            control.setVisible(False)
+
+
 def error_label(parent) -> QLabel:
     """The red line under a form where the reason a value is refused appears as the user types."""
     label = QLabel(parent)

@@ -4,8 +4,6 @@ lets the user keep theirs (discard mine) or apply mine on top of theirs."""
 from __future__ import annotations
 
 from html import escape
-from typing import Mapping
-
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, \
     QWidget
 
@@ -19,7 +17,7 @@ def _text(value: object) -> str:
 
 
 class ConflictDialog(QDialog):
-    def __init__(self, exc: EditConflict, theirs_now: Mapping[str, object], parent: QWidget | None = None) -> None:
+    def __init__(self, exc: EditConflict, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("修改冲突")
         who = f"{exc.theirs[0]}（{short_time(exc.theirs[1])}）" if exc.theirs else "他人"
@@ -32,7 +30,7 @@ class ConflictDialog(QDialog):
         self.table.setHorizontalHeaderLabels(["项目", f"对方（{exc.theirs[0] if exc.theirs else '他人'}）现在的值",
                                               f"我的修改（{exc.mine_by}）"])
         for row, (label, mine) in enumerate(exc.mine.items()):
-            for col, text in enumerate((label, _text(theirs_now.get(label)), _text(mine))):
+            for col, text in enumerate((label, _text(exc.theirs_now.get(label)), _text(mine))):
                 self.table.setItem(row, col, QTableWidgetItem(text))
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setStretchLastSection(True)

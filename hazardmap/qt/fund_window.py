@@ -14,7 +14,7 @@ from hazardmap.domain.changes import Changes
 from hazardmap.domain.errors import HazardmapError, OutsideFundYear, Overspent
 from hazardmap.domain.fund import DEFAULT_DUE, PRO_RATA_RULE, Phase, SpendDraft, WorkStatus, deadlines_note, \
     difference_text, yuan, yuan_whole
-from hazardmap.qt.buttons import error_label, push_button
+from hazardmap.qt.buttons import error_label, for_editors, push_button
 from hazardmap.qt.shell import MenuId, Section, Shell
 from hazardmap.services import checks as checks_service
 from hazardmap.services import fund as svc
@@ -158,6 +158,9 @@ class FundWindow(QDialog):
         page = QWidget(self)
         self.subsidies = _table(page, ["序号", "乡镇", "村组", "群测群防员", "在岗期间", "天数", "月数", "巡查记录", "应发（元）"])
         self.export_button = push_button(page, "导出补助表（.xlsx）…", self.export_subsidies)
+        for_editors(self.store, self.new_year_button, self.spend_button, self.close_button, self.import_lines_button,
+                    self.headline_button, self.status_button, self.attach_button, self.check_button,
+                    self.deadline_button)
         self.mask = QCheckBox("电话脱敏（发往局外的副本）", page)
         self.mask.setChecked(True)
         self.subsidy_note = QLabel(page)

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QHBoxLayout,
 from hazardmap.domain.errors import HazardmapError
 from hazardmap.domain.key_lists import CHANGE_FIELDS, DROPPED_TITLE, GROUP_TITLES, ListPreview, RowOutcome, View, \
     ViewKind
-from hazardmap.qt.buttons import push_button
+from hazardmap.qt.buttons import for_editors, push_button
 from hazardmap.qt.shell import DialogFeature, Shell, ShellDialog
 from hazardmap.services import key_lists as svc
 from hazardmap.services.points import list_points
@@ -211,4 +211,6 @@ class KeyListImportDialog(ShellDialog):
 
 
 def attach(shell: Shell) -> DialogFeature:
-    return DialogFeature(shell, KeyListImportDialog, "导入年度重点隐患点名单…")
+    feature = DialogFeature(shell, KeyListImportDialog, "导入年度重点隐患点名单…")
+    for_editors(shell.store, feature.action)
+    return feature

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGridLayout,
 
 from hazardmap.domain.errors import HazardmapError
 from hazardmap.geodata import crs as crsmod
-from hazardmap.qt.buttons import error_label, push_button
+from hazardmap.qt.buttons import error_label, for_editors, push_button
 from hazardmap.qt.mini_map import DotGroup, MiniMap
 from hazardmap.qt.operations import INTERNAL_ERROR, Cancelled, run_in_worker
 from hazardmap.qt.shell import DialogFeature, Shell, ShellDialog
@@ -486,5 +486,7 @@ def _crs_needed(data: layer_read.LayerData):
 
 
 def attach(shell: Shell) -> DialogFeature:
-    return DialogFeature(shell, LayerImportDialog, "导入图层…",
-                         tip="从 GeoPackage、Shapefile、KML/KMZ、GeoJSON 或带坐标的 Excel/CSV 导入隐患点或参考图层")
+    feature = DialogFeature(shell, LayerImportDialog, "导入图层…",
+                            tip="从 GeoPackage、Shapefile、KML/KMZ、GeoJSON 或带坐标的 Excel/CSV 导入隐患点或参考图层")
+    for_editors(shell.store, feature.action)
+    return feature

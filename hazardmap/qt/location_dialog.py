@@ -86,10 +86,12 @@ class LocationDialog(PicksOnMap, PointDialog):
     def _save(self, kwargs: dict, *, force: bool) -> bool:
         refused: list[HazardmapError] = []
         seq = self.seq
-        done = self.shell.run_operation(
-            lambda store, v=self.version: point_service.correct_location(store, seq, force=force, base_version=v,
-                                                                         **kwargs),
-            title="修正位置", parent=self, on_refused=refused.append)
+
+        def correct_from(version: int):
+            return lambda store: point_service.correct_location(store, seq, force=force, base_version=version,
+                                                                **kwargs)
+        done = self.shell.run_operation(correct_from(self.version), title="修正位置", parent=self,
+                                        on_refused=refused.append, from_version=correct_from)
         if refused:
             exc = refused[0]
             if isinstance(exc, OutsideCounty) and not force and self.confirm_outside(str(exc)):

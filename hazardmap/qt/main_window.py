@@ -19,6 +19,7 @@ from hazardmap.qt import (about, fund_window, key_list_import, layer_export_dial
                           plan_tab, point_register, printing, rain_panel, server)
 from hazardmap.qt.bus_adapter import QtChangeBus
 from hazardmap.qt.buttons import menu_action
+from hazardmap.qt.buttons import for_editors
 from hazardmap.qt.details_panel import DetailsPanel
 from hazardmap.qt.layers_panel import LayersPanel
 from hazardmap.qt.location_dialog import LocationDialog
@@ -43,6 +44,7 @@ class MainWindow(ShellPlumbing, QMainWindow):
     sig_point_selected = Signal(int)  # seq of the selected point, 0 when none
     sig_view_changed = Signal(str)    # the points shown changed (View.key() of the new choice)
     sig_point_menu = Signal(QMenu, int)  # the points table's context menu, for features to fill
+    sig_reopen = Signal()             # a switch of server: open the window again on the data chosen now
 
     # Attached features, by name: what each feature's attach(shell) returned (tests reach them here).
     features: dict[str, Any]
@@ -71,6 +73,7 @@ class MainWindow(ShellPlumbing, QMainWindow):
         # register is large (the table follows it).
         self.map_view.load_map()
         self.points_table = PointsTable(self)
+        self.points_table.editable = not store.read_only
         self.details = DetailsPanel(self.run_operation, self)
         self.details_tabs: QTabWidget = self.details.details_tabs
         self.layers_panel = LayersPanel(set(visible), basemap, self)
@@ -147,7 +150,7 @@ class MainWindow(ShellPlumbing, QMainWindow):
         self.server_status = server.ServerStatus(store, self)
         if server.status_text(store):
             self.statusBar().addPermanentWidget(self.server_status.label)
-            if store.db.read_only:
+            if store.read_only:
                 self.setWindowTitle(self.windowTitle() + "（只读）")
 
         self._laid_out = False
@@ -160,6 +163,8 @@ class MainWindow(ShellPlumbing, QMainWindow):
                          "rain": rain_panel.attach(self),
                          "layer_import": layer_import_dialog.attach(self),
                          "layer_export": layer_export_dialog.attach(self), "server": server.attach(self)}
+        tab = self.details.details_tab
+        for_editors(store, tab.locate_button, tab.monitor_button, tab.undo_button)
         self._restore_layout()
 
     def showEvent(self, event) -> None:  # noqa: N802
@@ -436,6 +441,9 @@ class MainWindow(ShellPlumbing, QMainWindow):
             build_map_page(self.store, path, MapOptions(visible=frozenset(self.layers_panel.visible_layers()),
                                                         mask_phones=mask, view=self.view_chooser.view), force=True)
             self.statusBar().showMessage(f"已导出 {path}（资源文件在同一文件夹的 hazardmap_assets 中）", 8000)
+
+    def reopen(self) -> None:
+        self.sig_reopen.emit()   # hazardmap.qt.entry.run_windows opens the next window, then closes this one
 
     def closeEvent(self, event) -> None:  # noqa: N802
         self._save_layout()

@@ -13,7 +13,8 @@ from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QWidget
 
 from hazardmap.mapping.options import MapOptions, page_to_cgcs2000
-from hazardmap.mapping.page import build_map_page, points_update, shown_payload, view_payload, view_query_mode
+from hazardmap.mapping.page import (build_map_page, points_update, rain_rings, shown_payload, view_payload,
+                                    view_query_mode)
 from hazardmap.qt.bridge import MapBridge
 from hazardmap.services import map_window
 from hazardmap.services.store import Store, open_store
@@ -74,6 +75,7 @@ class MapView(QWebEngineView):
         self.last_view: dict | None = None
         self.view_seqs: list[int] = []
         self.view_result: map_window.BoxResult | None = None
+        self._rain_rings: dict[int, dict] | None = None   # a large register: point -> its rain ring, read once a change
         self._pending_select = 0
         self._stale = False  # data changed while the page was loading: send it again once ready
         self.page_path: Path | None = None
@@ -117,6 +119,7 @@ class MapView(QWebEngineView):
     def _drop_grid(self) -> None:
         self._generation += 1
         self.grid = None
+        self._rain_rings = None   # the rain or the points changed: read again at the next view
 
     def _load_grid(self) -> None:
         if not self.large or self.grid is not None or self._loader is not None:
@@ -167,7 +170,10 @@ class MapView(QWebEngineView):
         """The current view's points or clusters to the page (after a move, a filter or a change)."""
         if self.last_view is None:
             return
-        payload, self.view_result = view_payload(self.store, self.options, self.last_view, grid=self.grid)
+        if self._rain_rings is None:
+            self._rain_rings = rain_rings(self.store, self.options)
+        payload, self.view_result = view_payload(self.store, self.options, self.last_view, grid=self.grid,
+                                                 rings=self._rain_rings)
         self.view_seqs = [p["seq"] for p in payload["points"]]
         self.bridge.known_seqs = set(self.view_seqs)
         self.run_js(f"hazardmap.setView({json.dumps(payload, ensure_ascii=False)})")

@@ -54,8 +54,10 @@ class MonitorDialog(PointDialog):
         self.save_button.setEnabled(not problem)
 
     def _on_save(self) -> None:
-        seq, name, phone, version = self.seq, self.name.text(), self.phone.text(), self.version
-        if self.shell.run_operation(lambda store: point_service.set_monitor(store, seq, name=name, phone=phone,
-                                                                          base_version=version),
-                                    title="无法保存", parent=self) is not None:
+        seq, name, phone = self.seq, self.name.text(), self.phone.text()
+
+        def set_from(version: int):
+            return lambda store: point_service.set_monitor(store, seq, name=name, phone=phone, base_version=version)
+        if self.shell.run_operation(set_from(self.version), title="无法保存", parent=self,
+                                    from_version=set_from) is not None:
             self.accept()

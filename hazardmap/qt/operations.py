@@ -23,7 +23,8 @@ from PySide6.QtGui import QAction, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QPushButton, QWidget
 
 from hazardmap.domain.changes import Changes
-from hazardmap.domain.errors import HazardmapError
+from hazardmap.domain.errors import EditConflict, HazardmapError
+from hazardmap.qt.conflict_dialog import APPLY_MINE, ConflictDialog
 from hazardmap.services.store import Store, open_store
 
 log = logging.getLogger(__name__)
@@ -183,21 +184,40 @@ class OperationRunner(QObject):
         self._moving = False           # the stack is being moved from here
         self.undo_stack.indexChanged.connect(self._on_index_changed)
         self.last_error = ""
+        self.conflict_dialog: QWidget | None = None  # the last one shown
         self._worker_stores: list[Store] = []  # kept open while their steps can be undone
 
     # --- the road ---------------------------------------------------------------------------------
     def run(self, op: Operation, *, title: str, slow: str | None = None, parent: QWidget | None = None,
-            resets_undo: bool = False, on_refused: Callable[[HazardmapError], None] | None = None) -> Any:
+            resets_undo: bool = False, on_refused: Callable[[HazardmapError], None] | None = None,
+            from_version: Callable[[int], Operation] | None = None) -> Any:
         """Run op; returns its result, or None when it was refused, failed or cancelled (already shown).
         title: the message boxes' title (and the undo text when the Changes bring no label).
         slow: the progress text, to run it in a worker thread. resets_undo: after it, no earlier step can
         be undone (a backup restore replaces the data those steps name). on_refused: the caller shows a
-        HazardmapError itself (e.g. in its dialog's error line) instead of a message box."""
+        HazardmapError itself (e.g. in its dialog's error line) instead of a message box.
+        from_version: op is an edit made from the version a form showed, and from_version(v) the same edit
+        made from version v. When another desk saved in between (EditConflict), the conflict dialog shows
+        theirs and mine: 应用我的 runs the edit again from the version now stored; 保留对方的 leaves theirs
+        and counts as a refusal (on_refused, when given, hears of it)."""
         parent = parent or self.parent_widget
+        conflicts: list[EditConflict] = []
+
+        def refuse_or_hold(exc: HazardmapError) -> None:
+            if isinstance(exc, EditConflict):
+                conflicts.append(exc)  # for the conflict dialog, once the operation is over
+            elif on_refused is not None:
+                on_refused(exc)
+            else:
+                self.show_error(title, str(exc), parent)
+        refuse = on_refused if from_version is None else refuse_or_hold
         if slow is None:
-            result = self.call(op, title, parent, on_refused)
+            result = self.call(op, title, parent, refuse)
         else:
-            result = self._call_in_worker(op, title, slow, parent, on_refused)
+            result = self._call_in_worker(op, title, slow, parent, refuse)
+        if conflicts:
+            return self._resolve(conflicts[0], from_version, title=title, slow=slow, parent=parent,
+                                 resets_undo=resets_undo, on_refused=on_refused)
         if result is None:
             return None
         changes = changes_of(result)
@@ -208,6 +228,14 @@ class OperationRunner(QObject):
         if changes is not None:
             self.publish(changes)
         return result
+
+    def _resolve(self, exc: EditConflict, from_version: Callable[[int], Operation], **run: Any) -> Any:
+        self.conflict_dialog = ConflictDialog(exc, run["parent"])  # kept: tests answer it
+        if self.conflict_dialog.exec() == APPLY_MINE:
+            return self.run(from_version(exc.current_version), from_version=from_version, **run)
+        if run["on_refused"] is not None:
+            run["on_refused"](exc)
+        return None
 
     # --- the one undo stack -------------------------------------------------------------------------
     def _move(self, move: Callable[[], None]) -> None:

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMes
 from hazardmap.domain.changes import Changes
 from hazardmap.domain.errors import HazardmapError
 from hazardmap.domain.plan import PLAN_FIELDS, check_plan_field
-from hazardmap.qt.buttons import error_label, push_button
+from hazardmap.qt.buttons import error_label, for_editors, push_button
 from hazardmap.qt.operations import undo_button
 from hazardmap.qt.point_dialog import NO_POINT, PointTab
 from hazardmap.qt.shell import Shell, run_in_form
@@ -49,6 +49,7 @@ class PlanTab(PointTab):
         self.error = error_label(self)
         self.save_button = push_button(self, "保存预案(&S)", self.save)
         self.revert_button = push_button(self, "放弃修改", self.load)
+        for_editors(shell.store, self.save_button, self.revert_button)
         self.undo_button = undo_button(shell, self)
         bar = QHBoxLayout()
         for w in (self.save_button, self.revert_button, self.undo_button):
@@ -138,9 +139,13 @@ class PlanTab(PointTab):
     def save(self) -> bool:
         if self.point_seq is None or not self.check():
             return False
-        seq, values, version = self.point_seq, self.values(), self.saved_version
-        if not run_in_form(self.shell, self, lambda store: svc.save_plan(store, seq, values, base_version=version),
-                           "防灾预案表"):
+        # Only the fields typed here: a field another desk filled meanwhile is not set back by "apply mine".
+        seq = self.point_seq
+        values = {k: v for k, v in self.values().items() if v.strip() != self.saved.get(k, "")}
+
+        def save_from(version: int):
+            return lambda store: svc.save_plan(store, seq, values, base_version=version)
+        if not run_in_form(self.shell, self, save_from(self.saved_version), "防灾预案表", from_version=save_from):
             return False
         self.load()
         return True

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QFormLayout, QGrid
 from hazardmap.domain.errors import DuplicateCode, EditConflict, FieldInvalid, HazardmapError
 from hazardmap.domain.grading import danger_grade, scale_grade, scale_note
 from hazardmap.domain.points import HazardKind, HazardPoint, PointView, check_point_fields
-from hazardmap.qt.buttons import error_label, ok_button, ok_cancel
+from hazardmap.qt.buttons import error_label, for_editors, ok_button, ok_cancel
 from hazardmap.qt.shell import MenuId, Section, Shell
 from hazardmap.services import points as point_service
 from hazardmap.services import register
@@ -213,23 +213,6 @@ class PointDialog(QDialog):
             return checked
         return register.changed_fields(self.point, checked)
 
-    def _resolve(self, exc: EditConflict, edits: dict[str, object]):
-        """The conflict dialog: keep theirs (this dialog closes, nothing of mine saved) or apply mine on
-        top of theirs (the same edit, made from the version now on the server)."""
-        from hazardmap.domain.points import POINT_FIELDS
-        from hazardmap.qt.conflict_dialog import APPLY_MINE, ConflictDialog
-
-        seq = self.seq
-        now = point_service.get_point(self.shell.store, seq).field_values()
-        theirs = {POINT_FIELDS.get(k, k): now.get(k) for k in edits}
-        self.conflict = ConflictDialog(exc, theirs, self)
-        if self.conflict.exec() != APPLY_MINE:
-            self.reject()
-            return None
-        return self.shell.run_operation(
-            lambda store: register.edit_point(store, seq, edits, base_version=exc.current_version),
-            title="无法保存", parent=self, on_refused=self._on_refused)
-
     def _on_refused(self, exc: HazardmapError) -> None:
         self.error.setText(str(exc))
         field = getattr(exc, "field", None)
@@ -243,20 +226,21 @@ class PointDialog(QDialog):
             self._on_refused(exc)
             return
         seq = self.seq
-        if seq is None:
-            op = lambda store: register.add_point(store, edits)  # noqa: E731
-        else:
-            # Made from the version this dialog showed: a save from another desk since is a conflict.
-            op = lambda store, v=self.point.version: register.edit_point(store, seq, edits, base_version=v)  # noqa: E731
-        conflicts: list[EditConflict] = []
 
         def refused(exc: HazardmapError) -> None:
-            (conflicts.append if isinstance(exc, EditConflict) else self._on_refused)(exc)
-        changes = self.shell.run_operation(op, title="无法保存", parent=self, on_refused=refused)
-        if conflicts:
-            changes = self._resolve(conflicts[0], edits)
-            if changes is None:
-                return
+            if isinstance(exc, EditConflict):
+                self.reject()  # the user kept theirs: nothing of this dialog's is saved
+            else:
+                self._on_refused(exc)
+        if seq is None:
+            changes = self.shell.run_operation(lambda store: register.add_point(store, edits), title="无法保存",
+                                               parent=self, on_refused=refused)
+        else:
+            # Made from the version this dialog showed: a save from another desk since is a conflict.
+            def edit_from(version: int):
+                return lambda store: register.edit_point(store, seq, edits, base_version=version)
+            changes = self.shell.run_operation(edit_from(self.point.version), title="无法保存", parent=self,
+                                               on_refused=refused, from_version=edit_from)
         if changes is not None:
             self.saved = changes
             self.accept()
@@ -330,6 +314,7 @@ class RegisterFeature(QObject):
         self.restore_action.triggered.connect(lambda: self.choose_restore())
         for action in (self.add_action, self.edit_action, self.retire_action, self.restore_action):
             shell.add_action(MenuId.EDIT, action, Section.POINTS)
+        for_editors(shell.store, self.add_action, self.edit_action, self.retire_action, self.restore_action)
         shell.sig_point_selected.connect(self._on_selected)
         shell.sig_point_menu.connect(self.fill_menu)
         self.dialog: QDialog | None = None
@@ -346,6 +331,8 @@ class RegisterFeature(QObject):
 
     def fill_menu(self, menu: QMenu, seq: int) -> None:
         """The points table's context menu: add always; edit and retire (or restore) for a row."""
+        if self.shell.store.read_only:
+            return
         menu.addAction("新增隐患点…").triggered.connect(lambda: self.open_add())
         if not seq:
             return

@@ -152,6 +152,7 @@ class PointsTable(QWidget):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
+        self.editable = True  # False on a viewer's desk: no 定位 offered (the window sets it)
         self.model = PointsTableModel(self)
         self.proxy = PointsFilterProxy(self)
         self.proxy.setSourceModel(self.model)
@@ -243,6 +244,8 @@ class PointsTable(QWidget):
         self._unlocated_layout.addWidget(title)
         for p in unlocated:
             self._unlocated_layout.addWidget(QLabel(f"{p.seq}号 {p.name}", self.unlocated_bar))
+            if not self.editable:
+                continue
             btn = QPushButton("定位…", self.unlocated_bar)
             btn.setToolTip(f"输入实测坐标或在地图上点选 {p.seq} 号隐患点的位置")
             btn.clicked.connect(lambda _=False, seq=p.seq: self.sig_locate_requested.emit(seq))
@@ -279,7 +282,7 @@ class PointsTable(QWidget):
     def context_menu(self, seq: int) -> QMenu:
         """The menu for a row (seq 0: off the rows): 定位 here, then what features add."""
         menu = QMenu(self)
-        if seq:
+        if seq and self.editable:
             located = self.model.points[self.model.row_of(seq)].located
             action = menu.addAction("定位…" if not located else "修正位置…")
             action.triggered.connect(lambda: self.sig_locate_requested.emit(seq))

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog,
 from hazardmap.domain.errors import HazardmapError
 from hazardmap.domain.rain_gauges import PROGRAMME_2023, check_install_year, check_retire, check_station_code
 from hazardmap.mapping.hit import PICK_RADIUS_M, nearest_village
-from hazardmap.qt.buttons import error_label, guard_ok, ok_button, ok_cancel, push_button
+from hazardmap.qt.buttons import error_label, for_editors, guard_ok, ok_button, ok_cancel, push_button
 from hazardmap.qt.operations import undo_button
 from hazardmap.qt.shell import PicksOnMap, Shell, run_in_form
 from hazardmap.services import rain_gauge_import
@@ -295,7 +295,7 @@ class RainGaugePanel(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.doubleClicked.connect(lambda _i: self._on_assign())
+        self.table.doubleClicked.connect(lambda _i: None if self.store.read_only else self._on_assign())
         self.assign_button = QPushButton("指定村…", self)
         self.clear_button = QPushButton("清空", self)
         self.undo_button = undo_button(shell, self)
@@ -311,6 +311,8 @@ class RainGaugePanel(QWidget):
         self.retire_button.setToolTip("雨量计已拆除：记下日期和原因，站点记录保留，可恢复")
         self.retire_button.clicked.connect(self._on_retire)
         self.restore_button = push_button(self, "恢复", self._on_restore)
+        for_editors(self.store, self.assign_button, self.clear_button, self.undo_button, self.import_button,
+                    self.add_button, self.retire_button, self.restore_button)
         buttons = QHBoxLayout()
         buttons.addWidget(self.assign_button)
         buttons.addWidget(self.clear_button)

@@ -21,7 +21,7 @@ from hazardmap.domain.errors import HazardmapError, InvalidInput
 from hazardmap.domain.rain import (BEIJING, HOUR, JIANGHUA_SOURCE, NO_DATA_COLOUR, Level, Window, fmt_mm, fmt_time,
                                    parse_time)
 from hazardmap.qt import printing, rain_settings
-from hazardmap.qt.buttons import push_button
+from hazardmap.qt.buttons import for_editors, push_button
 from hazardmap.qt.rain_settings import read_only_table
 from hazardmap.qt.shell import DialogFeature, MenuId, Section, Shell
 from hazardmap.services import rain as svc
@@ -55,7 +55,10 @@ class RainPanel(QWidget):
         for text, slot in (("导入雨量…", self._on_import), ("预警短信…", self._on_sms),
                            ("按预警导出…", self._on_export_sheets), ("阈值与覆盖…", self.open_settings),
                            ("刷新", self.refresh)):
-            top.addWidget(push_button(self, text, slot))
+            button = push_button(self, text, slot)
+            top.addWidget(button)
+            if slot == self._on_import:
+                for_editors(self.store, button)
         self.printer = printing.PrintController(shell)   # the batch export's worker, progress and 取消
         self.last_message = ""
         layout.addLayout(top)
@@ -78,7 +81,9 @@ class RainPanel(QWidget):
         gl.addWidget(QLabel("逐条录入，或从 Excel 复制 站点、时间、雨量 三列后在表中按 Ctrl+V 粘贴；每条为该时刻前 1 小时的雨量。",
                             grid_page))
         gl.addWidget(self.grid)
-        gl.addWidget(push_button(grid_page, "保存读数", self.save_grid), alignment=Qt.AlignmentFlag.AlignRight)
+        save_grid = push_button(grid_page, "保存读数", self.save_grid)
+        gl.addWidget(save_grid, alignment=Qt.AlignmentFlag.AlignRight)
+        for_editors(self.store, save_grid)
         QShortcut(QKeySequence.StandardKey.Paste, self.grid, activated=self.paste_into_grid)
         left.addTab(self.due_table, "应巡查的隐患点")
         left.addTab(self.status_table, "各站预警")
@@ -426,6 +431,7 @@ def attach(shell: Shell) -> RainPanel:
     action = QAction("导入雨量（Excel/CSV）…", window)
     action.triggered.connect(panel._on_import)
     shell.add_action(MenuId.FILE, action, Section.DATA)
+    for_editors(shell.store, action)
     # The same dialog from the 编辑 menu and the dock's 阈值与覆盖… button.
     panel.settings = DialogFeature(shell, rain_settings.RainSettingsDialog, "雨量预警阈值与覆盖范围…",
                                    menu=MenuId.EDIT, section=Section.POINTS)

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialogButtonBox, Q
 from hazardmap.domain.changes import Changes
 from hazardmap.domain.errors import HazardmapError
 from hazardmap.domain.rain import COUNTY, JIANGHUA_SOURCE, Level, Window, check_threshold_mm, fmt_mm, fmt_time
-from hazardmap.qt.buttons import error_label, guard_ok, push_button
+from hazardmap.qt.buttons import error_label, for_editors, guard_ok, push_button
 from hazardmap.qt.shell import Shell, ShellDialog, run_in_form
 from hazardmap.services import rain as svc
 from hazardmap.services import rain_gauges
@@ -63,6 +63,7 @@ class RainSettingsDialog(ShellDialog):
         self.source.setWordWrap(True)
         v.addWidget(self.source)
         self.save_table = push_button(page, "保存阈值", self.save_thresholds)
+        for_editors(self.shell.store, self.save_table)
         v.addWidget(self.save_table, alignment=Qt.AlignmentFlag.AlignRight)
         eff = QHBoxLayout()
         eff.addWidget(QLabel("有效降雨量 = 当日雨量 + Σ kⁱ × 前第 i 日雨量：k =", page))
@@ -106,6 +107,7 @@ class RainSettingsDialog(ShellDialog):
         note = QLabel(page)
         row.addWidget(note, 1)
         button = push_button(page, text, save)
+        for_editors(self.shell.store, button)
         row.addWidget(button)
         return note, button
 

@@ -165,4 +165,13 @@ class ServerFeature:
         self.dialog = ConnectDialog(self.shell.store, self.shell)
         if self.dialog.exec() == QDialog.DialogCode.Accepted:
             where = "本机数据" if self.dialog.chosen is None else self.dialog.url()
-            QMessageBox.information(self.shell, "连接服务器", f"已选择：{where}。重新启动 hazardmap 后生效。")
+            if self.switch_now(where):
+                self.shell.reopen()
+
+    def switch_now(self, where: str) -> bool:
+        """Switch at once (the window reopens on the new data) or at the next start."""
+        answer = QMessageBox.question(
+            self.shell.widget(), "连接服务器",
+            f"已选择：{where}。\n\n现在切换吗？窗口将关闭并在新的数据上重新打开（撤销记录随之清空）。\n"
+            "选“否”则下次启动 hazardmap 时生效。")
+        return answer == QMessageBox.StandardButton.Yes

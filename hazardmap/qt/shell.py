@@ -207,8 +207,10 @@ class Shell(Protocol):
 
     def run_operation(self, op: Callable[[Store], Any], *, title: str, slow: str | None = None,
                       parent: QWidget | None = None, resets_undo: bool = False,
-                      on_refused: Callable[[HazardmapError], None] | None = None) -> Any:
-        """hazardmap.qt.operations.OperationRunner.run: the one road for every edit."""
+                      on_refused: Callable[[HazardmapError], None] | None = None,
+                      from_version: Callable[[int], Callable[[Store], Any]] | None = None) -> Any:
+        """hazardmap.qt.operations.OperationRunner.run: the one road for every edit (from_version: an edit
+        made from the version a form showed, resolved through the conflict dialog)."""
         ...
 
     def request_map_click(self, tool: MapClickTool) -> None: ...
@@ -222,6 +224,11 @@ class Shell(Protocol):
         ...
 
     def set_view(self, view: View) -> None: ...
+
+    def reopen(self) -> None:
+        """Close the window and open it again on the data chosen now (文件 → 连接服务器…): every feature
+        starts over on the new store; the undo steps of the old data go with it."""
+        ...
 
 class ShellPlumbing:
     """The parts of the Shell that are the same in the window and in the test double: menus, the undo
@@ -259,15 +266,17 @@ class ShellPlumbing:
         self.add_action(MenuId.VIEW, dock.toggleViewAction(), Section.PANELS)
 
     def run_operation(self, op: Callable[[Store], Any], **kwargs) -> Any:
-        """hazardmap.qt.operations.OperationRunner.run (title=, slow=, parent=, resets_undo=, on_refused=)."""
+        """hazardmap.qt.operations.OperationRunner.run (title=, slow=, parent=, resets_undo=, on_refused=,
+        from_version=)."""
         return self.runner.run(op, **kwargs)
 
 
-def run_in_form(shell: Shell, form: QWidget, op: Callable[[Store], Any], title: str) -> bool:
+def run_in_form(shell: Shell, form: QWidget, op: Callable[[Store], Any], title: str,
+                from_version: Callable[[int], Callable[[Store], Any]] | None = None) -> bool:
     """Run an edit from a dialog or tab whose `error` label shows a refusal in place (the form stays
     open to be corrected) instead of a message box. True when the edit was done."""
     refused: list[HazardmapError] = []
-    done = shell.run_operation(op, title=title, parent=form, on_refused=refused.append)
+    done = shell.run_operation(op, title=title, parent=form, on_refused=refused.append, from_version=from_version)
     if refused:
         form.error.setText(str(refused[0]))
         return False

@@ -148,7 +148,7 @@ def set_deadlines(store: Store, year: object, dues: dict[Phase, object], *, by: 
         keys = [_key(fy.year, p) for p in changed]
         before = store.db.settings.get(tx, keys)
         after = {_key(fy.year, p): Setting(_key(fy.year, p), wanted[p], dues[p] is None,
-                                           f"{fy.year}年{p.value}期限（月-日）", who, at) for p in changed}
+                                           f"{fy.year}年{p.value}期限（月-日）", changed_by=who, changed_at=at) for p in changed}
         store.db.settings.put(tx, after.values())
     label = f"设定{fy.year}年三查期限（" + "、".join(f"{p.value} {wanted[p]}" for p in changed) + "）"
     return _changes(label, lambda: _put_deadlines(store, fy.year, keys, before, after, label))

@@ -448,7 +448,7 @@ def import_points(store: Store, preview: PointPreview, *, skip_bad: bool = False
         _insert(store, tx, added, who, at)
         store.db.settings.put(tx, [Setting(layout_key(preview.data.columns),
                                            json.dumps(preview.mapping, ensure_ascii=False), False,
-                                           "导入图层时的字段对应", who, at)])
+                                           "导入图层时的字段对应", changed_by=who, changed_at=at)])
     label = f"从“{preview.data.name}”导入 {len(added)} 个隐患点"
     return _changes(store, added, by, label)
 

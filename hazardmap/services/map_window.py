@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from hazardmap.domain.key_lists import View, ViewKind
-from hazardmap.domain.map_query import Box, Cell, Which, cell_origin
+from hazardmap.domain.key_lists import View
+from hazardmap.domain.map_query import Box, Cell, cell_origin
 from hazardmap.domain.patrol_status import LatestPatrol
-from hazardmap.domain.points import HazardKind, HazardPoint, PointStatus
-from hazardmap.services import views
+from hazardmap.domain.points import HazardKind, HazardPoint
+from hazardmap.services.views import which
 from hazardmap.services.store import Store
 
 VIEW_QUERY_ABOVE = 2000   # located points in a view above which the map asks per view
@@ -26,18 +26,6 @@ CELL_PX = 80              # a cluster's grid cell on screen, in pixels
 def cell_size(zoom: float) -> float:
     """Degrees of longitude spanned by CELL_PX pixels at a web-map zoom level."""
     return 360.0 / (256 * 2 ** zoom) * CELL_PX
-
-
-def which(store: Store, view: View | None, township: str | None = None, hazard_type: str | None = None) -> Which:
-    """The points of a view (services/views.py) as the database selects them."""
-    view = views.resolve(store, view)
-    if view.kind is ViewKind.RETIRED:
-        return Which(PointStatus.RETIRED, None, township, hazard_type)
-    if view.kind is ViewKind.REGISTERED:
-        return Which(PointStatus.ACTIVE, None, township, hazard_type)
-    with store.db.read() as s:
-        kl = store.db.key_lists.by_year(s, view.year) if view.year is not None else store.db.key_lists.newest(s)
-    return Which(PointStatus.ACTIVE, kl.id, township, hazard_type)
 
 
 def located_count(store: Store, view: View | None) -> int:
@@ -79,18 +67,19 @@ class BoxResult:
 
 
 class Grid:
-    """The located points of one view in memory (numpy: seq, position, hazard type), to count per cell
-    without the database. Built again after any change to the points (the window drops it then). A
+    """The located points of one view in memory (numpy: seq, position, hazard type, last patrol), to count
+    per cell without the database. Built again after any change to the points (the window drops it then). A
     township filter is left to the database (an index on township answers it at once)."""
 
-    def __init__(self, rows: list[tuple[int, float, float, int]], types: list[str]) -> None:
+    def __init__(self, rows: list[tuple[int, float, float, int, int]], types: list[str]) -> None:
         import numpy as np
 
-        arr = np.array(rows, dtype=np.float64).reshape(-1, 4)
+        arr = np.array(rows, dtype=np.float64).reshape(-1, 5)
         self.seq = arr[:, 0].astype(np.int64)
         self.lon = np.ascontiguousarray(arr[:, 1])
         self.lat = np.ascontiguousarray(arr[:, 2])
         self.type = arr[:, 3].astype(np.int8)
+        self.patrol = arr[:, 4].astype(np.int8)   # last patrol: 2 危险, 1 异常, 0 正常 or none
         self.types = {t: i for i, t in enumerate(types)}
 
     @classmethod
@@ -123,7 +112,7 @@ class Grid:
         """As storage map_points.cells: the same cells, counts and mean positions, in the same order."""
         import numpy as np
 
-        lon, lat = self.lon[mask], self.lat[mask]
+        lon, lat, patrol = self.lon[mask], self.lat[mask], self.patrol[mask]
         if not len(lon):
             return []
         cx = np.floor((lon - cell_origin(box.west, size)) / size).astype(np.int64)
@@ -133,9 +122,12 @@ class Grid:
         n = np.bincount(key)
         sx = np.bincount(key, weights=lon)
         sy = np.bincount(key, weights=lat)
+        danger = np.bincount(key, weights=patrol == 2, minlength=len(n))
+        abnormal = np.bincount(key, weights=patrol == 1, minlength=len(n))
         used = np.flatnonzero(n)
-        return [Cell(int(c), float(x / c), float(y / c))
-                for c, x, y in zip(n[used].tolist(), sx[used].tolist(), sy[used].tolist())]
+        return [Cell(int(c), float(x / c), float(y / c), int(d), int(a))
+                for c, x, y, d, a in zip(n[used].tolist(), sx[used].tolist(), sy[used].tolist(),
+                                         danger[used].tolist(), abnormal[used].tolist())]
 
 
 def query(store: Store, view: View | None, box: Box, zoom: float, *, township: str | None = None,

@@ -7,22 +7,24 @@ before/after state in patrol_audit. Every mutating call returns a Changes record
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, NamedTuple, Sequence
 
 from hazardmap.domain.changes import Changes
 from hazardmap.domain.errors import EditConflict, EntryInBin, EntryNotFound, InvalidInput, NotInBin, StaleEdit
 from hazardmap.domain.patrol import (
     AT_FORMAT, DEFAULT_SETTINGS, SETTING_FLOOD_DAYS, SETTING_OTHER_DAYS, AuditAction, AuditRow, Measurement,
     MeasureKind, PatrolDraft, PatrolEntry, PatrolIntervals, PointPatrolStatus, SignObservation, check_draft,
-    check_interval_days, set_main_crack,
+    check_interval_days, in_flood_season, set_main_crack, today_in_beijing,
 )
+from hazardmap.domain.key_lists import View
 from hazardmap.domain.patrol_status import Judgement
 from hazardmap.domain.settings import Setting
 from hazardmap.files import copy_in
 from hazardmap.services.points import get_point, list_points
 from hazardmap.services.store import Store, current_user, now_iso
+from hazardmap.services.views import which
 from hazardmap.storage.api import Session
 
 PHOTO_DIR = "photos"
@@ -177,10 +179,11 @@ _LABELS = {"point": "隐患点", "at": "巡查时间", "by": "巡查人", "judge
            "signs": "变形迹象", "measurements": "测量", "action": "措施", "note": "备注"}
 
 
-def _changed_labels(old: PatrolDraft, new: PatrolDraft) -> dict[str, object]:
-    """What an edit changes, by the fields' Chinese names (a conflict's "mine")."""
+def _changed_labels(old: PatrolDraft, new: PatrolDraft) -> tuple[dict[str, object], dict[str, object]]:
+    """What an edit changes, by the fields' Chinese names: new values and old (a conflict's mine, theirs)."""
     a, b = entry_to_dict(old), entry_to_dict(new)
-    return {_LABELS.get(k, k): v for k, v in b.items() if a.get(k) != v}
+    changed = [k for k, v in b.items() if a.get(k) != v]
+    return {_LABELS.get(k, k): b[k] for k in changed}, {_LABELS.get(k, k): a.get(k) for k in changed}
 
 
 def edit(store: Store, entry_id: int, draft: PatrolDraft, *, by: str | None = None,
@@ -202,10 +205,10 @@ def _edit(store: Store, entry_id: int, make: Callable[[PatrolDraft], PatrolDraft
         before = _live_entry(store, tx, entry_id, "修改")
         if base_version is not None and before.version != base_version:
             audit = store.db.patrol.audit(tx, entry_id=entry_id)
+            mine, theirs_now = _changed_labels(before.draft(), check_draft(make(before.draft()), now=now))
             raise EditConflict(f"巡查记录 {entry_id} ", base_version=base_version, current_version=before.version,
                                theirs=(audit[-1].changed_by, audit[-1].changed_at) if audit else None,
-                               mine=_changed_labels(before.draft(), check_draft(make(before.draft()), now=now)),
-                               mine_by=by or current_user())
+                               mine=mine, mine_by=by or current_user(), theirs_now=theirs_now)
         current = before.draft()
         if expect is not None and current.content() != expect.content():
             raise StaleEdit(f"巡查记录 {entry_id} ")
@@ -391,7 +394,7 @@ def set_intervals(store: Store, *, flood_days: int | str | None = None, other_da
     with store.db.write() as tx:
         before = repo.get(tx, DEFAULT_SETTINGS)
         repo.put(tx, [Setting(key, str(days), False, before[key].note if key in before else DEFAULT_SETTINGS[key][1],
-                              by, at) for key, days in values.items()])
+                              changed_by=by, changed_at=at) for key, days in values.items()])
         after = repo.get(tx, DEFAULT_SETTINGS)
     return _intervals_changed(store, before, after, "修改巡查间隔")
 
@@ -401,7 +404,7 @@ def reset_intervals(store: Store, *, by: str | None = None) -> Changes:
     repo = store.db.settings
     with store.db.write() as tx:
         before = repo.get(tx, DEFAULT_SETTINGS)
-        repo.put(tx, [Setting(key, value, True, note, by, at) for key, (value, note) in DEFAULT_SETTINGS.items()])
+        repo.put(tx, [Setting(key, value, True, note, changed_by=by, changed_at=at) for key, (value, note) in DEFAULT_SETTINGS.items()])
         after = repo.get(tx, DEFAULT_SETTINGS)
     return _intervals_changed(store, before, after, "恢复默认巡查间隔")
 
@@ -431,11 +434,78 @@ def latest_per_point(store: Store, seqs: Iterable[int] | None = None) -> dict[in
 
 
 def overview(store: Store, *, today: date | None = None) -> list[PointPatrolStatus]:
-    """巡查情况: every point with its last patrol, days since, and the interval in force today."""
-    today = today or date.today()
+    """巡查情况 of every point (the CLI's listing): its last patrol, days since, the interval in force today."""
+    today = today or today_in_beijing()
     interval = get_intervals(store).for_day(today)
     with store.db.read() as s:
         found = store.db.patrol.overview_rows(s)
+    return _statuses(found, today, interval)
+
+
+OVERVIEW_PAGE = 500   # rows the 巡查情况 table reads at a time
+
+
+class OverviewCounts(NamedTuple):
+    """What the 巡查情况 table says of a view before its rows: how many points, how many overdue or never
+    patrolled, and the interval in force today."""
+    total: int
+    overdue: int
+    intervals: PatrolIntervals
+    today: date
+
+    @property
+    def flood_season(self) -> bool:
+        return in_flood_season(self.today)
+
+    @property
+    def interval(self) -> int:
+        return self.intervals.for_day(self.today)
+
+    @property
+    def interval_is_default(self) -> bool:
+        return self.intervals.flood_is_default if self.flood_season else self.intervals.other_is_default
+
+
+def _due_before(today: date, interval: int) -> str:
+    """Overdue: last patrolled on a day before this one (days since > interval), or never."""
+    return (today - timedelta(days=interval)).isoformat()
+
+
+def overview_counts(store: Store, view: View | None, *, today: date | None = None) -> OverviewCounts:
+    """巡查情况 of a view (services/views.py), counted by the database: a province's 290,000 points in
+    about a tenth of a second, where listing them all took seconds."""
+    today = today or today_in_beijing()
+    intervals = get_intervals(store)
+    w = which(store, view)
+    with store.db.read() as s:
+        total, overdue = store.db.map_points.patrol_counts(s, w, _due_before(today, intervals.for_day(today)))
+    return OverviewCounts(total, overdue, intervals, today)
+
+
+def overview_page(store: Store, view: View | None, *, today: date | None = None, after_seq: int = 0,
+                  limit: int | None = None, overdue_only: bool = False) -> list[PointPatrolStatus]:
+    """巡查情况 rows of a view by seq: the first `limit` after after_seq (the table asks for the next page
+    as it is scrolled; default OVERVIEW_PAGE); overdue_only: the overdue and never patrolled only."""
+    today, limit = today or today_in_beijing(), limit or OVERVIEW_PAGE
+    interval = get_intervals(store).for_day(today)
+    w = which(store, view)
+    with store.db.read() as s:
+        found = store.db.map_points.patrol_rows(s, w, _due_before(today, interval), after_seq=after_seq,
+                                                limit=limit, overdue_only=overdue_only)
+    return _statuses(found, today, interval)
+
+
+def count_in_view(store: Store, view: View | None, seqs: Iterable[int]) -> int:
+    """How many of these points (e.g. those a rain warning makes due) the view has."""
+    seqs = list(seqs)
+    if not seqs:
+        return 0
+    w = which(store, view)
+    with store.db.read() as s:
+        return store.db.map_points.count_among(s, w, seqs)
+
+
+def _statuses(found: Iterable[tuple], today: date, interval: int) -> list[PointPatrolStatus]:
     judgements = {j.value: j for j in Judgement}
     days_since: dict[str, int] = {}  # by day: ten years of patrols are 3,650 days, a province 290,000 rows
     rows = []

@@ -40,7 +40,8 @@ def save_plan(store: Store, seq: int, values: dict[str, str], *, by: str | None 
                                current_version=before.version,
                                theirs=(before.changed_by, before.changed_at) if before.changed_by else None,
                                mine={labels.get(k, k): v for k, v in checked.items()},
-                               mine_by=by or current_user())
+                               mine_by=by or current_user(),
+                               theirs_now={labels.get(k, k): before.values.get(k) for k in checked})
         merged = {**before.values, **checked}
         if merged == before.values:
             return Changes()

@@ -36,13 +36,15 @@ def _get(store: Store, s: Session, seq: int) -> HazardPoint:
 
 
 def check_version(store: Store, s: Session, point: HazardPoint, base_version: int | None, what: str,
-                  mine: dict[str, object], by: str | None) -> None:
+                  mine: dict[str, object], by: str | None, theirs_now: dict[str, object]) -> None:
     """No lost update: an edit made from version base_version (what the user saw when they began) is
     refused if the point has changed since, naming theirs (who, when) and mine. None: the edit was not
-    made from a copy shown earlier (a CLI command reading and writing in one go)."""
+    made from a copy shown earlier (a CLI command reading and writing in one go). mine and theirs_now:
+    the fields the edit sets, by their Chinese names: its values and the point's now."""
     if base_version is not None and point.version != base_version:
         raise EditConflict(what, base_version=base_version, current_version=point.version,
-                           theirs=store.db.points.last_edit(s, point.seq), mine=mine, mine_by=by or current_user())
+                           theirs=store.db.points.last_edit(s, point.seq), mine=mine, mine_by=by or current_user(),
+                           theirs_now=theirs_now)
 
 
 def get_point(store: Store, seq: int) -> HazardPoint:
@@ -70,7 +72,8 @@ def _set_monitor(store: Store, seq: int, *, name: str | None = None, phone: str 
     with store.db.write() as tx:
         point = _get(store, tx, seq)
         check_version(store, tx, point, base_version, f"第 {seq} 号隐患点",
-                      {k: v for k, v in (("群测群防员", name), ("电话", phone)) if v is not None}, by)
+                      {k: v for k, v in (("群测群防员", name), ("电话", phone)) if v is not None}, by,
+                      {"群测群防员": point.monitor, "电话": point.phone})
         if expect and any(getattr(point, k) != v for k, v in expect.items()):
             raise StaleEdit(f"第 {seq} 号隐患点的群测群防员")
         new_name = name if name is not None else point.monitor
@@ -143,7 +146,8 @@ def correct_location(store: Store, seq: int, *, lon: float, lat: float, datum: D
     with store.db.write() as tx:
         point = _get(store, tx, seq)
         check_version(store, tx, point, base_version, f"第 {seq} 号隐患点",
-                      {"位置": f"{new_lon:.6f}, {new_lat:.6f}"}, by)
+                      {"位置": f"{new_lon:.6f}, {new_lat:.6f}"}, by,
+                      {"位置": f"{point.lon:.6f}, {point.lat:.6f}" if point.located else "（无坐标）"})
         old = point.position
         store.db.points.set_position(tx, seq, new)
         store.db.points.add_location_change(tx, seq, LocationChangeKind.CORRECTION, old, new, source=source,

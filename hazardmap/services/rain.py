@@ -98,7 +98,7 @@ def set_settings(store: Store, values: Mapping[str, str], *, by: str | None = No
         if not changed:
             return Changes()
         old = [before[k] for k in changed]
-        new = [Setting(k, checked[k], False, before[k].note, by, at) for k in changed]
+        new = [Setting(k, checked[k], False, before[k].note, changed_by=by, changed_at=at) for k in changed]
         repo.put(tx, new)
     label = "修改降雨设置" + "、".join(f"“{SETTING_NAMES[k]}”" for k in changed)
     return Changes(rain=True, label=label, undo=lambda: _put_settings(store, old, expect=new, label=label))
@@ -263,7 +263,7 @@ def set_thresholds(store: Store, cells: Mapping[Cell, float | str | None], *, si
                   if (current[cell].mm if cell in current else None) != mm}
         if not before:
             return Changes()
-        after = {cell: None if wanted[cell] is None else Threshold(slot, *cell, wanted[cell], BUREAU_SOURCE, by, at)
+        after = {cell: None if wanted[cell] is None else Threshold(slot, *cell, wanted[cell], BUREAU_SOURCE, changed_by=by, changed_at=at)
                  for cell in before}
         _write_thresholds(store, tx, slot, before, after, by, at)
     where = "全县" if slot == COUNTY else f"{slot}号站"
@@ -294,7 +294,8 @@ def _write_thresholds(store, tx, slot, before: Mapping[Cell, Threshold | None], 
     for (lv, w), t in after.items():
         old = before[(lv, w)]
         store.db.rain.add_threshold_change(tx, ThresholdChange(slot, lv, w, old.mm if old else None,
-                                                               t.mm if t else None, by, at))
+                                                               t.mm if t else None,
+                                                               changed_by=by, changed_at=at))
 
 
 def _put_thresholds(store: Store, slot: int, to: Mapping[Cell, Threshold | None], *,

@@ -203,7 +203,8 @@ def _edit(store: Store, seq: int, values: dict[str, object], *, by: str | None,
     with store.db.write() as tx:
         point = _get(store, tx, seq)
         check_version(store, tx, point, base_version, f"第 {seq} 号隐患点",
-                      {POINT_FIELDS.get(k, k): (v.value if hasattr(v, "value") else v) for k, v in values.items()}, by)
+                      {POINT_FIELDS.get(k, k): (v.value if hasattr(v, "value") else v) for k, v in values.items()}, by,
+                      {POINT_FIELDS.get(k, k): v for k, v in point.field_values().items() if k in values})
         before = point.field_values()
         if expect is not None and any(before[k] != v for k, v in expect.items()):
             raise StaleEdit(f"第 {seq} 号隐患点")

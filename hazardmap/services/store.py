@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import getpass
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
@@ -36,6 +37,12 @@ class Store:
     bus: ChangeBus = field(default_factory=ChangeBus)
     warnings: list[str] = field(default_factory=list)  # Chinese, shown to the user (e.g. network share)
     listener: object | None = field(default=None, repr=False)  # on a server: other desks' changes
+
+    @cached_property
+    def read_only(self) -> bool:
+        """A viewer's desk: connected to the bureau's server with a role that may not change anything
+        (asked once: a role does not change while the window is open; a data file is never read-only)."""
+        return is_server(self) and self.db.read_only
 
     def announce(self, changes: Changes) -> Changes:
         """Publish one step's Changes to this store's subscribers. Services never call this: they

@@ -57,6 +57,18 @@ def points_in_view(store: Store, view: View | None) -> list[HazardPoint]:
     return [by_seq[seq] for seq in seqs if seq in by_seq]
 
 
+def which(store: Store, view: View | None, township: str | None = None, hazard_type: str | None = None) -> Which:
+    """The points of a view as the database selects them (the map of a province, the 巡查情况 table)."""
+    view = resolve(store, view)
+    if view.kind is ViewKind.RETIRED:
+        return Which(PointStatus.RETIRED, None, township, hazard_type)
+    if view.kind is ViewKind.REGISTERED:
+        return Which(PointStatus.ACTIVE, None, township, hazard_type)
+    with store.db.read() as s:
+        kl = store.db.key_lists.by_year(s, view.year) if view.year is not None else store.db.key_lists.newest(s)
+    return Which(PointStatus.ACTIVE, kl.id, township, hazard_type)
+
+
 def seqs_in_view(store: Store, view: View | None) -> list[int]:
     return [p.seq for p in points_in_view(store, view)]
 

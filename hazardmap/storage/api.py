@@ -253,21 +253,30 @@ class ReferenceLayerRepository(Protocol):
 
 
 class MapPointRepository(Protocol):
-    """The map's questions about a large register: only what one view of the map shows."""
+    """The map's questions about a large register: only what one view of the map shows; and the 巡查情况
+    table's: counts of a view and its rows a page at a time."""
     def count(self, s: Session, which: Which, box: Box | None = None, located: bool = True) -> int:
         """located False: the points without a position too (box must be None)."""
     def in_box(self, s: Session, which: Which, box: Box | None, limit: int, located: bool = True
                ) -> list[HazardPoint]:
         """Points by seq, at most limit; located False (box None): those without a position too."""
     def cells(self, s: Session, which: Which, box: Box, size: float) -> list[Cell]:
-        """The points in the box counted per grid cell of size degrees (aligned on multiples of size)."""
-    def located(self, s: Session, which: Which, types: Sequence[str]) -> list[tuple[int, float, float, int]]:
-        """(seq, lon, lat, position of its hazard_type in types or -1) of every located point."""
+        """The points in the box counted per grid cell of size degrees (aligned on multiples of size), with
+        how many were last patrolled 危险 / 异常."""
+    def located(self, s: Session, which: Which, types: Sequence[str]) -> list[tuple[int, float, float, int, int]]:
+        """(seq, lon, lat, position of its hazard_type in types or -1, last patrol 2 危险 1 异常 else 0) of
+        every located point."""
     def get_many(self, s: Session, seqs: Sequence[int]) -> list[HazardPoint]: ...
     def townships(self, s: Session, which: Which) -> list[str]: ...
     def hazard_types(self, s: Session, which: Which) -> list[str]: ...
     def latest(self, s: Session, seqs: Sequence[int]) -> dict[int, Latest]:
         """The newest live patrol of only these points."""
+    def patrol_counts(self, s: Session, which: Which, due_before: str) -> tuple[int, int]:
+        """(points of the view, those never patrolled or last patrolled before the day due_before)."""
+    def patrol_rows(self, s: Session, which: Which, due_before: str, *, after_seq: int, limit: int,
+                    overdue_only: bool = False) -> list[tuple[int, str, str, str | None, str | None, int]]:
+        """The 巡查情况 rows of the view by seq: the first limit after after_seq."""
+    def count_among(self, s: Session, which: Which, seqs: Sequence[int]) -> int: ...
 
 
 class Backend(Protocol):

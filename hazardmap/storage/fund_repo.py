@@ -30,10 +30,10 @@ def seed_2023(conn: sqlite3.Connection, bundled) -> None:
     names = [t.name for t in bundled.townships]
     for w in bundled.emergency_works:
         township = next((n for n in names if w.site.startswith(n)), "")
-        cur = conn.execute("INSERT INTO fund_work (year, seq, site, township, budget_fen) VALUES (?,?,?,?,?)",
-                           (year, w.seq, w.site, township, w.amount_yuan * FEN))
+        work_id = conn.execute("INSERT INTO fund_work (year, seq, site, township, budget_fen) VALUES (?,?,?,?,?)"
+                               " RETURNING id", (year, w.seq, w.site, township, w.amount_yuan * FEN)).fetchone()[0]
         if w.key_point_seq is not None and w.key_point_seq in present:
-            conn.execute("INSERT INTO fund_work_point (work_id, point_seq) VALUES (?,?)", (cur.lastrowid, w.key_point_seq))
+            conn.execute("INSERT INTO fund_work_point (work_id, point_seq) VALUES (?,?)", (work_id, w.key_point_seq))
 
 
 def _year(r: sqlite3.Row) -> FundYear:
@@ -103,10 +103,11 @@ class SqliteFund:
         conn.execute("DELETE FROM fund_line WHERE year = ?", (year,))
         out = []
         for ln in lines:
-            cur = conn.execute("INSERT INTO fund_line (id, year, position, numeral, part, title, budget_fen, kind)"
-                               " VALUES (?,?,?,?,?,?,?,?)", (ln.id or None, year, ln.position, ln.numeral, ln.part,
-                                                             ln.title, ln.budget_fen, ln.kind.value))
-            out.append(FundLine(cur.lastrowid, year, ln.position, ln.numeral, ln.part, ln.title, ln.budget_fen, ln.kind))
+            line_id = conn.execute("INSERT INTO fund_line (id, year, position, numeral, part, title, budget_fen, kind)"
+                                   " VALUES (?,?,?,?,?,?,?,?) RETURNING id",
+                                   (ln.id or None, year, ln.position, ln.numeral, ln.part, ln.title, ln.budget_fen,
+                                    ln.kind.value)).fetchone()[0]
+            out.append(FundLine(line_id, year, ln.position, ln.numeral, ln.part, ln.title, ln.budget_fen, ln.kind))
         return out
 
     def set_headline(self, conn: sqlite3.Connection, year: int, fen: int | None, text: str) -> None:
@@ -134,10 +135,10 @@ class SqliteFund:
     def insert_spending(self, conn: sqlite3.Connection, sp: Spending) -> int:
         """A new row (sp.id 0) or the same row again under its id (the redo of an undone spending)."""
         cur = conn.execute("INSERT INTO fund_spending (id, line_id, spent_on, amount_fen, payee, voucher, note, over_reason,"
-                           " work_id, recorded_by, recorded_at, cross_year) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                           " work_id, recorded_by, recorded_at, cross_year) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
                            (sp.id or None, sp.line_id, sp.spent_on, sp.amount_fen, sp.payee, sp.voucher, sp.note,
                             sp.over_reason, sp.work_id, sp.recorded_by, sp.recorded_at, int(sp.cross_year)))
-        return cur.lastrowid
+        return cur.fetchone()[0]
 
     def delete_spending(self, conn: sqlite3.Connection, spending_id: int) -> None:
         conn.execute("DELETE FROM fund_spending WHERE id = ?", (spending_id,))
@@ -170,10 +171,10 @@ class SqliteFund:
 
     def insert_work(self, conn: sqlite3.Connection, w: Work) -> int:
         cur = conn.execute("INSERT INTO fund_work (id, year, seq, site, township, budget_fen, status, started_on, finished_on,"
-                           " accepted_on, contractor, note) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                           " accepted_on, contractor, note) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
                            (w.id or None, w.year, w.seq, w.site, w.township, w.budget_fen, w.status.value, w.started_on,
                             w.finished_on, w.accepted_on, w.contractor, w.note))
-        work_id = cur.lastrowid
+        work_id = cur.fetchone()[0]
         self.set_work_points(conn, work_id, w.points)
         return work_id
 
@@ -202,8 +203,8 @@ class SqliteFund:
 
     def add_work_docs(self, conn: sqlite3.Connection, work_id: int, docs: Sequence[tuple[str, str]], *, by: str,
                       at: str) -> list[int]:
-        return [conn.execute("INSERT INTO fund_work_doc (work_id, path, original_name, added_by, added_at) VALUES (?,?,?,?,?)",
-                             (work_id, rel, name, by, at)).lastrowid for rel, name in docs]
+        return [conn.execute("INSERT INTO fund_work_doc (work_id, path, original_name, added_by, added_at) VALUES (?,?,?,?,?)"
+                             " RETURNING id", (work_id, rel, name, by, at)).fetchone()[0] for rel, name in docs]
 
     def delete_work_docs(self, conn: sqlite3.Connection, doc_ids: Sequence[int]) -> None:
         conn.executemany("DELETE FROM fund_work_doc WHERE id = ?", [(i,) for i in doc_ids])
@@ -248,9 +249,9 @@ class SqliteFund:
 
     def insert_replacement(self, conn: sqlite3.Connection, m: MonitorReplacement) -> int:
         return conn.execute("INSERT INTO fund_monitor_change (id, year, point_seq, effective_on, monitor, phone, note,"
-                            " recorded_by, recorded_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                            " recorded_by, recorded_at) VALUES (?,?,?,?,?,?,?,?,?) RETURNING id",
                             (m.id or None, m.year, m.point_seq, m.effective_on, m.monitor, m.phone, m.note, m.recorded_by,
-                             m.recorded_at)).lastrowid
+                             m.recorded_at)).fetchone()[0]
 
     def replacement(self, conn: sqlite3.Connection, rid: int) -> MonitorReplacement | None:
         r = conn.execute("SELECT * FROM fund_monitor_change WHERE id = ?", (rid,)).fetchone()

@@ -1,6 +1,6 @@
 """SQLite: the map's questions about a large register (api.MapPointRepository): how many points of a
 view lie in a box, those points when few, else their count per grid cell, and the latest patrol of only
-the points sent. The index hazard_point_place (status, lat, lon) serves the box; PostgreSQL uses its
+the points sent; and the 巡查情况 table's, a page at a time (counts in SQL, from patrol_latest). The index hazard_point_place (status, lat, lon) serves the box; PostgreSQL uses its
 GiST index on geom instead (storage/pg/repos.py)."""
 from __future__ import annotations
 
@@ -28,6 +28,8 @@ def _plain(conn, sql: str, params: Sequence = ()) -> list[tuple]:
 class SqliteMapPoints:
     # How a value becomes its grid cell number (values are >= the aligned origin: truncation is floor).
     CELL = "CAST((({col}) - ?) / ? AS INTEGER)"
+    # A view's points with each one's newest live patrol (patrol_latest, kept by the patrol repository).
+    _PATROL_FROM = " FROM hazard_point h LEFT JOIN patrol_latest l ON l.point_seq = h.seq"
 
     def box_condition(self, box: Box, which: Which) -> tuple[str, list]:
         return "lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?", [box.south, box.north, box.west, box.east]
@@ -66,17 +68,23 @@ class SqliteMapPoints:
         where, params = self._where(which, box)
         x0, y0 = cell_origin(box.west, size), cell_origin(box.south, size)
         cx, cy = self.CELL.format(col="lon"), self.CELL.format(col="lat")
-        sql = (f"SELECT COUNT(*), AVG(lon), AVG(lat), {cx} AS cx, {cy} AS cy FROM hazard_point"
-               f" WHERE {where} GROUP BY cx, cy ORDER BY cx, cy")
-        return [Cell(n, lon, lat) for n, lon, lat, _x, _y in _plain(s, sql, [x0, size, y0, size, *params])]
+        sql = (f"SELECT COUNT(*), AVG(lon), AVG(lat), {cx} AS cx, {cy} AS cy,"
+               " COALESCE(SUM(CASE WHEN l.judgement = ? THEN 1 ELSE 0 END), 0),"
+               " COALESCE(SUM(CASE WHEN l.judgement = ? THEN 1 ELSE 0 END), 0)"
+               f"{self._PATROL_FROM} WHERE {where} GROUP BY cx, cy ORDER BY cx, cy")
+        rows = _plain(s, sql, [x0, size, y0, size, Judgement.DANGER.value, Judgement.ABNORMAL.value, *params])
+        return [Cell(n, lon, lat, int(danger), int(abnormal)) for n, lon, lat, _x, _y, danger, abnormal in rows]
 
-    def located(self, s, which: Which, types: Sequence[str]) -> list[tuple[int, float, float, int]]:
-        """(seq, lon, lat, type) of every located point for the window's grid: type is the position of its
-        hazard_type in `types`, -1 when not there. Numbers only: reading a text per point took 3x longer."""
+    def located(self, s, which: Which, types: Sequence[str]) -> list[tuple[int, float, float, int, int]]:
+        """(seq, lon, lat, type, last patrol) of every located point for the window's grid: type is the
+        position of its hazard_type in `types`, -1 when not there; last patrol 2 危险, 1 异常, else 0.
+        Numbers only: reading a text per point took 3x longer."""
         where, params = self._where(which, None)
         code = "CASE hazard_type " + " ".join("WHEN ? THEN ?" for _ in types) + " ELSE -1 END" if types else "-1"
         codes = [v for i, t in enumerate(types) for v in (t, i)]
-        return _plain(s, f"SELECT seq, lon, lat, {code} FROM hazard_point WHERE {where}", [*codes, *params])
+        return _plain(s, f"SELECT seq, lon, lat, {code}, CASE l.judgement WHEN ? THEN 2 WHEN ? THEN 1 ELSE 0 END"
+                         f"{self._PATROL_FROM} WHERE {where}",
+                      [*codes, Judgement.DANGER.value, Judgement.ABNORMAL.value, *params])
 
     def get_many(self, s, seqs: Sequence[int]) -> list[HazardPoint]:
         """These points (those that exist), by seq."""
@@ -109,3 +117,33 @@ class SqliteMapPoints:
                     at, log_id, judgement = key.split("#")
                     out[seq] = (at, int(log_id), Judgement(judgement))
         return out
+
+    # ---- the 巡查情况 table of a view: counted here, its rows a page at a time -------------------------
+    _OVERDUE = "(l.patrolled_at IS NULL OR l.patrolled_at < ?)"  # 'YYYY-MM-DD HH:MM' < 'YYYY-MM-DD': an earlier day
+
+    def patrol_counts(self, s, which: Which, due_before: str) -> tuple[int, int]:
+        """(points of the view, located or not; those never patrolled or last patrolled before the day
+        due_before, 'YYYY-MM-DD')."""
+        where, params = self._where(which, None, located=False)
+        total, overdue = _plain(s, f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN {self._OVERDUE} THEN 1 ELSE 0 END), 0)"
+                                   f"{self._PATROL_FROM} WHERE {where}", [due_before, *params])[0]
+        return int(total), int(overdue)
+
+    def patrol_rows(self, s, which: Which, due_before: str, *, after_seq: int, limit: int,
+                    overdue_only: bool = False) -> list[tuple[int, str, str, str | None, str | None, int]]:
+        """(seq, place, monitor, last patrolled_at, its judgement, live entries) of the view's points by seq,
+        the first `limit` after after_seq (a page: the next one starts after the last seq)."""
+        where, params = self._where(which, None, located=False)
+        if overdue_only:
+            where, params = f"{where} AND {self._OVERDUE}", [*params, due_before]
+        return _plain(s, "SELECT h.seq, h.township || h.village_group, h.monitor, l.patrolled_at, l.judgement,"
+                         f" COALESCE(l.live_count, 0){self._PATROL_FROM} WHERE {where} AND h.seq > ?"
+                         " ORDER BY h.seq LIMIT ?", [*params, after_seq, limit])
+
+    def count_among(self, s, which: Which, seqs: Sequence[int]) -> int:
+        """How many of these points are in the view (located or not)."""
+        where, params = self._where(which, None, located=False)
+        seqs = sorted(set(seqs))
+        return sum(_plain(s, f"SELECT COUNT(*) FROM hazard_point WHERE {where} AND seq IN ({','.join('?' * len(chunk))})",
+                          [*params, *chunk])[0][0]
+                   for chunk in (seqs[i:i + _CHUNK] for i in range(0, len(seqs), _CHUNK)))

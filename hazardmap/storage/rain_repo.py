@@ -49,9 +49,8 @@ class SqliteRain:
     def add_import(self, conn: sqlite3.Connection, source: str, rows: Sequence[tuple[int, int, float, int]], *,
                    by: str, at: str) -> int:
         """New readings (site, ts, mm, minutes) as one import; its id."""
-        cur = conn.execute("INSERT INTO rain_import (source, rows, imported_by, imported_at) VALUES (?,?,?,?)",
-                           (source, len(rows), by, at))
-        import_id = cur.lastrowid
+        import_id = conn.execute("INSERT INTO rain_import (source, rows, imported_by, imported_at) VALUES (?,?,?,?)"
+                                 " RETURNING id", (source, len(rows), by, at)).fetchone()[0]
         # The id is an integer SQLite just gave: written into the statement, the rows go in as they are.
         conn.executemany(f"INSERT INTO rain_reading (site_slot, ts, mm, minutes, import_id) VALUES (?,?,?,?,{int(import_id)})",
                          rows)
@@ -73,7 +72,8 @@ class SqliteRain:
 
     # ---- thresholds
     def thresholds(self, conn: sqlite3.Connection) -> list[Threshold]:
-        return [Threshold(r[0], Level(r[1]), Window(r[2]), r[3], r[4], r[5], r[6]) for r in conn.execute(
+        return [Threshold(r[0], Level(r[1]), Window(r[2]), r[3], r[4], changed_by=r[5], changed_at=r[6])
+                for r in conn.execute(
             "SELECT site_slot, level, win, mm, source, changed_by, changed_at FROM rain_threshold"
             " ORDER BY site_slot, level, win")]
 
@@ -96,7 +96,7 @@ class SqliteRain:
                      (c.site, int(c.level), c.window.value, c.old_mm, c.new_mm, c.changed_by, c.changed_at))
 
     def threshold_changes(self, conn: sqlite3.Connection) -> list[ThresholdChange]:
-        return [ThresholdChange(r[0], Level(r[1]), Window(r[2]), r[3], r[4], r[5], r[6]) for r in conn.execute(
+        return [ThresholdChange(r[0], Level(r[1]), Window(r[2]), r[3], r[4], changed_by=r[5], changed_at=r[6]) for r in conn.execute(
             "SELECT site_slot, level, win, old_mm, new_mm, changed_by, changed_at FROM rain_threshold_change"
             " ORDER BY id")]
 

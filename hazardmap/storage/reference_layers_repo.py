@@ -39,8 +39,8 @@ class SqliteReferenceLayers:
     def insert(self, conn: sqlite3.Connection, *, name: str, kind: str, role: LayerRole, source: str,
                features: list[ReferenceFeature], by: str, at: str, layer_id: int | None = None) -> int:
         cur = conn.execute("INSERT INTO reference_layer (id, name, kind, role, source, visible, created_by, created_at)"
-                           " VALUES (?,?,?,?,?,1,?,?)", (layer_id, name, kind, role.value, source, by, at))
-        new_id = cur.lastrowid
+                           " VALUES (?,?,?,?,?,1,?,?) RETURNING id", (layer_id, name, kind, role.value, source, by, at))
+        new_id = cur.fetchone()[0]
         conn.executemany("INSERT INTO reference_feature (layer_id, label, wkb, attrs_json) VALUES (?,?,?,?)",
                          [(new_id, f.label, f.wkb, f.attrs_json) for f in features])
         return new_id

@@ -12,7 +12,7 @@ class SqliteSettings:
         keys = tuple(keys)
         rows = conn.execute("SELECT key, value, is_default, note, changed_by, changed_at FROM setting"
                             f" WHERE key IN ({','.join('?' * len(keys))})", keys)
-        return {r[0]: Setting(r[0], r[1], bool(r[2]), r[3], r[4], r[5]) for r in rows}
+        return {r[0]: Setting(r[0], r[1], bool(r[2]), r[3], changed_by=r[4], changed_at=r[5]) for r in rows}
 
     def put(self, conn: sqlite3.Connection, settings: Iterable[Setting]) -> None:
         conn.executemany("INSERT INTO setting (key, value, is_default, note, changed_by, changed_at)"

@@ -226,6 +226,8 @@
     var digits = String(c.count).length;
     var size = 26 + 6 * Math.min(digits, 6);
     var cls = c.count >= 1000 ? "hm-cl-big" : c.count >= 100 ? "hm-cl-mid" : "hm-cl-small";
+    // the worst last patrol inside, as the rim: red 危险, orange 异常 (the points' own colours)
+    cls += c.danger ? " hm-cl-danger" : c.abnormal ? " hm-cl-abnormal" : "";
     return L.divIcon({ className: "hm-cl-wrap", html: '<div class="hm-cl ' + cls + '" style="width:' + size +
       "px;height:" + size + "px;line-height:" + size + 'px">' + Number(c.count) + "</div>",
       iconSize: [size, size], iconAnchor: [size / 2, size / 2] });
@@ -234,17 +236,25 @@
   function drawView(v) {
     var group = hm.layers.points;
     group.clearLayers();
-    hm.markers = {}; hm.rings = {};
+    hm.markers = {}; hm.rings = {}; hm.counts.rings = 0;
     hm.large = true;
     var canvas = hm.viewCanvas = hm.viewCanvas || L.canvas({ padding: 0.2, pane: "hmPoints" });
     v.clusters.forEach(function (c) {
       var mk = L.marker([c.lat, c.lon], { icon: clusterIcon(c), keyboard: false, pane: "hmPoints" });
-      mk.bindTooltip(Number(c.count) + " 处隐患点（点击放大）", { direction: "top" });
+      var worst = [c.danger ? "危险 " + Number(c.danger) + " 处" : "", c.abnormal ? "异常 " + Number(c.abnormal) + " 处" : ""]
+        .filter(Boolean).join("、");
+      mk.bindTooltip(Number(c.count) + " 处隐患点" + (worst ? "，最近巡查" + worst : "") + "（点击放大）",
+        { direction: "top" });
       mk.on("click", function () { hm.map.setView([c.lat, c.lon], hm.map.getZoom() + 2); });
       group.addLayer(mk);
     });
     var ordered = v.points.slice().sort(function (a, b) { return severity(a) - severity(b); });
     ordered.forEach(function (p) {
+      if (p.rain) {   // covered by a rain warning: a thick ring in its colour, as on the county's page
+        group.addLayer(L.circleMarker(toLatLng(p), { renderer: canvas, radius: 11, color: p.rain, weight: 4,
+          fill: false, interactive: false, pane: "hmPoints", className: "hm-rain-ring" }));
+        hm.counts.rings = (hm.counts.rings || 0) + 1;
+      }
       var mk = L.circleMarker(toLatLng(p), { renderer: canvas, radius: p.seq === hm.selected ? 8 : 6, color: "#333",
         weight: p.seq === hm.selected ? 3 : 1, fillColor: p.colour, fillOpacity: 0.9, pane: "hmPoints" });
       mk.bindTooltip(linesHtml(p.tooltip));
@@ -425,6 +435,9 @@
       lg.statuses.forEach(function (s) {
         h += "<div><span class='hm-sw' style='background:" + esc(s.colour) + "'></span>" + esc(s.label) + "</div>";
       });
+      if (hm.data.view_query) {
+        h += "<div><span class='hm-cl-sw hm-cl-danger'></span>聚合圈红边：内有危险（橙边：异常）</div>";
+      }
       h += "<div class='hm-legend-sec'>定位精度</div>";
       lg.precision.forEach(function (p) {
         h += "<div><span class='hm-sw hm-sw-" + esc(p.cls) + "'></span>" + esc(p.label) + "</div>";

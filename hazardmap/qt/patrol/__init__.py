@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMessageBox
 
 from hazardmap.domain.errors import HazardmapError
-from hazardmap.qt.buttons import menu_action
+from hazardmap.qt.buttons import for_editors, menu_action
 from hazardmap.qt.patrol.overview import PatrolOverview
 from hazardmap.qt.patrol.patrol_tab import PatrolTab
 from hazardmap.qt.shell import MenuId, Section, Shell
@@ -48,6 +48,8 @@ def attach(shell: Shell) -> PatrolFeature:
                                 ("备份与恢复…", Section.BACKUP, lambda: backup_dialog(shell))):
         action = menu_action(window, text, slot)
         shell.add_action(MenuId.FILE, action, section)
+        if text.startswith("导入"):
+            for_editors(shell.store, action)
     return PatrolFeature(tab, overview, dock)
 
 

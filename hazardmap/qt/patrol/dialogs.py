@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QFo
                                QLabel, QMessageBox, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from hazardmap.domain.changes import Changes
-from hazardmap.qt.buttons import push_button
+from hazardmap.qt.buttons import for_editors, push_button
 from hazardmap.qt.shell import Shell
 from hazardmap.services import backup as backup_service
 from hazardmap.services import patrol as svc
@@ -53,6 +53,7 @@ class RecycleBinDialog(QDialog):
         row = QHBoxLayout()
         self.restore_button = push_button(self, "恢复(&R)", self.restore_selected)
         row.addWidget(self.restore_button)
+        for_editors(self.shell.store, self.restore_button)
         row.addStretch(1)
         close = push_button(self, "关闭", self.accept)
         row.addWidget(close)
@@ -175,6 +176,7 @@ class BackupDialog(QDialog):
         self.restore_button = push_button(self, "从所选备份恢复…", self.restore_selected)
         row.addWidget(self.backup_button)
         row.addWidget(self.restore_button)
+        for_editors(self.shell.store, self.backup_button, self.restore_button)
         row.addStretch(1)
         layout.addLayout(row)
         self.refresh()

@@ -1,9 +1,11 @@
 """巡查情况: every point's last patrol, days since, and which are overdue for the interval in force
-today (汛期 or not). Computed by services.patrol.overview; this widget only shows it, through a model
-whose cells are made when drawn (a province's 290,000 rows as table items took minutes)."""
+today (汛期 or not, Beijing's date). The counts come from the database and the rows a page at a time as
+the table is scrolled (services.patrol.overview_counts / overview_page): a province's 290,000 points
+start the window in a tenth of a second, not the quarter of a minute reading them all took."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Callable
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
@@ -11,9 +13,9 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeade
                                QVBoxLayout, QWidget)
 
 from hazardmap.domain.changes import Changes
-from hazardmap.domain.patrol import in_flood_season
+from hazardmap.domain.patrol import today_in_beijing
 from hazardmap.domain.patrol_status import STATUS_COLOURS, UNPATROLLED
-from hazardmap.qt.buttons import push_button
+from hazardmap.qt.buttons import for_editors, push_button
 from hazardmap.qt.shell import Shell
 from hazardmap.qt.store_warnings import warning_banner
 from hazardmap.services import patrol as svc
@@ -24,18 +26,40 @@ OVERDUE_BACKGROUND = "#fdecea"
 
 
 class OverviewModel(QAbstractTableModel):
-    """The rows (PointPatrolStatus) and the rain patrols due; each cell's text and colour made on demand."""
+    """The rows (PointPatrolStatus) read so far and the rain patrols due; each cell's text and colour made
+    on demand. More rows are read as the view scrolls to the end (Qt's canFetchMore/fetchMore)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.rows: list = []
         self.due: dict = {}
+        self._next: Callable[[int], list] | None = None   # the page after a seq; None: all read
         self._overdue_brush = QBrush(QColor(OVERDUE_BACKGROUND))
 
-    def set_rows(self, rows: list, due: dict) -> None:
+    def set_rows(self, rows: list, due: dict, next_page: Callable[[int], list] | None = None) -> None:
+        """The first page, and how to read the page after a seq (None: these are all the rows)."""
         self.beginResetModel()
-        self.rows, self.due = rows, due
+        self.rows, self.due, self._next = list(rows), due, next_page
         self.endResetModel()
+
+    def canFetchMore(self, parent: QModelIndex = QModelIndex()) -> bool:  # noqa: N802,B008
+        return not parent.isValid() and self._next is not None
+
+    def fetchMore(self, parent: QModelIndex = QModelIndex()) -> None:  # noqa: N802,B008
+        if parent.isValid() or self._next is None:
+            return
+        more = self._next(self.rows[-1].point_seq if self.rows else 0)
+        if not more:
+            self._next = None
+            return
+        self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
+        self.rows += more
+        self.endInsertRows()
+
+    def fetch_all(self) -> None:
+        """Every row (a test, or a search through them all)."""
+        while self.canFetchMore():
+            self.fetchMore()
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
         return 0 if parent.isValid() else len(self.rows)
@@ -105,6 +129,7 @@ class PatrolOverview(QWidget):
         self.only_overdue.toggled.connect(self.refresh)
         self.settings_button = push_button(self, "巡查间隔设置…", self.open_settings)
         self.refresh_button = push_button(self, "刷新", self.refresh)
+        for_editors(store, self.settings_button)
         row.addWidget(self.only_overdue)
         row.addStretch(1)
         row.addWidget(self.settings_button)
@@ -128,7 +153,7 @@ class PatrolOverview(QWidget):
         self.refresh()
 
     def today(self) -> date:
-        return self._today or date.today()
+        return self._today or today_in_beijing()
 
     def _on_changes(self, changes: Changes) -> None:
         if changes.patrol_points or changes.points or changes.rain or changes.rain_gauges:
@@ -137,21 +162,24 @@ class PatrolOverview(QWidget):
     def refresh(self) -> None:
         today = self.today()
         view = self.shell.current_view()   # the points the window shows (services/views.py)
-        shown = set(views.seqs_in_view(self.store, view))
-        rows = [r for r in svc.overview(self.store, today=today) if r.point_seq in shown]
-        iv = svc.get_intervals(self.store)
-        season = "汛期" if in_flood_season(today) else "非汛期"
-        interval = iv.for_day(today)
-        is_default = iv.flood_is_default if in_flood_season(today) else iv.other_is_default
-        overdue = [r for r in rows if r.overdue]
+        counts = svc.overview_counts(self.store, view, today=today)
         due = self._rain_due()
         self.summary.setText(
-            f"今天 {today:%Y-%m-%d}（{season}），巡查间隔 {interval} 天"
-            f"{'（出厂默认值，非本局规定，可在“巡查间隔设置”中修改）' if is_default else '（本局设定）'}。"
-            f"{views.view_title(self.store, view)}共 {len(rows)} 处，超期或未巡查 {len(overdue)} 处。"
-            + (f"雨情应巡查 {sum(1 for r in rows if r.point_seq in due)} 处（见“雨情”列）。" if due else ""))
-        self.rows = overdue if self.only_overdue.isChecked() else rows
-        self.model.set_rows(self.rows, due)
+            f"今天 {today:%Y-%m-%d}（{'汛期' if counts.flood_season else '非汛期'}），巡查间隔 {counts.interval} 天"
+            f"{'（出厂默认值，非本局规定，可在“巡查间隔设置”中修改）' if counts.interval_is_default else '（本局设定）'}。"
+            f"{views.view_title(self.store, view)}共 {counts.total} 处，超期或未巡查 {counts.overdue} 处。"
+            + (f"雨情应巡查 {svc.count_in_view(self.store, view, due)} 处（见“雨情”列）。" if due else ""))
+        overdue_only = self.only_overdue.isChecked()
+
+        def page(after_seq: int) -> list:
+            return svc.overview_page(self.store, view, today=today, after_seq=after_seq, overdue_only=overdue_only)
+        first = page(0)
+        self.model.set_rows(first, due, page if len(first) == svc.OVERVIEW_PAGE else None)
+
+    @property
+    def rows(self) -> list:
+        """The rows read so far (more are read as the table is scrolled: model.fetch_all() reads them all)."""
+        return self.model.rows
 
     def _rain_due(self) -> dict:
         """point -> the patrol a rain warning makes due now (雨中巡查/加密巡查), until one is recorded."""

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 from hazardmap.domain.changes import Changes
 from hazardmap.domain.patrol_text import entry_text, sign_tooltip
 from hazardmap.domain.patrol_status import STATUS_COLOURS
-from hazardmap.qt.buttons import push_button
+from hazardmap.qt.buttons import for_editors, push_button
 from hazardmap.qt.operations import undo_button
 from hazardmap.qt.patrol.dialogs import AuditDialog, RecycleBinDialog
 from hazardmap.qt.patrol.entry_dialog import PatrolEntryDialog
@@ -66,6 +66,8 @@ class PatrolTab(PointTab):
         for w in (self.add_button, self.edit_button, self.delete_button, self.undo_button, self.redo_button,
                   self.photo_button):
             bar.addWidget(w)
+        for_editors(shell.store, self.add_button, self.edit_button, self.delete_button, self.undo_button,
+                    self.redo_button, self.photo_button)
         bar.addStretch(1)
         for w in (self.bin_button, self.audit_button, self.refresh_button):
             bar.addWidget(w)
@@ -174,10 +176,13 @@ class PatrolTab(PointTab):
             self.save_edit(entry_id, dialog.draft(), expect=entry.draft(), base_version=entry.version)
 
     def save_edit(self, entry_id: int, draft, *, expect=None, base_version: int | None = None) -> None:
-        """expect: the content the dialog started from, base_version its version (refused, naming who
-        and when, if someone changed it meanwhile)."""
-        self._run(lambda store: svc.edit(store, entry_id, draft, expect=expect, base_version=base_version),
-                  "修改巡查记录")
+        """expect: the content the dialog started from, base_version its version: if someone changed it
+        meanwhile, the conflict dialog (theirs, mine; applying mine edits from the version now stored)."""
+        def edit_from(version: int):
+            return lambda store: svc.edit(store, entry_id, draft, base_version=version)
+        self.shell.run_operation(
+            lambda store: svc.edit(store, entry_id, draft, expect=expect, base_version=base_version),
+            title="修改巡查记录", parent=self, from_version=edit_from if base_version is not None else None)
 
     def delete_selected(self, *, confirm: bool = True) -> None:
         entry_id = self.selected_entry_id()
