@@ -31,6 +31,11 @@ from hazardmap.qt.entry import close_window, wait_for_map
 from hazardmap.services.store import open_store
 marks["imports"] = _time.time() - _T0
 store = open_store()
+# The start-up backup in its thread, as qt/entry.py takes it (writes wait for it); joined at exit.
+import atexit as _atexit
+from hazardmap.qt.startup import start_backup as _start_backup
+_backup = _start_backup(store)
+_atexit.register(lambda: _backup is not None and _backup.finish())
 marks["store"] = _time.time() - _T0
 w = MainWindow(store)
 marks["window"] = _time.time() - _T0
