@@ -26,6 +26,8 @@ from common import OPEN_WINDOW, ROOT, machine, options
 CHILD = "import json, os, sys, time\n" + OPEN_WINDOW + r"""
 ok = wait_for_map(app, w, 60000)
 print("READY" if ok else "TIMEOUT", json.dumps(w.map_view.stats), flush=True)
+marks["ready"] = time.time() - _T0
+print("MARKS " + json.dumps(marks), flush=True)
 grid_at_ready = w.map_view.grid is not None
 view = w.map_view
 
@@ -124,6 +126,7 @@ def run_child(home: Path, townships: str, db_url: str | None) -> tuple[float, st
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
     if db_url:
         env["HAZARDMAP_DB"] = db_url
+    env["BENCH_SPAWNED_AT"] = repr(time.time())
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", CHILD, townships], stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True, env=env, cwd=ROOT)
@@ -131,8 +134,10 @@ def run_child(home: Path, townships: str, db_url: str | None) -> tuple[float, st
     for out in proc.stdout:
         if out.startswith(("READY", "TIMEOUT")):
             ready, line = time.perf_counter() - t0, out.strip()
+        elif out.startswith("MARKS"):
+            result["marks"] = json.loads(out[len("MARKS "):])
         elif out.startswith("RESULT"):
-            result = json.loads(out[len("RESULT "):])
+            result = {**json.loads(out[len("RESULT "):]), "marks": result.get("marks", {})}
             break
     proc.wait(timeout=120)
     return ready, line, result
@@ -177,6 +182,12 @@ def main() -> int:
                 print(f"{level}: start -> map ready {', '.join(f'{x:.2f}' for x in readies)} s (target <= 3 s); "
                       f"in view {st.get('in_view')} points as {st.get('clusters')} clusters / {st.get('points')} single; "
                       f"grid {'read before ready' if r.get('grid_at_ready') else 'read %.2f s after ready' % r.get('grid_s', float('nan'))}")
+                marks = [x.get("marks", {}) for x in results]
+                print("  where the start goes (s from spawn, median): " + ", ".join(
+                    f"{name} {statistics.median(m[key] for m in marks if key in m):.2f}"
+                    for key, name in (("imports", "modules imported"), ("store", "store open"),
+                                      ("window", "window built"), ("ready", "map ready"))
+                    if any(key in m for m in marks)))
                 print(f"  pan {ms(sum((x.get('pans', []) for x in results), []))}; "
                       f"zoom {ms(sum((x.get('zooms', []) for x in results), []))} (target <= 300 ms)")
                 print(f"  filter by township {ms(sum((x.get('townships', []) for x in results), []))}; "

@@ -18,6 +18,9 @@ if str(ROOT) not in sys.path:
 # A child process's opening of the main window, 1400x900, on the data folder in HAZARDMAP_HOME (the
 # window benches spawn one per start, timed from before the spawn); `app`, `store` and `w` follow.
 OPEN_WINDOW = r"""
+import os as _os, time as _time
+_T0 = float(_os.environ.get("BENCH_SPAWNED_AT", "nan"))   # where the start goes: seconds from the spawn
+marks = {}
 from hazardmap.qt.env import prepare_qt_environment
 prepare_qt_environment()
 from PySide6.QtCore import QEventLoop, QTimer
@@ -26,8 +29,16 @@ app = QApplication(sys.argv[:1])
 from hazardmap.qt.main_window import MainWindow
 from hazardmap.qt.entry import close_window, wait_for_map
 from hazardmap.services.store import open_store
+marks["imports"] = _time.time() - _T0
 store = open_store()
+# The start-up backup in its thread, as qt/entry.py takes it (writes wait for it); joined at exit.
+import atexit as _atexit
+from hazardmap.qt.startup import start_backup as _start_backup
+_backup = _start_backup(store)
+_atexit.register(lambda: _backup is not None and _backup.finish())
+marks["store"] = _time.time() - _T0
 w = MainWindow(store)
+marks["window"] = _time.time() - _T0
 w.resize(1400, 900)
 w.show()
 """

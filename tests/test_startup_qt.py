@@ -15,6 +15,7 @@ from hazardmap.qt import startup  # noqa: E402
 from hazardmap.services import backup  # noqa: E402
 from hazardmap.services import patrol as patrol_service  # noqa: E402
 from hazardmap.services.store import db_path  # noqa: E402
+from tests.test_shell_window import wait_until  # noqa: E402
 from tests.test_integrity import DAMAGE, ENTRIES, _populate, digest, no_part_files, snapshot  # noqa: E402
 
 
@@ -159,7 +160,12 @@ def test_a_full_disk_at_the_start_up_backup_still_shows_the_window_with_the_prob
     def exec_(*_):  # instead of the event loop: wait for the map, then read what a person sees
         window = seen["window"]
         assert entry.wait_for_map(QApplication.instance(), window)
-        seen["labels"] = [lbl.text() for lbl in window.findChildren(QLabel) if lbl.isVisible()]
+
+        def labels():
+            return [lbl.text() for lbl in window.findChildren(QLabel) if lbl.isVisible()]
+        # The backup is taken in a thread while the window starts: its banner comes when it is done.
+        wait_until(lambda: any("启动时自动备份失败" in t for t in labels()))
+        seen["labels"] = labels()
         return 0
 
     monkeypatch.setattr(main_window.MainWindow, "show", show)

@@ -14,16 +14,13 @@ from pathlib import Path
 from typing import Iterable
 from urllib.parse import quote
 
-import folium
-from branca.element import Element, MacroElement
-from jinja2 import Template
-
 from hazardmap.domain.fund import WORK_STATUS_COLOURS, yuan_whole
 from hazardmap.domain.patrol_status import STATUS_COLOURS, LatestPatrol, status_label
 from hazardmap.domain.points import HazardPoint, Precision, mask_phone
 from hazardmap.files import write_text
 from hazardmap.geodata.bundled import BundledData
-from hazardmap.mapping.assets import ASSET_DIR, CSS, JS, copy_assets
+from hazardmap.mapping.assets import copy_assets
+from hazardmap.mapping.shell import page_shell
 from hazardmap.mapping.options import BASEMAPS, LAYERS, MapOptions, page_datum, page_to_cgcs2000, to_page_fn
 from hazardmap.services import map_window, patrol_status, rain_gauges, views, works
 
@@ -269,54 +266,20 @@ def to_json_for_script(data: object) -> str:
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
-DATA_ID = "hazardmap-data"  # also named in _Init's template
-# Stands in for the payload while folium renders; replaced in the finished HTML, never rendered.
-_DATA_SLOT = "@@HAZARDMAP_DATA_SLOT@@"
-
-
-class _Init(MacroElement):
-    """Added to the map last, so the Leaflet map variable exists when our script starts. Its
-    template holds only the map's generated name: the data comes from the JSON block."""
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        hazardmap.init({{ this._parent.get_name() }}, hazardmap.readData("hazardmap-data"));
-        {% endmacro %}
-    """)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._name = "HazardmapInit"
-
-
-def render_page(payload: dict, options: MapOptions) -> str:
-    """The page's HTML: the folium shell (constants only) with the payload placed afterwards."""
-    # The start view is refitted to the county outline by the script.
-    m = folium.Map(location=[26.76, 112.64], zoom_start=10, tiles=None, control_scale=False,
-                   zoom_control=True, prefer_canvas=False)
-    # The Map's own asset lists: local files only; folium's defaults load from CDNs and show nothing offline.
-    m.default_js = [(name, f"{ASSET_DIR}/{name}") for name in JS]
-    if options.qt_bridge:
-        m.default_js.insert(0, ("qwebchannel", "qrc:///qtwebchannel/qwebchannel.js"))
-    m.default_css = [(name, f"{ASSET_DIR}/{name}") for name in CSS]
-    root = m.get_root()
-    root.header.add_child(Element("<title>衡南县地质灾害隐患点分布图</title>"), name="hm_title")
-    root.html.add_child(Element(f'<script type="application/json" id="{DATA_ID}">{_DATA_SLOT}</script>'),
-                        name="hm_data")
-    _Init().add_to(m)
-    shell = root.render()
-    if shell.count(_DATA_SLOT) != 1:  # folium changed how it renders: refuse rather than guess
-        raise RuntimeError("map page shell has no single data slot")
-    head, tail = shell.split(_DATA_SLOT)
+def render_page(payload: dict, options: MapOptions, shell_cache: Path | None = None) -> str:
+    """The page's HTML: the folium shell (constants only, mapping/shell.py) with the payload placed after."""
+    head, tail = page_shell(options.qt_bridge, shell_cache)
     return head + to_json_for_script(payload) + tail
 
 
-def build_page(payload: dict, out_path: Path, options: MapOptions, *, force: bool = False) -> Path:
+def build_page(payload: dict, out_path: Path, options: MapOptions, *, force: bool = False,
+               shell_cache: Path | None = None) -> Path:
     """Write the page (and its assets beside it) and return its path; an existing page is replaced only
-    with force (FileExists otherwise)."""
+    with force (FileExists otherwise). shell_cache: a folder of the program's own where the shell is kept."""
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     copy_assets(out_path.parent)
-    return write_text(out_path, render_page(payload, options), force=force)
+    return write_text(out_path, render_page(payload, options, shell_cache), force=force)
 
 
 def tile_url(template: str, key: str) -> str:
@@ -382,9 +345,9 @@ def collect_payload(store, options: MapOptions, large: bool | None = None) -> di
 
 
 def build_map_page(store, out_path: Path, options: MapOptions | None = None, *, force: bool = False,
-                   large: bool | None = None) -> Path:
+                   large: bool | None = None, shell_cache: Path | None = None) -> Path:
     options = options or MapOptions()
-    return build_page(collect_payload(store, options, large), out_path, options, force=force)
+    return build_page(collect_payload(store, options, large), out_path, options, force=force, shell_cache=shell_cache)
 
 
 def points_update(store, options: MapOptions, large: bool = False) -> dict:

@@ -32,32 +32,42 @@ def run_window_command(args: argparse.Namespace) -> int:
     from hazardmap.qt import startup
 
     _quit_on_ctrl_c(app)
-    return run_windows(app, lambda: startup.open_store_for_window(backup_on_open=True))
+    # The start-up backup (services/backup.py) is taken in a thread while the window starts.
+    return run_windows(app, lambda: startup.open_store_for_window(backup_on_open=False), backup_in_thread=True)
 
 
-def run_windows(app, open_window_store) -> int:
+def run_windows(app, open_window_store, *, backup_in_thread: bool = False) -> int:
     """The main window on the store open_window_store() gives (None: the person chose to quit), until it is
     closed. A switch of server from the window (its sig_reopen) opens a window on the data chosen now and
     then closes the old one with its store; if the new data cannot be opened the old window stays. One
-    event loop throughout: QtWebEngine cannot start again once the application has quit."""
+    event loop throughout: QtWebEngine cannot start again once the application has quit.
+    backup_in_thread: open_window_store gives a file's store without its start-up backup, taken then in a
+    thread while the window starts (services/backup.py StartBackup; the database's writes wait for it). If
+    its check finds damage the quick check at open did not, the window goes and the start asks again as it
+    does before a window: the damaged-database box (qt/startup.py)."""
     from PySide6.QtCore import QTimer
 
     from hazardmap.qt import startup
 
     alive: list = []   # (window, store)
+    backups: dict = {}   # id(window) -> its start-up backup in its thread
 
-    def start() -> int | None:
+    def start(opener=open_window_store, in_thread: bool = backup_in_thread) -> int | None:
         """Opens a window; None when it is showing, else the exit code (already told why)."""
-        store = None
+        store = job = None
         try:
             from hazardmap.qt.main_window import MainWindow
 
-            store = open_window_store()  # with the start-up backup (services/backup.py)
+            store = opener()
             if store is None:
                 return 2
+            if in_thread:
+                job = startup.start_backup(store)   # None on a server (backed up there)
             window = MainWindow(store)
         except Exception as exc:
             startup.show_unexpected(exc)
+            if job is not None:
+                job.finish()
             if store is not None:
                 store.close()
             return 1
@@ -65,8 +75,25 @@ def run_windows(app, open_window_store) -> int:
         # Queued: the old window goes once the call that asked for the switch has returned.
         window.sig_reopen.connect(lambda: QTimer.singleShot(0, lambda: switch(pair)))
         alive.append(pair)
+        if job is not None:
+            backups[id(window)] = job
+            startup.watch_start_backup(window, job, on_damage=lambda: QTimer.singleShot(0, lambda: damaged(pair)))
         window.show()
         return None
+
+    def damaged(pair) -> None:
+        if pair not in alive:
+            return
+        alive.remove(pair)
+        quits = app.quitOnLastWindowClosed()
+        app.setQuitOnLastWindowClosed(False)   # the loop goes on to the box (and a window on a restored backup)
+        try:
+            close(*pair)
+            code = start(lambda: startup.open_store_for_window(backup_on_open=True), False)
+        finally:
+            app.setQuitOnLastWindowClosed(quits)
+        if code is not None:
+            app.exit(code)
 
     def switch(old) -> None:
         if start() is None:
@@ -75,7 +102,10 @@ def run_windows(app, open_window_store) -> int:
 
     def close(window, store) -> None:
         # Web views go before the application does, or Qt warns of an undeleted page.
+        job = backups.pop(id(window), None)
         close_window(app, window)
+        if job is not None:
+            job.finish()   # the copy completed, never left half-written
         store.close()
 
     code = start()

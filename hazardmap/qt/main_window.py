@@ -68,6 +68,10 @@ class MainWindow(ShellPlumbing, QMainWindow):
         # Which points the table, map, overview and printing show (a year's key list by default).
         self.view_chooser = ViewChooser(store, self.settings, self)
         self.map_view = MapView(store, self._map_options(basemap, visible), self)
+        # First: the web engine loads the page while the rest of the window is built (its signals reach
+        # the window only from the event loop, after the connections below); it also decides whether the
+        # register is large (the table follows it).
+        self.map_view.load_map()
         self.points_table = PointsTable(self)
         self.points_table.editable = not store.read_only
         self.details = DetailsPanel(self.run_operation, self)
@@ -150,7 +154,6 @@ class MainWindow(ShellPlumbing, QMainWindow):
                 self.setWindowTitle(self.windowTitle() + "（只读）")
 
         self._laid_out = False
-        self.map_view.load_map()   # first: it decides whether the register is large (the table follows it)
         self._reload_points()
         # Features, imported explicitly above; each attaches through the Shell interface.
         self.features = {"about": about.attach(self), "printing": printing.attach(self),
@@ -214,6 +217,16 @@ class MainWindow(ShellPlumbing, QMainWindow):
         if box is not None:
             self.settings.setValue("map/last_box", [f"{x:.6f}" for x in box])
         self.settings.sync()
+
+    def add_store_warning(self, text: str) -> None:
+        """A warning that comes after the window is up (the start-up backup taken in a thread failed)."""
+        self.store.warnings.append(text)
+        if self.store_warning is not None:
+            self.statusBar().removeWidget(self.store_warning)
+            self.store_warning.deleteLater()
+        self.store_warning = warning_banner(self.store, self)
+        self.statusBar().addWidget(self.store_warning, 1)
+        self.store_warning.show()
 
     # --- the Shell interface (hazardmap.qt.shell): what features may use --------------------------
     def current_point_seq(self) -> int | None:

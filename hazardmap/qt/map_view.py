@@ -87,10 +87,13 @@ class MapView(QWebEngineView):
         path = self.store.home / PAGE_DIR / "map.html"
         self.large = view_query_mode(self.store, self.options)
         self._drop_grid()
-        build_map_page(self.store, path, self.options, force=True, large=self.large)  # rebuilt each time
+        build_map_page(self.store, path, self.options, force=True, large=self.large,  # rebuilt each time
+                       shell_cache=path.parent)
         self._refresh_known_seqs()
         self.load_page(path)
-        self._load_grid()   # read while the browser engine starts: the first views may already use it
+        # The grid (a second or so for a province, in a thread) is read once the map is ready: read while
+        # the page loads it held the interpreter the first view's answer needed. Until then the database
+        # answers each view.
 
     def load_page(self, path: Path) -> None:
         """Show a page already built with these options (the benchmark builds its own)."""
@@ -153,7 +156,7 @@ class MapView(QWebEngineView):
         from PySide6.QtCore import QDeadlineTimer, QEventLoop
 
         deadline = QDeadlineTimer(timeout_ms)
-        while self._loader is not None and not deadline.hasExpired():
+        while (self._loader is not None or (self.large and not self.ready)) and not deadline.hasExpired():
             QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
         return self.grid is not None
 
@@ -206,6 +209,7 @@ class MapView(QWebEngineView):
     def _on_ready(self, stats: dict) -> None:
         self.ready = True
         self.stats = stats
+        self._load_grid()
         if self._stale:
             self.refresh_points()
         if self._pending_select:

@@ -19,9 +19,23 @@ from hazardmap.domain.errors import HazardmapError
 from hazardmap.qt.buttons import menu_action, ok_button, ok_cancel
 from hazardmap.qt.operations import Feedback, run_in_worker
 from hazardmap.qt.shell import MenuId, Section, Shell
-from hazardmap.reports import maps, sheets
 from hazardmap.reports.data import ReportData, collect
 from hazardmap.reports.output import check_pdf_target, write_atomic
+
+
+
+def _sheets():
+    """reportlab and the map drawing (pyproj, shapely) load when something is printed, not at start."""
+    from hazardmap.reports import sheets
+
+    return sheets
+
+
+def _maps():
+    from hazardmap.reports import maps
+
+    return maps
+
 
 MAX_PRINT_DPI = 600  # a 1200 dpi A4 page would be a 550 MB image; 600 dpi prints sharp and fits in memory
 PREVIEW_DPI = 150
@@ -37,14 +51,14 @@ class Product:
 
 
 PRODUCTS: list[Product] = [
-    Product("work-card", "防灾工作明白卡", True, lambda d, seq: sheets.work_card_pdf(d, seq)),
-    Product("household-card", "防灾避险明白卡（一户三联）", True, lambda d, seq: sheets.household_card_pdf(d, seq, 1)),
+    Product("work-card", "防灾工作明白卡", True, lambda d, seq: _sheets().work_card_pdf(d, seq)),
+    Product("household-card", "防灾避险明白卡（一户三联）", True, lambda d, seq: _sheets().household_card_pdf(d, seq, 1)),
     Product("patrol-form", "巡查记录表（本月，含近期记录）", True,
-            lambda d, seq: sheets.patrol_form_pdf(d, seq, with_history=True), with_history=True),
-    Product("plan-table", "隐患点防灾预案表", True, lambda d, seq: sheets.plan_table_pdf(d, seq)),
-    Product("county-a4", "县域隐患点分布图（A4 横向）", False, lambda d, _: maps.county_map_pdf(d, "A4", "landscape")),
-    Product("county-a3", "县域隐患点分布图（A3 横向）", False, lambda d, _: maps.county_map_pdf(d, "A3", "landscape")),
-    Product("atlas", "乡镇（街道）隐患点图集（A4 横向）", False, lambda d, _: maps.atlas_pdf(d)),
+            lambda d, seq: _sheets().patrol_form_pdf(d, seq, with_history=True), with_history=True),
+    Product("plan-table", "隐患点防灾预案表", True, lambda d, seq: _sheets().plan_table_pdf(d, seq)),
+    Product("county-a4", "县域隐患点分布图（A4 横向）", False, lambda d, _: _maps().county_map_pdf(d, "A4", "landscape")),
+    Product("county-a3", "县域隐患点分布图（A3 横向）", False, lambda d, _: _maps().county_map_pdf(d, "A3", "landscape")),
+    Product("atlas", "乡镇（街道）隐患点图集（A4 横向）", False, lambda d, _: _maps().atlas_pdf(d)),
 ]
 
 
@@ -245,6 +259,7 @@ class PrintController(QObject):
                   kinds: list | None = None, **options) -> list[Path] | None:
         """Ask before replacing files already in the folder, then export in the worker (options: those of
         start_batch_export, e.g. mask_phones, title)."""
+        sheets = _sheets()
         plan = sheets.plan_sheets(data, folder, seqs, kinds or list(sheets.SHEET_KINDS.values()))
         existing = [p for _, _, p in plan if p.exists()]
         if existing:
@@ -260,6 +275,7 @@ class PrintController(QObject):
         """Write the sheets in the worker of the operation road (hazardmap.qt.operations), behind a
         progress dialog with 取消; returns the written paths, or None (refused or cancelled: last_error)."""
         data = data or self.snapshot(with_history=True)  # read on the UI thread: the DB connection lives here
+        sheets = _sheets()
         self.last_error = ""
         written: list[Path] = []
 
@@ -310,7 +326,7 @@ class TownshipExportDialog(QDialog):
         box = QGroupBox("导出哪些表格", self)
         box_layout = QVBoxLayout(box)
         self.kind_boxes: dict[str, QCheckBox] = {}
-        for key, kind in sheets.SHEET_KINDS.items():
+        for key, kind in _sheets().SHEET_KINDS.items():
             check = QCheckBox(kind.title, box)
             check.setChecked(True)
             box_layout.addWidget(check)
@@ -333,7 +349,7 @@ class TownshipExportDialog(QDialog):
         return self.data.seqs_in_townships(self.selected_townships())
 
     def selected_kinds(self) -> list:
-        return [sheets.SHEET_KINDS[key] for key, check in self.kind_boxes.items() if check.isChecked()]
+        return [_sheets().SHEET_KINDS[key] for key, check in self.kind_boxes.items() if check.isChecked()]
 
     def _update(self) -> None:
         seqs, kinds = self.selected_seqs(), self.selected_kinds()

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QLineSeries, QValueAxis
-from PySide6.QtCore import QDateTime, QMargins, Qt, QTimeZone
+from PySide6.QtCore import QDateTime, QMargins, Qt, QTimer, QTimeZone
 from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QKeySequence, QPainter, QPen, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDateTimeEdit, QDockWidget, QFileDialog, QFrame, QHBoxLayout,
                                QHeaderView, QInputDialog, QLabel, QMessageBox, QScrollArea, QSplitter, QTableWidget,
@@ -24,7 +24,6 @@ from hazardmap.qt import printing, rain_settings
 from hazardmap.qt.buttons import for_editors, push_button
 from hazardmap.qt.rain_settings import read_only_table
 from hazardmap.qt.shell import DialogFeature, MenuId, Section, Shell
-from hazardmap.reports import warning_sheets
 from hazardmap.services import rain as svc
 from hazardmap.services import rain_import
 
@@ -109,7 +108,14 @@ class RainPanel(QWidget):
         self.due: list[svc.DuePatrol] = []
         self.store.bus.subscribe(self._on_changes)
         self.destroyed.connect(lambda *_: self.store.bus.unsubscribe(self._on_changes))
-        self.refresh()
+        # Filled once the window is up (each site's coverage is read for the warnings): not on the road to the map.
+        self._filled = False
+        self.summary.setText("加载中…")
+        QTimer.singleShot(0, self, self._first_fill)
+
+    def _first_fill(self) -> None:
+        if not self._filled:   # unless something asked for a refresh already
+            self.refresh()
 
     # ---- state
     def at(self) -> int:
@@ -134,6 +140,7 @@ class RainPanel(QWidget):
             self.refresh()
 
     def refresh(self) -> None:
+        self._filled = True
         try:
             at = self.at()
             self.rows = sorted(svc.status(self.store, at), key=lambda r: (-int(r.status.level or 0), r.site.slot))
@@ -379,6 +386,8 @@ class RainPanel(QWidget):
     def export_sheets(self, folder: Path, level: str | Level, *, mask_phones: bool = False) -> list[Path] | None:
         """The cards and patrol forms of the points covered by warnings at `level` or above at the dock's
         time, written in the worker (progress, 取消); the paths, or None (nothing to export, or refused)."""
+        from hazardmap.reports import warning_sheets   # reportlab loads when something is exported, not at start
+
         try:
             batch = warning_sheets.collect_warned(self.store, level, self.at())
         except HazardmapError as exc:

@@ -154,3 +154,32 @@ def open_store_for_window(*, backup_on_open: bool) -> Store | None:
         store.warnings[:0] = notes
         return store
     return None
+
+
+def start_backup(store: Store):
+    """The start-up backup of a file's store, begun in its thread (services/backup.py StartBackup); None on
+    the bureau's server, whose data the server backs up."""
+    from hazardmap.services.store import is_server
+
+    return None if is_server(store) else backup.StartBackup(store)
+
+
+def watch_start_backup(window, start_backup, on_damage, interval_ms: int = 200) -> None:
+    """When the start-up backup taken in its thread is done: a failure is said in the window's banner;
+    damage its check found calls on_damage (qt/entry.py: the window goes, the damaged-database box)."""
+    from PySide6.QtCore import QTimer
+
+    timer = QTimer(window)
+    timer.setInterval(interval_ms)
+
+    def look() -> None:
+        if not start_backup.done:
+            return
+        timer.stop()
+        if isinstance(start_backup.error, DatabaseDamaged):
+            on_damage()
+        elif start_backup.warning:
+            window.add_store_warning(start_backup.warning)
+
+    timer.timeout.connect(look)
+    timer.start()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,7 +23,7 @@ from hazardmap.domain.errors import DatabaseDamaged, HazardmapError, InvalidInpu
 from hazardmap.files import write_text
 from hazardmap.paths import ensure_private_folder
 from hazardmap.storage import backups as files
-from hazardmap.storage.db import sidecars
+from hazardmap.storage.db import set_write_gate, sidecars
 from hazardmap.storage.schema import SCHEMA_VERSION
 
 BACKUP_DIR = "backups"
@@ -145,6 +146,66 @@ def backup_on_start(store, *, keep: int | None = None) -> Path:
     path = _verified_copy(store, AUTO_PREFIX)
     rotate(store.home, keep)
     return path
+
+
+class StartBackup:
+    """The window's start-up backup (backup_on_start) taken in a thread with its own connection while the
+    window starts, off the road to the map (a province's copy and its full check take seconds). The
+    database's writes wait for it (storage/db.py write gate): the copy is the data as it was at the start,
+    and a database whose copy fails SQLite's full check gets no write (each one raises DatabaseDamaged)."""
+
+    def __init__(self, store, *, keep: int | None = None) -> None:
+        _not_on_a_server(store)
+        self.home, self.bundled, self.path, self.keep = store.home, store.bundled, store.db.path, keep
+        self.made: Path | None = None
+        self.error: HazardmapError | None = None
+        self._done = threading.Event()
+        set_write_gate(self.path, self.wait)
+        self._thread = threading.Thread(target=self._run, name="start-up backup", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        from hazardmap.services.store import Store
+        from hazardmap.storage.db import Database
+
+        try:
+            db = Database.open(self.path, self.bundled, check=False)  # checked at the window's open
+            try:
+                self.made = backup_on_start(Store(home=self.home, db=db, bundled=self.bundled), keep=self.keep)
+            finally:
+                db.close()
+        except HazardmapError as exc:
+            self.error = exc
+        except Exception as exc:  # noqa: BLE001 (said in the window as a failed backup, not lost in a thread)
+            self.error = StorageError(f"{type(exc).__name__}: {exc}")
+        finally:
+            self._done.set()
+
+    @property
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    def wait(self) -> None:
+        """Until the backup is made or has failed; raises DatabaseDamaged when its check found the database
+        damaged. Other failures (a full disk) do not stop writing: the window says them."""
+        self._done.wait()
+        self._thread.join()
+        if isinstance(self.error, DatabaseDamaged):
+            raise self.error
+        set_write_gate(self.path, None)
+
+    def finish(self) -> None:
+        """Before the program ends: the copy is completed (never left half-written), the gate removed."""
+        self._done.wait()
+        self._thread.join()
+        set_write_gate(self.path, None)
+
+    @property
+    def warning(self) -> str | None:
+        """What the window says when the backup failed for another reason than damage."""
+        if self.error is None or isinstance(self.error, DatabaseDamaged):
+            return None
+        return f"启动时自动备份失败：{self.error}（已有的备份不受影响）"
 
 
 def rotate(home: Path, keep: int) -> None:

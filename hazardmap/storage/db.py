@@ -16,6 +16,19 @@ from hazardmap.storage.schema import MIGRATIONS, SCHEMA_VERSION
 
 BUSY_TIMEOUT_S = 15.0
 
+# A file's writes wait first for what is registered for it here: the window's start-up backup, taken in a
+# thread with its own connection while the window starts (services/backup.py StartBackup). The gate returns
+# when writing may go on, or raises why it may not (a database whose copy failed SQLite's full check).
+_WRITE_GATES: dict[str, Callable[[], None]] = {}
+
+
+def set_write_gate(path: Path, gate: Callable[[], None] | None) -> None:
+    key = str(Path(path).absolute())
+    if gate is None:
+        _WRITE_GATES.pop(key, None)
+    else:
+        _WRITE_GATES[key] = gate
+
 
 def split_statements(script: str) -> list[str]:
     """Split a migration script into statements (executescript would commit mid-migration)."""
@@ -318,6 +331,10 @@ class Database(Repositories):
     def write(self) -> Iterator[sqlite3.Connection]:
         """One transaction: all of it commits, or none of it. A full disk, a read-only file or a
         damaged page becomes a typed Chinese error instead of SQLite's English."""
+        if _WRITE_GATES:
+            gate = _WRITE_GATES.get(str(Path(self.path).absolute()))
+            if gate is not None:
+                gate()
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
